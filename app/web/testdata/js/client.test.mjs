@@ -1,0 +1,229 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createClient, wsURL, isFatalClose } from '../../../../assets/js/client.js';
+
+// A controllable stand-in for the browser WebSocket.
+class FakeSocket {
+  static all = [];
+  constructor(url) {
+    this.url = url;
+    this.readyState = 0;
+    this.sent = [];
+    FakeSocket.all.push(this);
+  }
+  send(data) {
+    if (this.readyState !== 1) throw new Error('not open');
+    this.sent.push(JSON.parse(data));
+  }
+  close() { this.readyState = 3; }
+  // test helpers
+  open() { this.readyState = 1; this.onopen?.({}); }
+  receive(msg) { this.onmessage?.({ data: typeof msg === 'string' ? msg : JSON.stringify(msg) }); }
+  drop(code = 1006, reason = '') { this.readyState = 3; this.onclose?.({ code, reason }); }
+}
+
+// Manual timers: nothing fires until the test advances the clock.
+class FakeTimers {
+  constructor() { this.now = 0; this.seq = 0; this.list = new Map(); }
+  setTimeout = (fn, ms) => { const id = ++this.seq; this.list.set(id, { at: this.now + ms, fn }); return id; };
+  clearTimeout = (id) => { this.list.delete(id); };
+  advance(ms) {
+    const end = this.now + ms;
+    for (;;) {
+      let next = null;
+      for (const [id, t] of this.list) if (t.at <= end && (!next || t.at < next[1].at)) next = [id, t];
+      if (!next) break;
+      this.list.delete(next[0]);
+      this.now = next[1].at;
+      next[1].fn();
+    }
+    this.now = end;
+  }
+  pending() { return [...this.list.values()].map((t) => t.at - this.now).sort((a, b) => a - b); }
+}
+
+function setup(extra = {}) {
+  FakeSocket.all = [];
+  const timers = new FakeTimers();
+  const client = createClient({
+    room: 'r1',
+    url: 'ws://127.0.0.1:3000/ws',
+    WebSocket: FakeSocket,
+    setTimeout: timers.setTimeout,
+    clearTimeout: timers.clearTimeout,
+    random: () => 0,
+    backoff: { base: 1000, factor: 2, max: 8000, jitter: 0.5 },
+    ackTimeout: 5000,
+    ...extra,
+  });
+  const states = [];
+  client.on('state', (s, info) => states.push([s, info.delay]));
+  const sock = () => FakeSocket.all[FakeSocket.all.length - 1];
+  return { client, timers, states, sock };
+}
+
+const welcome = (last_seq = 0) => ({ type: 'welcome', room: 'r1', viewers: 3, last_seq, user: { id: 'me', name: 'Me' } });
+const comment = (id, seq, extra = {}) => ({ id, seq, room: 'r1', time: 1, text: `t${id}`, mode: 'scroll', user: { id: 'u9', name: 'x' }, ...extra });
+
+test('wsURL derives ws/wss from the page and adds room and since', () => {
+  assert.equal(wsURL('r1', undefined, undefined, { href: 'https://ex.test/rooms/r1' }), 'wss://ex.test/ws?room=r1');
+  assert.equal(wsURL('a b', 7, undefined, { href: 'http://127.0.0.1:3000/' }), 'ws://127.0.0.1:3000/ws?room=a+b&since=7');
+  assert.equal(wsURL('r', 1, 'ws://h/ws?since=3'), 'ws://h/ws?since=1&room=r');
+  assert.equal(isFatalClose(4004), true);
+  assert.equal(isFatalClose(1006), false);
+});
+
+test('connects, reports states and delivers comments once', () => {
+  const { client, states, sock } = setup();
+  const got = [];
+  client.on('comments', (items) => got.push(...items.map((c) => c.id)));
+  client.connect();
+  assert.equal(sock().url, 'ws://127.0.0.1:3000/ws?room=r1');
+  assert.equal(client.connected, false);
+  sock().open();
+  assert.equal(client.connected, true);
+  sock().receive(welcome(10));
+  assert.deepEqual(client.user, { id: 'me', name: 'Me' });
+  sock().receive({ type: 'comments', room: 'r1', items: [comment(11, 11), comment(12, 12)] });
+  sock().receive({ type: 'comments', room: 'r1', items: [comment(12, 12), comment(13, 13)] });
+  sock().receive('not json');
+  assert.deepEqual(got, [11, 12, 13]);
+  assert.deepEqual(states.map((s) => s[0]), ['connecting', 'open']);
+});
+
+test('reconnects with backoff and resumes after the last seq seen', () => {
+  const { client, timers, states, sock } = setup();
+  const got = [];
+  client.on('comments', (items) => got.push(...items.map((c) => c.id)));
+  client.connect();
+  sock().open();
+  sock().receive(welcome(10));
+  sock().receive({ type: 'comments', room: 'r1', items: [comment(11, 11)] });
+  sock().drop();
+  assert.equal(client.state, 'reconnecting');
+  assert.equal(client.connected, false);
+  assert.equal(FakeSocket.all.length, 1);
+  timers.advance(499);
+  assert.equal(FakeSocket.all.length, 1, 'waits the backoff delay (1000 ms with jitter floor 500)');
+  timers.advance(1);
+  assert.equal(FakeSocket.all.length, 2);
+  assert.equal(sock().url, 'ws://127.0.0.1:3000/ws?room=r1&since=11');
+  // The second try fails before opening: the delay doubles.
+  sock().drop();
+  assert.deepEqual(states.filter((s) => s[0] === 'reconnecting').map((s) => s[1]), [500, 1000]);
+  timers.advance(1000);
+  sock().open();
+  sock().receive(welcome(12));
+  // The resumed stream overlaps what was seen: shown once.
+  sock().receive({ type: 'comments', room: 'r1', items: [comment(11, 11), comment(12, 12)] });
+  assert.deepEqual(got, [11, 12]);
+  // A welcome resets the backoff.
+  sock().drop();
+  assert.equal(states[states.length - 1][1], 500);
+});
+
+test('a connection stuck in connecting is retried', () => {
+  const { client, timers } = setup({ connectTimeout: 3000 });
+  client.connect();
+  timers.advance(3000);
+  assert.equal(client.state, 'reconnecting');
+  timers.advance(500);
+  assert.equal(FakeSocket.all.length, 2);
+});
+
+test('a fatal close code stops reconnecting', () => {
+  const { client, timers, sock } = setup();
+  client.connect();
+  sock().open();
+  sock().drop(4004, 'no such room');
+  assert.equal(client.state, 'closed');
+  timers.advance(60000);
+  assert.equal(FakeSocket.all.length, 1);
+});
+
+test('close() stops for good', () => {
+  const { client, timers, sock } = setup();
+  client.connect();
+  sock().open();
+  client.close();
+  timers.advance(60000);
+  assert.equal(FakeSocket.all.length, 1);
+  assert.equal(client.state, 'closed');
+});
+
+test('sendComment resolves on ack ok with the stored comment', async () => {
+  const { client, sock } = setup();
+  client.connect();
+  sock().open();
+  sock().receive(welcome());
+  const p = client.sendComment({ text: 'hi', time: 1.5, mode: 'top', color: '#ffffff', size: 'medium' }, 'ref-1');
+  assert.deepEqual(sock().sent[0], { type: 'comment', ref: 'ref-1', room: 'r1', text: 'hi', time: 1.5, mode: 'top', color: '#ffffff', size: 'medium' });
+  sock().receive({ type: 'ack', ref: 'ref-1', ok: true, comment: comment(50, 50, { text: 'hi', user: { id: 'me' } }) });
+  assert.equal((await p).id, 50);
+  // The broadcast of the same comment afterwards is not delivered again.
+  const got = [];
+  client.on('comments', (items) => got.push(...items));
+  sock().receive({ type: 'comments', room: 'r1', items: [comment(50, 50, { text: 'hi', user: { id: 'me' } })] });
+  assert.deepEqual(got, []);
+});
+
+test('the broadcast echo arriving before the ack settles the send and is not delivered', async () => {
+  const { client, sock } = setup();
+  client.connect();
+  sock().open();
+  sock().receive(welcome());
+  const got = [];
+  client.on('comments', (items) => got.push(...items));
+  const p = client.sendComment({ text: 'Yo', time: 1, mode: 'scroll', color: '#ffffff', size: 'medium' }, 'ref-2');
+  sock().receive({ type: 'comments', room: 'r1', items: [comment(60, 60, { text: 'yo', user: { id: 'me' } }), comment(61, 61)] });
+  assert.equal((await p).id, 60);
+  assert.deepEqual(got.map((c) => c.id), [61]);
+  sock().receive({ type: 'ack', ref: 'ref-2', ok: true, comment: comment(60, 60) }); // late ack: harmless
+});
+
+test('sendComment rejects on ack error, offline and timeout', async () => {
+  const { client, timers, sock } = setup();
+  await assert.rejects(client.sendComment({ text: 'x' }), { code: 'offline' });
+  client.connect();
+  sock().open();
+  sock().receive(welcome());
+  const p = client.sendComment({ text: 'bad' }, 'r-bad');
+  sock().receive({ type: 'ack', ref: 'r-bad', ok: false, error: { code: 'rate_limited', message: 'slow down' } });
+  await assert.rejects(p, { code: 'rate_limited' });
+  const q = client.sendComment({ text: 'lost' });
+  timers.advance(5000);
+  await assert.rejects(q, { code: 'timeout' });
+});
+
+test('likes, presence, retract and error are forwarded', async () => {
+  const { client, sock } = setup();
+  const ev = [];
+  client.on('likes', (m) => ev.push(['likes', m.room_likes]));
+  client.on('presence', (n) => ev.push(['presence', n]));
+  client.on('retract', (ids) => ev.push(['retract', ids]));
+  client.on('error', (e) => ev.push(['error', e.code]));
+  client.connect();
+  sock().open();
+  sock().receive({ type: 'likes', room: 'r1', room_likes: 5, comments: { 7: 2 } });
+  sock().receive({ type: 'presence', room: 'r1', viewers: 9 });
+  sock().receive({ type: 'retract', room: 'r1', ids: [7] });
+  sock().receive({ type: 'error', code: 'bad_request', message: 'x' });
+  assert.deepEqual(ev, [['likes', 5], ['presence', 9], ['retract', [7]], ['error', 'bad_request']]);
+  assert.equal(client.viewers, 9);
+  const p = client.like(7);
+  const sent = sock().sent[0];
+  assert.equal(sent.type, 'like');
+  assert.equal(sent.comment_id, 7);
+  sock().receive({ type: 'ack', ref: sent.ref, ok: true });
+  await p;
+  client.like();
+  assert.equal('comment_id' in sock().sent[1], false, 'liking the video sends no comment_id');
+});
+
+test('join switches rooms on the open socket, resuming where that room was left', () => {
+  const { client, sock } = setup();
+  client.connect();
+  sock().open();
+  client.join('r2');
+  assert.deepEqual(sock().sent, [{ type: 'leave', room: 'r1' }, { type: 'join', room: 'r2' }]);
+});

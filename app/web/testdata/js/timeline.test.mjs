@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTimeline, createScheduler, dueBetween } from '../../../../assets/js/timeline.js';
+
+const c = (id, time, seq = id) => ({ id, time, seq, text: `c${id}` });
+
+test('dueBetween is half-open [from, to)', () => {
+  const list = [c(1, 1), c(2, 2), c(3, 3)];
+  assert.deepEqual(dueBetween(list, 1, 3).map((x) => x.id), [1, 2]);
+  assert.deepEqual(dueBetween(list, 3, 3), []);
+});
+
+test('timeline keeps comments sorted by time then seq and unique by id', () => {
+  const tl = createTimeline();
+  tl.insert([c(3, 30), c(1, 10)]);
+  tl.insert([c(2, 20), c(1, 10), c(5, 10, 0)]);
+  assert.deepEqual(tl.list.map((x) => x.id), [5, 1, 2, 3]);
+  assert.equal(tl.size, 4);
+  assert.deepEqual(tl.insert([c(2, 20)]), []);
+});
+
+test('timeline ignores malformed comments and supports retraction', () => {
+  const tl = createTimeline();
+  tl.insert([c(1, 1), { id: 2, time: NaN }, null, { time: 3 }]);
+  assert.equal(tl.size, 1);
+  assert.equal(tl.remove([1, 99]), 1);
+  assert.equal(tl.has(1), false);
+});
+
+test('scheduler yields each comment once during continuous play', () => {
+  const tl = createTimeline();
+  tl.insert([c(1, 0), c(2, 0.5), c(3, 1.0), c(4, 1.7)]);
+  const s = createScheduler(tl);
+  assert.deepEqual(s.advance(0).seeked, true, 'first sample only sets the cursor');
+  const seen = [];
+  for (let t = 0.25; t <= 2; t += 0.25) seen.push(...s.advance(t).due.map((x) => x.id));
+  assert.deepEqual(seen, [1, 2, 3, 4]);
+});
+
+test('a backwards move or a big jump is a seek and yields nothing', () => {
+  const tl = createTimeline();
+  tl.insert([c(1, 5), c(2, 50)]);
+  const s = createScheduler(tl, { maxStep: 1 });
+  s.seek(0);
+  assert.deepEqual(s.advance(49.8), { due: [], seeked: true });
+  assert.deepEqual(s.advance(50.5).due.map((x) => x.id), [2]);
+  assert.equal(s.advance(4.5).seeked, true);
+  assert.deepEqual(s.advance(5.1).due.map((x) => x.id), [1]);
+});
+
+test('at a higher playbackRate larger steps still count as continuous play', () => {
+  const tl = createTimeline();
+  tl.insert([c(1, 1.5)]);
+  const s = createScheduler(tl, { maxStep: 1 });
+  s.seek(0);
+  assert.equal(s.advance(1.8, 1).seeked, true);
+  s.seek(0);
+  const r = s.advance(1.8, 2);
+  assert.equal(r.seeked, false);
+  assert.deepEqual(r.due.map((x) => x.id), [1]);
+});
+
+test('after a seek, comments at exactly the new position are due on the next tick', () => {
+  const tl = createTimeline();
+  tl.insert([c(1, 10), c(2, 9.9)]);
+  const s = createScheduler(tl);
+  s.seek(10);
+  assert.deepEqual(s.advance(10.1).due.map((x) => x.id), [1]);
+});

@@ -1,0 +1,208 @@
+// Lane allocation for the danmaku overlay. Pure logic, no DOM.
+//
+// Every comment on screen is a horizontal segment [left, left + width] that
+// moves linearly with video time inside one or more fixed-height lanes:
+//   scroll:     enters at the right edge and leaves at the left edge in
+//               `duration` seconds, so wider comments move faster (Bilibili);
+//   top/bottom: centred and still for `duration` seconds.
+// Two comments sharing a lane never overlap: a candidate is accepted only if,
+// for every comment already in the lanes it would use, one of the two stays
+// entirely on one side of the other (plus a gap) for their whole common
+// lifetime. For two scrolling comments this is the classic Bilibili rule: the
+// older one has fully entered the screen and the newer one cannot catch it up
+// before it leaves.
+
+/** Modes a comment can be displayed in. */
+export const MODES = Object.freeze(['scroll', 'top', 'bottom']);
+
+/** Builds the straight-line trajectory of a comment placed at `start`. */
+export function trajectory({ mode, width, duration }, start, stageWidth) {
+  if (mode === 'scroll') {
+    return {
+      start,
+      end: start + duration,
+      x0: stageWidth,
+      vx: -(stageWidth + width) / duration,
+      width,
+    };
+  }
+  return { start, end: start + duration, x0: (stageWidth - width) / 2, vx: 0, width };
+}
+
+// Left edge of a trajectory at time t.
+function leftAt(tr, t) {
+  return tr.x0 + tr.vx * (t - tr.start);
+}
+
+/** Reports whether two trajectories ever come closer than `gap` pixels. */
+export function collides(a, b, gap = 0) {
+  const from = Math.max(a.start, b.start);
+  const to = Math.min(a.end, b.end);
+  if (to <= from) return false;
+  // Edges are linear in time, so "a stays left of b" holds on the whole
+  // interval iff it holds at both ends; likewise for "b stays left of a".
+  const aLeftOfB = (t) => leftAt(a, t) + a.width + gap <= leftAt(b, t) + 1e-6;
+  const bLeftOfA = (t) => leftAt(b, t) + b.width + gap <= leftAt(a, t) + 1e-6;
+  if (aLeftOfB(from) && aLeftOfB(to)) return false;
+  if (bLeftOfA(from) && bLeftOfA(to)) return false;
+  return true;
+}
+
+/** Number of lanes that fit in the display area (fraction of the stage height). */
+export function laneCount(stageHeight, laneHeight, area = 1) {
+  if (!(laneHeight > 0) || !(stageHeight > 0)) return 0;
+  const usable = stageHeight * Math.min(1, Math.max(0, area));
+  return Math.max(1, Math.floor(usable / laneHeight));
+}
+
+/** Number of lanes a comment of the given pixel height spans. */
+export function lanesFor(height, laneHeight) {
+  return Math.max(1, Math.ceil(height / laneHeight - 1e-6));
+}
+
+/**
+ * Creates a lane allocator for a stage of `width` x `height` pixels.
+ * `laneHeight` is the height of one lane, `area` the fraction of the height
+ * scroll and top comments may use, `gap` the minimum horizontal distance in
+ * pixels between two comments of one lane.
+ */
+export function createLaneAllocator(opts) {
+  return new LaneAllocator(opts);
+}
+
+/** Tracks which comments occupy which lanes and finds room for new ones. */
+export class LaneAllocator {
+  /** See createLaneAllocator. */
+  constructor({ width, height, laneHeight, area = 1, gap = 16 }) {
+    this.items = new Map(); // id -> entry
+    this.lanes = []; // lane index -> Set of ids
+    this.resize({ width, height, laneHeight, area, gap });
+  }
+
+  /** Changes the stage geometry; existing entries keep their lanes if those still exist. */
+  resize({ width = this.width, height = this.height, laneHeight = this.laneHeight, area = this.area, gap = this.gap }) {
+    this.width = width;
+    this.height = height;
+    this.laneHeight = laneHeight;
+    this.area = area;
+    this.gap = gap;
+    this.total = laneCount(height, laneHeight, 1);
+    this.usable = Math.min(this.total, laneCount(height, laneHeight, area));
+    this.lanes = Array.from({ length: this.total }, () => new Set());
+    const old = [...this.items.values()];
+    this.items.clear();
+    for (const e of old) {
+      if (e.lane + e.span <= this.total) this.#insert(e);
+    }
+  }
+
+  /** Forgets every comment (after a seek). */
+  clear() {
+    this.items.clear();
+    for (const s of this.lanes) s.clear();
+  }
+
+  /** Forgets one comment, freeing its lanes. */
+  remove(id) {
+    const e = this.items.get(id);
+    if (!e) return false;
+    this.items.delete(id);
+    for (let i = e.lane; i < e.lane + e.span; i++) this.lanes[i]?.delete(id);
+    return true;
+  }
+
+  /** Drops entries whose lifetime ended before `now`. */
+  prune(now) {
+    for (const e of [...this.items.values()]) {
+      if (e.tr.end <= now) this.remove(e.id);
+    }
+  }
+
+  /**
+   * Finds lanes for `item` ({id, mode, width, height, duration}) starting at
+   * video time `now`. Returns {lane, span, y, tr} and records it, or null when
+   * every usable lane is busy. With `force` it never fails: it takes the lane
+   * that frees up first (used for the viewer's own comment).
+   */
+  place(item, now, { force = false, start = now } = {}) {
+    this.prune(now);
+    const span = Math.min(lanesFor(item.height, this.laneHeight), Math.max(1, this.usable));
+    const tr = trajectory(item, start, this.width);
+    const order = this.#laneOrder(item.mode, span);
+    for (const lane of order) {
+      if (this.#fits(lane, span, tr)) return this.#record(item, lane, span, tr);
+    }
+    if (!force || order.length === 0) return null;
+    let best = order[0];
+    let bestFree = Infinity;
+    for (const lane of order) {
+      const free = this.#freeAt(lane, span);
+      if (free < bestFree) {
+        bestFree = free;
+        best = lane;
+      }
+    }
+    return this.#record(item, best, span, tr);
+  }
+
+  /** Re-records a comment at a known lane without checks (used when reflowing). */
+  occupy(item, lane, start) {
+    const span = lanesFor(item.height, this.laneHeight);
+    if (lane + span > this.total) return null;
+    return this.#record(item, lane, span, trajectory(item, start, this.width));
+  }
+
+  /** Pixel y of the top of a lane. */
+  laneY(lane) {
+    return lane * this.laneHeight;
+  }
+
+  /** Number of comments currently recorded. */
+  get size() {
+    return this.items.size;
+  }
+
+  #laneOrder(mode, span) {
+    const n = this.usable - span + 1;
+    if (n <= 0) return [];
+    const out = [];
+    if (mode === 'bottom') {
+      // Bottom comments stack upwards from the bottom of the whole stage,
+      // within as many lanes as the display area allows.
+      const lowest = this.total - span;
+      for (let i = 0; i < n; i++) out.push(lowest - i);
+    } else {
+      for (let i = 0; i < n; i++) out.push(i);
+    }
+    return out;
+  }
+
+  #fits(lane, span, tr) {
+    for (let i = lane; i < lane + span; i++) {
+      for (const id of this.lanes[i]) {
+        if (collides(this.items.get(id).tr, tr, this.gap)) return false;
+      }
+    }
+    return true;
+  }
+
+  #freeAt(lane, span) {
+    let t = -Infinity;
+    for (let i = lane; i < lane + span; i++) {
+      for (const id of this.lanes[i]) t = Math.max(t, this.items.get(id).tr.end);
+    }
+    return t;
+  }
+
+  #record(item, lane, span, tr) {
+    this.remove(item.id);
+    const e = { id: item.id, lane, span, tr, y: this.laneY(lane) };
+    this.#insert(e);
+    return e;
+  }
+
+  #insert(e) {
+    this.items.set(e.id, e);
+    for (let i = e.lane; i < e.lane + e.span; i++) this.lanes[i].add(e.id);
+  }
+}
