@@ -1,0 +1,184 @@
+// Package app is the Danmaku server: HTTP and WebSocket endpoints over the
+// rooms hub and the SQLite store. Tests start a whole server with New and
+// Start on 127.0.0.1:0.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/olahol/melody"
+
+	"github.com/danmaku/danmaku/app/auth"
+	"github.com/danmaku/danmaku/app/hub"
+	"github.com/danmaku/danmaku/app/protocol"
+	"github.com/danmaku/danmaku/app/store"
+)
+
+// App is one running server.
+type App struct {
+	cfg    Config
+	log    *slog.Logger
+	store  *store.Store
+	hub    *hub.Hub
+	ws     *melody.Melody
+	http   *fiber.App
+	signer *auth.Signer
+	limits protocol.Limits
+
+	ln        net.Listener
+	serveErr  chan error
+	draining  atomic.Bool
+	conns     sync.WaitGroup // open WebSocket handlers
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// New opens the database (creating and migrating it when needed), seeds the
+// demo room into a new database, and builds the HTTP and WebSocket handlers.
+// Nothing listens until Start.
+func New(ctx context.Context, cfg Config) (*App, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	a := &App{cfg: cfg, log: cfg.Logger, limits: protocol.Limits{MinRunes: 1, MaxRunes: cfg.MaxTextRunes}}
+
+	secret, err := a.loadSecret()
+	if err != nil {
+		return nil, err
+	}
+	a.signer = auth.NewSigner(secret)
+
+	_, statErr := os.Stat(cfg.DBPath)
+	fresh := errors.Is(statErr, fs.ErrNotExist)
+	a.hub = hub.New(hub.Options{FlushEvery: cfg.FlushEvery, Logger: a.log})
+	a.store, err = store.Open(ctx, store.Options{
+		Path:       cfg.DBPath,
+		Sync:       store.Sync(cfg.Sync),
+		Migrations: cfg.Migrations,
+		Writer: store.WriterOptions{
+			MaxBatch:  cfg.WriterBatch,
+			Linger:    cfg.WriterLinger,
+			QueueSize: cfg.WriterQueue,
+			OnCommit:  a.onCommit,
+			Logger:    a.log,
+		},
+	})
+	if err != nil {
+		a.hub.Close()
+		return nil, err
+	}
+	if fresh && cfg.SeedDemo {
+		if err := seedDemo(ctx, a.store); err != nil {
+			a.store.Close()
+			a.hub.Close()
+			return nil, err
+		}
+	}
+	a.ws = a.newMelody()
+	a.http, err = a.newFiber()
+	if err != nil {
+		a.store.Close()
+		a.hub.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// loadSecret returns the configured secret, or the one kept next to the
+// database, generating it on first start.
+func (a *App) loadSecret() ([]byte, error) {
+	if a.cfg.Secret != "" {
+		return []byte(a.cfg.Secret), nil
+	}
+	path := filepath.Join(filepath.Dir(a.cfg.DBPath), "secret.key")
+	secret, created, err := auth.LoadOrCreateSecret(path)
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		a.log.Warn("no secret configured: generated one and stored it next to the database; set DANMAKU_SECRET to manage it yourself", "path", path)
+	}
+	return secret, nil
+}
+
+// onCommit fans out what a committed batch changed.
+func (a *App) onCommit(ev store.Events) {
+	a.hub.PublishComments(context.Background(), ev.Comments)
+	a.hub.NoteLikes(ev.Likes)
+}
+
+// Start listens on the configured address and serves in the background.
+// It returns once the listener is open.
+func (a *App) Start() error {
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", a.cfg.Addr, err)
+	}
+	a.ln = ln
+	a.serveErr = make(chan error, 1)
+	go func() { a.serveErr <- a.http.Listener(ln) }()
+	return nil
+}
+
+// Addr returns the address the server listens on, once started.
+func (a *App) Addr() string { return a.ln.Addr().String() }
+
+// URL returns the server's base URL, once started.
+func (a *App) URL() string { return "http://" + a.Addr() }
+
+// Done is closed with the serving error if the server stops on its own.
+func (a *App) Done() <-chan error { return a.serveErr }
+
+// Shutdown stops taking connections, closes every socket with 1001, lets
+// in-flight requests finish, then drains the writer so that every comment
+// that was accepted is committed before the database closes.
+func (a *App) Shutdown(ctx context.Context) error {
+	a.closeOnce.Do(func() { a.closeErr = a.shutdown(ctx) })
+	return a.closeErr
+}
+
+func (a *App) shutdown(ctx context.Context) error {
+	a.draining.Store(true)
+	var errList []error
+	if err := a.ws.CloseWithMsg(closeMessage(closeGoingAway, "server shutting down")); err != nil && !errors.Is(err, melody.ErrClosed) {
+		errList = append(errList, err)
+	}
+	if a.ln != nil {
+		if err := a.http.ShutdownWithContext(ctx); err != nil {
+			errList = append(errList, fmt.Errorf("stopping http: %w", err))
+		}
+	}
+	if err := waitGroup(ctx, &a.conns); err != nil {
+		errList = append(errList, fmt.Errorf("waiting for sockets: %w", err))
+	}
+	if err := a.store.Close(); err != nil {
+		errList = append(errList, fmt.Errorf("closing store: %w", err))
+	}
+	if err := a.hub.Close(); err != nil {
+		errList = append(errList, fmt.Errorf("closing hub: %w", err))
+	}
+	return errors.Join(errList...)
+}
+
+// waitGroup waits for wg or ctx, whichever ends first.
+func waitGroup(ctx context.Context, wg *sync.WaitGroup) error {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

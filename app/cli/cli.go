@@ -1,0 +1,75 @@
+// Package cli is the command line of the danmaku binary: it parses flags and
+// DANMAKU_* variables into an app.Config and runs a subcommand.
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+)
+
+// Files are the embedded trees the binary ships with.
+type Files struct {
+	Templates  fs.FS
+	Assets     fs.FS
+	Migrations fs.FS
+}
+
+// Env reads environment variables; tests pass their own.
+type Env func(string) string
+
+// IO is where a command reads its environment and writes its output.
+type IO struct {
+	Env    Env
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+// OS returns the process's own environment and streams.
+func OS() IO { return IO{Env: os.Getenv, Stdout: os.Stdout, Stderr: os.Stderr} }
+
+// Version is the binary's version, set at build time with -ldflags.
+var Version = "dev"
+
+type command struct {
+	name  string
+	brief string
+	run   func(ctx context.Context, args []string, io IO, files Files) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "run the server (the default)", serve},
+		{"version", "print the version", func(_ context.Context, _ []string, io IO, _ Files) error {
+			_, err := fmt.Fprintln(io.Stdout, "danmaku", Version)
+			return err
+		}},
+	}
+}
+
+// Main runs the subcommand named by args[0] (serve when absent or a flag)
+// and returns the process exit code.
+func Main(ctx context.Context, args []string, io IO, files Files) int {
+	name := "serve"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		name, args = args[0], args[1:]
+	}
+	for _, c := range commands() {
+		if c.name == name {
+			if err := c.run(ctx, args, io, files); err != nil {
+				if err != errUsage {
+					fmt.Fprintln(io.Stderr, "danmaku:", err)
+				}
+				return 2
+			}
+			return 0
+		}
+	}
+	fmt.Fprintf(io.Stderr, "danmaku: unknown command %q\n\nCommands:\n", name)
+	for _, c := range commands() {
+		fmt.Fprintf(io.Stderr, "  %-10s %s\n", c.name, c.brief)
+	}
+	return 2
+}

@@ -1,0 +1,97 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os/signal"
+	"syscall"
+
+	"github.com/danmaku/danmaku/app"
+)
+
+// serveFlags maps flags onto cfg and returns the flag set.
+func serveFlags(cfg *app.Config, logLevel, logFormat *string) *flag.FlagSet {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address")
+	fs.StringVar(&cfg.DBPath, "db", cfg.DBPath, "SQLite database file (created when missing)")
+	fs.StringVar(&cfg.Sync, "sync", cfg.Sync, "SQLite synchronous mode: normal (survives a process crash) or full (also survives power loss)")
+	fs.Var((*listFlag)(&cfg.AllowedOrigins), "allowed-origins", "comma-separated origins allowed to open WebSockets besides the server's own, or *")
+	fs.IntVar(&cfg.MaxTextRunes, "max-text", cfg.MaxTextRunes, "longest comment, in characters")
+	fs.Int64Var(&cfg.MaxFrameBytes, "max-frame", cfg.MaxFrameBytes, "largest WebSocket frame a client may send, in bytes")
+	fs.IntVar(&cfg.MaxBodyBytes, "max-body", cfg.MaxBodyBytes, "largest REST request body, in bytes")
+	fs.IntVar(&cfg.MaxRoomsPerConn, "max-rooms", cfg.MaxRoomsPerConn, "rooms one WebSocket may be in at once")
+	fs.IntVar(&cfg.SendBuffer, "send-buffer", cfg.SendBuffer, "frames queued per socket before it is closed as slow")
+	fs.IntVar(&cfg.CatchupLimit, "catchup-limit", cfg.CatchupLimit, "most comments replayed on a reconnect with since")
+	fs.IntVar(&cfg.WriterBatch, "writer-batch", cfg.WriterBatch, "most comments per group commit")
+	fs.DurationVar(&cfg.WriterLinger, "writer-linger", cfg.WriterLinger, "how long a partial group commit waits for more comments")
+	fs.IntVar(&cfg.WriterQueue, "writer-queue", cfg.WriterQueue, "comments waiting for the writer before senders are pushed back")
+	fs.DurationVar(&cfg.FlushEvery, "flush-every", cfg.FlushEvery, "how often viewer counts and likes are pushed, coalesced")
+	fs.DurationVar(&cfg.PingEvery, "ping-every", cfg.PingEvery, "WebSocket ping interval")
+	fs.DurationVar(&cfg.PongWait, "pong-wait", cfg.PongWait, "close a socket that has not answered a ping for this long")
+	fs.DurationVar(&cfg.WriteWait, "write-wait", cfg.WriteWait, "fail a socket whose frame write takes this long")
+	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long shutdown waits for requests and sockets")
+	fs.BoolVar(&cfg.SeedDemo, "seed-demo", cfg.SeedDemo, "create the demo room in a new database")
+	fs.StringVar(logLevel, "log-level", *logLevel, "debug, info, warn or error")
+	fs.StringVar(logFormat, "log-format", *logFormat, "text or json")
+	return fs
+}
+
+func serve(ctx context.Context, args []string, io IO, files Files) error {
+	cfg := app.DefaultConfig()
+	logLevel, logFormat := "info", "text"
+	if err := parse(serveFlags(&cfg, &logLevel, &logFormat), args, io.Env); err != nil {
+		return err
+	}
+	// The secret is read from the environment only: flags show up in ps.
+	cfg.Secret = io.Env("DANMAKU_SECRET")
+	logger, err := newLogger(io, logLevel, logFormat)
+	if err != nil {
+		return err
+	}
+	cfg.Logger = logger
+	cfg.Templates, cfg.Assets, cfg.Migrations = files.Templates, files.Assets, files.Migrations
+	cfg.Version = Version
+
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	a, err := app.New(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if err := a.Start(); err != nil {
+		_ = a.Shutdown(context.Background())
+		return err
+	}
+	fmt.Fprintf(io.Stdout, "Danmaku %s listening on %s\n", Version, a.URL())
+	select {
+	case <-ctx.Done():
+		logger.Info("shutting down")
+	case err := <-a.Done():
+		logger.Error("server stopped", "err", err)
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := a.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	logger.Info("stopped cleanly")
+	return nil
+}
+
+func newLogger(io IO, level, format string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("-log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(io.Stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(io.Stderr, opts)), nil
+	default:
+		return nil, fmt.Errorf("-log-format must be text or json, got %q", format)
+	}
+}

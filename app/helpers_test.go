@@ -1,0 +1,357 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/danmaku/danmaku/app"
+	"github.com/danmaku/danmaku/app/protocol"
+)
+
+// waitFor bounds every wait on an event in these tests.
+const waitFor = 10 * time.Second
+
+// testServer is a real server on 127.0.0.1:0 over a SQLite file in a temp dir.
+type testServer struct {
+	*app.App
+	cfg app.Config
+}
+
+// testConfig returns a config for a server in dir.
+func testConfig(t *testing.T, dir string) app.Config {
+	t.Helper()
+	cfg := app.DefaultConfig()
+	cfg.Addr = "127.0.0.1:0"
+	cfg.DBPath = filepath.Join(dir, "danmaku.db")
+	cfg.Migrations = os.DirFS("../migrations")
+	cfg.Templates = os.DirFS("../templates")
+	cfg.Assets = os.DirFS("../assets")
+	cfg.FlushEvery = 20 * time.Millisecond
+	cfg.Logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return cfg
+}
+
+// startServer starts a server with the test config, changed by tweak.
+func startServer(t *testing.T, tweak ...func(*app.Config)) *testServer {
+	t.Helper()
+	cfg := testConfig(t, t.TempDir())
+	for _, f := range tweak {
+		f(&cfg)
+	}
+	return startWith(t, cfg)
+}
+
+func startWith(t *testing.T, cfg app.Config) *testServer {
+	t.Helper()
+	a, err := app.New(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("app.New: %v", err)
+	}
+	if err := a.Start(); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	s := &testServer{App: a, cfg: cfg}
+	t.Cleanup(func() { s.stop(t) })
+	return s
+}
+
+func (s *testServer) stop(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	if err := s.Shutdown(ctx); err != nil {
+		t.Errorf("Shutdown: %v", err)
+	}
+}
+
+// restart stops the server and starts a new one on the same database.
+func (s *testServer) restart(t *testing.T) *testServer {
+	t.Helper()
+	s.stop(t)
+	cfg := s.cfg
+	cfg.Addr = "127.0.0.1:0"
+	return startWith(t, cfg)
+}
+
+func (s *testServer) wsURL(query string) string {
+	return "ws://" + s.Addr() + "/ws" + query
+}
+
+// testWriter sends server logs to the test log, so they show on failure.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+// frame is any server frame, decoded loosely for assertions.
+type frame struct {
+	Type      string             `json:"type"`
+	Ref       string             `json:"ref"`
+	Room      string             `json:"room"`
+	OK        bool               `json:"ok"`
+	Comment   *protocol.Comment  `json:"comment"`
+	Items     []protocol.Comment `json:"items"`
+	Viewers   int                `json:"viewers"`
+	LastSeq   int64              `json:"last_seq"`
+	AfterSeq  int64              `json:"after_seq"`
+	User      *protocol.User     `json:"user"`
+	Error     *protocol.ErrorBody
+	Code      string           `json:"code"`
+	Message   string           `json:"message"`
+	RoomLikes *int64           `json:"room_likes"`
+	Comments  map[string]int64 `json:"comments"`
+	Likes     *int64           `json:"likes"`
+}
+
+// wsClient is a real WebSocket client whose frames are read in the background.
+type wsClient struct {
+	t      *testing.T
+	conn   *websocket.Conn
+	frames chan frame
+	closed chan struct{}
+
+	mu        sync.Mutex
+	closeCode int
+	closeText string
+}
+
+type dialOpts struct {
+	jar    http.CookieJar
+	origin string
+}
+
+// dial opens a socket to query (e.g. "?room=demo") and fails the test if it can't.
+func dial(t *testing.T, s *testServer, query string, opts ...dialOpts) *wsClient {
+	t.Helper()
+	c, resp, err := tryDial(t, s, query, opts...)
+	if err != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		t.Fatalf("dial %s: %v (status %d)", query, err, status)
+	}
+	return c
+}
+
+func tryDial(t *testing.T, s *testServer, query string, opts ...dialOpts) (*wsClient, *http.Response, error) {
+	t.Helper()
+	var o dialOpts
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	d := websocket.Dialer{HandshakeTimeout: waitFor, Jar: o.jar}
+	h := http.Header{}
+	if o.origin != "" {
+		h.Set("Origin", o.origin)
+	}
+	conn, resp, err := d.Dial(s.wsURL(query), h)
+	if err != nil {
+		return nil, resp, err
+	}
+	c := &wsClient{t: t, conn: conn, frames: make(chan frame, 100000), closed: make(chan struct{})}
+	go c.read()
+	t.Cleanup(func() { conn.Close() })
+	return c, resp, nil
+}
+
+func (c *wsClient) read() {
+	defer close(c.closed)
+	for {
+		_, data, err := c.conn.ReadMessage()
+		if err != nil {
+			var ce *websocket.CloseError
+			if errors.As(err, &ce) {
+				c.mu.Lock()
+				c.closeCode, c.closeText = ce.Code, ce.Text
+				c.mu.Unlock()
+			}
+			return
+		}
+		var f frame
+		if err := json.Unmarshal(data, &f); err != nil {
+			c.t.Errorf("server sent a frame that is not JSON: %q", data)
+			return
+		}
+		c.frames <- f
+	}
+}
+
+// send writes v as a JSON text frame.
+func (c *wsClient) send(v any) {
+	c.t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.sendRaw(websocket.TextMessage, b)
+}
+
+func (c *wsClient) sendRaw(kind int, b []byte) {
+	c.t.Helper()
+	if err := c.conn.WriteMessage(kind, b); err != nil {
+		c.t.Fatalf("write: %v", err)
+	}
+}
+
+// next returns the next frame of type typ, skipping presence and likes
+// frames unless they are what is asked for.
+func (c *wsClient) next(typ string) frame {
+	c.t.Helper()
+	timeout := time.After(waitFor)
+	for {
+		select {
+		case f := <-c.frames:
+			if f.Type == typ {
+				return f
+			}
+			if f.Type == protocol.TypePresence || f.Type == protocol.TypeLikes {
+				continue
+			}
+			c.t.Fatalf("want a %s frame, got %+v", typ, f)
+		case <-c.closed:
+			c.t.Fatalf("want a %s frame, but the socket closed (code %d)", typ, c.code())
+		case <-timeout:
+			c.t.Fatalf("no %s frame within %s", typ, waitFor)
+		}
+	}
+}
+
+// comments collects comment items until it has n of them.
+func (c *wsClient) comments(n int) []protocol.Comment {
+	c.t.Helper()
+	var out []protocol.Comment
+	for len(out) < n {
+		out = append(out, c.next(protocol.TypeComments).Items...)
+	}
+	if len(out) > n {
+		c.t.Fatalf("want %d comments, got %d", n, len(out))
+	}
+	return out
+}
+
+// quiet asserts that no frame other than presence/likes arrives within d.
+func (c *wsClient) quiet(d time.Duration) {
+	c.t.Helper()
+	deadline := time.After(d)
+	for {
+		select {
+		case f := <-c.frames:
+			if f.Type != protocol.TypePresence && f.Type != protocol.TypeLikes {
+				c.t.Fatalf("want no frames, got %+v", f)
+			}
+		case <-deadline:
+			return
+		}
+	}
+}
+
+// waitClosed waits for the server to close the socket and returns the close code.
+func (c *wsClient) waitClosed() int {
+	c.t.Helper()
+	select {
+	case <-c.closed:
+		return c.code()
+	case <-time.After(waitFor):
+		c.t.Fatalf("socket still open after %s", waitFor)
+		return 0
+	}
+}
+
+func (c *wsClient) code() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closeCode
+}
+
+// join joins room and returns the welcome.
+func (c *wsClient) join(room string) frame {
+	c.t.Helper()
+	c.send(map[string]any{"type": "join", "room": room})
+	return c.next(protocol.TypeWelcome)
+}
+
+// comment sends a comment and waits for its ack.
+func (c *wsClient) comment(ref, text string) frame {
+	c.t.Helper()
+	c.send(map[string]any{"type": "comment", "ref": ref, "text": text, "time": 1.5})
+	return c.next(protocol.TypeAck)
+}
+
+// httpClient is a client with its own cookie jar: one browser, one user.
+func httpClient(t *testing.T) *http.Client {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &http.Client{Jar: jar, Timeout: waitFor}
+}
+
+// call does a JSON request and decodes the response into out (when non-nil).
+func call(t *testing.T, hc *http.Client, method, url string, body any, out any) int {
+	t.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r = strings.NewReader(b)
+	default:
+		buf, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = bytes.NewReader(buf)
+	}
+	req, err := http.NewRequest(method, url, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			t.Fatalf("%s %s: response is not JSON: %q", method, url, data)
+		}
+	}
+	return resp.StatusCode
+}
+
+// createRoom creates a room over REST.
+func createRoom(t *testing.T, s *testServer, id, kind string) {
+	t.Helper()
+	status := call(t, httpClient(t), "POST", s.URL()+"/api/rooms",
+		map[string]string{"id": id, "title": "Room " + id, "kind": kind, "video_url": "/assets/video/demo.mp4"}, nil)
+	if status != http.StatusCreated {
+		t.Fatalf("create room %s: status %d", id, status)
+	}
+}
+
+// apiError is the REST error shape.
+type apiError struct {
+	Error protocol.ErrorBody `json:"error"`
+}

@@ -1,0 +1,105 @@
+package protocol
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/danmaku/danmaku/app/errs"
+)
+
+// Frame types a client may send.
+const (
+	TypeJoin    = "join"
+	TypeLeave   = "leave"
+	TypeComment = "comment"
+	TypeLike    = "like"
+	TypeAuth    = "auth"
+	TypePing    = "ping"
+)
+
+// Inbound is any frame a client sends. Type decides which fields matter.
+type Inbound struct {
+	Type string `json:"type"`
+	Ref  string `json:"ref,omitempty"`
+	Room string `json:"room,omitempty"`
+
+	// join
+	Since *int64 `json:"since,omitempty"`
+
+	// comment
+	CommentInput
+
+	// like; nil means the room's video
+	CommentID *int64 `json:"comment_id,omitempty"`
+
+	// auth
+	Token string `json:"token,omitempty"`
+}
+
+// CommentInput is what a client submits for a new comment, over WebSocket or REST.
+type CommentInput struct {
+	Text  string   `json:"text"`
+	Time  *float64 `json:"time,omitempty"`
+	Mode  string   `json:"mode,omitempty"`
+	Color string   `json:"color,omitempty"`
+	Size  string   `json:"size,omitempty"`
+}
+
+// MaxRefLen bounds the client-chosen ref echoed back in acks.
+const MaxRefLen = 64
+
+// DecodeInbound parses one client frame. It checks only the shape: that the
+// frame is UTF-8 JSON with a known type and a sane ref. Field validation is
+// left to the handlers, which know the limits.
+func DecodeInbound(data []byte) (Inbound, error) {
+	var in Inbound
+	// encoding/json would silently replace invalid UTF-8 with U+FFFD; refuse it instead.
+	if !utf8.Valid(data) {
+		return in, errs.New(errs.BadRequest, "frame is not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&in); err != nil {
+		return in, errs.New(errs.BadRequest, "frame is not a JSON object: %s", jsonProblem(err))
+	}
+	if dec.More() {
+		return in, errs.New(errs.BadRequest, "frame has data after the JSON object")
+	}
+	if len(in.Ref) > MaxRefLen {
+		return in, errs.New(errs.BadRequest, "ref is longer than %d bytes", MaxRefLen)
+	}
+	switch in.Type {
+	case TypeJoin, TypeLeave, TypeComment, TypeLike, TypeAuth, TypePing:
+		return in, nil
+	case "":
+		return in, errs.New(errs.BadRequest, "frame has no type")
+	default:
+		return in, errs.New(errs.BadRequest, "unknown frame type %q", truncate(in.Type, 32))
+	}
+}
+
+// jsonProblem describes a JSON error without echoing the client's input back.
+func jsonProblem(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return "syntax error at byte " + strconv.FormatInt(syn.Offset, 10)
+	case errors.As(err, &typ):
+		return "field " + truncate(typ.Field, 32) + " must be " + typ.Type.String()
+	default:
+		return "malformed JSON"
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
