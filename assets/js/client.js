@@ -13,6 +13,8 @@
 //   presence (viewers, msg)
 //   retract  (ids, msg)
 //   error    (err)           {code, message} sent by the server
+//   gap      ({room, after_seq})  the server's catch-up stopped early; with
+//                            fetchAfter the client fetches the rest itself
 // The WebSocket class, timers and random source are injectable for tests.
 
 import { Emitter } from './emitter.js';
@@ -67,8 +69,10 @@ export class DanmakuClient extends Emitter {
   /**
    * room: room id; url: WebSocket endpoint (default /ws on this host);
    * since: seq to resume after on the first connect; backoff: see backoff.js;
-   * ackTimeout / connectTimeout: ms; WebSocket, setTimeout, clearTimeout,
-   * random: injectable for tests.
+   * ackTimeout / connectTimeout: ms; fetchAfter(room, afterSeq) → Promise of
+   * comments with seq > afterSeq (e.g. api.commentsAfter), used to fill a
+   * "gap" the server reports after a long absence; WebSocket, setTimeout,
+   * clearTimeout, random: injectable for tests.
    */
   constructor({
     room,
@@ -82,6 +86,7 @@ export class DanmakuClient extends Emitter {
     clearTimeout: ct = globalThis.clearTimeout.bind(globalThis),
     random = Math.random,
     location: loc = globalThis.location,
+    fetchAfter = null,
   }) {
     super();
     this.room = room;
@@ -90,6 +95,7 @@ export class DanmakuClient extends Emitter {
     this.setTimeout = st;
     this.clearTimeout = ct;
     this.location = loc;
+    this.fetchAfter = fetchAfter;
     this.ackTimeout = ackTimeout;
     this.connectTimeout = connectTimeout;
     this.backoff = new Backoff(backoff, random);
@@ -274,21 +280,12 @@ export class DanmakuClient extends Emitter {
         this.resume.welcome(m.room ?? this.room, m.last_seq);
         this.emit('welcome', m);
         break;
-      case 'comments': {
-        const items = Array.isArray(m.items) ? m.items : [];
-        const fresh = [];
-        for (const c of items) {
-          if (!this.resume.accept(c)) continue;
-          const ref = this.own.matchEcho(c, this.user?.id);
-          if (ref !== null) {
-            this.#settle(ref, c, null);
-            continue;
-          }
-          fresh.push(c);
-        }
-        if (fresh.length > 0) this.emit('comments', fresh, m);
+      case 'comments':
+        this.#deliver(Array.isArray(m.items) ? m.items : [], m);
         break;
-      }
+      case 'gap':
+        this.#fillGap(m.room ?? this.room, m.after_seq);
+        break;
       case 'ack':
         if (m.ok) {
           if (m.comment) this.resume.accept(m.comment);
@@ -308,10 +305,46 @@ export class DanmakuClient extends Emitter {
         this.emit('retract', Array.isArray(m.ids) ? m.ids : [], m);
         break;
       case 'error':
-        this.emit('error', { code: m.code, message: m.message });
+        // An error answering a request (bad frame with a ref) fails that request.
+        if (m.ref && this.acks.has(m.ref)) this.#settle(m.ref, null, { code: m.code, message: m.message });
+        else this.emit('error', { code: m.code, message: m.message });
         break;
       default:
         break;
+    }
+  }
+
+  #deliver(items, m) {
+    const fresh = [];
+    for (const c of items) {
+      if (!this.resume.accept(c)) continue;
+      const ref = this.own.matchEcho(c, this.user?.id);
+      if (ref !== null) {
+        this.#settle(ref, c, null);
+        continue;
+      }
+      fresh.push(c);
+    }
+    if (fresh.length > 0) this.emit('comments', fresh, m);
+  }
+
+  // The server stopped its catch-up early: fetch the rest over REST, page by
+  // page, through the same de-duplication.
+  async #fillGap(room, afterSeq) {
+    this.emit('gap', { room, after_seq: afterSeq });
+    if (!this.fetchAfter || !Number.isFinite(afterSeq)) return;
+    let after = afterSeq;
+    try {
+      for (let page = 0; page < 50; page++) {
+        const list = await this.fetchAfter(room, after);
+        if (!Array.isArray(list) || list.length === 0) break;
+        this.#deliver(list, { type: 'comments', room, items: list, gap: true });
+        const last = list[list.length - 1].seq;
+        if (!(last > after)) break;
+        after = last;
+      }
+    } catch (err) {
+      this.emit('error', { code: 'gap', message: `could not fetch missed comments: ${err?.message ?? err}` });
     }
   }
 

@@ -43,6 +43,7 @@ export class Merger {
   constructor({ windowSec = 3 } = {}) {
     this.windowSec = windowSec;
     this.groups = new Map(); // normalized text -> group
+    this.absorbed = new Map(); // id of a counted-ahead duplicate -> its group
   }
 
   /**
@@ -51,10 +52,16 @@ export class Merger {
    * badge of group.comment to count). Own comments always start a group.
    */
   offer(comment, { own = false } = {}) {
+    const absorbedBy = this.absorbed.get(comment.id);
+    if (absorbedBy) {
+      this.absorbed.delete(comment.id);
+      return { merged: true, absorbed: true, group: absorbedBy, count: absorbedBy.count };
+    }
     const key = normalizeText(comment.text);
     const t = comment.time;
     this.#prune(t);
     const g = this.groups.get(key);
+    if (g && g.ids.includes(comment.id)) return { merged: true, absorbed: true, group: g, count: g.count };
     if (!own && key !== '' && g && t - g.start < this.windowSec && t >= g.start) {
       g.count++;
       g.ids.push(comment.id);
@@ -65,9 +72,26 @@ export class Merger {
     return { merged: false, group };
   }
 
+  /**
+   * Counts a not-yet-due duplicate of `group` in advance (look-ahead), so the
+   * badge is right when the group is first shown. When `comment` itself
+   * becomes due, offer() reports it as merged without counting it again.
+   * Returns false when it does not belong to the group.
+   */
+  absorb(group, comment) {
+    if (comment.id === group.comment.id || this.absorbed.has(comment.id)) return false;
+    if (normalizeText(comment.text) !== group.key || group.key === '') return false;
+    if (!(comment.time >= group.start && comment.time - group.start < this.windowSec)) return false;
+    this.absorbed.set(comment.id, group);
+    group.count++;
+    group.ids.push(comment.id);
+    return true;
+  }
+
   /** Forgets all groups (after a seek). */
   reset() {
     this.groups.clear();
+    this.absorbed.clear();
   }
 
   #prune(t) {

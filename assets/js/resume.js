@@ -25,9 +25,14 @@ export class ResumeTracker {
     return this.seq.get(room);
   }
 
-  /** Notes the welcome's last_seq: the point to resume from if nothing newer was seen. */
+  /**
+   * Notes a welcome's last_seq. It only sets the resume point on the first
+   * join: on a resumed join the missed comments follow the welcome, and the
+   * point must advance with them, not jump ahead (a drop mid-catch-up would
+   * otherwise lose them).
+   */
   welcome(room, lastSeq) {
-    if (Number.isFinite(lastSeq) && !(this.seq.get(room) >= lastSeq)) this.seq.set(room, lastSeq);
+    if (Number.isFinite(lastSeq) && !this.seq.has(room)) this.seq.set(room, lastSeq);
   }
 
   /** Whether the comment was already seen (by id, or by room and seq). */

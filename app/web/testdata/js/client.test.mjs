@@ -227,3 +227,41 @@ test('join switches rooms on the open socket, resuming where that room was left'
   client.join('r2');
   assert.deepEqual(sock().sent, [{ type: 'leave', room: 'r1' }, { type: 'join', room: 'r2' }]);
 });
+
+test('a gap frame makes the client fetch the missed comments page by page, deduplicated', async () => {
+  const calls = [];
+  const pages = { 100: [comment(101, 101), comment(102, 102)], 102: [comment(102, 102), comment(103, 103)], 103: [] };
+  const { client, sock } = setup({ fetchAfter: async (room, after) => (calls.push([room, after]), pages[after]) });
+  const got = [];
+  client.on('comments', (items) => got.push(...items.map((c) => c.id)));
+  client.connect();
+  sock().open();
+  sock().receive(welcome(90));
+  sock().receive({ type: 'comments', room: 'r1', items: [comment(100, 100)] });
+  sock().receive({ type: 'gap', room: 'r1', after_seq: 100 });
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(calls, [['r1', 100], ['r1', 102], ['r1', 103]]);
+  assert.deepEqual(got, [100, 101, 102, 103]);
+  assert.equal(client.resume.lastSeq('r1'), 103);
+});
+
+test('an error frame carrying a request ref rejects that request', async () => {
+  const { client, sock } = setup();
+  const errors = [];
+  client.on('error', (e) => errors.push(e.code));
+  client.connect();
+  sock().open();
+  const p = client.sendComment({ text: 'x' }, 'ref-e');
+  sock().receive({ type: 'error', ref: 'ref-e', code: 'forbidden', message: 'join first' });
+  await assert.rejects(p, { code: 'forbidden' });
+  assert.deepEqual(errors, [], 'not reported twice');
+});
+
+test('a like ack resolves with the new count', async () => {
+  const { client, sock } = setup();
+  client.connect();
+  sock().open();
+  const p = client.like(5);
+  sock().receive({ type: 'ack', ref: sock().sent[0].ref, ok: true, comment_id: 5, likes: 3 });
+  assert.equal((await p).likes, 3);
+});

@@ -42,3 +42,19 @@ test('mergeDuplicates collapses a sorted batch', () => {
   const out = mergeDuplicates([c(1, 0, 'a'), c(2, 0.5, 'b'), c(3, 1, 'A'), c(4, 1.2, 'a!')], 3);
   assert.deepEqual(out.map((g) => [g.comment.id, g.count]), [[1, 3], [2, 1]]);
 });
+
+test('look-ahead absorption counts upcoming duplicates once', () => {
+  const m = createMerger({ windowSec: 3 });
+  const first = m.offer(c(1, 10, 'gg'));
+  assert.equal(m.absorb(first.group, c(2, 11, 'GG')), true);
+  assert.equal(m.absorb(first.group, c(2, 11, 'GG')), false, 'not twice');
+  assert.equal(m.absorb(first.group, c(3, 13.5, 'gg')), false, 'outside the window');
+  assert.equal(m.absorb(first.group, c(4, 11, 'other')), false, 'other text');
+  assert.equal(first.group.count, 2);
+  const later = m.offer(c(2, 11, 'GG'));
+  assert.equal(later.merged, true);
+  assert.equal(later.absorbed, true);
+  assert.equal(first.group.count, 2, 'absorbed comment is not counted again when due');
+  assert.equal(m.offer(c(1, 10, 'gg')).merged, true, 'offering the same comment again never double counts');
+  assert.equal(first.group.count, 2);
+});

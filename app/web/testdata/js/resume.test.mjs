@@ -44,3 +44,13 @@ test('the echo of an own pending comment is matched by author and text', () => {
   o.delete('ref1');
   assert.equal(o.size, 0);
 });
+
+test('a welcome on a resumed join does not move the resume point ahead of the catch-up', () => {
+  const r = createResumeTracker();
+  r.welcome('r1', 10);
+  r.accept(c(11, 11));
+  r.welcome('r1', 20); // reconnected with since=11; 12..20 are still to come
+  assert.equal(r.lastSeq('r1'), 11);
+  r.accept(c(12, 12));
+  assert.equal(r.lastSeq('r1'), 12);
+});

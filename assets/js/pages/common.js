@@ -1,0 +1,81 @@
+// Shared wiring for the room and replay pages. The page markup provides the
+// elements by id (see the README in assets/js); this module reads them and
+// builds the player, settings panel and indicators.
+
+import { createPlayer } from '../player.js';
+import { createAPI } from '../api.js';
+import { createSettingsStore } from '../settings.js';
+import { mountSettingsPanel } from '../settings-panel.js';
+
+/** The element with `id`, or null; used for optional parts of the markup. */
+export function byId(id, doc = document) {
+  return doc.getElementById(id);
+}
+
+/** The element with `id`, throwing a clear error when the markup lacks it. */
+export function requireId(id, doc = document) {
+  const el = doc.getElementById(id);
+  if (!el) throw new Error(`danmaku: the page needs an element with id="${id}"`);
+  return el;
+}
+
+/** Text for the connection indicator. */
+export function statusText(state, info = {}) {
+  switch (state) {
+    case 'open':
+      return 'Live';
+    case 'connecting':
+      return 'Connecting…';
+    case 'reconnecting':
+      return info.delay ? `Reconnecting in ${Math.ceil(info.delay / 1000)} s…` : 'Reconnecting…';
+    case 'closed':
+      return info.reason ? `Disconnected: ${info.reason}` : 'Disconnected';
+    default:
+      return '';
+  }
+}
+
+/** Localstorage if usable (it throws in some privacy modes), else null. */
+export function safeStorage() {
+  try {
+    const s = globalThis.localStorage;
+    s.getItem('danmaku.probe');
+    return s;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Reads the room from #dm-room's data attributes (data-room-id,
+ * data-room-kind) and builds the settings store, REST client and player on
+ * #dm-video / #dm-stage. Mounts the settings panel into #dm-settings when
+ * present. Returns {roomId, kind, api, settings, player, root}.
+ */
+export function setupPlayer({ client = null, loadWindows = true } = {}) {
+  const root = requireId('dm-room');
+  const roomId = root.dataset.roomId;
+  if (!roomId) throw new Error('danmaku: #dm-room needs data-room-id');
+  const kind = root.dataset.roomKind === 'live' ? 'live' : 'vod';
+  const api = createAPI({ base: root.dataset.apiBase || '' });
+  const settings = createSettingsStore(safeStorage());
+  const video = requireId('dm-video');
+  const player = createPlayer({
+    video,
+    stageRoot: requireId('dm-stage'),
+    roomId,
+    kind,
+    api: loadWindows ? api : null,
+    client,
+    settings,
+  });
+  const panel = byId('dm-settings');
+  if (panel) mountSettingsPanel(panel, settings);
+  return { roomId, kind, api, settings, player, root, video };
+}
+
+/** Shows a number in the element with `id` if the page has it. */
+export function showCount(id, n) {
+  const el = byId(id);
+  if (el && Number.isFinite(n)) el.textContent = String(n);
+}

@@ -1,0 +1,292 @@
+// Glue between a <video>, the overlay stage, the comment timeline and
+// (optionally) the live client. Page scripts create one and wire UI to it.
+//
+//   const player = createPlayer({ video, stageRoot, roomId, kind, api, client, settings });
+//   player.send({text, mode, color, size})  // optimistic own comment, resolves on ack
+//   player.on('like', ({id, likes}) => …)     // a comment was liked by clicking it
+//
+// What it does: loads comments by video-time windows from the REST API,
+// shows each when the playhead reaches it (merging duplicates, applying the
+// viewer's filters), keeps the stage paused/playing/rate-matched/cleared
+// with the video, and puts live comments from the client on screen.
+
+import { Emitter } from './emitter.js';
+import { createStage } from './stage.js';
+import { Timeline, Scheduler } from './timeline.js';
+import { WindowTracker } from './windows.js';
+import { Merger } from './merge.js';
+import { createFilter } from './settings.js';
+import { newRef } from './client.js';
+
+/** Seconds of video time within which a live comment for a moment just passed is still shown. */
+export const LIVE_GRACE = 3;
+
+/** Seconds within which identical comments are merged. */
+export const MERGE_WINDOW = 3;
+
+/** Creates the controller for one video; see the module comment. */
+export function createPlayer(opts) {
+  return new DanmakuPlayer(opts);
+}
+
+/** Drives the overlay from the video and the data sources. */
+export class DanmakuPlayer extends Emitter {
+  /**
+   * video: the <video>; stageRoot: the overlay element; roomId; kind: "vod"
+   * | "live" (live: pushed comments show at once whatever their time);
+   * api: createAPI() result (null: no REST loading); client: DanmakuClient
+   * (null for replay); settings: SettingsStore; windowSize/lookahead: see
+   * windows.js; raf/now: injectable frame scheduler and wall clock.
+   */
+  constructor({
+    video,
+    stageRoot,
+    roomId,
+    kind = 'vod',
+    api = null,
+    client = null,
+    settings,
+    windowSize = 60,
+    lookahead = 15,
+    maxAge = Infinity,
+    raf = globalThis.requestAnimationFrame?.bind(globalThis),
+    now = () => Date.now(),
+  }) {
+    super();
+    this.video = video;
+    this.roomId = roomId;
+    this.kind = kind;
+    this.api = api;
+    this.client = client;
+    this.settings = settings;
+    this.raf = raf;
+    this.now = now;
+    this.timeline = new Timeline();
+    this.scheduler = new Scheduler(this.timeline);
+    this.windows = new WindowTracker({ size: windowSize, lookahead, maxAge });
+    this.inflight = new Map(); // window index -> AbortController
+    this.merger = new Merger({ windowSec: MERGE_WINDOW });
+    this.liked = new Set();
+    this.ownPending = new Set(); // refs of own comments awaiting their ack
+    this.stage = createStage(stageRoot, { clock: () => video.currentTime, settings: settings.get() });
+    this.filter = createFilter(settings.get());
+    this.offs = [];
+    this.destroyed = false;
+    this.#wireVideo();
+    this.#wireSettings();
+    this.#wireClient();
+    this.offs.push(this.stage.on('like', (e) => this.like(e.id, e)));
+    if (video.readyState >= 1) this.windows.setDuration(video.duration);
+    if (!video.paused) this.stage.play();
+    else this.stage.pause();
+    this.stage.setRate(video.playbackRate);
+    this.#frame = this.#frame.bind(this);
+    this.raf?.(this.#frame);
+  }
+
+  /**
+   * Sends an own comment at the current video time: it appears at once
+   * (outlined) and is removed again if the server rejects it. Resolves with
+   * the stored comment.
+   */
+  async send(draft) {
+    if (!this.client) throw { code: 'offline', message: 'no live connection' };
+    const ref = newRef();
+    this.ownPending.add(ref);
+    const time = round3(this.video.currentTime);
+    const local = { ...draft, id: ref, room: this.roomId, time, user: this.client.user };
+    if (this.settings.get().visible) this.stage.add(local, { own: true });
+    try {
+      const c = await this.client.sendComment({ ...draft, time }, ref);
+      if (c && c.id != null) {
+        this.stage.rekey(ref, c);
+        this.timeline.insert([c]);
+      }
+      this.emit('sent', c);
+      return c;
+    } catch (err) {
+      this.stage.remove(ref);
+      this.emit('rejected', err, draft);
+      throw err;
+    } finally {
+      this.ownPending.delete(ref);
+    }
+  }
+
+  /** Likes a comment once (over the socket when connected, else REST); emits "like" {id, likes?}. */
+  async like(id) {
+    // Not twice, and not an own comment still waiting for its server id.
+    if (id == null || this.liked.has(id) || this.ownPending.has(id)) return;
+    this.liked.add(id);
+    this.stage.markLiked(id);
+    try {
+      let likes;
+      if (this.client?.connected) {
+        likes = (await this.client.like(id))?.likes;
+      } else if (this.api) {
+        likes = (await this.api.likeComment(id))?.likes;
+      }
+      this.emit('like', { id, likes });
+    } catch (err) {
+      this.liked.delete(id);
+      this.emit('like-error', err, id);
+    }
+  }
+
+  /** Puts comments into the timeline (e.g. preloaded by the page). */
+  addComments(list) {
+    return this.timeline.insert(list);
+  }
+
+  /** Drops retracted comments from the timeline and the screen. */
+  retract(ids) {
+    this.timeline.remove(ids);
+    for (const id of ids) this.stage.remove(id);
+  }
+
+  /** Stops everything and detaches from the video. */
+  destroy() {
+    this.destroyed = true;
+    for (const off of this.offs) off();
+    for (const c of this.inflight.values()) c.abort();
+    this.stage.destroy();
+  }
+
+  // --- per frame ---
+
+  #frame() {
+    if (this.destroyed) return;
+    this.step();
+    this.raf?.(this.#frame);
+  }
+
+  /** One update: shows due comments, feeds the stage, fetches windows. Called every animation frame. */
+  step() {
+    const v = this.video;
+    const t = v.currentTime;
+    if (!v.paused && !v.seeking) {
+      const { due, seeked } = this.scheduler.advance(t, v.playbackRate);
+      if (!seeked) for (const c of due) this.#show(c);
+    } else {
+      this.scheduler.seek(t);
+    }
+    this.stage.tick();
+    this.#fetch(t);
+  }
+
+  #show(c, { live = false } = {}) {
+    const s = this.settings.get();
+    if (!s.visible || !this.filter(c) || this.stage.has(c.id)) return;
+    if (s.merge) {
+      const r = this.merger.offer(c);
+      if (r.merged) {
+        if (!r.absorbed) this.stage.setCount(r.group.comment.id, r.count);
+        return;
+      }
+      if (!live) {
+        // Count the duplicates coming up in the next seconds now, so the
+        // badge is right from the start and the element need not grow.
+        for (const d of this.timeline.between(c.time, c.time + MERGE_WINDOW)) {
+          if (this.filter(d)) this.merger.absorb(r.group, d);
+        }
+      }
+      this.stage.add(c, { count: r.group.count });
+      return;
+    }
+    this.stage.add(c);
+  }
+
+  // --- loading ---
+
+  #fetch(t) {
+    if (!this.api) return;
+    const w = this.windows.next(t, this.now());
+    if (!w) return;
+    this.windows.start(w.index);
+    const ctrl = typeof AbortController === 'function' ? new AbortController() : null;
+    this.inflight.set(w.index, ctrl);
+    this.api
+      .commentsWindow(this.roomId, w.from, w.to, { signal: ctrl?.signal })
+      .then((list) => {
+        if (this.inflight.get(w.index) !== ctrl) return; // cancelled by a seek
+        this.inflight.delete(w.index);
+        this.windows.done(w.index, this.now());
+        this.timeline.insert(list);
+        this.emit('loaded', w, list.length);
+      })
+      .catch((err) => {
+        if (this.inflight.get(w.index) !== ctrl) return;
+        this.inflight.delete(w.index);
+        this.windows.fail(w.index, this.now());
+        this.emit('load-error', err, w);
+      });
+  }
+
+  // --- wiring ---
+
+  #listen(target, type, fn) {
+    target.addEventListener(type, fn);
+    this.offs.push(() => target.removeEventListener(type, fn));
+  }
+
+  #wireVideo() {
+    const v = this.video;
+    this.#listen(v, 'playing', () => this.stage.play());
+    this.#listen(v, 'play', () => this.stage.play());
+    this.#listen(v, 'pause', () => this.stage.pause());
+    this.#listen(v, 'waiting', () => this.stage.pause());
+    this.#listen(v, 'ended', () => this.stage.pause());
+    this.#listen(v, 'ratechange', () => this.stage.setRate(v.playbackRate));
+    this.#listen(v, 'durationchange', () => this.windows.setDuration(v.duration));
+    this.#listen(v, 'seeking', () => this.#seek());
+    this.#listen(v, 'seeked', () => this.#seek());
+  }
+
+  #seek() {
+    const t = this.video.currentTime;
+    this.stage.clear();
+    this.merger.reset();
+    this.scheduler.seek(t);
+    for (const k of this.windows.seek()) {
+      this.inflight.get(k)?.abort();
+      this.inflight.delete(k);
+    }
+    if (this.video.paused) this.stage.pause();
+  }
+
+  #wireSettings() {
+    this.offs.push(
+      this.settings.on('change', (s, prev) => {
+        this.filter = createFilter(s);
+        this.stage.setSettings(s);
+        if (!s.visible) this.stage.clear();
+        else this.stage.removeWhere((c, { own }) => !this.filter(c, { own }));
+        if (prev.merge !== s.merge) this.merger.reset();
+      }),
+    );
+  }
+
+  #wireClient() {
+    const c = this.client;
+    if (!c) return;
+    this.offs.push(
+      c.on('comments', (items) => {
+        if (this.kind !== 'live') this.timeline.insert(items);
+        const t = this.video.currentTime;
+        const playing = !this.video.paused;
+        for (const item of items) {
+          // Live rooms show pushed comments at once; on a VOD they show if
+          // they belong to the moment just played (the scheduler already
+          // passed it), otherwise the timeline shows them when reached.
+          const justPassed = item.time <= t && t - item.time < LIVE_GRACE;
+          if (this.kind === 'live' || (playing && justPassed)) this.#show(item, { live: true });
+        }
+      }),
+      c.on('retract', (ids) => this.retract(ids)),
+    );
+  }
+}
+
+function round3(x) {
+  return Math.round(x * 1000) / 1000;
+}

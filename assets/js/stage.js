@@ -1,0 +1,383 @@
+// The overlay that draws comments over the video (DOM).
+//
+// Each comment is an absolutely positioned element moved with a Web
+// Animations API transform, so the compositor animates it and 100+ comments
+// stay smooth. Animation time is video time: the stage pauses, plays and
+// changes rate with the video, and re-syncs to the video clock when they
+// drift apart (buffering stalls). Lanes come from lanes.js, waiting from
+// density.js, sizes from geometry.js.
+//
+// DOM hooks: the root gets class "dm-stage"; each comment is
+// <div class="dm-item dm-<mode> dm-<size> [dm-own] [dm-liked]" data-id
+// data-mode data-size [data-count]> with <span class="dm-text"> (the text,
+// set with textContent, never parsed as HTML) and, when merged,
+// <span class="dm-count">×N</span>.
+//
+// Events: "like" ({id, comment}) when a comment is clicked.
+
+import { Emitter } from './emitter.js';
+import { LaneAllocator } from './lanes.js';
+import { WaitQueue, densityPolicy } from './density.js';
+import { defaultSettings } from './settings.js';
+import {
+  fontPx, laneHeightPx, gapPx, durationFor, safeColor, isDark, displayText, badgeText, LINE_HEIGHT,
+} from './geometry.js';
+
+const DRIFT_CHECK_MS = 500;
+const MAX_DRIFT_MS = 120;
+
+/** Creates a stage on `root` (an element laid over the video). See DanmakuStage. */
+export function createStage(root, opts) {
+  return new DanmakuStage(root, opts);
+}
+
+/** Draws and animates comments inside a root element. */
+export class DanmakuStage extends Emitter {
+  /**
+   * root: the overlay element (sized like the video); clock: () => video
+   * seconds; settings: viewer settings (settings.js); fontFamily: CSS
+   * font-family used to measure text (defaults to the root's computed one).
+   */
+  constructor(root, { clock, settings = defaultSettings(), fontFamily } = {}) {
+    super();
+    this.root = root;
+    this.doc = root.ownerDocument;
+    this.clock = clock || (() => this.doc.timeline.currentTime / 1000);
+    this.settings = settings;
+    this.items = new Map(); // id -> item
+    this.playing = true;
+    this.rate = 1;
+    this.lastDriftCheck = 0;
+    root.classList.add('dm-stage');
+    this.fontFamily = fontFamily || this.doc.defaultView.getComputedStyle(root).fontFamily || 'sans-serif';
+    this.canvas = this.doc.createElement('canvas').getContext('2d');
+    this.queue = new WaitQueue(densityPolicy(settings.density));
+    this.alloc = null;
+    this.resize();
+    this.#applyLook();
+    this.onClick = (e) => this.#click(e);
+    root.addEventListener('click', this.onClick);
+    if (typeof ResizeObserver === 'function') {
+      this.observer = new ResizeObserver(() => this.resize());
+      this.observer.observe(root);
+    }
+  }
+
+  /** Number of comments on screen. */
+  get count() {
+    return this.items.size;
+  }
+
+  /** Number of comments waiting for a lane. */
+  get waiting() {
+    return this.queue.size;
+  }
+
+  /** Applies new viewer settings (size, speed, area, density, opacity, visibility). */
+  setSettings(settings) {
+    const prev = this.settings;
+    this.settings = settings;
+    this.queue.setPolicy(densityPolicy(settings.density));
+    this.#applyLook();
+    if (prev.fontScale !== settings.fontScale || prev.area !== settings.area) this.resize();
+  }
+
+  /**
+   * Shows a comment now (at the video's current time). opts: own (the
+   * viewer's: outlined, always placed), count (×N badge). Returns "shown",
+   * "queued" (waiting for a lane) or "dropped".
+   */
+  add(comment, { own = false, count = 1 } = {}) {
+    if (comment == null || comment.id == null || this.items.has(comment.id)) return 'dropped';
+    const entry = { comment, own, count };
+    if (this.#place(entry, own)) return 'shown';
+    if (this.queue.push(entry, this.clock())) return 'queued';
+    return 'dropped';
+  }
+
+  /** Call once per frame: places waiting comments and keeps animations in sync with the video. */
+  tick(nowMs = performance.now()) {
+    const now = this.clock();
+    if (this.queue.size > 0) this.queue.drain(now, (e) => this.#place(e, false));
+    if (nowMs - this.lastDriftCheck >= DRIFT_CHECK_MS) {
+      this.lastDriftCheck = nowMs;
+      this.#resync(now);
+    }
+  }
+
+  /** Updates the ×N badge of a shown comment. */
+  setCount(id, count) {
+    const it = this.items.get(id);
+    if (!it) return;
+    it.count = count;
+    this.#renderBadge(it);
+    it.width = this.#measure(it);
+    const e = this.alloc.occupy(this.#allocItem(it), it.lane, it.start);
+    if (e) this.#animate(it);
+  }
+
+  /** Gives an own comment its server id once acknowledged (data-id changes from the ref). */
+  rekey(oldId, comment) {
+    const it = this.items.get(oldId);
+    if (!it || this.items.has(comment.id)) return false;
+    this.items.delete(oldId);
+    this.alloc.remove(oldId);
+    it.comment = { ...it.comment, ...comment };
+    it.id = comment.id;
+    it.el.dataset.id = String(comment.id);
+    this.items.set(it.id, it);
+    this.alloc.occupy(this.#allocItem(it), it.lane, it.start);
+    return true;
+  }
+
+  /** Marks a comment as liked by the viewer (class dm-liked). */
+  markLiked(id) {
+    this.items.get(id)?.el.classList.add('dm-liked');
+  }
+
+  /** Whether a comment id is on screen. */
+  has(id) {
+    return this.items.has(id);
+  }
+
+  /** Removes one comment from the screen and from the waiting queue. */
+  remove(id) {
+    this.queue.removeWhere((e) => e.comment.id === id);
+    const it = this.items.get(id);
+    if (!it) return false;
+    this.#drop(it);
+    return true;
+  }
+
+  /** Removes every shown or waiting comment for which pred(comment, {own}) is true. */
+  removeWhere(pred) {
+    this.queue.removeWhere((e) => pred(e.comment, { own: e.own }));
+    for (const it of [...this.items.values()]) if (pred(it.comment, { own: it.own })) this.#drop(it);
+  }
+
+  /** Removes everything (after a seek). */
+  clear() {
+    this.queue.clear();
+    for (const it of [...this.items.values()]) this.#drop(it);
+    this.alloc.clear();
+  }
+
+  /** Freezes all comments (video paused or buffering). */
+  pause() {
+    this.playing = false;
+    this.root.classList.add('dm-paused');
+    for (const it of this.items.values()) it.anim.pause();
+  }
+
+  /** Resumes the comments in sync with the video clock. */
+  play() {
+    this.playing = true;
+    this.root.classList.remove('dm-paused');
+    const now = this.clock();
+    for (const it of this.items.values()) {
+      it.anim.currentTime = Math.max(0, (now - it.start) * 1000);
+      it.anim.play();
+    }
+  }
+
+  /** Follows the video's playbackRate. */
+  setRate(rate) {
+    this.rate = rate > 0 ? rate : 1;
+    for (const it of this.items.values()) it.anim.playbackRate = this.rate;
+  }
+
+  /** Re-reads the root's size and reflows every comment (called automatically on resize). */
+  resize() {
+    const w = this.root.clientWidth;
+    const h = this.root.clientHeight;
+    const s = this.settings;
+    this.width = w;
+    this.height = h;
+    this.laneHeight = laneHeightPx(h, s.fontScale);
+    const geom = { width: w, height: h, laneHeight: this.laneHeight, area: s.area, gap: gapPx(h, s.fontScale) };
+    if (!this.alloc) {
+      this.alloc = new LaneAllocator(geom);
+      return;
+    }
+    this.alloc.resize(geom);
+    this.alloc.clear();
+    for (const it of [...this.items.values()]) {
+      this.#style(it);
+      it.width = this.#measure(it);
+      it.height = this.#lineHeight(it);
+      if (!this.alloc.occupy(this.#allocItem(it), it.lane, it.start)) {
+        this.#drop(it);
+        continue;
+      }
+      this.#animate(it);
+    }
+  }
+
+  /** Stops observing and removes all comments and listeners. */
+  destroy() {
+    this.clear();
+    this.observer?.disconnect();
+    this.root.removeEventListener('click', this.onClick);
+  }
+
+  // --- internals ---
+
+  #applyLook() {
+    const s = this.settings;
+    this.root.style.opacity = String(s.opacity);
+    this.root.classList.toggle('dm-hidden', !s.visible);
+  }
+
+  #place(entry, force) {
+    const now = this.clock();
+    const { comment, own, count } = entry;
+    const mode = comment.mode === 'top' || comment.mode === 'bottom' ? comment.mode : 'scroll';
+    const it = {
+      id: comment.id,
+      comment,
+      own,
+      count,
+      mode,
+      size: ['small', 'medium', 'large'].includes(comment.size) ? comment.size : 'medium',
+      duration: durationFor(mode, this.settings.speed),
+      el: null,
+      anim: null,
+    };
+    it.width = this.#measure(it);
+    it.height = this.#lineHeight(it);
+    let start = now;
+    if (own && !this.playing && mode === 'scroll') {
+      // Paused: show the own comment already fully on screen instead of
+      // waiting off the right edge.
+      start = now - (it.width / (this.width + it.width)) * it.duration;
+    }
+    const e = this.alloc.place(this.#allocItem(it), now, { force, start });
+    if (!e) return false;
+    it.lane = e.lane;
+    it.start = start;
+    it.el = this.#element(it);
+    this.items.set(it.id, it);
+    this.root.appendChild(it.el);
+    this.#animate(it);
+    return true;
+  }
+
+  #allocItem(it) {
+    return { id: it.id, mode: it.mode, width: it.width, height: it.height, duration: it.duration };
+  }
+
+  #element(it) {
+    const el = this.doc.createElement('div');
+    el.className = `dm-item dm-${it.mode} dm-${it.size}`;
+    if (it.own) el.classList.add('dm-own');
+    el.dataset.id = String(it.id);
+    el.dataset.mode = it.mode;
+    el.dataset.size = it.size;
+    const text = this.doc.createElement('span');
+    text.className = 'dm-text';
+    text.textContent = displayText(it.comment.text);
+    el.appendChild(text);
+    const color = safeColor(it.comment.color);
+    el.style.color = color;
+    if (isDark(color)) el.classList.add('dm-dark');
+    it.el = el;
+    this.#renderBadge(it);
+    this.#style(it);
+    return el;
+  }
+
+  #renderBadge(it) {
+    const label = badgeText(it.count);
+    let badge = it.el.querySelector('.dm-count');
+    if (!label) {
+      badge?.remove();
+      delete it.el.dataset.count;
+      return;
+    }
+    if (!badge) {
+      badge = this.doc.createElement('span');
+      badge.className = 'dm-count';
+      it.el.appendChild(badge);
+    }
+    badge.textContent = label;
+    it.el.dataset.count = String(it.count);
+  }
+
+  #style(it) {
+    if (!it.el) return;
+    it.el.style.fontSize = `${fontPx(it.size, this.height, this.settings.fontScale)}px`;
+    it.el.style.top = `${this.alloc.laneY(it.lane ?? 0)}px`;
+  }
+
+  #animate(it) {
+    const w = this.width;
+    const frames =
+      it.mode === 'scroll'
+        ? [{ transform: `translate3d(${w}px,0,0)` }, { transform: `translate3d(${-it.width}px,0,0)` }]
+        : [{ transform: `translate3d(${(w - it.width) / 2}px,0,0)` }, { transform: `translate3d(${(w - it.width) / 2}px,0,0)` }];
+    it.el.style.top = `${this.alloc.laneY(it.lane)}px`;
+    if (it.anim) {
+      it.anim.effect.setKeyframes(frames);
+      return;
+    }
+    const anim = it.el.animate(frames, { duration: it.duration * 1000, easing: 'linear', fill: 'both' });
+    anim.playbackRate = this.rate;
+    anim.currentTime = Math.max(0, (this.clock() - it.start) * 1000);
+    if (!this.playing) anim.pause();
+    anim.onfinish = () => {
+      if (this.items.get(it.id) === it) this.#drop(it);
+    };
+    it.anim = anim;
+  }
+
+  #resync(now) {
+    for (const it of this.items.values()) {
+      const want = (now - it.start) * 1000;
+      if (want >= it.duration * 1000) {
+        this.#drop(it);
+        continue;
+      }
+      const have = it.anim.currentTime ?? 0;
+      if (Math.abs(have - want) > MAX_DRIFT_MS) it.anim.currentTime = Math.max(0, want);
+    }
+  }
+
+  #drop(it) {
+    this.items.delete(it.id);
+    this.alloc.remove(it.id);
+    if (it.anim) {
+      it.anim.onfinish = null;
+      it.anim.cancel();
+    }
+    it.el?.remove();
+  }
+
+  #lineHeight(it) {
+    return fontPx(it.size, this.height, this.settings.fontScale) * LINE_HEIGHT;
+  }
+
+  #measure(it) {
+    const px = fontPx(it.size, this.height, this.settings.fontScale);
+    this.canvas.font = `700 ${px}px ${this.fontFamily}`;
+    let w = this.canvas.measureText(displayText(it.comment.text)).width;
+    const label = badgeText(it.count);
+    if (label) {
+      this.canvas.font = `700 ${px * 0.7}px ${this.fontFamily}`;
+      w += this.canvas.measureText(label).width + px * 0.3;
+    }
+    // Padding and outline on both sides (see danmaku.css), plus rounding slack.
+    return Math.ceil(w + px * 0.3 + 6);
+  }
+
+  #click(e) {
+    const el = e.target.closest?.('.dm-item');
+    if (!el || !this.root.contains(el)) return;
+    for (const it of this.items.values()) {
+      if (it.el === el) {
+        e.stopPropagation();
+        this.emit('like', { id: it.id, comment: it.comment, own: it.own });
+        return;
+      }
+    }
+  }
+}
