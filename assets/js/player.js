@@ -80,8 +80,8 @@ export class DanmakuPlayer extends Emitter {
     if (!video.paused) this.stage.play();
     else this.stage.pause();
     this.stage.setRate(video.playbackRate);
-    this.#frame = this.#frame.bind(this);
-    this.raf?.(this.#frame);
+    this.frameFn = () => this.#frame();
+    this.raf?.(this.frameFn);
   }
 
   /**
@@ -157,7 +157,7 @@ export class DanmakuPlayer extends Emitter {
   #frame() {
     if (this.destroyed) return;
     this.step();
-    this.raf?.(this.#frame);
+    this.raf?.(this.frameFn);
   }
 
   /** One update: shows due comments, feeds the stage, fetches windows. Called every animation frame. */

@@ -174,8 +174,14 @@ export class DanmakuStage extends Emitter {
     this.playing = true;
     this.root.classList.remove('dm-paused');
     const now = this.clock();
-    for (const it of this.items.values()) {
-      it.anim.currentTime = Math.max(0, (now - it.start) * 1000);
+    for (const it of [...this.items.values()]) {
+      const t = (now - it.start) * 1000;
+      // play() on a finished animation would restart it: drop those instead.
+      if (t >= it.duration * 1000) {
+        this.#drop(it);
+        continue;
+      }
+      it.anim.currentTime = Math.max(0, t);
       it.anim.play();
     }
   }

@@ -1,0 +1,232 @@
+import { check, assert, equal, frames } from './harness.js';
+import { createStage } from '/assets/js/stage.js';
+import { defaultSettings } from '/assets/js/settings.js';
+
+let now = 0;
+const root = document.getElementById('dm-stage');
+const stage = createStage(root, { clock: () => now });
+const items = () => [...root.querySelectorAll('.dm-item')];
+const comment = (id, extra = {}) => ({ id, text: `comment ${id}`, mode: 'scroll', size: 'medium', color: '#ffffff', ...extra });
+
+// Freezes every animation at video time t (as the stage does on pause).
+let ticks = 0;
+function freezeAt(t) {
+  now = t;
+  stage.play();
+  stage.pause();
+  stage.tick(performance.now() + ++ticks * 1e6); // far apart: the drift check runs
+}
+
+function overlaps(a, b) {
+  return a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+}
+
+check('root gets the dm-stage class and has a size', () => {
+  assert(root.classList.contains('dm-stage'));
+  equal(root.clientWidth, 960, 'stage width');
+  assert(root.clientHeight > 400, `stage height ${root.clientHeight}`);
+});
+
+check('comment text is inserted as text, never HTML', async () => {
+  stage.clear();
+  now = 0;
+  const evil = '<img src=x onerror="window.pwned=1">';
+  equal(stage.add(comment('xss', { text: evil })), 'shown');
+  await frames(2);
+  equal(root.querySelectorAll('img').length, 0, 'no element created from the text');
+  equal(root.querySelector('[data-id="xss"] .dm-text').textContent, evil);
+  equal(window.pwned, undefined);
+  const bad = comment('css', { color: 'red;background:url(//evil)' });
+  stage.add(bad);
+  equal(root.querySelector('[data-id="css"]').style.color, 'rgb(255, 255, 255)', 'invalid colour falls back to white');
+});
+
+check('items carry the DOM hooks; own comments are outlined', () => {
+  stage.clear();
+  stage.add(comment(1, { mode: 'top', size: 'large', color: '#FE0302' }));
+  stage.add(comment('c-own', {}), { own: true });
+  stage.add(comment(3, {}), { count: 5 });
+  const el = root.querySelector('.dm-item[data-id="1"]');
+  equal(el.dataset.mode, 'top');
+  equal(el.dataset.size, 'large');
+  assert(el.classList.contains('dm-top'));
+  equal(el.style.color, 'rgb(254, 3, 2)');
+  assert(root.querySelector('[data-id="c-own"]').classList.contains('dm-own'), 'own class');
+  equal(root.querySelector('[data-id="3"] .dm-count').textContent, '×5');
+  equal(root.querySelector('[data-id="3"]').dataset.count, '5');
+});
+
+check('font sizes are 18/25/36 px at a 540 px high player', () => {
+  stage.clear();
+  // The player is 960x540; the stage leaves 44 px for the controls.
+  const h = root.clientHeight;
+  stage.add(comment('s', { size: 'small' }));
+  stage.add(comment('m', { size: 'medium' }));
+  stage.add(comment('l', { size: 'large' }));
+  const px = (id) => parseFloat(getComputedStyle(root.querySelector(`[data-id="${id}"]`)).fontSize);
+  const k = h / 540;
+  assert(Math.abs(px('s') - 18 * k) < 0.6 && Math.abs(px('m') - 25 * k) < 0.6 && Math.abs(px('l') - 36 * k) < 0.6, `sizes ${px('s')}/${px('m')}/${px('l')} at height ${h}`);
+});
+
+check('100+ comments on screen never overlap and the measured widths are not underestimated', async () => {
+  document.getElementById('player').style.width = '1280px';
+  await frames(2);
+  stage.resize();
+  stage.clear();
+  // Smaller text (font scale 0.7) as a viewer would pick for a busy room.
+  stage.setSettings({ ...defaultSettings(), density: 'high', fontScale: 0.7 });
+  try {
+  now = 0;
+  const texts = ['233333', 'first!', 'This is a rather long comment that goes on', 'lol', 'WWWWWWWWWW', 'nice one', 'iiiiiiii', '<b>bold?</b>'];
+  const modes = ['scroll', 'scroll', 'scroll', 'top', 'bottom'];
+  const sizes = ['medium', 'medium', 'small', 'large'];
+  let n = 0;
+  for (let step = 0; step < 60; step++) {
+    now = step * 0.1;
+    for (let i = 0; i < 6; i++, n++) {
+      stage.add(comment(`b${n}`, { text: texts[n % texts.length], mode: modes[n % 5], size: sizes[n % 4] }));
+    }
+    stage.tick(performance.now() + step * 1000);
+  }
+  assert(stage.count >= 100, `only ${stage.count} comments on screen`);
+  for (const [id, it] of stage.items) {
+    const w = it.el.getBoundingClientRect().width;
+    assert(it.width + 0.5 >= w, `item ${id}: measured ${it.width} < rendered ${w}`);
+  }
+  for (const t of [6, 7, 8, 9.5]) {
+    freezeAt(t);
+    const rects = items().map((el) => [el.dataset.id, el.getBoundingClientRect()]);
+    for (let i = 0; i < rects.length; i++) {
+      for (let j = i + 1; j < rects.length; j++) {
+        if (overlaps(rects[i][1], rects[j][1])) {
+          const info = (k) => {
+            const it = stage.items.get(rects[k][0]);
+            const r = rects[k][1];
+            return `${rects[k][0]} ${it && it.mode} lane=${it && it.lane} start=${it && it.start} w=${it && it.width} rect=[${r.left.toFixed(1)},${r.right.toFixed(1)}]x[${r.top.toFixed(1)},${r.bottom.toFixed(1)}]`;
+          };
+          throw new Error(`at t=${t} overlap: ${info(i)} / ${info(j)}`);
+        }
+      }
+    }
+  }
+  } finally {
+    stage.setSettings(defaultSettings());
+    stage.clear();
+    document.getElementById('player').style.width = '';
+    await frames(2);
+    stage.resize();
+  }
+});
+
+check('scrolling comments move right to left in step with the video clock', () => {
+  stage.clear();
+  now = 0;
+  stage.add(comment('mv'));
+  const el = root.querySelector('[data-id="mv"]');
+  freezeAt(0);
+  const x0 = el.getBoundingClientRect().left;
+  freezeAt(4);
+  const x4 = el.getBoundingClientRect().left;
+  assert(x0 >= 959, `starts at the right edge (x=${x0})`);
+  const w = stage.items.get('mv').width;
+  const want = 960 - (960 + w) / 2;
+  assert(Math.abs(x4 - want) < 3, `half way after 4 of 8 s: x=${x4}, want ${want}`);
+});
+
+check('pause freezes, play resumes, rate follows the video', () => {
+  stage.clear();
+  now = 0;
+  stage.play();
+  stage.add(comment('p1'));
+  const anim = stage.items.get('p1').anim;
+  equal(anim.playState, 'running');
+  stage.pause();
+  equal(anim.playState, 'paused');
+  stage.setRate(2);
+  equal(anim.playbackRate, 2);
+  stage.play();
+  equal(anim.playState, 'running');
+  stage.setRate(1);
+  stage.pause();
+});
+
+check('clicking a comment emits a like with its id', () => {
+  stage.clear();
+  now = 0;
+  stage.add(comment(77, { mode: 'top' }));
+  let got = null;
+  const off = stage.on('like', (e) => (got = e.id));
+  root.querySelector('[data-id="77"]').click();
+  off();
+  equal(got, 77);
+});
+
+check('own comment: rekey on ack, remove on reject', () => {
+  stage.clear();
+  stage.add(comment('ref-1'), { own: true });
+  assert(stage.rekey('ref-1', { id: 500, seq: 9 }));
+  assert(root.querySelector('[data-id="500"]').classList.contains('dm-own'));
+  equal(root.querySelector('[data-id="ref-1"]'), null);
+  stage.add(comment('ref-2'), { own: true });
+  stage.remove('ref-2');
+  equal(root.querySelector('[data-id="ref-2"]'), null);
+});
+
+check('an own comment is placed even when every lane is busy', () => {
+  stage.clear();
+  stage.setSettings({ ...defaultSettings(), density: 'low', area: 0.25 });
+  now = 0;
+  for (let i = 0; i < 40; i++) stage.add(comment(`f${i}`, { mode: 'top' }));
+  equal(stage.add(comment('extra', { mode: 'top' })), 'dropped');
+  equal(stage.add(comment('mine', { mode: 'top' }), { own: true }), 'shown');
+  stage.setSettings(defaultSettings());
+});
+
+check('display area: a quarter keeps scroll comments in the top quarter', () => {
+  stage.clear();
+  stage.setSettings({ ...defaultSettings(), area: 0.25 });
+  now = 0;
+  for (let i = 0; i < 30; i++) stage.add(comment(`q${i}`, { text: 'x'.repeat(30) }));
+  const limit = root.getBoundingClientRect().top + root.clientHeight * 0.25 + 1;
+  for (const el of items()) assert(el.getBoundingClientRect().bottom <= limit, `${el.dataset.id} below the area`);
+  stage.setSettings(defaultSettings());
+});
+
+check('hidden setting hides the stage; opacity applies', () => {
+  stage.setSettings({ ...defaultSettings(), visible: false, opacity: 0.5 });
+  assert(root.classList.contains('dm-hidden'));
+  equal(getComputedStyle(root).visibility, 'hidden');
+  equal(root.style.opacity, '0.5');
+  stage.setSettings(defaultSettings());
+  equal(getComputedStyle(root).visibility, 'visible');
+});
+
+check('resize reflows comments to the new width and font size', async () => {
+  stage.clear();
+  now = 0;
+  stage.add(comment('rs', { text: 'resize me' }));
+  const el = root.querySelector('[data-id="rs"]');
+  const before = parseFloat(el.style.fontSize);
+  document.getElementById('player').style.width = '480px';
+  await frames(3);
+  stage.resize();
+  freezeAt(0);
+  const after = parseFloat(el.style.fontSize);
+  assert(after < before, `font ${before} -> ${after}`);
+  equal(stage.width, 480);
+  const x = el.getBoundingClientRect().left - root.getBoundingClientRect().left;
+  assert(Math.abs(x - 480) < 2, `starts at the new right edge, x=${x}`);
+  document.getElementById('player').style.width = '';
+  await frames(3);
+  stage.resize();
+});
+
+check('finished comments leave the DOM and free their lane', () => {
+  stage.clear();
+  now = 0;
+  stage.add(comment('gone', { mode: 'top' }));
+  now = 4.5;
+  stage.tick(performance.now() + 1e7);
+  equal(root.querySelector('[data-id="gone"]'), null);
+  equal(stage.alloc.size, 0);
+});
