@@ -45,6 +45,9 @@ func (rep Report) WriteText(w io.Writer) error {
 		}
 	}
 	p("client     %.2f CPU-s = %.3f µs/delivery; peak RSS %s", rep.Client.CPUSec, rep.Client.CPUMicrosPerDelivery, mib(rep.Client.RSSPeak))
+	if h := rep.Host; h.CPUSec > 0 {
+		p("host       %d cores, %.2f CPU-s busy in the window, %.2f of it by other processes", h.Cores, h.CPUSec, h.OtherSec)
+	}
 	for k, v := range rep.ServerErrs {
 		p("server err %d× %s", v, k)
 	}

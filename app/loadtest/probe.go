@@ -15,6 +15,7 @@ type procProbe struct {
 
 	clientBegun, clientStop time.Duration
 	clientPeakRSS           int64
+	hostBegun, hostStop     time.Duration // zero when /proc/stat is unreadable
 }
 
 // newProcProbe takes the pre-connect sample, the base for per-connection memory.
@@ -42,6 +43,7 @@ func (p *procProbe) connected() { p.conn, p.haveConn = p.sample() }
 
 // begin opens the measured window (sending and drain).
 func (p *procProbe) begin() {
+	p.hostBegun, _ = readHostBusy()
 	p.clientBegun, _ = selfUsage()
 	p.begun, _ = p.sample()
 	p.prev = p.begun
@@ -61,6 +63,7 @@ func (p *procProbe) tick(dt time.Duration) (cores float64, rss int64) {
 
 // end closes the measured window.
 func (p *procProbe) end() {
+	p.hostStop, _ = readHostBusy()
 	p.clientStop, p.clientPeakRSS = selfUsage()
 	p.stop, p.haveStop = p.sample()
 }

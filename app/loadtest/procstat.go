@@ -89,6 +89,32 @@ func parseStatusRSS(status []byte) (int64, error) {
 	return 0, fmt.Errorf("no VmRSS line")
 }
 
+// readHostBusy returns the CPU time all processes on the machine spent busy
+// (user, nice, system, irq, softirq, steal) from /proc/stat, so a report can
+// show how much of the machine others used during a run.
+func readHostBusy() (time.Duration, error) {
+	ticks, err := readParse("/proc/stat", parseHostBusy)
+	return time.Duration(ticks) * time.Second / clockTicks, err
+}
+
+// parseHostBusy sums the busy fields of /proc/stat's aggregate "cpu" line.
+func parseHostBusy(stat []byte) (int64, error) {
+	line, _, _ := bytes.Cut(stat, []byte("\n"))
+	f := bytes.Fields(line)
+	if len(f) < 9 || string(f[0]) != "cpu" {
+		return 0, fmt.Errorf("unexpected first line %q", line)
+	}
+	var busy int64
+	for _, i := range []int{1, 2, 3, 6, 7, 8} { // user nice system (idle iowait) irq softirq steal
+		n, err := strconv.ParseInt(string(f[i]), 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("cpu field %d: %w", i, err)
+		}
+		busy += n
+	}
+	return busy, nil
+}
+
 // selfUsage is this process's CPU (from getrusage, µs resolution) and peak RSS.
 func selfUsage() (cpu time.Duration, maxRSS int64) {
 	var ru syscall.Rusage

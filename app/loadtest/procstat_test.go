@@ -56,3 +56,17 @@ func TestReadProcSelf(t *testing.T) {
 		t.Error("readProc of a missing PID: want an error")
 	}
 }
+
+func TestParseHostBusy(t *testing.T) {
+	stat := "cpu  49519 173 17609 185753 570 0 3119 41 0 0\ncpu0 1 2 3 4 5 6 7 8 0 0\n"
+	want := int64(49519 + 173 + 17609 + 0 + 3119 + 41)
+	if got, err := parseHostBusy([]byte(stat)); err != nil || got != want {
+		t.Errorf("parseHostBusy = %d, %v; want %d", got, err, want)
+	}
+	if _, err := parseHostBusy([]byte("intr 1 2 3\n")); err == nil {
+		t.Error("parseHostBusy without a cpu line: want an error")
+	}
+	if busy, err := readHostBusy(); err != nil || busy <= 0 {
+		t.Errorf("readHostBusy = %v, %v; want a positive duration", busy, err)
+	}
+}

@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"runtime"
 	"time"
 )
 
@@ -51,6 +52,7 @@ type Report struct {
 
 	Server *ServerStats `json:"server,omitempty"`
 	Client ClientStats  `json:"client"`
+	Host   HostStats    `json:"host"`
 }
 
 // Latency holds send-to-receive quantiles in milliseconds (within 0.8%).
@@ -83,6 +85,14 @@ type ClientStats struct {
 	CPUSec               float64 `json:"cpu_sec"`
 	CPUMicrosPerDelivery float64 `json:"cpu_us_per_delivery"`
 	RSSPeak              int64   `json:"rss_peak_bytes"`
+}
+
+// HostStats is the whole machine's busy CPU over the window: what is left
+// after the server and client is other load that may have skewed the run.
+type HostStats struct {
+	Cores    int     `json:"cores"`
+	CPUSec   float64 `json:"cpu_sec"`
+	OtherSec float64 `json:"other_cpu_sec"` // host − server − client (server unknown without a PID)
 }
 
 // reportInput is what execute knows that the run state does not.
@@ -146,6 +156,7 @@ func (r *run) report(in reportInput) Report {
 	}
 	if in.probe != nil {
 		rep.Server, rep.Client = costs(in.probe, received, c.Sockets())
+		rep.Host = hostOf(in.probe, rep.Server, rep.Client)
 	}
 	return rep
 }
@@ -197,4 +208,16 @@ func costs(p *procProbe, received int64, sockets int) (*ServerStats, ClientStats
 		ss.RSSPerConn = (p.conn.rss - p.start.rss) / int64(sockets)
 	}
 	return ss, cs
+}
+
+func hostOf(p *procProbe, srv *ServerStats, cl ClientStats) HostStats {
+	h := HostStats{Cores: runtime.NumCPU()}
+	if p.hostStop > 0 {
+		h.CPUSec = (p.hostStop - p.hostBegun).Seconds()
+		h.OtherSec = h.CPUSec - cl.CPUSec
+		if srv != nil {
+			h.OtherSec -= srv.CPUSec
+		}
+	}
+	return h
 }

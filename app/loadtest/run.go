@@ -130,7 +130,7 @@ func (r *run) execute(ctx context.Context, pw io.Writer) (Report, error) {
 		go r.send(sendCtx, r.socks[j], sp, start, end)
 	}
 	m := newMeter(r, probe, start)
-	r.waitSenders(ctx, pw, m)
+	r.waitSenders(ctx, pw, m, end)
 	r.drain(ctx, pw, m)
 	cancel()
 	r.senders.Wait()
@@ -144,16 +144,21 @@ func (r *run) execute(ctx context.Context, pw io.Writer) (Report, error) {
 	return rep, nil
 }
 
-// waitSenders returns when every sender has used its budget or time, or ctx ends.
-func (r *run) waitSenders(ctx context.Context, pw io.Writer, m *meter) {
+// waitSenders returns once every sender has used its budget or time and
+// cfg.Duration has passed (an idle run holds its sockets that long), or ctx ends.
+func (r *run) waitSenders(ctx context.Context, pw io.Writer, m *meter, end time.Time) {
 	done := make(chan struct{})
 	go func() { r.senders.Wait(); close(done) }()
+	until := time.NewTimer(time.Until(end))
+	defer until.Stop()
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
-	for {
+	for sending, timeLeft := true, true; sending || timeLeft; {
 		select {
 		case <-done:
-			return
+			sending, done = false, nil
+		case <-until.C:
+			timeLeft = false
 		case <-ctx.Done():
 			return
 		case <-tick.C:
