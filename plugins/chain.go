@@ -1,0 +1,104 @@
+package plugins
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// Chain is an ordered list of configured plugin instances. It is safe for
+// concurrent use; build it with [Build].
+type Chain struct {
+	room    string // "" for the default chain
+	entries []*entry
+	log     *slog.Logger
+}
+
+// Result is the chain's decision about one comment.
+type Result struct {
+	// Action is the final action: allow or rewrite (both mean "store as
+	// visible and fan out"), or the reject, hold or shadow that stopped the chain.
+	Action Action
+	// Comment is the comment to store: the input with every accepted rewrite
+	// applied (also for hold and shadow, so held comments are stored masked).
+	Comment Comment
+	// Plugin names the plugin that stopped the chain, or the last one that
+	// rewrote the comment; empty for a plain allow.
+	Plugin string
+	// Reason is the deciding plugin's reason; send it to the sender on
+	// reject and hold, never on shadow.
+	Reason string
+	// Err is set when the action comes from a failure under on_error: reject
+	// (a timeout, error or panic); log it, do not show it.
+	Err error
+}
+
+// runState is what flows from one plugin to the next.
+type runState struct {
+	c        Comment
+	rewriter string // last plugin that rewrote c
+	reason   string // its reason
+	stopped  Result // the decision once a plugin stopped the chain (Comment unset)
+}
+
+// result is the chain's answer once the run stopped or ran out of plugins.
+func (s *runState) result(stopped bool) Result {
+	switch {
+	case stopped:
+		r := s.stopped
+		r.Comment = s.c
+		return r
+	case s.rewriter == "":
+		return Result{Action: ActionAllow, Comment: s.c}
+	}
+	return Result{Action: ActionRewrite, Comment: s.c, Plugin: s.rewriter, Reason: s.reason}
+}
+
+// Room returns the room the chain was configured for, "" for the default chain.
+func (ch *Chain) Room() string { return ch.room }
+
+// Names returns the plugin names in chain order.
+func (ch *Chain) Names() []string {
+	names := make([]string, len(ch.entries))
+	for i, e := range ch.entries {
+		names[i] = e.name
+	}
+	return names
+}
+
+// Run passes c through the chain. Each plugin sees the previous plugin's
+// output; the first reject, hold or shadow stops the chain. Run returns
+// within about the sum of the timeouts of the plugins it reaches, however
+// long a plugin blocks: a call that times out is abandoned (it keeps its
+// goroutine until it returns) and the entry's on_error policy applies.
+//
+// Plugins implementing [NonBlocking] run inline on the caller's goroutine;
+// from the first other plugin on, the rest of the chain runs on one worker
+// goroutine that Run watches with a single timer.
+func (ch *Chain) Run(ctx context.Context, c Comment) Result {
+	st := runState{c: c}
+	var now time.Time
+	var o outcome
+	for i := 0; i < len(ch.entries); {
+		e := ch.entries[i]
+		if !e.inline {
+			if ch.runWorker(ctx, &st, &i) {
+				return st.result(true)
+			}
+			now = time.Time{}
+			continue
+		}
+		if now.IsZero() {
+			now = time.Now()
+		}
+		e.call(ctx, &o, st.c, now, time.Time{})
+		now = o.end
+		e.check(&o, &st.c)
+		ch.record(e, &o, st.c.Room)
+		if e.apply(&st, &o) {
+			return st.result(true)
+		}
+		i++
+	}
+	return st.result(false)
+}

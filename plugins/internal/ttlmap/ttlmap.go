@@ -1,0 +1,93 @@
+// Package ttlmap is a bounded, sharded map of per-key state that forgets
+// keys left idle longer than a TTL: the memory behind rate limits and
+// flood windows, which must stay bounded however many users come by.
+package ttlmap
+
+import (
+	"hash/maphash"
+	"sync"
+	"time"
+)
+
+const shards = 16
+
+// Map holds a V per key. Keys idle for ttl are dropped and come back
+// fresh; when a shard is full even after dropping idle keys, arbitrary
+// keys go (they come back fresh too: forgetting is the price of the bound).
+type Map[K comparable, V any] struct {
+	ttl      time.Duration
+	perShard int
+	seed     maphash.Seed
+	shards   [shards]shard[K, V]
+}
+
+type shard[K comparable, V any] struct {
+	mu        sync.Mutex
+	items     map[K]*item[V]
+	nextSweep time.Time
+}
+
+type item[V any] struct {
+	v    V
+	seen time.Time
+}
+
+// New returns a map forgetting keys idle for ttl and holding about limit keys.
+func New[K comparable, V any](ttl time.Duration, limit int) *Map[K, V] {
+	m := &Map[K, V]{ttl: ttl, perShard: max(limit/shards, 1), seed: maphash.MakeSeed()}
+	for i := range m.shards {
+		m.shards[i].items = make(map[K]*item[V])
+	}
+	return m
+}
+
+// Do calls fn with key's value under the key's lock; fresh reports that
+// the value is new (zero) because the key was absent or idle. The key
+// counts as seen at now. fn must not call back into the map.
+func (m *Map[K, V]) Do(key K, now time.Time, fn func(v *V, fresh bool)) {
+	s := &m.shards[maphash.Comparable(m.seed, key)%shards]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	it, ok := s.items[key]
+	fresh := !ok || now.Sub(it.seen) >= m.ttl
+	if !ok {
+		if len(s.items) >= m.perShard || !now.Before(s.nextSweep) {
+			m.sweep(s, now)
+		}
+		it = &item[V]{}
+		s.items[key] = it
+	} else if fresh {
+		var zero V
+		it.v = zero
+	}
+	it.seen = now
+	fn(&it.v, fresh)
+}
+
+// sweep drops idle keys, then arbitrary ones while the shard is full.
+func (m *Map[K, V]) sweep(s *shard[K, V], now time.Time) {
+	s.nextSweep = now.Add(m.ttl)
+	for k, it := range s.items {
+		if now.Sub(it.seen) >= m.ttl {
+			delete(s.items, k)
+		}
+	}
+	for k := range s.items { // map order is random: an unbiased pick
+		if len(s.items) < m.perShard {
+			break
+		}
+		delete(s.items, k)
+	}
+}
+
+// Len returns the number of keys held, idle ones included until swept.
+func (m *Map[K, V]) Len() int {
+	n := 0
+	for i := range m.shards {
+		s := &m.shards[i]
+		s.mu.Lock()
+		n += len(s.items)
+		s.mu.Unlock()
+	}
+	return n
+}

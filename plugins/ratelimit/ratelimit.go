@@ -1,0 +1,169 @@
+// Package ratelimit limits how fast users and addresses may comment, with
+// token buckets per user and per IP, and an optional slow mode (one comment
+// per N seconds per user per room, as on Twitch). Moderators and admins
+// are exempt by default.
+package ratelimit
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net/netip"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/danmaku/danmaku/plugins"
+	"github.com/danmaku/danmaku/plugins/internal/ttlmap"
+)
+
+// Name is the name the plugin registers under.
+const Name = "ratelimit"
+
+func init() { plugins.Register(Name, New) }
+
+// Config is the plugin's config block.
+type Config struct {
+	PerUser     Rate          `yaml:"per_user"`     // default 5/10s; by user id, across rooms
+	PerIP       Rate          `yaml:"per_ip"`       // default 20/10s; IPv6 by /64
+	SlowMode    time.Duration `yaml:"slow_mode"`    // default 0s (off)
+	ExemptRoles []string      `yaml:"exempt_roles"` // default [moderator, admin]
+	MaxKeys     int           `yaml:"max_keys"`     // users (and addresses) tracked at most; default 100000
+}
+
+// Limiter is the plugin.
+type Limiter struct {
+	cfg   Config
+	now   func() time.Time
+	users *ttlmap.Map[string, *rate.Limiter]
+	ips   *ttlmap.Map[netip.Prefix, *rate.Limiter]
+	slow  *ttlmap.Map[slowKey, time.Time] // last accepted comment
+}
+
+type slowKey struct{ room, user string }
+
+var (
+	_ plugins.Moderator   = (*Limiter)(nil)
+	_ plugins.Configurer  = (*Limiter)(nil)
+	_ plugins.Provisioner = (*Limiter)(nil)
+	_ plugins.NonBlocking = (*Limiter)(nil)
+)
+
+// New returns a Limiter with the default config.
+func New() plugins.Moderator {
+	return &Limiter{now: time.Now, cfg: Config{
+		PerUser:     Rate{N: 5, Per: 10 * time.Second},
+		PerIP:       Rate{N: 20, Per: 10 * time.Second},
+		ExemptRoles: []string{plugins.RoleModerator, plugins.RoleAdmin},
+		MaxKeys:     100_000,
+	}}
+}
+
+// Configure decodes and validates the config block.
+func (l *Limiter) Configure(raw plugins.RawConfig) error {
+	if err := raw.Decode(&l.cfg); err != nil {
+		return err
+	}
+	switch {
+	case l.cfg.SlowMode < 0:
+		return plugins.FieldErrorf("slow_mode", "must not be negative, got %v", l.cfg.SlowMode)
+	case l.cfg.MaxKeys < 1:
+		return plugins.FieldErrorf("max_keys", "must be positive, got %d", l.cfg.MaxKeys)
+	}
+	// A bucket idle for Per is full again, the same as a new one: forget it.
+	if l.cfg.PerUser.Enabled() {
+		l.users = ttlmap.New[string, *rate.Limiter](l.cfg.PerUser.Per, l.cfg.MaxKeys)
+	}
+	if l.cfg.PerIP.Enabled() {
+		l.ips = ttlmap.New[netip.Prefix, *rate.Limiter](l.cfg.PerIP.Per, l.cfg.MaxKeys)
+	}
+	if l.cfg.SlowMode > 0 {
+		l.slow = ttlmap.New[slowKey, time.Time](l.cfg.SlowMode, l.cfg.MaxKeys)
+	}
+	return nil
+}
+
+// Provision takes the host's clock.
+func (l *Limiter) Provision(h plugins.Host) error {
+	l.now = h.Now
+	return nil
+}
+
+// NonBlocking reports that Moderate only computes.
+func (l *Limiter) NonBlocking() bool { return true }
+
+// Moderate rejects a comment over any limit, saying how long to wait.
+func (l *Limiter) Moderate(_ context.Context, c plugins.Comment) (plugins.Verdict, error) {
+	if c.User.HasRole(l.cfg.ExemptRoles...) {
+		return plugins.Allow(), nil
+	}
+	now := l.now()
+	if l.slow == nil || c.User.ID == "" {
+		return l.buckets(c, now), nil
+	}
+	// One accepted comment per SlowMode per user per room; refused
+	// attempts do not restart the wait.
+	var v plugins.Verdict
+	l.slow.Do(slowKey{c.Room, c.User.ID}, now, func(last *time.Time, _ bool) {
+		if since := now.Sub(*last); !last.IsZero() && since < l.cfg.SlowMode {
+			secs := int(math.Ceil((l.cfg.SlowMode - since).Seconds()))
+			v = plugins.Reject(fmt.Sprintf("slow mode is on: one comment every %v, try again in %ds", l.cfg.SlowMode, secs))
+			return
+		}
+		if v = l.buckets(c, now); v.Action == plugins.ActionAllow {
+			*last = now
+		}
+	})
+	return v, nil
+}
+
+// buckets takes a token from the user's and the address's bucket, or
+// neither: a comment refused by one does not cost a token in the other.
+func (l *Limiter) buckets(c plugins.Comment, now time.Time) plugins.Verdict {
+	var user *rate.Reservation
+	if l.users != nil && c.User.ID != "" {
+		var wait time.Duration
+		if user, wait = reserve(l.users, c.User.ID, l.cfg.PerUser, now); wait > 0 {
+			return tooFast(wait)
+		}
+	}
+	if l.ips != nil && c.IP.IsValid() {
+		if _, wait := reserve(l.ips, ipKey(c.IP), l.cfg.PerIP, now); wait > 0 {
+			if user != nil {
+				user.CancelAt(now)
+			}
+			return tooFast(wait)
+		}
+	}
+	return plugins.Allow()
+}
+
+// reserve takes a token from key's bucket at now, or returns how long until one is free.
+func reserve[K comparable](m *ttlmap.Map[K, *rate.Limiter], key K, r Rate, now time.Time) (res *rate.Reservation, wait time.Duration) {
+	m.Do(key, now, func(lim **rate.Limiter, _ bool) {
+		if *lim == nil {
+			*lim = r.limiter()
+		}
+		res = (*lim).ReserveN(now, 1)
+		if wait = res.DelayFrom(now); wait > 0 {
+			res.CancelAt(now)
+		}
+	})
+	return res, wait
+}
+
+func tooFast(wait time.Duration) plugins.Verdict {
+	secs := int(math.Ceil(wait.Seconds()))
+	return plugins.Reject(fmt.Sprintf("you are commenting too fast: try again in %ds", secs))
+}
+
+// ipKey groups IPv6 addresses by /64, the block one subscriber usually gets.
+func ipKey(ip netip.Addr) netip.Prefix {
+	ip = ip.Unmap()
+	bits := 32
+	if ip.Is6() {
+		bits = 64
+	}
+	p, _ := ip.Prefix(bits)
+	return p
+}
