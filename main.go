@@ -17,11 +17,11 @@ import (
 var files embed.FS
 
 func main() {
-	os.Exit(cli.Main(context.Background(), os.Args[1:], cli.OS(), cli.Files{
-		Templates:  sub("templates"),
-		Assets:     sub("assets"),
-		Migrations: sub("migrations"),
-	}))
+	os.Exit(cli.Main(context.Background(), os.Args[1:], cli.OS(), embedded()))
+}
+
+func embedded() cli.Files {
+	return cli.Files{Templates: sub("templates"), Assets: sub("assets"), Migrations: sub("migrations")}
 }
 
 func sub(dir string) fs.FS {

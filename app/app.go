@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/olahol/melody"
@@ -38,7 +39,7 @@ type App struct {
 	ln        net.Listener
 	serveErr  chan error
 	draining  atomic.Bool
-	conns     sync.WaitGroup // open WebSocket handlers
+	sockets   sockets
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -151,16 +152,18 @@ func (a *App) Shutdown(ctx context.Context) error {
 func (a *App) shutdown(ctx context.Context) error {
 	a.draining.Store(true)
 	var errList []error
-	if err := a.ws.CloseWithMsg(closeMessage(closeGoingAway, "server shutting down")); err != nil && !errors.Is(err, melody.ErrClosed) {
+	// melody's own Close races with sessions that are ending (a session can
+	// block forever unregistering from a stopped hub), so it runs only once
+	// every socket handler has returned.
+	if err := a.sockets.closeAll(ctx, closeGoingAway, "server shutting down", closeGrace); err != nil {
+		errList = append(errList, fmt.Errorf("closing sockets: %w", err))
+	} else if err := a.ws.Close(); err != nil && !errors.Is(err, melody.ErrClosed) {
 		errList = append(errList, err)
 	}
 	if a.ln != nil {
 		if err := a.http.ShutdownWithContext(ctx); err != nil {
 			errList = append(errList, fmt.Errorf("stopping http: %w", err))
 		}
-	}
-	if err := waitGroup(ctx, &a.conns); err != nil {
-		errList = append(errList, fmt.Errorf("waiting for sockets: %w", err))
 	}
 	if err := a.store.Close(); err != nil {
 		errList = append(errList, fmt.Errorf("closing store: %w", err))
@@ -171,14 +174,6 @@ func (a *App) shutdown(ctx context.Context) error {
 	return errors.Join(errList...)
 }
 
-// waitGroup waits for wg or ctx, whichever ends first.
-func waitGroup(ctx context.Context, wg *sync.WaitGroup) error {
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+// closeGrace is how long shutdown waits for clients to answer the close
+// frame before cutting their connections.
+const closeGrace = 2 * time.Second

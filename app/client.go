@@ -24,6 +24,7 @@ type client struct {
 	ip      string
 	initial *joinRequest
 	rooms   map[string]*hub.Subscription
+	raw     *hijackRecorder // the connection under the session, to cut it
 
 	// queued counts frames handed to melody and not yet written; past limit
 	// the socket is too slow and is closed instead of silently losing frames.
@@ -47,11 +48,25 @@ func (c *client) Send(frame []byte) {
 	if c.queued.Add(1) > c.limit {
 		if c.slow.CompareAndSwap(false, true) {
 			c.app.log.Warn("closing slow websocket: send buffer full", "user", c.id.ID, "ip", c.ip, "buffer", c.limit)
-			_ = c.sess.CloseWithMsg(closeMessage(closeTryAgainLater, "slow"))
+			c.close(closeTryAgainLater, "slow")
 		}
 		return
 	}
 	_ = c.sess.Write(frame)
+}
+
+// close sends a close frame after whatever is queued; the socket's slots
+// kept free (sendBufferHeadroom) guarantee it fits.
+func (c *client) close(code int, reason string) {
+	_ = c.sess.CloseWithMsg(closeMessage(code, reason))
+}
+
+// cut drops the connection without a close handshake, for sockets that
+// do not answer one.
+func (c *client) cut() {
+	if c.raw != nil && c.raw.conn != nil {
+		_ = c.raw.conn.Close()
+	}
 }
 
 // sent is called once melody has written a frame.
@@ -143,7 +158,7 @@ func (c *client) join(roomID string, since *int64) error {
 }
 
 // catchUpChunk is how many comments go in one catch-up frame.
-const catchUpChunk = 500
+const catchUpChunk = hub.MaxItemsPerFrame
 
 // catchUp sends the room's comments after since and returns the last seq
 // sent. Past CatchupLimit it stops and sends a gap frame telling the client

@@ -11,6 +11,8 @@ import (
 	"net/http/cookiejar"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -41,6 +43,7 @@ func testConfig(t *testing.T, dir string) app.Config {
 	cfg.Templates = os.DirFS("../templates")
 	cfg.Assets = os.DirFS("../assets")
 	cfg.FlushEvery = 20 * time.Millisecond
+	cfg.Secret = "test-secret-test-secret-test-secret"
 	cfg.Logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	return cfg
 }
@@ -74,6 +77,7 @@ func (s *testServer) stop(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 	defer cancel()
 	if err := s.Shutdown(ctx); err != nil {
+		pprof.Lookup("goroutine").WriteTo(os.Stderr, 1)
 		t.Errorf("Shutdown: %v", err)
 	}
 }
@@ -117,6 +121,7 @@ type frame struct {
 	RoomLikes *int64           `json:"room_likes"`
 	Comments  map[string]int64 `json:"comments"`
 	Likes     *int64           `json:"likes"`
+	CommentID *int64           `json:"comment_id"`
 }
 
 // wsClient is a real WebSocket client whose frames are read in the background.
@@ -214,6 +219,17 @@ func (c *wsClient) sendRaw(kind int, b []byte) {
 // frames unless they are what is asked for.
 func (c *wsClient) next(typ string) frame {
 	c.t.Helper()
+	return c.nextSkipping(typ, protocol.TypePresence, protocol.TypeLikes)
+}
+
+// ack returns the next ack, skipping broadcasts.
+func (c *wsClient) ack() frame {
+	c.t.Helper()
+	return c.nextSkipping(protocol.TypeAck, protocol.TypePresence, protocol.TypeLikes, protocol.TypeComments)
+}
+
+func (c *wsClient) nextSkipping(typ string, skip ...string) frame {
+	c.t.Helper()
 	timeout := time.After(waitFor)
 	for {
 		select {
@@ -221,10 +237,10 @@ func (c *wsClient) next(typ string) frame {
 			if f.Type == typ {
 				return f
 			}
-			if f.Type == protocol.TypePresence || f.Type == protocol.TypeLikes {
+			if slices.Contains(skip, f.Type) {
 				continue
 			}
-			c.t.Fatalf("want a %s frame, got %+v", typ, f)
+			c.t.Fatalf("want a %s frame, got a %s frame (%+v)", typ, f.Type, f.Error)
 		case <-c.closed:
 			c.t.Fatalf("want a %s frame, but the socket closed (code %d)", typ, c.code())
 		case <-timeout:
@@ -233,15 +249,22 @@ func (c *wsClient) next(typ string) frame {
 	}
 }
 
-// comments collects comment items until it has n of them.
+// comments collects comment items until it has exactly n of them.
 func (c *wsClient) comments(n int) []protocol.Comment {
+	c.t.Helper()
+	out := c.commentsAtLeast(n)
+	if len(out) > n {
+		c.t.Fatalf("want %d comments, got %d", n, len(out))
+	}
+	return out
+}
+
+// commentsAtLeast collects whole comments frames until it has n items or more.
+func (c *wsClient) commentsAtLeast(n int) []protocol.Comment {
 	c.t.Helper()
 	var out []protocol.Comment
 	for len(out) < n {
 		out = append(out, c.next(protocol.TypeComments).Items...)
-	}
-	if len(out) > n {
-		c.t.Fatalf("want %d comments, got %d", n, len(out))
 	}
 	return out
 }
@@ -254,6 +277,9 @@ func (c *wsClient) quiet(d time.Duration) {
 		select {
 		case f := <-c.frames:
 			if f.Type != protocol.TypePresence && f.Type != protocol.TypeLikes {
+				if len(f.Items) > 0 {
+					c.t.Fatalf("want no frames, got a %s frame with %d items, seqs %d–%d", f.Type, len(f.Items), f.Items[0].Seq, f.Items[len(f.Items)-1].Seq)
+				}
 				c.t.Fatalf("want no frames, got %+v", f)
 			}
 		case <-deadline:

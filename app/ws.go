@@ -80,13 +80,15 @@ func (a *App) handleWS(c *fiber.Ctx) error {
 	}
 	cl := &client{app: a, id: identityOf(c), ip: c.IP(), initial: join}
 	cookie, _ := c.Locals(localNewGuest).(string)
-	a.conns.Add(1) // done when the socket closes, long after this handler returns
+	a.sockets.wg.Add(1) // done when the socket closes, long after this handler returns
 	return adaptor.HTTPHandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer a.conns.Done()
+		defer a.sockets.wg.Done()
 		if cookie != "" {
 			w.Header().Add("Set-Cookie", cookie)
 		}
-		if err := a.ws.HandleRequestWithKeys(w, r, map[string]any{keyClient: cl}); err != nil {
+		rec := &hijackRecorder{ResponseWriter: w}
+		cl.raw = rec
+		if err := a.ws.HandleRequestWithKeys(rec, r, map[string]any{keyClient: cl}); err != nil {
 			a.log.Debug("websocket handshake failed", "err", err)
 		}
 	})(c)
@@ -105,6 +107,7 @@ func clientOf(s *melody.Session) *client {
 func (a *App) onConnect(s *melody.Session) {
 	cl := clientOf(s)
 	cl.sess = s
+	a.sockets.add(cl)
 	cl.limit = int32(a.cfg.SendBuffer)
 	if cl.initial != nil {
 		if err := cl.join(cl.initial.room, cl.initial.since); err != nil {
@@ -114,7 +117,9 @@ func (a *App) onConnect(s *melody.Session) {
 }
 
 func (a *App) onDisconnect(s *melody.Session) {
-	clientOf(s).leaveAll()
+	cl := clientOf(s)
+	a.sockets.remove(cl)
+	cl.leaveAll()
 }
 
 func (a *App) onMessage(s *melody.Session, data []byte) {

@@ -209,4 +209,3 @@ func longText(n int) string {
 	}
 	return string(b)
 }
-

@@ -18,7 +18,9 @@ func envName(flagName string) string {
 // parse parses args, then fills every flag not given on the command line
 // from its DANMAKU_* variable: flags win over the environment, which wins
 // over defaults.
-func parse(fs *flag.FlagSet, args []string, env Env) error {
+func parse(fs *flag.FlagSet, args []string, io IO) error {
+	fs.SetOutput(io.Stderr)
+	env := io.Env
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}

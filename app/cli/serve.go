@@ -41,7 +41,7 @@ func serveFlags(cfg *app.Config, logLevel, logFormat *string) *flag.FlagSet {
 func serve(ctx context.Context, args []string, io IO, files Files) error {
 	cfg := app.DefaultConfig()
 	logLevel, logFormat := "info", "text"
-	if err := parse(serveFlags(&cfg, &logLevel, &logFormat), args, io.Env); err != nil {
+	if err := parse(serveFlags(&cfg, &logLevel, &logFormat), args, io); err != nil {
 		return err
 	}
 	// The secret is read from the environment only: flags show up in ps.

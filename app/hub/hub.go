@@ -154,13 +154,14 @@ func (h *Hub) tick() {
 		case <-h.stop:
 			return
 		case <-t.C:
-			h.flush()
+			h.Flush()
 		}
 	}
 }
 
-// flush sends each room's pending presence and like counts.
-func (h *Hub) flush() {
+// Flush sends each room's pending presence and like counts now; the ticker
+// calls it every FlushEvery.
+func (h *Hub) Flush() {
 	h.likesMu.Lock()
 	likes := h.likes
 	h.likes = map[string]*pendingLikes{}

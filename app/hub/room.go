@@ -31,7 +31,9 @@ func (r *room) deliverLocked(msg Message) {
 			s.pending = append(s.pending, msg)
 			continue
 		}
-		s.member.Send(msg.Data)
+		if data := s.unseen(msg); data != nil {
+			s.member.Send(data)
+		}
 	}
 }
 
@@ -57,39 +59,41 @@ func (r *room) remove(s *Subscription) bool {
 	return true
 }
 
-// release flushes what s missed while catching up, dropping comments with
-// seq <= after, and switches s to live delivery.
+// release marks everything up to seq after as seen by s, sends what s
+// missed while catching up, and switches s to live delivery.
 func (r *room) release(s *Subscription, after int64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if !s.holding {
 		return
 	}
+	s.seen = after
+	// Merge the held comments into few frames: a long catch-up can hold
+	// more messages than the socket's send buffer has room for.
+	var items []protocol.Comment
+	var others [][]byte
 	for _, msg := range s.pending {
-		if data := newerThan(msg, after); data != nil {
-			s.member.Send(data)
+		if len(msg.Comments) == 0 {
+			others = append(others, msg.Data)
+			continue
 		}
+		for _, c := range msg.Comments {
+			if c.Seq > s.seen {
+				items = append(items, c)
+				s.seen = c.Seq
+			}
+		}
+	}
+	for start := 0; start < len(items); start += MaxItemsPerFrame {
+		s.member.Send(protocol.EncodeComments(r.id, items[start:min(start+MaxItemsPerFrame, len(items))]))
+	}
+	for _, data := range others {
+		s.member.Send(data)
 	}
 	s.pending = nil
 	s.holding = false
 }
 
-// newerThan returns the frame to send to a viewer that has every comment up
-// to seq after: the frame itself, a re-encoded subset, or nil.
-func newerThan(msg Message, after int64) []byte {
-	if len(msg.Comments) == 0 {
-		return msg.Data
-	}
-	first := 0
-	for first < len(msg.Comments) && msg.Comments[first].Seq <= after {
-		first++
-	}
-	switch first {
-	case 0:
-		return msg.Data
-	case len(msg.Comments):
-		return nil
-	default:
-		return protocol.EncodeComments(msg.Room, msg.Comments[first:])
-	}
-}
+// MaxItemsPerFrame bounds how many comments one frame carries when the hub
+// merges them.
+const MaxItemsPerFrame = 500

@@ -1,5 +1,7 @@
 package hub
 
+import "github.com/danmaku/danmaku/app/protocol"
+
 // Member is a connection that can be in rooms.
 type Member interface {
 	// Send queues one frame for the connection. It must not block: a
@@ -18,6 +20,34 @@ type Subscription struct {
 	// send its welcome and catch-up first; guarded by room.mu.
 	holding bool
 	pending []Message
+	// seen is the highest seq this member has been sent. Commits are
+	// published after they commit, so a message can arrive after a
+	// catch-up read already covered it; seen drops such repeats.
+	seen int64
+}
+
+// unseen returns the frame to send for msg: msg itself, a re-encoded
+// subset without the comments s has already seen, or nil. Guarded by room.mu.
+func (s *Subscription) unseen(msg Message) []byte {
+	n := len(msg.Comments)
+	if n == 0 {
+		return msg.Data
+	}
+	last := msg.Comments[n-1].Seq
+	if last <= s.seen {
+		return nil
+	}
+	first := msg.Comments[0].Seq
+	seen := s.seen
+	s.seen = last
+	if first > seen {
+		return msg.Data
+	}
+	i := 0
+	for msg.Comments[i].Seq <= seen {
+		i++
+	}
+	return protocol.EncodeComments(msg.Room, msg.Comments[i:])
 }
 
 // Room returns the room id.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/danmaku/danmaku/app/errs"
@@ -46,6 +47,21 @@ type Writer struct {
 	mu       sync.RWMutex // guards closed against Submit racing Close
 	closed   bool
 	done     chan struct{}
+
+	batches atomic.Int64
+	ops     atomic.Int64
+}
+
+// WriterStats counts the writer's work since start.
+type WriterStats struct {
+	Batches int64 // transactions committed
+	Ops     int64 // ops in them
+	Queued  int   // ops waiting now
+}
+
+// Stats returns the writer's counters.
+func (w *Writer) Stats() WriterStats {
+	return WriterStats{Batches: w.batches.Load(), Ops: w.ops.Load(), Queued: len(w.queue)}
 }
 
 type committed struct {
@@ -226,6 +242,8 @@ func (w *Writer) exec(batch []Op) ([]error, Events, error) {
 	if err := sqlTx.Commit(); err != nil {
 		return nil, Events{}, fmt.Errorf("commit: %w", err)
 	}
+	w.batches.Add(1)
+	w.ops.Add(int64(len(batch)))
 	return opErrs, tx.events, nil
 }
 
