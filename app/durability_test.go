@@ -2,8 +2,11 @@ package app_test
 
 import (
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -159,4 +162,76 @@ func TestCatchUpAfterReconnectYieldsExactlyTheMissedComments(t *testing.T) {
 	}
 	<-sent
 	back.quiet(200 * time.Millisecond)
+}
+
+func TestShutdownKeepsEveryAcknowledgedComment(t *testing.T) {
+	s := startServer(t)
+	createRoom(t, s, "drain", "live")
+	const posters = 8
+	var mu sync.Mutex
+	var acked []int64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range posters {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			hc := httpClient(t)
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				var c protocol.Comment
+				// Errors are expected once the server stops; only 201s count.
+				if postQuietly(hc, s.URL()+"/api/rooms/drain/comments", `{"text":"in flight"}`, &c) == http.StatusCreated {
+					mu.Lock()
+					acked = append(acked, c.ID)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	// Let traffic build up, then shut down under load.
+	for {
+		mu.Lock()
+		n := len(acked)
+		mu.Unlock()
+		if n >= 200 {
+			break
+		}
+		runtime.Gosched()
+	}
+	s2 := s.restart(t)
+	close(stop)
+	wg.Wait()
+
+	var page struct{ Comments []protocol.Comment }
+	call(t, httpClient(t), "GET", s2.URL()+"/api/rooms/drain/comments?after_seq=0&limit=5000", nil, &page)
+	stored := map[int64]bool{}
+	for _, c := range page.Comments {
+		stored[c.ID] = true
+	}
+	for _, id := range acked {
+		if !stored[id] {
+			t.Fatalf("comment %d was acknowledged (201) but is not stored after shutdown", id)
+		}
+	}
+	if len(acked) == 0 {
+		t.Fatal("no comment was acknowledged")
+	}
+}
+
+// postQuietly posts body and returns the status, or 0 when the request fails.
+func postQuietly(hc *http.Client, url, body string, out any) int {
+	resp, err := hc.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusCreated && json.NewDecoder(resp.Body).Decode(out) != nil {
+		return 0
+	}
+	return resp.StatusCode
 }

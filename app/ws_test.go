@@ -2,11 +2,13 @@ package app_test
 
 import (
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
+	"golang.org/x/mod/semver"
 
 	"github.com/danmaku/danmaku/app"
 	"github.com/danmaku/danmaku/app/protocol"
@@ -208,4 +210,23 @@ func longText(n int) string {
 		b[i] = 'a'
 	}
 	return string(b)
+}
+
+// TestFastHTTPCanHijack guards the pin: WebSockets through Fiber's adaptor
+// need fasthttp v1.78.0 or newer, the first whose adaptor supports Hijack.
+func TestFastHTTPCanHijack(t *testing.T) {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		t.Fatal("no build info")
+	}
+	for _, dep := range info.Deps {
+		if dep.Path == "github.com/valyala/fasthttp" && semver.Compare(dep.Version, "v1.78.0") < 0 {
+			t.Fatalf("fasthttp %s is older than v1.78.0", dep.Version)
+		}
+	}
+	s := startServer(t)
+	c := dial(t, s, "?room=demo")
+	if w := c.next(protocol.TypeWelcome); w.Room != "demo" {
+		t.Fatalf("welcome = %+v", w)
+	}
 }
