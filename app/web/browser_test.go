@@ -23,7 +23,8 @@ import (
 // the test reads over the DevTools protocol.
 //
 // Chromium is optional locally (the test skips without it); set
-// DANMAKU_REQUIRE_BROWSER=true to make its absence a failure.
+// DANMAKU_REQUIRE_BROWSER=true to make its absence a failure, and
+// DANMAKU_SCREENSHOT_DIR=/some/dir to save a PNG of each page afterwards.
 
 // findChromium returns the path of a Chromium-like browser, or "".
 func findChromium() string {
@@ -169,6 +170,7 @@ type browserResult struct {
 	Name  string `json:"name"`
 	OK    bool   `json:"ok"`
 	Error string `json:"error"`
+	Note  string `json:"note"`
 }
 
 // runBrowserPage opens url in a fresh tab and returns the results of window.runTests().
@@ -227,8 +229,28 @@ func runBrowserPage(t *testing.T, ctx context.Context, c *cdp, url string) []bro
 	if err := json.Unmarshal(eval.Result.Value, &results); err != nil {
 		t.Fatalf("decode results %s: %v", eval.Result.Value, err)
 	}
+	if dir := os.Getenv("DANMAKU_SCREENSHOT_DIR"); dir != "" {
+		saveScreenshot(t, ctx, c, s, filepath.Join(dir, strings.TrimSuffix(filepath.Base(url), ".html")+".png"))
+	}
 	_ = c.call(ctx, "", "Target.closeTarget", map[string]any{"targetId": target.TargetID}, nil)
 	return results
+}
+
+// saveScreenshot writes a PNG of the page as the checks left it (for looking at the rendering).
+func saveScreenshot(t *testing.T, ctx context.Context, c *cdp, session, path string) {
+	t.Helper()
+	var shot struct {
+		Data []byte `json:"data"` // base64 in JSON, decoded by encoding/json
+	}
+	if err := c.call(ctx, session, "Page.captureScreenshot", map[string]any{"format": "png"}, &shot); err != nil {
+		t.Errorf("screenshot: %v", err)
+		return
+	}
+	if err := os.WriteFile(path, shot.Data, 0o644); err != nil {
+		t.Errorf("screenshot: %v", err)
+		return
+	}
+	t.Logf("screenshot saved to %s", path)
 }
 
 // TestBrowser runs the in-browser checks of the overlay in headless Chromium.
@@ -264,6 +286,9 @@ func TestBrowser(t *testing.T) {
 			for _, r := range results {
 				if !r.OK {
 					t.Errorf("%s: %s", r.Name, r.Error)
+				}
+				if r.Note != "" {
+					t.Logf("%s: %s", r.Name, r.Note)
 				}
 			}
 			t.Logf("%d browser checks run", len(results))

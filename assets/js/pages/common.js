@@ -71,7 +71,38 @@ export function setupPlayer({ client = null, loadWindows = true } = {}) {
   });
   const panel = byId('dm-settings');
   if (panel) mountSettingsPanel(panel, settings);
+  wireToggle(byId('dm-toggle'), settings);
+  wireFullscreen(byId('dm-fullscreen'), video.closest('.dm-player') || video.parentElement);
   return { roomId, kind, api, settings, player, root, video };
+}
+
+/** Makes `button` show/hide the comments (aria-pressed reflects "shown"). */
+export function wireToggle(button, settings) {
+  if (!button) return;
+  const render = (s) => button.setAttribute('aria-pressed', String(s.visible));
+  render(settings.get());
+  settings.on('change', render);
+  button.addEventListener('click', () => settings.update({ visible: !settings.get().visible }));
+}
+
+/**
+ * Makes `button` toggle fullscreen on the player box (video + overlay), so
+ * the comments stay visible; the video's own fullscreen would hide them.
+ */
+export function wireFullscreen(button, box) {
+  if (!button || !box) return;
+  const doc = box.ownerDocument;
+  if (!doc.fullscreenEnabled) {
+    button.hidden = true;
+    return;
+  }
+  button.addEventListener('click', () => {
+    if (doc.fullscreenElement) doc.exitFullscreen();
+    else box.requestFullscreen().catch(() => {});
+  });
+  doc.addEventListener('fullscreenchange', () => {
+    button.setAttribute('aria-pressed', String(doc.fullscreenElement === box));
+  });
 }
 
 /** Shows a number in the element with `id` if the page has it. */

@@ -3,7 +3,7 @@
 
 const checks = [];
 
-/** Registers a named check; fn may be async and fails by throwing. */
+/** Registers a named check; fn may be async, fails by throwing, and may return a note to log. */
 export function check(name, fn) {
   checks.push({ name, fn });
 }
@@ -50,10 +50,10 @@ window.runTests = async () => {
   if (window.loadError) out.push({ name: 'page load', ok: false, error: window.loadError });
   for (const c of checks) {
     try {
-      await c.fn();
-      out.push({ name: c.name, ok: true, error: '' });
+      const note = await c.fn();
+      out.push({ name: c.name, ok: true, error: '', note: typeof note === 'string' ? note : '' });
     } catch (e) {
-      out.push({ name: c.name, ok: false, error: String(e && e.stack ? e.stack : e) });
+      out.push({ name: c.name, ok: false, error: String(e && e.stack ? e.stack : e), note: '' });
     }
   }
   return out;

@@ -208,8 +208,8 @@ check('resize reflows comments to the new width and font size', async () => {
   const el = root.querySelector('[data-id="rs"]');
   const before = parseFloat(el.style.fontSize);
   document.getElementById('player').style.width = '480px';
+  // No explicit resize(): the stage's ResizeObserver must notice.
   await frames(3);
-  stage.resize();
   freezeAt(0);
   const after = parseFloat(el.style.fontSize);
   assert(after < before, `font ${before} -> ${after}`);
