@@ -52,11 +52,18 @@ type outcome struct {
 // end: the clock is read once per plugin, which matters where reading it
 // is slow), with a deadline (zero: start + timeout), turning a panic into
 // an error and a late answer into a timeout.
-func (e *entry) call(ctx context.Context, o *outcome, c Comment, start, deadline time.Time) {
+// scp, if not nil, holds a context to reuse (see stepCtx.reuse).
+func (e *entry) call(ctx context.Context, scp **stepCtx, o *outcome, c Comment, start, deadline time.Time) {
 	if deadline.IsZero() {
 		deadline = start.Add(e.timeout)
 	}
-	sc := newStepCtx(ctx, deadline)
+	var sc *stepCtx
+	if scp != nil {
+		sc = (*scp).reuse(ctx, deadline)
+		*scp = sc
+	} else {
+		sc = newStepCtx(ctx, deadline)
+	}
 	defer func() { finishCall(o, recover(), sc, start, deadline) }()
 	o.v, o.err = e.mod.Moderate(sc, c)
 }

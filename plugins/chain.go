@@ -79,6 +79,7 @@ func (ch *Chain) Run(ctx context.Context, c Comment) Result {
 	st := runState{c: c}
 	var now time.Time
 	var o outcome
+	var sc *stepCtx // reused across inline calls
 	for i := 0; i < len(ch.entries); {
 		e := ch.entries[i]
 		if !e.inline {
@@ -91,7 +92,7 @@ func (ch *Chain) Run(ctx context.Context, c Comment) Result {
 		if now.IsZero() {
 			now = time.Now()
 		}
-		e.call(ctx, &o, st.c, now, time.Time{})
+		e.call(ctx, &sc, &o, st.c, now, time.Time{})
 		now = o.end
 		e.check(&o, &st.c)
 		ch.record(e, &o, st.c.Room)

@@ -1,6 +1,7 @@
 package plugins_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -181,7 +182,7 @@ rooms:
 func TestChainParentContextCancelled(t *testing.T) {
 	env := newEnv(t)
 	s := env.set(t, `plugins: [ { name: wait-go, on_error: reject, timeout: 10s } ]`)
-	ctx, cancel := contextWithCancel(t)
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	res := s.Run(ctx, plugintest.Comment("hi"))
 	if res.Action != plugins.ActionReject || res.Err == nil || errors.Is(res.Err, plugins.ErrTimeout) {

@@ -27,6 +27,25 @@ func newStepCtx(parent context.Context, deadline time.Time) *stepCtx {
 	return &stepCtx{parent: parent, deadline: deadline}
 }
 
+// reuse readies c for the next inline call if no timer was ever armed on
+// it (Done never called), else returns a new context: an un-armed one holds
+// nothing that could fire later. Only [NonBlocking] plugins, which promise
+// not to keep ctx past their return, get a reused context.
+func (c *stepCtx) reuse(parent context.Context, deadline time.Time) *stepCtx {
+	if c != nil {
+		c.mu.Lock()
+		ok := c.done == nil
+		if ok {
+			c.parent, c.deadline, c.err = parent, deadline, nil
+		}
+		c.mu.Unlock()
+		if ok {
+			return c
+		}
+	}
+	return newStepCtx(parent, deadline)
+}
+
 // Deadline returns the earlier of the call's and the parent's deadlines.
 func (c *stepCtx) Deadline() (time.Time, bool) {
 	if d, ok := c.parent.Deadline(); ok && d.Before(c.deadline) {

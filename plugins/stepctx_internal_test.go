@@ -74,3 +74,30 @@ func TestPackState(t *testing.T) {
 		})
 	}
 }
+
+func TestStepCtxReuse(t *testing.T) {
+	tests := []struct {
+		name      string
+		armDone   bool
+		wantReuse bool
+	}{
+		{"unarmed context is reused", false, true},
+		{"armed context is replaced", true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newStepCtx(context.Background(), time.Now().Add(time.Hour))
+			if tt.armDone {
+				c.Done()
+			}
+			c.release()
+			next := c.reuse(context.Background(), time.Now().Add(time.Hour))
+			if (next == c) != tt.wantReuse {
+				t.Fatalf("reused = %v, want %v", next == c, tt.wantReuse)
+			}
+			if next.Err() != nil {
+				t.Errorf("reused context starts with Err = %v", next.Err())
+			}
+		})
+	}
+}

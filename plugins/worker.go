@@ -114,7 +114,7 @@ func (w *worker) run(ctx context.Context, from int, st runState, cur uint64) {
 			e.stats.stuck.Add(-1) // abandoned before it even started
 			return
 		}
-		e.call(ctx, &o, st.c, now, w.t0.Add(deadline))
+		e.call(ctx, nil, &o, st.c, now, w.t0.Add(deadline))
 		now = o.end
 		e.check(&o, &st.c)
 		stop := e.apply(&st, &o)

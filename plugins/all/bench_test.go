@@ -64,54 +64,91 @@ func benchComments(rng *rand.Rand, words []string, n int) []string {
 	return out
 }
 
-// BenchmarkDefaultChain runs the default chain, with a 10,000-word list,
-// over a pool of realistic comments from 10,007 users, the clock moving
-// 1ms per comment (so each user comments about every 10s).
-func BenchmarkDefaultChain(b *testing.B) {
+// benchEnv is the shared setup: a 10,000-word list file, a pool of
+// comment texts, and 10,007 users with their own addresses.
+type benchEnv struct {
+	wordsFile string
+	texts     []string
+	users     []plugins.Comment
+}
+
+func newBenchEnv(b *testing.B) benchEnv {
+	b.Helper()
 	rng := rand.New(rand.NewPCG(1, 2))
 	words := benchWords(rng)
-	path := filepath.Join(b.TempDir(), "words.txt")
-	if err := os.WriteFile(path, []byte(strings.Join(words, "\n")), 0o600); err != nil {
+	env := benchEnv{wordsFile: filepath.Join(b.TempDir(), "words.txt"), texts: benchComments(rng, words, 1<<16)}
+	if err := os.WriteFile(env.wordsFile, []byte(strings.Join(words, "\n")), 0o600); err != nil {
 		b.Fatal(err)
 	}
+	env.users = make([]plugins.Comment, 10007)
+	for u := range env.users {
+		c := plugintest.Comment("")
+		c.User.ID = fmt.Sprint("user", u)
+		c.IP = netip.AddrFrom4([4]byte{10, byte(u >> 16), byte(u >> 8), byte(u)})
+		env.users[u] = c
+	}
+	return env
+}
+
+// config is the default chain, or only entry `only` of it, with the word list.
+func (env benchEnv) config(b *testing.B, only string) *plugins.Config {
+	b.Helper()
 	cfg := plugins.DefaultConfig()
-	for i, e := range cfg.Plugins {
+	var kept []plugins.Entry
+	for _, e := range cfg.Plugins {
 		if e.Name == "wordfilter" {
-			raw, err := plugins.ParseRawConfig("words_file: " + path)
+			raw, err := plugins.ParseRawConfig("words_file: " + env.wordsFile)
 			if err != nil {
 				b.Fatal(err)
 			}
-			cfg.Plugins[i].Config = raw
+			e.Config = raw
+		}
+		if only == "" || e.Name == only {
+			kept = append(kept, e)
 		}
 	}
+	cfg.Plugins = kept
+	return cfg
+}
+
+// run moderates comments round-robin, the clock moving 1ms per comment (so
+// each user comments about every 10s), and reports the share of each action.
+func (env benchEnv) run(b *testing.B, cfg *plugins.Config) {
+	b.Helper()
 	h := plugintest.NewHost(b)
 	s, err := plugins.Build(cfg, nil, h)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { s.Close() })
-
-	texts := benchComments(rng, words, 1<<16)
-	const users = 10007
-	comments := make([]plugins.Comment, users)
-	for u := range comments {
-		c := plugintest.Comment("")
-		c.User.ID = fmt.Sprint("user", u)
-		c.IP = netip.AddrFrom4([4]byte{10, byte(u >> 16), byte(u >> 8), byte(u)})
-		comments[u] = c
-	}
 	ctx := context.Background()
 	var counts [5]int
 	i := 0
 	b.ReportAllocs()
 	for b.Loop() {
 		h.Clock.Advance(time.Millisecond)
-		c := comments[i%users]
-		c.Text = texts[i%len(texts)]
+		c := env.users[i%len(env.users)]
+		c.Text = env.texts[i%len(env.texts)]
 		counts[s.Run(ctx, c).Action]++
 		i++
 	}
 	for a, n := range counts {
 		b.ReportMetric(float64(n)/float64(i), plugins.Action(a).String()+"/op")
+	}
+}
+
+// BenchmarkDefaultChain runs the default chain, with a 10,000-word list,
+// over realistic comments (see benchComments) from 10,007 users.
+func BenchmarkDefaultChain(b *testing.B) {
+	env := newBenchEnv(b)
+	env.run(b, env.config(b, ""))
+}
+
+// BenchmarkEachPlugin runs each plugin of the default chain alone, to see
+// where the time of BenchmarkDefaultChain goes.
+func BenchmarkEachPlugin(b *testing.B) {
+	env := newBenchEnv(b)
+	for _, e := range plugins.DefaultConfig().Plugins {
+		b.Run(e.Name, func(b *testing.B) { env.run(b, env.config(b, e.Name)) })
 	}
 }

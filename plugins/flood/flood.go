@@ -10,6 +10,7 @@ package flood
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"net/netip"
 	"time"
 
@@ -49,8 +50,9 @@ type Config struct {
 type Guard struct {
 	cfg     Config
 	now     func() time.Time
-	repeats *ttlmap.Map[repeatKey, time.Time] // last accepted copy
-	crowds  *ttlmap.Map[crowdKey, []member]
+	repeats *ttlmap.Map[uint64, int64]    // hash of repeatKey → last accepted copy, unix ns
+	crowds  *ttlmap.Map[uint64, []member] // hash of crowdKey → recent senders
+	seed    maphash.Seed                  // keys are hashed to 64 bits: small maps, cheap lookups
 }
 
 // who identifies a sender: the user id, or the address for anonymous users.
@@ -70,9 +72,10 @@ type crowdKey struct {
 	text uint64
 }
 
+// member is one sender of a text: who, hashed to keep the list small, and when.
 type member struct {
-	who who
-	at  time.Time
+	who uint64
+	at  int64 // unix nanoseconds
 }
 
 var (
@@ -84,7 +87,7 @@ var (
 
 // New returns a Guard with the default config.
 func New() plugins.Moderator {
-	return &Guard{now: time.Now, cfg: Config{
+	return &Guard{now: time.Now, seed: maphash.MakeSeed(), cfg: Config{
 		RepeatWindow: 30 * time.Second,
 		CrowdMax:     10, CrowdWindow: 30 * time.Second, CrowdAction: "reject", CrowdMinLength: 8,
 		MaxRun:      6,
@@ -114,10 +117,10 @@ func (g *Guard) Configure(raw plugins.RawConfig) error {
 		return plugins.FieldErrorf("max_keys", "must be positive, got %d", c.MaxKeys)
 	}
 	if c.RepeatWindow > 0 {
-		g.repeats = ttlmap.New[repeatKey, time.Time](c.RepeatWindow, c.MaxKeys)
+		g.repeats = ttlmap.New[uint64, int64](c.RepeatWindow, c.MaxKeys)
 	}
 	if c.CrowdMax > 0 {
-		g.crowds = ttlmap.New[crowdKey, []member](c.CrowdWindow, c.MaxKeys)
+		g.crowds = ttlmap.New[uint64, []member](c.CrowdWindow, c.MaxKeys)
 	}
 	return nil
 }
@@ -158,16 +161,17 @@ func (g *Guard) check(c plugins.Comment, key uint64, n int) (plugins.Verdict, bo
 	}
 	if g.repeats != nil {
 		repeated := false
-		g.repeats.Do(repeatKey{c.Room, from, key}, now, func(last *time.Time, _ bool) {
-			if repeated = !last.IsZero() && now.Sub(*last) < g.cfg.RepeatWindow; !repeated {
-				*last = now
+		at := now.UnixNano()
+		g.repeats.Do(maphash.Comparable(g.seed, repeatKey{c.Room, from, key}), now, func(last *int64) {
+			if repeated = *last != 0 && at-*last < g.cfg.RepeatWindow.Nanoseconds(); !repeated {
+				*last = at
 			}
 		})
 		if repeated {
 			return plugins.Reject(fmt.Sprintf("you already said that: repeats are allowed after %v", g.cfg.RepeatWindow)), true
 		}
 	}
-	if g.crowds != nil && n >= g.cfg.CrowdMinLength && g.crowded(crowdKey{c.Room, key}, from, now) {
+	if g.crowds != nil && n >= g.cfg.CrowdMinLength && g.crowded(maphash.Comparable(g.seed, crowdKey{c.Room, key}), maphash.Comparable(g.seed, from), now) {
 		reason := "many people are posting this same comment"
 		if g.cfg.CrowdAction == "hold" {
 			return plugins.Hold(reason), true
@@ -180,16 +184,17 @@ func (g *Guard) check(c plugins.Comment, key uint64, n int) (plugins.Verdict, bo
 // crowded records from as a sender of the text and reports whether more
 // than CrowdMax distinct senders posted it within the window. The list is
 // capped at CrowdMax, so memory per text stays bounded too.
-func (g *Guard) crowded(key crowdKey, from who, now time.Time) (full bool) {
-	g.crowds.Do(key, now, func(ms *[]member, _ bool) {
+func (g *Guard) crowded(key, from uint64, now time.Time) (full bool) {
+	at, window := now.UnixNano(), g.cfg.CrowdWindow.Nanoseconds()
+	g.crowds.Do(key, now, func(ms *[]member) {
 		live := (*ms)[:0]
 		seen := false
 		for _, m := range *ms {
-			if now.Sub(m.at) >= g.cfg.CrowdWindow {
+			if at-m.at >= window {
 				continue
 			}
 			if m.who == from {
-				m.at, seen = now, true
+				m.at, seen = at, true
 			}
 			live = append(live, m)
 		}
@@ -199,7 +204,7 @@ func (g *Guard) crowded(key crowdKey, from who, now time.Time) (full bool) {
 		case len(live) >= g.cfg.CrowdMax:
 			full = true
 		default:
-			*ms = append(live, member{from, now})
+			*ms = append(live, member{from, at})
 		}
 	})
 	return full

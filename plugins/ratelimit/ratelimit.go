@@ -71,6 +71,7 @@ func (l *Limiter) Configure(raw plugins.RawConfig) error {
 		return plugins.FieldErrorf("max_keys", "must be positive, got %d", l.cfg.MaxKeys)
 	}
 	// A bucket idle for Per is full again, the same as a new one: forget it.
+	// (Until a sweep forgets it, the idle bucket is reused: it is full too.)
 	if l.cfg.PerUser.Enabled() {
 		l.users = ttlmap.New[string, *rate.Limiter](l.cfg.PerUser.Per, l.cfg.MaxKeys)
 	}
@@ -104,7 +105,7 @@ func (l *Limiter) Moderate(_ context.Context, c plugins.Comment) (plugins.Verdic
 	// One accepted comment per SlowMode per user per room; refused
 	// attempts do not restart the wait.
 	var v plugins.Verdict
-	l.slow.Do(slowKey{c.Room, c.User.ID}, now, func(last *time.Time, _ bool) {
+	l.slow.Do(slowKey{c.Room, c.User.ID}, now, func(last *time.Time) {
 		if since := now.Sub(*last); !last.IsZero() && since < l.cfg.SlowMode {
 			secs := int(math.Ceil((l.cfg.SlowMode - since).Seconds()))
 			v = plugins.Reject(fmt.Sprintf("slow mode is on: one comment every %v, try again in %ds", l.cfg.SlowMode, secs))
@@ -118,38 +119,47 @@ func (l *Limiter) Moderate(_ context.Context, c plugins.Comment) (plugins.Verdic
 }
 
 // buckets takes a token from the user's and the address's bucket, or
-// neither: a comment refused by one does not cost a token in the other.
+// neither: a comment refused for its address does not cost the user a
+// token. (Two comments racing for the last token of one address may both
+// cost their users one: harmless, and it keeps this allocation-free.)
 func (l *Limiter) buckets(c plugins.Comment, now time.Time) plugins.Verdict {
-	var user *rate.Reservation
-	if l.users != nil && c.User.ID != "" {
-		var wait time.Duration
-		if user, wait = reserve(l.users, c.User.ID, l.cfg.PerUser, now); wait > 0 {
+	checkIP := l.ips != nil && c.IP.IsValid()
+	var ip netip.Prefix
+	if checkIP {
+		ip = ipKey(c.IP)
+		if wait := take(l.ips, ip, l.cfg.PerIP, now, false); wait > 0 {
 			return tooFast(wait)
 		}
 	}
-	if l.ips != nil && c.IP.IsValid() {
-		if _, wait := reserve(l.ips, ipKey(c.IP), l.cfg.PerIP, now); wait > 0 {
-			if user != nil {
-				user.CancelAt(now)
-			}
+	if l.users != nil && c.User.ID != "" {
+		if wait := take(l.users, c.User.ID, l.cfg.PerUser, now, true); wait > 0 {
+			return tooFast(wait)
+		}
+	}
+	if checkIP {
+		if wait := take(l.ips, ip, l.cfg.PerIP, now, true); wait > 0 {
 			return tooFast(wait)
 		}
 	}
 	return plugins.Allow()
 }
 
-// reserve takes a token from key's bucket at now, or returns how long until one is free.
-func reserve[K comparable](m *ttlmap.Map[K, *rate.Limiter], key K, r Rate, now time.Time) (res *rate.Reservation, wait time.Duration) {
-	m.Do(key, now, func(lim **rate.Limiter, _ bool) {
+// take takes a token from key's bucket at now (or, if !consume, only
+// checks one is there), returning how long until one is free if not.
+func take[K comparable](m *ttlmap.Map[K, *rate.Limiter], key K, r Rate, now time.Time, consume bool) (wait time.Duration) {
+	m.Do(key, now, func(lim **rate.Limiter) {
 		if *lim == nil {
 			*lim = r.limiter()
 		}
-		res = (*lim).ReserveN(now, 1)
-		if wait = res.DelayFrom(now); wait > 0 {
-			res.CancelAt(now)
+		tokens := (*lim).TokensAt(now)
+		switch {
+		case tokens < 1:
+			wait = time.Duration((1 - tokens) / float64((*lim).Limit()) * float64(time.Second))
+		case consume:
+			(*lim).AllowN(now, 1)
 		}
 	})
-	return res, wait
+	return wait
 }
 
 func tooFast(wait time.Duration) plugins.Verdict {

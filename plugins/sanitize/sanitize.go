@@ -87,13 +87,20 @@ func (s *Sanitizer) Moderate(_ context.Context, c plugins.Comment) (plugins.Verd
 
 // clean returns the cleaned text, its length in runes and whether it has content.
 func (s *Sanitizer) clean(in string) (out string, n int, content bool) {
-	buf := make([]byte, 0, len(in))
+	var stack [512]byte // no allocation unless the text changes
+	buf := stack[:0]
 	space := false  // a space is pending: written before the next kept rune
 	marks := 0      // combining marks since the last base character
 	var prev rune   // last kept rune
 	tagSeq := false // inside an emoji tag sequence (subdivision flags)
 	for i, r := range in {
 		switch {
+		case r > ' ' && r < 0x7F || 0x4E00 <= r && r <= 0x9FFF: // printable ASCII, CJK: the common case
+			marks = 0
+			tagSeq = false
+			if r >= 0x4E00 || 'a' <= r|0x20 && r|0x20 <= 'z' || '0' <= r && r <= '9' {
+				content = true
+			}
 		case r == utf8.RuneError:
 			continue // invalid UTF-8
 		case unicode.IsSpace(r) || invisibleBlank(r):

@@ -159,13 +159,12 @@ func (m *matcher) step(n int32, r rune) int32 {
 	}
 }
 
-// scan folds text rune by rune and calls found for each word occurrence
-// that passes the boundary rule, with the byte offsets of every matched
-// rune; found returns false to stop. Separators (spaces, punctuation,
-// symbols) are skipped, so "b a d" and "b.a.d" match "bad".
-func (m *matcher) scan(text string, wholeWords bool, found func(offsets []int32) bool) {
+// scan folds text rune by rune and appends to marks the byte offsets of
+// the runes of every word occurrence that passes the boundary rule;
+// with first it stops at the first occurrence. Separators (spaces,
+// punctuation, symbols) are skipped, so "b a d" and "b.a.d" match "bad".
+func (m *matcher) scan(text string, wholeWords, first bool, marks []int32) []int32 {
 	var ring [maxWordLen]int32
-	var buf [maxWordLen]int32
 	state, pos := int32(0), 0
 	for off, r := range text {
 		f, ok := textnorm.Fold(r)
@@ -180,31 +179,32 @@ func (m *matcher) scan(text string, wholeWords bool, found func(offsets []int32)
 			if l == 0 {
 				continue
 			}
-			for i := range l {
-				buf[i] = ring[(pos-l+i)%maxWordLen]
-			}
-			offs := buf[:l]
-			if wholeWords && !bounded(text, offs) {
+			startPos := pos - l
+			if wholeWords && !bounded(text, ring[startPos%maxWordLen], ring[(pos-1)%maxWordLen]) {
 				continue
 			}
-			if !found(offs) {
-				return
+			for i := startPos; i < pos; i++ {
+				marks = append(marks, ring[i%maxWordLen])
+			}
+			if first {
+				return marks
 			}
 		}
 	}
+	return marks
 }
 
-// bounded reports whether a match stands as a whole word: a match that
+// bounded reports whether a match (byte offsets of its first and last
+// runes) stands as a whole word: a match that
 // starts or ends with a letter of a spaced script (Latin, Cyrillic...) must
 // not touch another such letter, so "class" does not match "ass" but
 // "傻逼了" matches "傻逼" and "b a d" matches "bad".
-func bounded(text string, offs []int32) bool {
-	start := int(offs[0])
+func bounded(text string, start, last int32) bool {
 	first, _ := utf8.DecodeRuneInString(text[start:])
 	if before, _ := utf8.DecodeLastRuneInString(text[:start]); textnorm.Spaced(first) && textnorm.Spaced(before) {
 		return false
 	}
-	last, size := utf8.DecodeRuneInString(text[offs[len(offs)-1]:])
-	after, _ := utf8.DecodeRuneInString(text[int(offs[len(offs)-1])+size:])
-	return !(textnorm.Spaced(last) && textnorm.Spaced(after))
+	lastRune, size := utf8.DecodeRuneInString(text[last:])
+	after, _ := utf8.DecodeRuneInString(text[int(last)+size:])
+	return !(textnorm.Spaced(lastRune) && textnorm.Spaced(after))
 }

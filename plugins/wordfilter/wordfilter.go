@@ -144,10 +144,7 @@ func (f *Filter) Moderate(_ context.Context, c plugins.Comment) (plugins.Verdict
 	reject := f.cfg.Action == "reject"
 	var marks []int32 // byte offsets of runes to mask
 	if f.m != nil {
-		f.m.scan(c.Text, f.cfg.WholeWords, func(offs []int32) bool {
-			marks = append(marks, offs...)
-			return !reject
-		})
+		marks = f.m.scan(c.Text, f.cfg.WholeWords, reject, nil)
 	}
 	for _, re := range f.patterns {
 		for _, loc := range re.FindAllStringIndex(c.Text, -1) {

@@ -11,9 +11,10 @@ import (
 
 const shards = 16
 
-// Map holds a V per key. Keys idle for ttl are dropped and come back
-// fresh; when a shard is full even after dropping idle keys, arbitrary
-// keys go (they come back fresh too: forgetting is the price of the bound).
+// Map holds a V per key. Keys idle for ttl are dropped by periodic sweeps
+// and come back as zero values; callers keep their own timestamps in V
+// where the exact age matters. When a shard is full even after dropping
+// idle keys, arbitrary keys go (forgetting is the price of the bound).
 type Map[K comparable, V any] struct {
 	ttl      time.Duration
 	perShard int
@@ -23,57 +24,56 @@ type Map[K comparable, V any] struct {
 
 type shard[K comparable, V any] struct {
 	mu        sync.Mutex
-	items     map[K]*item[V]
+	items     map[K]item[V] // values, not pointers: no allocation per key
 	nextSweep time.Time
 }
 
 type item[V any] struct {
 	v    V
-	seen time.Time
+	seen int64 // unix nanoseconds
 }
 
 // New returns a map forgetting keys idle for ttl and holding about limit keys.
 func New[K comparable, V any](ttl time.Duration, limit int) *Map[K, V] {
 	m := &Map[K, V]{ttl: ttl, perShard: max(limit/shards, 1), seed: maphash.MakeSeed()}
 	for i := range m.shards {
-		m.shards[i].items = make(map[K]*item[V])
+		m.shards[i].items = make(map[K]item[V])
 	}
 	return m
 }
 
-// Do calls fn with key's value under the key's lock; fresh reports that
-// the value is new (zero) because the key was absent or idle. The key
-// counts as seen at now. fn must not call back into the map.
-func (m *Map[K, V]) Do(key K, now time.Time, fn func(v *V, fresh bool)) {
+// Do calls fn with key's value (zero if absent) under the key's lock and
+// stores what fn leaves; the key counts as seen at now. fn must not call
+// back into the map.
+func (m *Map[K, V]) Do(key K, now time.Time, fn func(v *V)) {
 	s := &m.shards[maphash.Comparable(m.seed, key)%shards]
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	it, ok := s.items[key]
-	fresh := !ok || now.Sub(it.seen) >= m.ttl
-	if !ok {
-		if len(s.items) >= m.perShard || !now.Before(s.nextSweep) {
-			m.sweep(s, now)
-		}
-		it = &item[V]{}
-		s.items[key] = it
-	} else if fresh {
-		var zero V
-		it.v = zero
+	if !ok && (len(s.items) >= m.perShard || !now.Before(s.nextSweep)) {
+		m.sweep(s, now)
 	}
-	it.seen = now
-	fn(&it.v, fresh)
+	it.seen = now.UnixNano()
+	fn(&it.v)
+	s.items[key] = it
 }
 
-// sweep drops idle keys, then arbitrary ones while the shard is full.
+// sweep drops idle keys; if the shard is still full it drops arbitrary
+// ones down to 7/8 of the bound, so a full shard is not swept per insert.
 func (m *Map[K, V]) sweep(s *shard[K, V], now time.Time) {
 	s.nextSweep = now.Add(m.ttl)
+	idle := now.UnixNano() - m.ttl.Nanoseconds()
 	for k, it := range s.items {
-		if now.Sub(it.seen) >= m.ttl {
+		if it.seen <= idle {
 			delete(s.items, k)
 		}
 	}
+	if len(s.items) < m.perShard {
+		return
+	}
+	keep := m.perShard * 7 / 8
 	for k := range s.items { // map order is random: an unbiased pick
-		if len(s.items) < m.perShard {
+		if len(s.items) <= keep {
 			break
 		}
 		delete(s.items, k)
