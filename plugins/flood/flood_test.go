@@ -3,7 +3,6 @@ package flood_test
 import (
 	"fmt"
 	"net/netip"
-	"strings"
 	"testing"
 	"time"
 
@@ -75,17 +74,10 @@ func TestCrowd(t *testing.T) {
 }
 
 func TestConfigErrors(t *testing.T) {
-	tests := []struct{ name, config, want string }{
-		{"action", "crowd_action: ban", `crowd_action: must be reject or hold, got "ban"`},
-		{"window", "{crowd_max: 3, crowd_window: 0s}", "crowd_window: must be positive"},
-		{"run", "max_run: -1", "max_run: must not be negative"},
-		{"repeat", "repeat_window: -1s", "repeat_window: must not be negative"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if err := plugintest.ConfigError(t, flood.New, tt.config, nil); !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("error %v, want %q", err, tt.want)
-			}
-		})
-	}
+	plugintest.ConfigErrors(t, flood.New, []plugintest.ConfigCase{
+		{Name: "action", Config: "crowd_action: ban", Want: `crowd_action: must be reject or hold, got "ban"`},
+		{Name: "window", Config: "{crowd_max: 3, crowd_window: 0s}", Want: "crowd_window: must be positive"},
+		{Name: "run", Config: "max_run: -1", Want: "max_run: must not be negative"},
+		{Name: "repeat", Config: "repeat_window: -1s", Want: "repeat_window: must not be negative"},
+	})
 }

@@ -1,7 +1,6 @@
 package links_test
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/danmaku/danmaku/plugins"
@@ -60,15 +59,8 @@ func TestCustomTLDs(t *testing.T) {
 }
 
 func TestConfigErrors(t *testing.T) {
-	tests := []struct{ name, config, want string }{
-		{"bad action", "action: drop", `action: must be reject or strip, got "drop"`},
-		{"url not domain", "allow: [ok.com, 'https://x.com']", `allow[1]: "https://x.com" is not a domain`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if err := plugintest.ConfigError(t, links.New, tt.config, nil); !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("error %v, want %q", err, tt.want)
-			}
-		})
-	}
+	plugintest.ConfigErrors(t, links.New, []plugintest.ConfigCase{
+		{Name: "bad action", Config: "action: drop", Want: `action: must be reject or strip, got "drop"`},
+		{Name: "url not domain", Config: "allow: [ok.com, 'https://x.com']", Want: `allow[1]: "https://x.com" is not a domain`},
+	})
 }

@@ -1,7 +1,6 @@
 package nospoilers_test
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/danmaku/danmaku/plugins"
@@ -28,18 +27,10 @@ func TestGuard(t *testing.T) {
 }
 
 func TestConfigErrors(t *testing.T) {
-	tests := []struct{ name, config, want string }{
-		{"no words", `{}`, "words: list at least one"},
-		{"bad window", `{words: [x], window: -1s}`, "window: must be positive"},
-		{"empty word", `{words: [x, " "]}`, "words[1]: is empty"},
-		{"unknown field", `{words: [x], windw: 1m}`, "windw: unknown field"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := plugintest.ConfigError(t, nospoilers.New, tt.config, nil)
-			if got := err.Error(); !strings.Contains(got, tt.want) {
-				t.Errorf("error %q, want %q", got, tt.want)
-			}
-		})
-	}
+	plugintest.ConfigErrors(t, nospoilers.New, []plugintest.ConfigCase{
+		{Name: "no words", Config: `{}`, Want: "words: list at least one"},
+		{Name: "bad window", Config: `{words: [x], window: -1s}`, Want: "window: must be positive"},
+		{Name: "empty word", Config: `{words: [x, " "]}`, Want: "words[1]: is empty"},
+		{Name: "unknown field", Config: `{words: [x], windw: 1m}`, Want: "windw: unknown field"},
+	})
 }

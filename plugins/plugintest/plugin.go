@@ -2,6 +2,7 @@ package plugintest
 
 import (
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/danmaku/danmaku/plugins"
@@ -54,6 +55,25 @@ func ConfigError(t testing.TB, f plugins.Factory, config string, host plugins.Ho
 		_ = c.Close()
 	}
 	return err
+}
+
+// ConfigCase is one row of a config validation table: the plugin must
+// refuse Config (YAML text) with an error containing Want.
+type ConfigCase struct {
+	Name, Config, Want string
+}
+
+// ConfigErrors checks each case with [ConfigError], as subtests.
+func ConfigErrors(t *testing.T, f plugins.Factory, cases []ConfigCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.Name, func(t *testing.T) {
+			t.Helper()
+			if err := ConfigError(t, f, tc.Config, nil); !strings.Contains(err.Error(), tc.Want) {
+				t.Errorf("config %q: error %q, want it to contain %q", tc.Config, err, tc.Want)
+			}
+		})
+	}
 }
 
 func build(t testing.TB, f plugins.Factory, config string, host plugins.Host) (plugins.Moderator, error) {

@@ -42,38 +42,31 @@ const callTimeout = 5 * time.Second
 // rewrite kept the comment's identity (id, room, user id, IP).
 func Run(t *testing.T, m plugins.Moderator, cases []Case) {
 	t.Helper()
-	for _, tc := range cases {
-		t.Run(tc.Name, func(t *testing.T) {
-			t.Helper()
-			if tc.Before != nil {
-				tc.Before()
+	each(t, cases, func(t *testing.T, ctx context.Context, tc Case, in plugins.Comment) {
+		t.Helper()
+		v, err := m.Moderate(ctx, in)
+		if tc.WantErr {
+			if err == nil {
+				t.Fatalf("Moderate(%q) = %v, want an error", in.Text, v.Action)
 			}
-			in := tc.comment()
-			ctx, cancel := context.WithTimeout(t.Context(), callTimeout)
-			defer cancel()
-			v, err := m.Moderate(ctx, in)
-			if tc.WantErr {
-				if err == nil {
-					t.Fatalf("Moderate(%q) = %v, want an error", in.Text, v.Action)
-				}
-				return
+			return
+		}
+		if err != nil {
+			t.Fatalf("Moderate(%q) error: %v", in.Text, err)
+		}
+		text := in.Text
+		if v.Action == plugins.ActionRewrite {
+			text = v.Comment.Text
+			if v.Comment.ID != in.ID || v.Comment.Room != in.Room || v.Comment.User.ID != in.User.ID || v.Comment.IP != in.IP {
+				t.Errorf("rewrite changed the comment's identity: got %+v, from %+v", v.Comment, in)
 			}
-			if err != nil {
-				t.Fatalf("Moderate(%q) error: %v", in.Text, err)
-			}
-			text := in.Text
-			if v.Action == plugins.ActionRewrite {
-				text = v.Comment.Text
-				if v.Comment.ID != in.ID || v.Comment.Room != in.Room || v.Comment.User.ID != in.User.ID || v.Comment.IP != in.IP {
-					t.Errorf("rewrite changed the comment's identity: got %+v, from %+v", v.Comment, in)
-				}
-			}
-			check(t, in.Text, v.Action, tc.Want, text, tc.WantText, v.Reason, tc.WantReason)
-		})
-	}
+		}
+		check(t, in.Text, v.Action, tc.Want, text, tc.WantText, v.Reason, tc.WantReason)
+	})
 }
 
-// Runner is what [RunChain] runs: a *plugins.Chain, *plugins.Set or *plugins.Pipeline.
+// Runner is what [RunChain] runs: a *plugins.Chain or *plugins.Set, or a
+// *plugins.Pipeline wrapped in [PipelineRunner].
 type Runner interface {
 	Run(ctx context.Context, c plugins.Comment) plugins.Result
 }
@@ -90,20 +83,29 @@ func (p PipelineRunner) Run(ctx context.Context, c plugins.Comment) plugins.Resu
 // final action, text, reason and deciding plugin.
 func RunChain(t *testing.T, r Runner, cases []Case) {
 	t.Helper()
+	each(t, cases, func(t *testing.T, ctx context.Context, tc Case, in plugins.Comment) {
+		t.Helper()
+		res := r.Run(ctx, in)
+		check(t, in.Text, res.Action, tc.Want, res.Comment.Text, tc.WantText, res.Reason, tc.WantReason)
+		if tc.WantPlugin != "" && res.Plugin != tc.WantPlugin {
+			t.Errorf("Run(%q): decided by %q, want %q", in.Text, res.Plugin, tc.WantPlugin)
+		}
+	})
+}
+
+// each runs the cases in order as subtests: Before, then do with the
+// case's comment and a context bounded by callTimeout.
+func each(t *testing.T, cases []Case, do func(t *testing.T, ctx context.Context, tc Case, in plugins.Comment)) {
+	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.Name, func(t *testing.T) {
 			t.Helper()
 			if tc.Before != nil {
 				tc.Before()
 			}
-			in := tc.comment()
 			ctx, cancel := context.WithTimeout(t.Context(), callTimeout)
 			defer cancel()
-			res := r.Run(ctx, in)
-			check(t, in.Text, res.Action, tc.Want, res.Comment.Text, tc.WantText, res.Reason, tc.WantReason)
-			if tc.WantPlugin != "" && res.Plugin != tc.WantPlugin {
-				t.Errorf("Run(%q): decided by %q, want %q", in.Text, res.Plugin, tc.WantPlugin)
-			}
+			do(t, ctx, tc, tc.comment())
 		})
 	}
 }

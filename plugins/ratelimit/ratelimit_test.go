@@ -2,7 +2,6 @@ package ratelimit_test
 
 import (
 	"net/netip"
-	"strings"
 	"testing"
 	"time"
 
@@ -78,20 +77,13 @@ func TestSlowMode(t *testing.T) {
 }
 
 func TestConfig(t *testing.T) {
-	tests := []struct{ name, config, want string }{
-		{"bad rate", `per_user: "fast"`, `not a rate like 5/10s`},
-		{"bad count", `per_user: "0/10s"`, "count must be a positive integer"},
-		{"bad period", `per_ip: "5/soon"`, "period must be a positive duration"},
-		{"negative slow", `slow_mode: -1s`, "slow_mode: must not be negative"},
-		{"max keys", `max_keys: 0`, "max_keys: must be positive"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if err := plugintest.ConfigError(t, ratelimit.New, tt.config, nil); !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("error %v, want %q", err, tt.want)
-			}
-		})
-	}
+	plugintest.ConfigErrors(t, ratelimit.New, []plugintest.ConfigCase{
+		{Name: "bad rate", Config: `per_user: "fast"`, Want: `not a rate like 5/10s`},
+		{Name: "bad count", Config: `per_user: "0/10s"`, Want: "count must be a positive integer"},
+		{Name: "bad period", Config: `per_ip: "5/soon"`, Want: "period must be a positive duration"},
+		{Name: "negative slow", Config: `slow_mode: -1s`, Want: "slow_mode: must not be negative"},
+		{Name: "max keys", Config: `max_keys: 0`, Want: "max_keys: must be positive"},
+	})
 }
 
 func TestRateText(t *testing.T) {

@@ -1,7 +1,6 @@
 package sanitize_test
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/danmaku/danmaku/plugins"
@@ -42,17 +41,10 @@ func TestOptions(t *testing.T) {
 }
 
 func TestConfigErrors(t *testing.T) {
-	tests := []struct{ name, config, want string }{
-		{"min below 1", "min_length: 0", "min_length: must be at least 1"},
-		{"max below min", "{min_length: 5, max_length: 4}", "max_length: must be at least min_length"},
-		{"negative marks", "max_combining: -1", "max_combining: must not be negative"},
-		{"unknown", "max_len: 3", "max_len: unknown field"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if err := plugintest.ConfigError(t, sanitize.New, tt.config, nil); !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("error %v, want %q", err, tt.want)
-			}
-		})
-	}
+	plugintest.ConfigErrors(t, sanitize.New, []plugintest.ConfigCase{
+		{Name: "min below 1", Config: "min_length: 0", Want: "min_length: must be at least 1"},
+		{Name: "max below min", Config: "{min_length: 5, max_length: 4}", Want: "max_length: must be at least min_length"},
+		{Name: "negative marks", Config: "max_combining: -1", Want: "max_combining: must not be negative"},
+		{Name: "unknown", Config: "max_len: 3", Want: "max_len: unknown field"},
+	})
 }

@@ -95,18 +95,11 @@ func TestManyWords(t *testing.T) {
 }
 
 func TestConfigErrors(t *testing.T) {
-	tests := []struct{ name, config, want string }{
-		{"action", "action: zap", `action: must be mask or reject, got "zap"`},
-		{"symbol-only word", "words: [ok, '!!!']", `words[1]: "!!!" has no letters or digits`},
-		{"too long", "words: [" + strings.Repeat("a", 65) + "]", "longer than 64"},
-		{"missing file", "words_file: /nonexistent/words.txt", "words_file: open /nonexistent/words.txt"},
-		{"bad regex", "patterns: ['(']", "patterns[0]: error parsing regexp"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if err := plugintest.ConfigError(t, wordfilter.New, tt.config, nil); !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("error %v, want %q", err, tt.want)
-			}
-		})
-	}
+	plugintest.ConfigErrors(t, wordfilter.New, []plugintest.ConfigCase{
+		{Name: "action", Config: "action: zap", Want: `action: must be mask or reject, got "zap"`},
+		{Name: "symbol-only word", Config: "words: [ok, '!!!']", Want: `words[1]: "!!!" has no letters or digits`},
+		{Name: "too long", Config: "words: [" + strings.Repeat("a", 65) + "]", Want: "longer than 64"},
+		{Name: "missing file", Config: "words_file: /nonexistent/words.txt", Want: "words_file: open /nonexistent/words.txt"},
+		{Name: "bad regex", Config: "patterns: ['(']", Want: "patterns[0]: error parsing regexp"},
+	})
 }
