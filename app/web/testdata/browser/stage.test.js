@@ -230,3 +230,32 @@ check('finished comments leave the DOM and free their lane', () => {
   equal(root.querySelector('[data-id="gone"]'), null);
   equal(stage.alloc.size, 0);
 });
+
+check('an own scrolling comment sent while paused is shown fully on screen at once', () => {
+  stage.clear();
+  now = 10;
+  stage.pause();
+  stage.add(comment('paused-own', { text: 'sent while paused' }), { own: true });
+  const r = root.querySelector('[data-id="paused-own"]').getBoundingClientRect();
+  const box = root.getBoundingClientRect();
+  assert(r.left >= box.left - 1 && r.right <= box.right + 1, `not fully visible: [${r.left}, ${r.right}] in [${box.left}, ${box.right}]`);
+  stage.play();
+  stage.clear();
+});
+
+check('retracting a waiting comment keeps it off screen', () => {
+  stage.clear();
+  stage.setSettings({ ...defaultSettings(), area: 0.25 });
+  now = 0;
+  for (let i = 0; i < 30; i++) stage.add(comment(`w${i}`, { mode: 'top' }));
+  const waiting = stage.queue.items.map((e) => e.value.comment.id);
+  assert(waiting.length >= 2, 'expected waiting comments');
+  stage.remove(waiting[0]); // retracted while waiting
+  stage.remove('w0'); // frees a lane
+  now = 0.5;
+  stage.tick(performance.now() + 5e7);
+  equal(stage.has(waiting[0]), false, 'retracted comment was placed');
+  equal(stage.has(waiting[1]), true, 'next waiting comment took the free lane');
+  stage.setSettings(defaultSettings());
+  stage.clear();
+});
