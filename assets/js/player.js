@@ -24,6 +24,9 @@ export const LIVE_GRACE = 3;
 /** Seconds within which identical comments are merged. */
 export const MERGE_WINDOW = 3;
 
+/** Most pages fetched for one window (each of pageSize comments). */
+const MAX_PAGES = 10;
+
 /** Creates the controller for one video; see the module comment. */
 export function createPlayer(opts) {
   return new DanmakuPlayer(opts);
@@ -35,8 +38,9 @@ export class DanmakuPlayer extends Emitter {
    * video: the <video>; stageRoot: the overlay element; roomId; kind: "vod"
    * | "live" (live: pushed comments show at once whatever their time);
    * api: createAPI() result (null: no REST loading); client: DanmakuClient
-   * (null for replay); settings: SettingsStore; windowSize/lookahead: see
-   * windows.js; raf/now: injectable frame scheduler and wall clock.
+   * (null for replay); settings: SettingsStore; windowSize/lookahead/maxAge:
+   * see windows.js; pageSize: comments per REST request; raf/now: injectable
+   * frame scheduler and wall clock.
    */
   constructor({
     video,
@@ -48,6 +52,7 @@ export class DanmakuPlayer extends Emitter {
     settings,
     windowSize = 60,
     lookahead = 15,
+    pageSize = 2000,
     maxAge = Infinity,
     raf = globalThis.requestAnimationFrame?.bind(globalThis),
     now = () => Date.now(),
@@ -61,6 +66,7 @@ export class DanmakuPlayer extends Emitter {
     this.settings = settings;
     this.raf = raf;
     this.now = now;
+    this.pageSize = pageSize;
     this.timeline = new Timeline();
     this.scheduler = new Scheduler(this.timeline);
     this.windows = new WindowTracker({ size: windowSize, lookahead, maxAge });
@@ -205,8 +211,7 @@ export class DanmakuPlayer extends Emitter {
     this.windows.start(w.index);
     const ctrl = typeof AbortController === 'function' ? new AbortController() : null;
     this.inflight.set(w.index, ctrl);
-    this.api
-      .commentsWindow(this.roomId, w.from, w.to, { signal: ctrl?.signal })
+    this.#fetchWindow(w, ctrl?.signal)
       .then((list) => {
         if (this.inflight.get(w.index) !== ctrl) return; // cancelled by a seek
         this.inflight.delete(w.index);
@@ -220,6 +225,22 @@ export class DanmakuPlayer extends Emitter {
         this.windows.fail(w.index, this.now());
         this.emit('load-error', err, w);
       });
+  }
+
+  // Fetches window w page by page: a full page means there may be more after
+  // its last comment's time (re-fetched comments are dropped by id).
+  async #fetchWindow(w, signal) {
+    const out = [];
+    let from = w.from;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const list = await this.api.commentsWindow(this.roomId, from, w.to, { limit: this.pageSize, signal });
+      out.push(...list);
+      if (list.length < this.pageSize) break;
+      const last = list[list.length - 1].time;
+      if (!(last > from)) break; // a whole page at one instant: cannot page further
+      from = last;
+    }
+    return out;
   }
 
   // --- wiring ---

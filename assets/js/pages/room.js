@@ -52,6 +52,8 @@ player.on('like', ({ id, likes }) => {
 client.connect();
 // Leave cleanly when the page goes away; come back if it is restored from the back/forward cache.
 window.addEventListener('pagehide', () => client.close());
+// Back online: retry at once instead of waiting out the backoff.
+window.addEventListener('online', () => client.connect());
 window.addEventListener('pageshow', (e) => {
   if (e.persisted) client.connect();
 });
