@@ -29,7 +29,7 @@ scenario() {
 	for i in $(seq "$runs"); do
 		"$out/melodyrelay" -addr "$addr" >"$out/relay-$name-$i.log" 2>&1 &
 		local relay=$!
-		until grep -q 'addr=' "$out/relay-$name-$i.log"; do
+		until grep -qs 'addr=' "$out/relay-$name-$i.log"; do
 			kill -0 "$relay" # stop if the relay died
 			sleep 0.1
 		done

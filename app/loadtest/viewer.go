@@ -3,6 +3,7 @@ package loadtest
 import (
 	"bytes"
 	"io"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -26,18 +27,21 @@ type socket struct {
 	malformed int64
 	lastRecv  int64 // unix nanos of the last first-time delivery
 	err       error // why the socket dropped before the run ended
-	buf       []byte
 	frame     serverFrame
 }
+
+// framePool lends frame buffers to readers for one frame at a time, so memory
+// follows the number of readers running, not the number of sockets times the
+// largest batch each has ever seen.
+var framePool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 // read is the socket's reader goroutine: one frame at a time into a reused buffer.
 func (r *run) read(s *socket) {
 	defer r.readers.Done()
-	s.buf = make([]byte, 0, 512)
 	for {
 		_, rd, err := s.conn.NextReader()
 		if err == nil {
-			s.buf, err = readAll(rd, s.buf[:0])
+			err = r.handle(s, rd)
 		}
 		if err != nil {
 			if !r.stopping.Load() {
@@ -46,13 +50,26 @@ func (r *run) read(s *socket) {
 			}
 			return
 		}
-		now := time.Now().UnixNano()
-		if r.cfg.Mode == ModeRaw {
-			r.onRaw(s, s.buf, now)
-		} else {
-			r.onJSON(s, s.buf, now)
-		}
 	}
+}
+
+// handle reads one frame into a pooled buffer and accounts for it.
+func (r *run) handle(s *socket, rd io.Reader) error {
+	bp := framePool.Get().(*[]byte)
+	defer framePool.Put(bp)
+	buf, err := readAll(rd, (*bp)[:0])
+	*bp = buf
+	if err != nil {
+		return err
+	}
+	now := time.Now().UnixNano()
+	if r.cfg.Mode == ModeRaw {
+		r.onRaw(s, buf, now)
+	} else {
+		r.onJSON(s, buf, now)
+		clear(s.frame.texts) // let the buffer go back to the pool unreferenced
+	}
+	return nil
 }
 
 // readAll appends the rest of rd to buf, growing it only when a frame is larger than any before.
