@@ -32,9 +32,9 @@ export function laneHeightPx(stageHeight, fontScale = 1) {
   return Math.ceil(fontPx('medium', stageHeight, fontScale) * LINE_HEIGHT + 1);
 }
 
-/** Horizontal gap in px kept between two comments in one lane. */
+/** Horizontal gap in px kept between two comments in one lane (room for the ♥N like marker). */
 export function gapPx(stageHeight, fontScale = 1) {
-  return Math.round(fontPx('medium', stageHeight, fontScale) * 0.6);
+  return Math.round(fontPx('medium', stageHeight, fontScale) * 0.8);
 }
 
 /** Seconds (video time) a comment of `mode` stays on screen at the viewer's speed setting. */

@@ -132,6 +132,7 @@ export class DanmakuPlayer extends Emitter {
       } else if (this.api) {
         likes = (await this.api.likeComment(id))?.likes;
       }
+      if (Number.isFinite(likes)) this.stage.setLikes(id, likes);
       this.emit('like', { id, likes });
     } catch (err) {
       this.liked.delete(id);
@@ -304,6 +305,9 @@ export class DanmakuPlayer extends Emitter {
         }
       }),
       c.on('retract', (ids) => this.retract(ids)),
+      c.on('likes', (m) => {
+        for (const [id, n] of Object.entries(m.comments ?? {})) this.stage.setLikes(id, n);
+      }),
     );
   }
 }

@@ -9,7 +9,7 @@
 //
 // DOM hooks: the root gets class "dm-stage"; each comment is
 // <div class="dm-item dm-<mode> dm-<size> [dm-own] [dm-liked]" data-id
-// data-mode data-size [data-count]> with <span class="dm-text"> (the text,
+// data-mode data-size [data-count] [data-likes]> with <span class="dm-text"> (the text,
 // set with textContent, never parsed as HTML) and, when merged,
 // <span class="dm-count">×N</span>.
 //
@@ -128,6 +128,14 @@ export class DanmakuStage extends Emitter {
     this.items.set(it.id, it);
     this.alloc.occupy(this.#allocItem(it), it.lane, it.start);
     return true;
+  }
+
+  /** Shows a comment's like count (data-likes, drawn by the CSS) when above zero. */
+  setLikes(id, likes) {
+    const it = this.items.get(id) ?? this.items.get(Number(id)) ?? this.items.get(String(id));
+    if (!it || !Number.isFinite(likes)) return;
+    if (likes > 0) it.el.dataset.likes = String(likes);
+    else delete it.el.dataset.likes;
   }
 
   /** Marks a comment as liked by the viewer (class dm-liked). */
@@ -279,6 +287,8 @@ export class DanmakuStage extends Emitter {
     el.dataset.id = String(it.id);
     el.dataset.mode = it.mode;
     el.dataset.size = it.size;
+    if (it.comment.likes > 0) el.dataset.likes = String(it.comment.likes);
+    if (!it.own) el.title = 'Click to like';
     const text = this.doc.createElement('span');
     text.className = 'dm-text';
     text.textContent = displayText(it.comment.text);

@@ -259,3 +259,17 @@ check('retracting a waiting comment keeps it off screen', () => {
   stage.setSettings(defaultSettings());
   stage.clear();
 });
+
+check('like counts show as data-likes without changing the footprint', () => {
+  stage.clear();
+  now = 0;
+  stage.add(comment(901, { mode: 'top', likes: 2 }));
+  const el = root.querySelector('[data-id="901"]');
+  equal(el.dataset.likes, '2');
+  const w = el.getBoundingClientRect().width;
+  stage.setLikes('901', 15); // ids arrive as strings in likes frames
+  equal(el.dataset.likes, '15');
+  equal(el.getBoundingClientRect().width, w, 'width changed');
+  assert(getComputedStyle(el, '::after').content.includes('15'), 'marker not drawn');
+  stage.clear();
+});
