@@ -56,8 +56,17 @@ window.runTests = async () => {
       out.push({ name: c.name, ok: false, error: String(e && e.stack ? e.stack : e), note: '' });
     }
   }
+  await new Promise((resolve) => setTimeout(resolve, 100)); // violation events are queued tasks
+  out.push({ name: 'no CSP violations', ok: violations.length === 0, error: violations.join('; '), note: '' });
   return out;
 };
+// The pages run under a strict CSP (no inline script or style); any
+// violation by the modules under test fails the run.
+const violations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  violations.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
+});
+
 window.addEventListener('error', (e) => {
   window.loadError = `${e.message} (${e.filename}:${e.lineno})`;
 });
