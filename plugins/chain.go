@@ -33,12 +33,18 @@ type Result struct {
 	Err error
 }
 
-// runState is what flows from one plugin to the next.
-type runState struct {
+// flow is what passes from one plugin to the next.
+type flow struct {
 	c        Comment
 	rewriter string // last plugin that rewrote c
 	reason   string // its reason
-	stopped  Result // the decision once a plugin stopped the chain (Comment unset)
+}
+
+// runState is a run in progress: the flow and, once a plugin stopped the
+// chain, its decision (Comment unset).
+type runState struct {
+	flow
+	stopped Result
 }
 
 // result is the chain's answer once the run stopped or ran out of plugins.
@@ -76,7 +82,7 @@ func (ch *Chain) Names() []string {
 // from the first other plugin on, the rest of the chain runs on one worker
 // goroutine that Run watches with a single timer.
 func (ch *Chain) Run(ctx context.Context, c Comment) Result {
-	st := runState{c: c}
+	st := runState{flow: flow{c: c}}
 	var now time.Time
 	var o outcome
 	var sc *stepCtx // reused across inline calls

@@ -68,18 +68,22 @@ func TestChainFailures(t *testing.T) {
 	for _, plugin := range []string{"error", "error-go", "panic", "panic-go", "wait", "wait-go", "block"} {
 		for _, policy := range []plugins.OnError{plugins.OnErrorAllow, plugins.OnErrorReject} {
 			t.Run(plugin+"/"+string(policy), func(t *testing.T) {
+				wantTimeout := strings.HasPrefix(plugin, "wait") || plugin == "block"
+				timeout := "10s" // errors and panics must not race a deadline on a loaded machine
+				if wantTimeout {
+					timeout = "20ms"
+				}
 				s := env.set(t, `
 plugins:
-  - { name: tag, config: { tag: a } }
-  - { name: `+plugin+`, on_error: `+string(policy)+`, timeout: 20ms }
-  - { name: tag, config: { tag: b } }
+  - { name: tag, config: { tag: a }, timeout: 10s }
+  - { name: `+plugin+`, on_error: `+string(policy)+`, timeout: `+timeout+` }
+  - { name: tag, config: { tag: b }, timeout: 10s }
 `)
 				res := runBounded(t, s, plugintest.Comment("hi"))
 				st := stats(s, 1)
 				if st.Calls != 1 {
 					t.Errorf("calls = %d, want 1", st.Calls)
 				}
-				wantTimeout := strings.HasPrefix(plugin, "wait") || plugin == "block"
 				if got := st.Timeouts == 1; got != wantTimeout {
 					t.Errorf("timeouts = %d, want timeout %v", st.Timeouts, wantTimeout)
 				}

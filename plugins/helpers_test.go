@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/danmaku/danmaku/plugins"
 	"github.com/danmaku/danmaku/plugins/plugintest"
@@ -159,11 +160,35 @@ func newEnv(t testing.TB) *testEnv {
 	return env
 }
 
-// set builds config YAML in env.
+// set builds config YAML in env. Entries without a timeout get 10s, not
+// 50ms: on a loaded machine under -race a worker goroutine can take longer
+// than 50ms to be scheduled, and only the timeout tests should see timeouts.
 func (env *testEnv) set(t *testing.T, config string) *plugins.Set {
 	t.Helper()
-	return plugintest.Set(t, env.reg, env.host, config)
+	cfg, err := plugins.ParseConfig([]byte(config))
+	if err != nil {
+		t.Fatal(err)
+	}
+	relax := func(entries []plugins.Entry) {
+		for i := range entries {
+			if entries[i].Timeout == plugins.DefaultTimeout {
+				entries[i].Timeout = testTimeout
+			}
+		}
+	}
+	relax(cfg.Plugins)
+	for _, rc := range cfg.Rooms {
+		relax(rc.Plugins)
+	}
+	s, err := plugins.Build(cfg, env.reg, env.host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }
+
+const testTimeout = 10 * time.Second
 
 // stats returns the default chain's counters for entry i.
 func stats(s *plugins.Set, i int) plugins.PluginStats { return s.Stats().Default.Plugins[i] }

@@ -116,7 +116,9 @@ func TestPipelineClosesReplacedSetAfterInFlightCalls(t *testing.T) {
 func TestPipelineConcurrentReload(t *testing.T) {
 	env := newEnv(t)
 	config := func(tag string) *plugins.Config {
-		return mustParse(t, fmt.Sprintf("plugins: [{name: tag-go, config: {tag: %s}}, upper, door]", tag))
+		// Long timeouts: this test is about reloads, not deadlines under -race.
+		return mustParse(t, fmt.Sprintf(`plugins: [{name: tag-go, timeout: 10s, config: {tag: %s}},
+  {name: upper, timeout: 10s}, {name: door, timeout: 10s}]`, tag))
 	}
 	p, err := plugins.NewPipeline(config("a"), env.reg, env.host)
 	if err != nil {

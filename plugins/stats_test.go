@@ -41,8 +41,8 @@ plugins:
 			if g.Latency.Count != w.Calls {
 				t.Errorf("latency count = %d, want %d", g.Latency.Count, w.Calls)
 			}
-			if g.OnError != plugins.OnErrorAllow || g.TimeoutMS != 50 {
-				t.Errorf("on_error %q timeout %vms, want allow and 50", g.OnError, g.TimeoutMS)
+			if g.OnError != plugins.OnErrorAllow || g.TimeoutMS != float64(testTimeout.Milliseconds()) {
+				t.Errorf("on_error %q timeout %vms, want allow and %v", g.OnError, g.TimeoutMS, testTimeout)
 			}
 		})
 	}

@@ -19,7 +19,7 @@ type worker struct {
 	ch    *Chain
 	t0    time.Time     // deadlines are offsets from t0
 	state atomic.Uint64 // packState(entry, deadline), stateFinished or stateAbandoned
-	snaps []runState    // snaps[i] is the run state entry i started from
+	snaps []flow        // snaps[i] is what entry i started from
 	done  chan workerEnd
 }
 
@@ -49,8 +49,8 @@ func unpackState(s uint64) (int, time.Duration) {
 // timed-out one (or past the end) and st is as that entry left it.
 func (ch *Chain) runWorker(ctx context.Context, st *runState, next *int) (stop bool) {
 	from := *next
-	w := &worker{ch: ch, t0: time.Now(), snaps: make([]runState, len(ch.entries)), done: make(chan workerEnd, 1)}
-	w.snaps[from] = *st
+	w := &worker{ch: ch, t0: time.Now(), snaps: make([]flow, len(ch.entries)), done: make(chan workerEnd, 1)}
+	w.snaps[from] = st.flow
 	first := packState(from, ch.entries[from].timeout)
 	w.state.Store(first)
 	go w.run(ctx, from, *st, first)
@@ -68,7 +68,7 @@ func (ch *Chain) runWorker(ctx context.Context, st *runState, next *int) (stop b
 		switch {
 		case expired:
 			e := ch.entries[i]
-			*st = w.snaps[i]
+			st.flow = w.snaps[i]
 			o := outcome{timedOut: true, elapsed: e.timeout}
 			ch.record(e, &o, st.c.Room)
 			*next = i + 1
@@ -120,7 +120,7 @@ func (w *worker) run(ctx context.Context, from int, st runState, cur uint64) {
 		stop := e.apply(&st, &o)
 		next := uint64(stateFinished)
 		if !stop && i+1 < len(entries) {
-			w.snaps[i+1] = st
+			w.snaps[i+1] = st.flow
 			next = packState(i+1, now.Sub(w.t0)+entries[i+1].timeout)
 		}
 		if !w.state.CompareAndSwap(cur, next) {
