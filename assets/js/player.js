@@ -36,7 +36,8 @@ export function createPlayer(opts) {
 export class DanmakuPlayer extends Emitter {
   /**
    * video: the <video>; stageRoot: the overlay element; roomId; kind: "vod"
-   * | "live" (live: pushed comments show at once whatever their time);
+   * | "live" (live: pushed comments show at once whatever their time and
+   * move with the wall clock, not the video);
    * api: createAPI() result (null: no REST loading); client: DanmakuClient
    * (null for replay); settings: SettingsStore; windowSize/lookahead/maxAge:
    * see windows.js; pageSize: comments per REST request; raf/now: injectable
@@ -74,7 +75,12 @@ export class DanmakuPlayer extends Emitter {
     this.merger = new Merger({ windowSec: MERGE_WINDOW });
     this.liked = new Set();
     this.ownPending = new Set(); // refs of own comments awaiting their ack
-    this.stage = createStage(stageRoot, { clock: () => video.currentTime, settings: settings.get() });
+    // VOD comments live on the video's timeline; live comments are about
+    // "now", so in live rooms they move with the wall clock whatever the
+    // video does (pause, loop, seek).
+    this.live = kind === 'live';
+    const clock = this.live ? () => performance.now() / 1000 : () => video.currentTime;
+    this.stage = createStage(stageRoot, { clock, settings: settings.get() });
     this.filter = createFilter(settings.get());
     this.offs = [];
     this.destroyed = false;
@@ -83,9 +89,9 @@ export class DanmakuPlayer extends Emitter {
     this.#wireClient();
     this.offs.push(this.stage.on('like', (e) => this.like(e.id, e)));
     if (video.readyState >= 1) this.windows.setDuration(video.duration);
-    if (!video.paused) this.stage.play();
+    if (this.live || !video.paused) this.stage.play();
     else this.stage.pause();
-    this.stage.setRate(video.playbackRate);
+    if (!this.live) this.stage.setRate(video.playbackRate);
     this.frameFn = () => this.#frame();
     this.raf?.(this.frameFn);
   }
@@ -169,6 +175,10 @@ export class DanmakuPlayer extends Emitter {
 
   /** One update: shows due comments, feeds the stage, fetches windows. Called every animation frame. */
   step() {
+    if (this.live) {
+      this.stage.tick();
+      return;
+    }
     const v = this.video;
     const t = v.currentTime;
     if (!v.paused && !v.seeking) {
@@ -253,6 +263,7 @@ export class DanmakuPlayer extends Emitter {
 
   #wireVideo() {
     const v = this.video;
+    if (this.live) return;
     this.#listen(v, 'playing', () => this.stage.play());
     this.#listen(v, 'play', () => this.stage.play());
     this.#listen(v, 'pause', () => this.stage.pause());
