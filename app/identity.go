@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/danmaku/danmaku/app/auth"
+	"github.com/danmaku/danmaku/app/errs"
 )
 
 const (
@@ -65,4 +66,19 @@ func (a *App) sessionCookie(c *fiber.Ctx, id auth.Identity, ttl time.Duration) (
 func identityOf(c *fiber.Ctx) auth.Identity {
 	id, _ := c.Locals(localIdentity).(auth.Identity)
 	return id
+}
+
+// requireRole lets the request through only for identities holding role;
+// it runs on every request, so a role taken away takes effect at once.
+func (a *App) requireRole(role string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id := identityOf(c)
+		if id.Guest || id.ID == "" {
+			return errs.New(errs.Unauthorized, "sign in as a %s to do this", role)
+		}
+		if !id.Has(role) {
+			return errs.New(errs.Forbidden, "this needs the %s role", role)
+		}
+		return c.Next()
+	}
 }
