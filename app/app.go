@@ -58,12 +58,6 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	a := &App{cfg: cfg, log: cfg.Logger, limits: protocol.Limits{MinRunes: 1, MaxRunes: cfg.MaxTextRunes}}
-
-	secret, err := a.loadSecret()
-	if err != nil {
-		return nil, err
-	}
-	a.signer = auth.NewSigner(secret)
 	// A bad plugin config stops start-up before anything is created.
 	pluginCfg, err := a.pluginConfig()
 	if err != nil {
@@ -72,6 +66,12 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err := a.checkPlugins(pluginCfg); err != nil {
 		return nil, err
 	}
+
+	secret, err := a.loadSecret()
+	if err != nil {
+		return nil, err
+	}
+	a.signer = auth.NewSigner(secret)
 
 	_, statErr := os.Stat(cfg.DBPath)
 	fresh := errors.Is(statErr, fs.ErrNotExist)
