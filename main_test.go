@@ -21,30 +21,8 @@ import (
 func TestServeWithEmbeddedFiles(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "data", "danmaku.db")
-	out, outW := io.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
-	exit := make(chan int, 1)
-	go func() {
-		env := func(k string) string {
-			if k == "DANMAKU_ADDR" {
-				return "127.0.0.1:0" // the environment fills flags not given
-			}
-			return ""
-		}
-		exit <- cli.Main(ctx, []string{"-db", db, "-log-level", "error"}, cli.IO{Env: env, Stdout: outW, Stderr: io.Discard}, embedded())
-		outW.Close()
-	}()
-
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		t.Fatalf("reading the startup line: %v", err)
-	}
-	i := strings.Index(line, "http://127.0.0.1:")
-	if i < 0 {
-		t.Fatalf("startup line %q has no URL", line)
-	}
-	base := strings.TrimSpace(line[i:])
-	go io.Copy(io.Discard, out)
+	base, exit := serveInProcess(t, ctx, []string{"-db", db, "-log-level", "error"}, io.Discard)
 
 	if _, err := os.Stat(db); err != nil {
 		t.Fatalf("database not created: %v", err)
@@ -78,6 +56,35 @@ func TestServeWithEmbeddedFiles(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("server did not stop")
 	}
+}
+
+// serveInProcess runs the binary's entry point with args in this process
+// on a free port, logging to stderr, and returns its base URL once it
+// listens, and a channel with its exit code.
+func serveInProcess(t *testing.T, ctx context.Context, args []string, stderr io.Writer) (string, <-chan int) {
+	t.Helper()
+	out, outW := io.Pipe()
+	exit := make(chan int, 1)
+	go func() {
+		env := func(k string) string {
+			if k == "DANMAKU_ADDR" {
+				return "127.0.0.1:0" // the environment fills flags not given
+			}
+			return ""
+		}
+		exit <- cli.Main(ctx, args, cli.IO{Env: env, Stdout: outW, Stderr: stderr}, embedded())
+		outW.Close()
+	}()
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatalf("reading the startup line: %v", err)
+	}
+	i := strings.Index(line, "http://127.0.0.1:")
+	if i < 0 {
+		t.Fatalf("startup line %q has no URL", line)
+	}
+	go io.Copy(io.Discard, out)
+	return strings.TrimSpace(line[i:]), exit
 }
 
 func TestCommandLineErrors(t *testing.T) {
@@ -134,22 +141,8 @@ func TestSIGHUPReloadsThePlugins(t *testing.T) {
 	}
 	writeConfig(`plugins: [{name: wordfilter, config: {words: [alpha], action: reject}}]`)
 
-	out, outW := io.Pipe()
 	logs, logW := io.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
-	exit := make(chan int, 1)
-	go func() {
-		env := func(k string) string {
-			if k == "DANMAKU_ADDR" {
-				return "127.0.0.1:0"
-			}
-			return ""
-		}
-		args := []string{"-db", filepath.Join(dir, "danmaku.db"), "-plugins", pluginsFile, "-log-format", "json"}
-		exit <- cli.Main(ctx, args, cli.IO{Env: env, Stdout: outW, Stderr: logW}, embedded())
-		outW.Close()
-		logW.Close()
-	}()
 	// Log lines by message, read in the background so the server never blocks on them.
 	messages := make(chan string, 1000)
 	go func() {
@@ -164,6 +157,8 @@ func TestSIGHUPReloadsThePlugins(t *testing.T) {
 			}
 		}
 	}()
+	base, exit := serveInProcess(t, ctx, []string{"-db", filepath.Join(dir, "danmaku.db"), "-plugins", pluginsFile, "-log-format", "json"}, logW)
+	defer logW.Close()
 	waitLog := func(msg string) {
 		t.Helper()
 		timeout := time.After(30 * time.Second)
@@ -178,12 +173,6 @@ func TestSIGHUPReloadsThePlugins(t *testing.T) {
 			}
 		}
 	}
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		t.Fatalf("reading the startup line: %v", err)
-	}
-	base := strings.TrimSpace(line[strings.Index(line, "http://"):])
-	go io.Copy(io.Discard, out)
 	post := func(text string) int {
 		t.Helper()
 		resp, err := http.Post(base+"/api/rooms/demo/comments", "application/json", strings.NewReader(`{"text":"`+text+`"}`))

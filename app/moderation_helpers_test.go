@@ -97,6 +97,15 @@ func dialAs(t *testing.T, s *testServer, query string, id auth.Identity) *wsClie
 	return dial(t, s, query, dialOpts{jar: jarAs(t, s, id)})
 }
 
+// pair opens two guest sockets in room, a sender and a viewer, past their welcomes.
+func pair(t *testing.T, s *testServer, room string) (sender, viewer *wsClient) {
+	t.Helper()
+	sender, viewer = dial(t, s, "?room="+room), dial(t, s, "?room="+room)
+	sender.next(protocol.TypeWelcome)
+	viewer.next(protocol.TypeWelcome)
+	return sender, viewer
+}
+
 // modSocket opens the moderators' socket as id and returns it with its snapshot.
 func modSocket(t *testing.T, s *testServer, id auth.Identity) (*wsClient, modSnapshot) {
 	t.Helper()

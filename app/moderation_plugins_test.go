@@ -39,10 +39,7 @@ rooms:
 		{"boom-open", true, 0, 1},
 	} {
 		t.Run(tc.room, func(t *testing.T) {
-			sender := dial(t, s, "?room="+tc.room)
-			sender.next(protocol.TypeWelcome)
-			viewer := dial(t, s, "?room="+tc.room)
-			viewer.next(protocol.TypeWelcome)
+			sender, viewer := pair(t, s, tc.room)
 			viewer.join("plain")
 
 			ack := sender.comment("c", "is anyone checking?")
@@ -82,13 +79,8 @@ rooms:
   slow: {plugins: [{name: gate, timeout: 10s, on_error: reject}]}
 `), func(c *app.Config) { c.PluginRegistry = tp.reg })
 	createRoom(t, s, "slow", "live")
-	slowSender := dial(t, s, "?room=slow")
-	slowViewer := dial(t, s, "?room=slow")
-	fastSender := dial(t, s, "?room=demo")
-	fastViewer := dial(t, s, "?room=demo")
-	for _, c := range []*wsClient{slowSender, slowViewer, fastSender, fastViewer} {
-		c.next(protocol.TypeWelcome)
-	}
+	slowSender, slowViewer := pair(t, s, "slow")
+	fastSender, fastViewer := pair(t, s, "demo")
 
 	slowSender.send(map[string]any{"type": "comment", "ref": "s", "text": "waiting at the gate"})
 	if got := <-tp.entered; got != "waiting at the gate" {

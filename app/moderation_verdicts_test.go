@@ -15,10 +15,7 @@ import (
 
 func TestListedWordWithRejectReachesOnlyTheSender(t *testing.T) {
 	s := startServer(t, withPlugins(t, `plugins: [{name: wordfilter, config: {words: [badword], action: reject}}]`))
-	sender := dial(t, s, "?room=demo")
-	viewer := dial(t, s, "?room=demo")
-	sender.next(protocol.TypeWelcome)
-	viewer.next(protocol.TypeWelcome)
+	sender, viewer := pair(t, s, "demo")
 
 	ack := sender.comment("bad", "this is a ＢＡＤ word: badword")
 	if ack.OK || ack.Error == nil || ack.Error.Code != "rejected" || !strings.Contains(ack.Error.Message, "blocked word") {
@@ -46,10 +43,7 @@ func TestListedWordWithRejectReachesOnlyTheSender(t *testing.T) {
 
 func TestListedWordWithMaskIsMaskedForViewersAndReplay(t *testing.T) {
 	s := startServer(t, withPlugins(t, `plugins: [{name: wordfilter, config: {words: [badword], action: mask}}]`))
-	sender := dial(t, s, "?room=demo")
-	viewer := dial(t, s, "?room=demo")
-	sender.next(protocol.TypeWelcome)
-	viewer.next(protocol.TypeWelcome)
+	sender, viewer := pair(t, s, "demo")
 
 	ack := sender.comment("m", "you badword you")
 	const masked = "you ******* you"
@@ -71,10 +65,7 @@ func TestListedWordWithMaskIsMaskedForViewersAndReplay(t *testing.T) {
 func TestHeldCommentReachesViewersOnlyAfterApprove(t *testing.T) {
 	s := startServer(t, withPlugins(t, `plugins: [{name: nospoilers, config: {words: [snape], window: 10m}}]`))
 	mod := clientAs(t, s, mod1)
-	sender := dial(t, s, "?room=demo")
-	viewer := dial(t, s, "?room=demo")
-	sender.next(protocol.TypeWelcome)
-	viewer.next(protocol.TypeWelcome)
+	sender, viewer := pair(t, s, "demo")
 	feed, _ := modSocket(t, s, mod1)
 
 	ack := sender.comment("h", "Snape kills him")
@@ -133,10 +124,7 @@ func TestHeldCommentReachesViewersOnlyAfterApprove(t *testing.T) {
 func TestRejectedHeldCommentNeverShows(t *testing.T) {
 	s := startServer(t, withPlugins(t, `plugins: [{name: nospoilers, config: {words: [snape]}}]`))
 	mod := clientAs(t, s, mod1)
-	sender := dial(t, s, "?room=demo")
-	viewer := dial(t, s, "?room=demo")
-	sender.next(protocol.TypeWelcome)
-	viewer.next(protocol.TypeWelcome)
+	sender, viewer := pair(t, s, "demo")
 
 	if ack := sender.comment("h", "snape again"); ack.OK || ack.Error.Code != "held" {
 		t.Fatalf("ack = %+v", ack)
@@ -170,10 +158,7 @@ func TestRejectedHeldCommentNeverShows(t *testing.T) {
 func TestDeletedCommentIsRetractedFromViewersAndReplay(t *testing.T) {
 	s := startServer(t)
 	mod := clientAs(t, s, mod1)
-	sender := dial(t, s, "?room=demo")
-	viewer := dial(t, s, "?room=demo")
-	sender.next(protocol.TypeWelcome)
-	viewer.next(protocol.TypeWelcome)
+	sender, viewer := pair(t, s, "demo")
 
 	ack := sender.comment("d", "delete me")
 	if got := viewer.comments(1)[0]; got.ID != ack.Comment.ID {

@@ -135,21 +135,5 @@ func (s *Store) BanHistory(ctx context.Context, limit int) ([]Ban, error) {
 }
 
 func (s *Store) queryBans(ctx context.Context, query string, args ...any) ([]Ban, error) {
-	rows, err := s.read.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: reading bans: %w", err)
-	}
-	defer rows.Close()
-	out := []Ban{}
-	for rows.Next() {
-		b, err := scanBan(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: reading bans: %w", err)
-		}
-		out = append(out, b)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: reading bans: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, s.read, "bans", scanBan, query, args...)
 }

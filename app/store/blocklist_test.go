@@ -5,7 +5,6 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,25 +12,8 @@ import (
 	"github.com/danmaku/danmaku/app/protocol"
 	"github.com/danmaku/danmaku/app/store"
 	"github.com/danmaku/danmaku/plugins"
+	"github.com/danmaku/danmaku/plugins/plugintest"
 )
-
-// clock is a settable time for expiry checks.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 func until(t time.Time) *protocol.Timestamp {
 	ts := protocol.TimestampOf(t)
@@ -44,7 +26,7 @@ func TestBlocklistLookup(t *testing.T) {
 	if _, err := s.CreateRoom(ctx, store.Room{ID: "r2", Title: "R2", Kind: store.KindVOD}); err != nil {
 		t.Fatal(err)
 	}
-	clk := &clock{now: time.Now()}
+	clk := plugintest.NewClock()
 	bl, err := s.LoadBlocklist(ctx, clk.Now)
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +81,7 @@ func TestBlocklistLookup(t *testing.T) {
 		t.Error("a cached blocklist must say it never blocks")
 	}
 
-	clk.advance(2 * time.Hour)
+	clk.Advance(2 * time.Hour)
 	if _, ok, _ := bl.Lookup(ctx, plugins.BlockQuery{Room: "r", UserID: "brief"}); ok {
 		t.Error("an expired ban still applies")
 	}

@@ -40,21 +40,27 @@ func scanModComment(row interface{ Scan(...any) error }) (ModComment, error) {
 }
 
 func (s *Store) queryModComments(ctx context.Context, query string, args ...any) ([]ModComment, error) {
-	rows, err := s.read.QueryContext(ctx, query, args...)
+	return queryAll(ctx, s.read, "comments for moderators", scanModComment, query, args...)
+}
+
+// queryAll runs query on db and scans every row with scan; what names the
+// rows in errors.
+func queryAll[T any](ctx context.Context, db *sql.DB, what string, scan func(interface{ Scan(...any) error }) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: reading comments for moderators: %w", err)
+		return nil, fmt.Errorf("store: reading %s: %w", what, err)
 	}
 	defer rows.Close()
-	out := []ModComment{}
+	out := []T{}
 	for rows.Next() {
-		m, err := scanModComment(rows)
+		v, err := scan(rows)
 		if err != nil {
-			return nil, fmt.Errorf("store: reading comments for moderators: %w", err)
+			return nil, fmt.Errorf("store: reading %s: %w", what, err)
 		}
-		out = append(out, m)
+		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: reading comments for moderators: %w", err)
+		return nil, fmt.Errorf("store: reading %s: %w", what, err)
 	}
 	return out, nil
 }

@@ -28,13 +28,7 @@ const strictCSP = "default-src 'self'; script-src 'self'; style-src 'self'; conn
 // Chromium, under a strict CSP: the held queue shows up live, approving
 // from the page publishes the comment, and deleting it retracts it.
 func TestModerationPageInBrowser(t *testing.T) {
-	bin := findChromium()
-	if bin == "" {
-		if os.Getenv("DANMAKU_REQUIRE_BROWSER") == "true" {
-			t.Fatal("no chromium on PATH and DANMAKU_REQUIRE_BROWSER=true (apt-get install -y chromium)")
-		}
-		t.Skip("no chromium on PATH, skipping the browser tests (apt-get install -y chromium)")
-	}
+	bin := requireChromium(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	srv := startApp(t)
@@ -69,7 +63,7 @@ func TestModerationPageInBrowser(t *testing.T) {
 	}
 
 	c := startChromium(t, ctx, bin)
-	page := openTab(t, ctx, c)
+	page, _ := openTab(t, ctx, c)
 	if err := c.call(ctx, page, "Page.addScriptToEvaluateOnNewDocument", map[string]any{
 		"source": `window.cspViolations = []; document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));
 window.pageErrors = []; window.addEventListener('error', (e) => window.pageErrors.push(String(e.message)));`,
@@ -110,9 +104,7 @@ window.pageErrors = []; window.addEventListener('error', (e) => window.pageError
 	evalJS(t, ctx, c, page, `document.querySelector('#recent-rows .mod-ban-user').click()`)
 	evalJS(t, ctx, c, page, `document.getElementById('ban-reason').value = 'spoilers'; document.getElementById('ban-form').requestSubmit()`)
 	waitJS(t, ctx, c, page, "the ban in the list", `[...document.querySelectorAll('#ban-rows tr')].some((tr) => tr.textContent.includes('spoilers'))`)
-	if msg := string(evalJS(t, ctx, c, page, `document.getElementById('mod-message').textContent`)); !strings.Contains(msg, "Banned user g-") {
-		t.Errorf("message after the ban: %s", msg)
-	}
+	waitJS(t, ctx, c, page, "the ban confirmed", `document.getElementById('mod-message').textContent.startsWith('Banned user g-')`)
 
 	if dir := os.Getenv("DANMAKU_SCREENSHOT_DIR"); dir != "" {
 		evalJS(t, ctx, c, page, `window.scrollTo(0, 0)`)
@@ -161,56 +153,6 @@ func startApp(t *testing.T) *app.App {
 		}
 	})
 	return a
-}
-
-// openTab opens a blank tab and returns its DevTools session.
-func openTab(t *testing.T, ctx context.Context, c *cdp) string {
-	t.Helper()
-	var target struct {
-		TargetID string `json:"targetId"`
-	}
-	if err := c.call(ctx, "", "Target.createTarget", map[string]any{"url": "about:blank"}, &target); err != nil {
-		t.Fatal(err)
-	}
-	var att struct {
-		SessionID string `json:"sessionId"`
-	}
-	if err := c.call(ctx, "", "Target.attachToTarget", map[string]any{"targetId": target.TargetID, "flatten": true}, &att); err != nil {
-		t.Fatal(err)
-	}
-	for _, domain := range []string{"Page.enable", "Network.enable"} {
-		if err := c.call(ctx, att.SessionID, domain, map[string]any{}, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return att.SessionID
-}
-
-// evalJS evaluates expr in the page (awaiting a promise) and returns its JSON value.
-func evalJS(t *testing.T, ctx context.Context, c *cdp, session, expr string) json.RawMessage {
-	t.Helper()
-	var out struct {
-		Result struct {
-			Value json.RawMessage `json:"value"`
-		} `json:"result"`
-		ExceptionDetails *struct {
-			Text      string `json:"text"`
-			Exception *struct {
-				Description string `json:"description"`
-			} `json:"exception"`
-		} `json:"exceptionDetails"`
-	}
-	if err := c.call(ctx, session, "Runtime.evaluate", map[string]any{"expression": expr, "awaitPromise": true, "returnByValue": true}, &out); err != nil {
-		t.Fatal(err)
-	}
-	if e := out.ExceptionDetails; e != nil {
-		msg := e.Text
-		if e.Exception != nil {
-			msg += " " + e.Exception.Description
-		}
-		t.Fatalf("evaluating %s: %s", expr, msg)
-	}
-	return out.Result.Value
 }
 
 // waitJS waits, inside the page, until cond is true (10s at most).
