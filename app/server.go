@@ -59,6 +59,8 @@ func (a *App) routes(f *fiber.App) {
 	api.Post("/comments/:id/like", a.likeComment)
 
 	f.Get("/", a.identify, a.indexPage)
+	f.Get("/healthz", a.healthz)
+	f.Get("/readyz", a.readyz)
 
 	f.Use(func(c *fiber.Ctx) error {
 		return errs.New(errs.NotFound, "no route for %s %s", c.Method(), c.Path())
