@@ -8,6 +8,7 @@ import (
 
 	"github.com/danmaku/danmaku/app/interop"
 	"github.com/danmaku/danmaku/app/interop/bilixml"
+	"github.com/danmaku/danmaku/app/interop/interoptest"
 	"github.com/danmaku/danmaku/app/protocol"
 )
 
@@ -15,17 +16,7 @@ import (
 func decodeAll(t *testing.T, doc string) ([]interop.Entry, *bilixml.Decoder) {
 	t.Helper()
 	dec := bilixml.NewDecoder(strings.NewReader(doc))
-	var out []interop.Entry
-	for {
-		e, err := dec.Next()
-		if err == io.EOF {
-			return out, dec
-		}
-		if err != nil {
-			t.Fatalf("Next: %v", err)
-		}
-		out = append(out, e)
-	}
+	return interoptest.Drain(t, dec), dec
 }
 
 // decodeErr reads doc until it fails and returns the format error.

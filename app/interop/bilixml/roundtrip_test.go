@@ -1,13 +1,13 @@
 package bilixml_test
 
 import (
-	"io"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/danmaku/danmaku/app/interop"
 	"github.com/danmaku/danmaku/app/interop/bilixml"
+	"github.com/danmaku/danmaku/app/interop/interoptest"
 	"github.com/danmaku/danmaku/app/protocol"
 )
 
@@ -61,14 +61,7 @@ func TestRoundTrip(t *testing.T) {
 
 	dec := bilixml.NewDecoder(strings.NewReader(first))
 	var again []protocol.Comment
-	for {
-		e, err := dec.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, e := range interoptest.Drain(t, dec) {
 		again = append(again, stored(t, "copy", e))
 	}
 	if len(again) != len(comments) || dec.Skipped().Total != 0 || dec.Header() != h {

@@ -2,14 +2,14 @@ package jsonexport_test
 
 import (
 	"errors"
+	"fmt"
 	"io"
-	"runtime"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/danmaku/danmaku/app/interop"
+	"github.com/danmaku/danmaku/app/interop/interoptest"
 	"github.com/danmaku/danmaku/app/interop/jsonexport"
 	"github.com/danmaku/danmaku/app/protocol"
 )
@@ -66,17 +66,7 @@ func TestWriteExport(t *testing.T) {
 func readAll(t *testing.T, doc string) ([]interop.Entry, *jsonexport.Reader) {
 	t.Helper()
 	r := jsonexport.NewReader(strings.NewReader(doc))
-	var out []interop.Entry
-	for {
-		e, err := r.Next()
-		if err == io.EOF {
-			return out, r
-		}
-		if err != nil {
-			t.Fatalf("Next: %v", err)
-		}
-		out = append(out, e)
-	}
+	return interoptest.Drain(t, r), r
 }
 
 func TestRoundTrip(t *testing.T) {
@@ -229,66 +219,28 @@ func TestReadMalformed(t *testing.T) {
 	}
 }
 
-// liveHeap returns the bytes of heap still reachable after a collection.
-func liveHeap() uint64 {
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
-}
-
-type countWriter struct {
-	w io.Writer
-	n *atomic.Int64
-}
-
-func (c countWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n.Add(int64(n))
-	return n, err
-}
-
 // TestReadInBoundedMemory streams 100,000 comments from the writer to the
-// reader through a pipe, sampling the live heap as in the XML test.
+// reader through a pipe while sampling the live heap.
 func TestReadInBoundedMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("100,000 comments")
 	}
 	const comments = 100_000
 	text := strings.Repeat("弹幕", 30)
-	pr, pw := io.Pipe()
-	var size atomic.Int64
-	go func() {
-		w := jsonexport.NewWriter(countWriter{pw, &size}, room)
+	write := func(w io.Writer) error {
+		x := jsonexport.NewWriter(w, room)
 		for i := range comments {
-			if err := w.Write(comment(int64(i+1), text)); err != nil {
-				pw.CloseWithError(err)
-				return
+			if err := x.Write(comment(int64(i+1), text)); err != nil {
+				return err
 			}
 		}
-		pw.CloseWithError(w.Close())
-	}()
-	baseline := liveHeap()
-	var peak uint64
-	r := jsonexport.NewReader(pr)
-	n := 0
-	for {
-		_, err := r.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatalf("comment %d: %v", n+1, err)
-		}
-		if n++; n%10_000 == 0 {
-			peak = max(peak, liveHeap())
-		}
+		return x.Close()
 	}
-	const bound = 8 << 20
-	if n != comments || size.Load() < 4*bound {
-		t.Fatalf("read %d comments of a %d-byte export", n, size.Load())
-	}
-	if peak > baseline+bound {
-		t.Fatalf("live heap peaked at %d bytes over the baseline, want under %d", peak-baseline, bound)
-	}
+	open := func(r io.Reader) interop.Decoder { return jsonexport.NewReader(r) }
+	interoptest.StreamsInBoundedMemory(t, comments, write, open, func(e interop.Entry) error {
+		if e.Input.Text != text {
+			return fmt.Errorf("text %q", e.Input.Text)
+		}
+		return nil
+	})
 }
