@@ -11,6 +11,14 @@
 //
 // Both directions stream: the Encoder writes as it goes and the Decoder
 // reads with encoding/xml's token API, so neither holds the document.
+//
+// Mapping: modes 1 scroll, 5 top, 4 bottom (on import 2 and 3 are scroll
+// too; 6 reverse, 7 advanced, 8 code and 9 BAS are skipped); sizes 18, 25
+// and 36 for small, medium and large (on import any size goes to the
+// nearest of them); colour as a decimal RGB integer; time in seconds with
+// five decimals; unix_ts in whole seconds; pool 0; the user hash is the
+// CRC32 of the user id in unpadded lower-case hex, and imported authors
+// ("bili:" + hash) keep their hash, so files round-trip.
 package bilixml
 
 import (
