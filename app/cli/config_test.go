@@ -28,7 +28,7 @@ func parseServe(t *testing.T, args []string, env map[string]string) (app.Config,
 	cfg := app.DefaultConfig()
 	level, format := "info", "text"
 	var stderr strings.Builder
-	from, err := parse(serveFlags(&cfg, &level, &format), args, IO{Env: func(k string) string { return env[k] }, Stderr: &stderr})
+	from, err := parseFlags(serveFlags(&cfg, &level, &format), args, IO{Env: func(k string) string { return env[k] }, Stderr: &stderr})
 	return cfg, level, from, err
 }
 
@@ -157,5 +157,15 @@ func TestExplain(t *testing.T) {
 		if got := from.explain(errors.New(tc.err)).Error(); got != tc.want {
 			t.Errorf("explain(%q) = %q, want %q", tc.err, got, tc.want)
 		}
+	}
+}
+
+func TestParseRejectsArguments(t *testing.T) {
+	cfg := app.DefaultConfig()
+	level, format := "info", "text"
+	var stderr strings.Builder
+	err := parse(serveFlags(&cfg, &level, &format), []string{"-addr", "127.0.0.1:9", "extra"}, IO{Env: func(string) string { return "" }, Stderr: &stderr})
+	if err == nil || err.Error() != `unexpected argument "extra"` || cfg.Addr != "127.0.0.1:9" {
+		t.Fatalf("parse: %v, addr %q", err, cfg.Addr)
 	}
 }

@@ -19,7 +19,13 @@ func envName(flagName string) string {
 const configFlag = "config"
 
 // parse parses args, which must all be flags, as parseArgs does.
-func parse(fs *flag.FlagSet, args []string, io IO) (origins, error) {
+func parse(fs *flag.FlagSet, args []string, io IO) error {
+	_, err := parseFlags(fs, args, io)
+	return err
+}
+
+// parseFlags is parse that also says where each setting came from.
+func parseFlags(fs *flag.FlagSet, args []string, io IO) (origins, error) {
 	from, rest, err := parseArgs(fs, args, io)
 	if err == nil && len(rest) > 0 {
 		err = fmt.Errorf("unexpected argument %q", rest[0])

@@ -42,7 +42,7 @@ func serveFlags(cfg *app.Config, logLevel, logFormat *string) *flag.FlagSet {
 func serve(ctx context.Context, args []string, io IO, files Files) error {
 	cfg := app.DefaultConfig()
 	logLevel, logFormat := "info", "text"
-	from, err := parse(serveFlags(&cfg, &logLevel, &logFormat), args, io)
+	from, err := parseFlags(serveFlags(&cfg, &logLevel, &logFormat), args, io)
 	if err != nil {
 		return err
 	}
