@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,8 +20,30 @@ import (
 func TestServeWithEmbeddedFiles(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "data", "danmaku.db")
-	// The environment fills flags not given.
-	base, stop := startMain(t, []string{"-db", db, "-log-level", "error"}, map[string]string{"DANMAKU_ADDR": "127.0.0.1:0"})
+	out, outW := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	exit := make(chan int, 1)
+	go func() {
+		env := func(k string) string {
+			if k == "DANMAKU_ADDR" {
+				return "127.0.0.1:0" // the environment fills flags not given
+			}
+			return ""
+		}
+		exit <- cli.Main(ctx, []string{"-db", db, "-log-level", "error"}, cli.IO{Env: env, Stdout: outW, Stderr: io.Discard}, embedded())
+		outW.Close()
+	}()
+
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatalf("reading the startup line: %v", err)
+	}
+	i := strings.Index(line, "http://127.0.0.1:")
+	if i < 0 {
+		t.Fatalf("startup line %q has no URL", line)
+	}
+	base := strings.TrimSpace(line[i:])
+	go io.Copy(io.Discard, out)
 
 	if _, err := os.Stat(db); err != nil {
 		t.Fatalf("database not created: %v", err)
@@ -46,50 +67,16 @@ func TestServeWithEmbeddedFiles(t *testing.T) {
 	if err := json.NewDecoder(resp.Body).Decode(&room); err != nil || room.ID != "demo" {
 		t.Fatalf("demo room: %+v, %v", room, err)
 	}
-	if code := stop(); code != 0 {
-		t.Fatalf("exit code %d after shutdown, want 0", code)
-	}
-}
 
-// startMain runs cli.Main with args and env in the background, waits for
-// its startup line, and returns the server's base URL and a stop function
-// that does what SIGINT does and returns the exit code (once; later calls
-// return the same code).
-func startMain(t *testing.T, args []string, env map[string]string) (string, func() int) {
-	t.Helper()
-	out, outW := io.Pipe()
-	ctx, cancel := context.WithCancel(context.Background())
-	exit := make(chan int, 1)
-	go func() {
-		exit <- cli.Main(ctx, args, cli.IO{Env: func(k string) string { return env[k] }, Stdout: outW, Stderr: io.Discard}, embedded())
-		outW.Close()
-	}()
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		cancel()
-		t.Fatalf("reading the startup line: %v", err)
+	cancel() // what SIGINT does
+	select {
+	case code := <-exit:
+		if code != 0 {
+			t.Fatalf("exit code %d after shutdown, want 0", code)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("server did not stop")
 	}
-	go io.Copy(io.Discard, out)
-	i := strings.Index(line, "http://127.0.0.1:")
-	if i < 0 {
-		cancel()
-		t.Fatalf("startup line %q has no URL", line)
-	}
-	code := -1
-	var once sync.Once
-	stop := func() int {
-		t.Helper()
-		once.Do(func() {
-			cancel()
-			select {
-			case code = <-exit:
-			case <-time.After(30 * time.Second):
-				t.Error("server did not stop")
-			}
-		})
-		return code
-	}
-	return strings.TrimSpace(line[i:]), stop
 }
 
 func TestCommandLineErrors(t *testing.T) {

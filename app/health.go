@@ -19,6 +19,13 @@ type health struct {
 	Checks map[string]string `json:"checks,omitempty"`
 }
 
+// healthRoutes serves /healthz and /readyz. Registered ahead of the other
+// middleware, they skip request logging, identity and error pages.
+func (a *App) healthRoutes(f *fiber.App) {
+	f.Get("/healthz", a.healthz)
+	f.Get("/readyz", a.readyz)
+}
+
 // healthz answers 200 while the process is alive and serving HTTP.
 func (a *App) healthz(c *fiber.Ctx) error {
 	return c.JSON(health{Status: "ok"})

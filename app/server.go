@@ -37,6 +37,7 @@ func (a *App) newFiber() (*fiber.App, error) {
 		Views:        views,
 	})
 	f.Use(recover.New(recover.Config{EnableStackTrace: true}))
+	a.healthRoutes(f) // before request logging: probes come every few seconds
 	f.Use(a.logRequests)
 	a.routes(f)
 	return f, nil
@@ -59,8 +60,6 @@ func (a *App) routes(f *fiber.App) {
 	api.Post("/comments/:id/like", a.likeComment)
 
 	f.Get("/", a.identify, a.indexPage)
-	f.Get("/healthz", a.healthz)
-	f.Get("/readyz", a.readyz)
 
 	f.Use(func(c *fiber.Ctx) error {
 		return errs.New(errs.NotFound, "no route for %s %s", c.Method(), c.Path())

@@ -42,11 +42,11 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "run the server (the default)", serve},
-		{"migrate", "apply (up) or list (status) the database migrations", migrate},
 		{"version", "print the version", func(_ context.Context, _ []string, io IO, _ Files) error {
 			_, err := fmt.Fprintln(io.Stdout, "danmaku", Version)
 			return err
 		}},
+		{"migrate", "apply (up) or list (status) the database migrations", migrate},
 	}
 }
 

@@ -40,11 +40,12 @@ type Options struct {
 
 // Store is the database: a read pool and the single writer.
 type Store struct {
-	path       string
-	migrations fs.FS
-	read       *sql.DB
-	write      *sql.DB
-	Writer     *Writer
+	path   string
+	read   *sql.DB
+	write  *sql.DB
+	Writer *Writer
+
+	migrations fs.FS // the binary's migrations, which readiness compares with the database
 }
 
 // Open opens (creating if needed) the database at opts.Path, applies the
@@ -85,12 +86,13 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	read.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)*2))
 	read.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)*2))
-	s := &Store{path: opts.Path, migrations: opts.Migrations, read: read, write: write}
+	s := &Store{path: opts.Path, read: read, write: write}
 	s.Writer, err = newWriter(write, opts.Writer)
 	if err != nil {
 		s.closeDBs()
 		return nil, err
 	}
+	s.migrations = opts.Migrations
 	return s, nil
 }
 
