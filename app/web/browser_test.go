@@ -283,6 +283,7 @@ func TestBrowser(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.Handle("/assets/", http.StripPrefix("/assets/", http.FileServer(http.Dir(filepath.Join("..", "..", "assets")))))
 	mux.Handle("/test/", http.StripPrefix("/test/", http.FileServer(http.Dir(filepath.Join("testdata", "browser")))))
+	fakeServer(mux)
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
@@ -312,4 +313,109 @@ func TestBrowser(t *testing.T) {
 			t.Logf("%d browser checks run", len(results))
 		})
 	}
+}
+
+// fakeServer adds a stand-in for the Danmaku server's REST API and WebSocket
+// for room "demo", so the page scripts (pages/room.js, pages/replay.js) can
+// run against the documented protocol.
+func fakeServer(mux *http.ServeMux) {
+	type user struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	}
+	type comment struct {
+		ID    int64   `json:"id"`
+		Room  string  `json:"room"`
+		Seq   int64   `json:"seq"`
+		Time  float64 `json:"time"`
+		Text  string  `json:"text"`
+		Mode  string  `json:"mode"`
+		Color string  `json:"color"`
+		Size  string  `json:"size"`
+		User  user    `json:"user"`
+		Likes int64   `json:"likes"`
+	}
+	var (
+		mu       sync.Mutex
+		comments []comment
+	)
+	for i := int64(1); i <= 40; i++ {
+		comments = append(comments, comment{ID: i, Room: "demo", Seq: i, Time: float64(i) * 0.25, Text: fmt.Sprintf("seeded %d", i),
+			Mode: "scroll", Color: "#ffffff", Size: "medium", User: user{"u1", "seed"}})
+	}
+	writeJSON := func(w http.ResponseWriter, v any) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(v)
+	}
+	mux.HandleFunc("GET /api/rooms/demo/comments", func(w http.ResponseWriter, r *http.Request) {
+		var from, to float64
+		_, _ = fmt.Sscan(r.URL.Query().Get("from"), &from)
+		_, _ = fmt.Sscan(r.URL.Query().Get("to"), &to)
+		mu.Lock()
+		defer mu.Unlock()
+		out := []comment{}
+		for _, c := range comments {
+			if c.Time >= from && c.Time < to {
+				out = append(out, c)
+			}
+		}
+		writeJSON(w, map[string]any{"comments": out})
+	})
+	mux.HandleFunc("POST /api/comments/{id}/like", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, map[string]any{"likes": 1})
+	})
+	upgrader := websocket.Upgrader{}
+	mux.HandleFunc("GET /ws", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("room") != "demo" {
+			http.Error(w, "unknown room", http.StatusNotFound)
+			return
+		}
+		conn, err := upgrader.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		me := user{"viewer-1", "Viewer"}
+		mu.Lock()
+		last := comments[len(comments)-1].Seq
+		mu.Unlock()
+		_ = conn.WriteJSON(map[string]any{"type": "welcome", "room": "demo", "viewers": 7, "last_seq": last, "user": me})
+		for {
+			var in struct {
+				Type      string  `json:"type"`
+				Ref       string  `json:"ref"`
+				Text      string  `json:"text"`
+				Time      float64 `json:"time"`
+				Mode      string  `json:"mode"`
+				Color     string  `json:"color"`
+				Size      string  `json:"size"`
+				CommentID *int64  `json:"comment_id"`
+			}
+			if err := conn.ReadJSON(&in); err != nil {
+				return
+			}
+			switch in.Type {
+			case "comment":
+				if strings.Contains(in.Text, "reject me") {
+					_ = conn.WriteJSON(map[string]any{"type": "ack", "ref": in.Ref, "ok": false,
+						"error": map[string]string{"code": "invalid", "message": "the fake server refused it"}})
+					continue
+				}
+				mu.Lock()
+				c := comment{ID: int64(len(comments) + 1), Room: "demo", Seq: int64(len(comments) + 1), Time: in.Time,
+					Text: in.Text, Mode: in.Mode, Color: in.Color, Size: in.Size, User: me}
+				comments = append(comments, c)
+				mu.Unlock()
+				// Broadcast first, then the ack: the client must not show it twice.
+				_ = conn.WriteJSON(map[string]any{"type": "comments", "room": "demo", "items": []comment{c}})
+				_ = conn.WriteJSON(map[string]any{"type": "ack", "ref": in.Ref, "ok": true, "comment": c})
+			case "like":
+				likes := int64(1)
+				_ = conn.WriteJSON(map[string]any{"type": "ack", "ref": in.Ref, "ok": true, "comment_id": in.CommentID, "likes": likes})
+				if in.CommentID == nil {
+					_ = conn.WriteJSON(map[string]any{"type": "likes", "room": "demo", "room_likes": 42})
+				}
+			}
+		}
+	})
 }
