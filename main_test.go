@@ -102,7 +102,7 @@ func TestCommandLineErrors(t *testing.T) {
 		oneLine bool
 	}{
 		{"bad plugins file", []string{"-plugins", badPlugins}, nil, 2, "", `plugins[0] wordfilter: config.action: must be mask or reject, got "zap"; plugins[1] links: config.action: must be`, true},
-		{"missing plugins file", nil, map[string]string{"DANMAKU_PLUGINS": "/nonexistent/plugins.yaml"}, 2, "", "/nonexistent/plugins.yaml", true},
+		{"missing plugins file", nil, map[string]string{"DANMAKU_PLUGINS": "/nonexistent/plugins.yaml"}, 2, "", "/nonexistent/plugins.yaml: no such file or directory (plugins is set by DANMAKU_PLUGINS)", true},
 		{"version", []string{"version"}, nil, 0, "danmaku dev", "", false},
 		{"unknown command", []string{"dance"}, nil, 2, "", `unknown command "dance"`, false},
 		{"unknown flag", []string{"-nope"}, nil, 2, "", "flag provided but not defined: -nope", false},

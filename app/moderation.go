@@ -2,7 +2,7 @@ package app
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"net/netip"
 	"strings"
 
@@ -76,9 +76,14 @@ func (a *App) pluginConfig() (*plugins.Config, error) {
 	return plugins.DefaultConfig(), nil
 }
 
-// pluginError puts a (possibly multi-line) plugin config error on one line.
+// pluginError puts a (possibly multi-line) plugin config error on one
+// line that starts with the setting's name, "plugins: ".
 func pluginError(err error) error {
-	return fmt.Errorf("moderation plugins: %s", strings.ReplaceAll(err.Error(), "\n", "; "))
+	msg := strings.ReplaceAll(err.Error(), "\n", "; ")
+	if !strings.HasPrefix(msg, "plugins: ") {
+		msg = "plugins: " + msg
+	}
+	return errors.New(msg)
 }
 
 // checkPlugins builds cfg once with an empty ban list, so that a bad config
