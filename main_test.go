@@ -48,14 +48,7 @@ func TestServeWithEmbeddedFiles(t *testing.T) {
 	}
 
 	cancel() // what SIGINT does
-	select {
-	case code := <-exit:
-		if code != 0 {
-			t.Fatalf("exit code %d after shutdown, want 0", code)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("server did not stop")
-	}
+	waitExit(t, exit)
 }
 
 // serveInProcess runs the binary's entry point with args in this process
@@ -85,6 +78,19 @@ func serveInProcess(t *testing.T, ctx context.Context, args []string, stderr io.
 	}
 	go io.Copy(io.Discard, out)
 	return strings.TrimSpace(line[i:]), exit
+}
+
+// waitExit waits for the in-process server to stop and checks it exited cleanly.
+func waitExit(t *testing.T, exit <-chan int) {
+	t.Helper()
+	select {
+	case code := <-exit:
+		if code != 0 {
+			t.Fatalf("exit code %d, want 0", code)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the server did not stop")
+	}
 }
 
 func TestCommandLineErrors(t *testing.T) {
@@ -207,12 +213,5 @@ func TestSIGHUPReloadsThePlugins(t *testing.T) {
 	}
 
 	cancel()
-	select {
-	case code := <-exit:
-		if code != 0 {
-			t.Fatalf("exit code %d", code)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("server did not stop")
-	}
+	waitExit(t, exit)
 }
