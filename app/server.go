@@ -58,6 +58,7 @@ func (a *App) routes(f *fiber.App) {
 	api.Post("/rooms/:id/comments", a.postComment)
 	api.Post("/rooms/:id/like", a.likeRoom)
 	api.Post("/comments/:id/like", a.likeComment)
+	a.modRoutes(f, api)
 
 	f.Get("/", a.identify, a.indexPage)
 

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"os"
 	"os/signal"
 	"syscall"
 
@@ -33,6 +34,7 @@ func serveFlags(cfg *app.Config, logLevel, logFormat *string) *flag.FlagSet {
 	fs.DurationVar(&cfg.WriteWait, "write-wait", cfg.WriteWait, "fail a socket whose frame write takes this long")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long shutdown waits for requests and sockets")
 	fs.BoolVar(&cfg.SeedDemo, "seed-demo", cfg.SeedDemo, "create the demo room in a new database")
+	fs.StringVar(&cfg.PluginsFile, "plugins", cfg.PluginsFile, "moderation plugin config (YAML; see docs/plugins.md); reloaded on SIGHUP; default: the built-in chain")
 	fs.StringVar(logLevel, "log-level", *logLevel, "debug, info, warn or error")
 	fs.StringVar(logFormat, "log-format", *logFormat, "text or json")
 	fs.String(configFlag, "", "YAML file of settings keyed by these flag names; flags and DANMAKU_* variables override it")
@@ -58,6 +60,9 @@ func serve(ctx context.Context, args []string, io IO, files Files) error {
 
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	a, err := app.New(ctx, cfg)
 	if err != nil {
 		return from.explain(err)
@@ -67,12 +72,7 @@ func serve(ctx context.Context, args []string, io IO, files Files) error {
 		return err
 	}
 	fmt.Fprintf(io.Stdout, "Danmaku %s listening on %s\n", Version, a.URL())
-	select {
-	case <-ctx.Done():
-		logger.Info("shutting down")
-	case err := <-a.Done():
-		logger.Error("server stopped", "err", err)
-	}
+	waitAndReload(ctx, a, hup, logger)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := a.Shutdown(shutdownCtx); err != nil {
@@ -80,6 +80,24 @@ func serve(ctx context.Context, args []string, io IO, files Files) error {
 	}
 	logger.Info("stopped cleanly")
 	return nil
+}
+
+// waitAndReload reloads the moderation plugins on every SIGHUP (a bad
+// config keeps the running chains; ReloadPlugins logs why) until the
+// server is told to stop or stops on its own.
+func waitAndReload(ctx context.Context, a *app.App, hup <-chan os.Signal, logger *slog.Logger) {
+	for {
+		select {
+		case <-hup:
+			_ = a.ReloadPlugins(ctx)
+		case <-ctx.Done():
+			logger.Info("shutting down")
+			return
+		case err := <-a.Done():
+			logger.Error("server stopped", "err", err)
+			return
+		}
+	}
 }
 
 func newLogger(io IO, level, format string) (*slog.Logger, error) {

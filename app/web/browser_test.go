@@ -39,6 +39,20 @@ func findChromium() string {
 	return ""
 }
 
+// requireChromium returns the browser to test with, skipping the test
+// without one (failing it when DANMAKU_REQUIRE_BROWSER=true).
+func requireChromium(t *testing.T) string {
+	t.Helper()
+	bin := findChromium()
+	if bin == "" {
+		if os.Getenv("DANMAKU_REQUIRE_BROWSER") == "true" {
+			t.Fatal("no chromium on PATH and DANMAKU_REQUIRE_BROWSER=true (apt-get install -y chromium)")
+		}
+		t.Skip("no chromium on PATH, skipping the browser tests (apt-get install -y chromium)")
+	}
+	return bin
+}
+
 // cdp is a minimal DevTools protocol client: enough to open a page and
 // evaluate an expression in it.
 type cdp struct {
@@ -165,16 +179,8 @@ func startChromium(t *testing.T, ctx context.Context, bin string) *cdp {
 	return c
 }
 
-// browserResult is what window.runTests() resolves with.
-type browserResult struct {
-	Name  string `json:"name"`
-	OK    bool   `json:"ok"`
-	Error string `json:"error"`
-	Note  string `json:"note"`
-}
-
-// runBrowserPage opens url in a fresh tab and returns the results of window.runTests().
-func runBrowserPage(t *testing.T, ctx context.Context, c *cdp, url string) []browserResult {
+// openTab opens a blank tab and returns its DevTools session and target id.
+func openTab(t *testing.T, ctx context.Context, c *cdp) (session, targetID string) {
 	t.Helper()
 	var target struct {
 		TargetID string `json:"targetId"`
@@ -188,12 +194,13 @@ func runBrowserPage(t *testing.T, ctx context.Context, c *cdp, url string) []bro
 	if err := c.call(ctx, "", "Target.attachToTarget", map[string]any{"targetId": target.TargetID, "flatten": true}, &att); err != nil {
 		t.Fatal(err)
 	}
-	s := att.SessionID
-	if err := c.call(ctx, s, "Page.navigate", map[string]any{"url": url}, nil); err != nil {
-		t.Fatal(err)
-	}
-	// Wait until the test module has defined window.runTests, then run it.
-	var eval struct {
+	return att.SessionID, target.TargetID
+}
+
+// evalJS evaluates expr in the page (awaiting a promise) and returns its JSON value.
+func evalJS(t *testing.T, ctx context.Context, c *cdp, session, expr string) json.RawMessage {
+	t.Helper()
+	var out struct {
 		Result struct {
 			Value json.RawMessage `json:"value"`
 		} `json:"result"`
@@ -204,7 +211,36 @@ func runBrowserPage(t *testing.T, ctx context.Context, c *cdp, url string) []bro
 			} `json:"exception"`
 		} `json:"exceptionDetails"`
 	}
-	expr := `new Promise((resolve, reject) => {
+	if err := c.call(ctx, session, "Runtime.evaluate", map[string]any{"expression": expr, "awaitPromise": true, "returnByValue": true}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if e := out.ExceptionDetails; e != nil {
+		msg := e.Text
+		if e.Exception != nil {
+			msg += " " + e.Exception.Description
+		}
+		t.Fatalf("in the page: %s", msg)
+	}
+	return out.Result.Value
+}
+
+// browserResult is what window.runTests() resolves with.
+type browserResult struct {
+	Name  string `json:"name"`
+	OK    bool   `json:"ok"`
+	Error string `json:"error"`
+	Note  string `json:"note"`
+}
+
+// runBrowserPage opens url in a fresh tab and returns the results of window.runTests().
+func runBrowserPage(t *testing.T, ctx context.Context, c *cdp, url string) []browserResult {
+	t.Helper()
+	s, targetID := openTab(t, ctx, c)
+	if err := c.call(ctx, s, "Page.navigate", map[string]any{"url": url}, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until the test module has defined window.runTests, then run it.
+	value := evalJS(t, ctx, c, s, `new Promise((resolve, reject) => {
 		const start = Date.now();
 		(function wait() {
 			if (typeof window.runTests === 'function') return window.runTests().then(resolve, reject);
@@ -212,27 +248,15 @@ func runBrowserPage(t *testing.T, ctx context.Context, c *cdp, url string) []bro
 			if (Date.now() - start > 20000) return reject(new Error('window.runTests never appeared (module failed to load?)'));
 			setTimeout(wait, 50);
 		})();
-	})`
-	if err := c.call(ctx, s, "Runtime.evaluate", map[string]any{
-		"expression": expr, "awaitPromise": true, "returnByValue": true,
-	}, &eval); err != nil {
-		t.Fatal(err)
-	}
-	if e := eval.ExceptionDetails; e != nil {
-		msg := e.Text
-		if e.Exception != nil {
-			msg += " " + e.Exception.Description
-		}
-		t.Fatalf("the browser test page failed: %s", msg)
-	}
+	})`)
 	var results []browserResult
-	if err := json.Unmarshal(eval.Result.Value, &results); err != nil {
-		t.Fatalf("decode results %s: %v", eval.Result.Value, err)
+	if err := json.Unmarshal(value, &results); err != nil {
+		t.Fatalf("decode results %s: %v", value, err)
 	}
 	if dir := os.Getenv("DANMAKU_SCREENSHOT_DIR"); dir != "" {
 		saveScreenshot(t, ctx, c, s, filepath.Join(dir, strings.TrimSuffix(filepath.Base(url), ".html")+".png"))
 	}
-	_ = c.call(ctx, "", "Target.closeTarget", map[string]any{"targetId": target.TargetID}, nil)
+	_ = c.call(ctx, "", "Target.closeTarget", map[string]any{"targetId": targetID}, nil)
 	return results
 }
 
@@ -255,13 +279,7 @@ func saveScreenshot(t *testing.T, ctx context.Context, c *cdp, session, path str
 
 // TestBrowser runs the in-browser checks of the overlay in headless Chromium.
 func TestBrowser(t *testing.T) {
-	bin := findChromium()
-	if bin == "" {
-		if os.Getenv("DANMAKU_REQUIRE_BROWSER") == "true" {
-			t.Fatal("no chromium on PATH and DANMAKU_REQUIRE_BROWSER=true (apt-get install -y chromium)")
-		}
-		t.Skip("no chromium on PATH, skipping the browser tests (apt-get install -y chromium)")
-	}
+	bin := requireChromium(t)
 	mux := http.NewServeMux()
 	mux.Handle("/assets/", http.StripPrefix("/assets/", http.FileServer(http.Dir(filepath.Join("..", "..", "assets")))))
 	mux.Handle("/test/", http.StripPrefix("/test/", http.FileServer(http.Dir(filepath.Join("testdata", "browser")))))
