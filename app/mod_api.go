@@ -2,7 +2,6 @@ package app
 
 import (
 	"math"
-	"net/http"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -47,8 +46,7 @@ func (a *App) sameOriginWrites(c *fiber.Ctx) error {
 	if c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead {
 		return c.Next()
 	}
-	r := &http.Request{Host: string(c.Request().Host()), Header: http.Header{"Origin": {c.Get(fiber.HeaderOrigin)}}}
-	if !a.checkOrigin(r) {
+	if !a.trustedOrigin(c) {
 		return errs.New(errs.Forbidden, "moderator actions must come from this site's pages")
 	}
 	return c.Next()

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/gofiber/fiber/v2"
 )
 
 // checkOrigin allows a WebSocket handshake from the server's own origin,
@@ -32,4 +34,10 @@ func (a *App) checkOrigin(r *http.Request) bool {
 		}
 	}
 	return false
+}
+
+// trustedOrigin applies checkOrigin to a REST request: it may act with the
+// viewer's cookie only when it comes from a page that may open sockets.
+func (a *App) trustedOrigin(c *fiber.Ctx) bool {
+	return a.checkOrigin(&http.Request{Host: string(c.Request().Host()), Header: http.Header{"Origin": {c.Get(fiber.HeaderOrigin)}}})
 }

@@ -59,6 +59,7 @@ func (a *App) routes(f *fiber.App) {
 	api.Post("/rooms/:id/like", a.likeRoom)
 	api.Post("/comments/:id/like", a.likeComment)
 	a.modRoutes(f, api)
+	a.interopRoutes(f, api)
 
 	f.Get("/", a.identify, a.indexPage)
 
