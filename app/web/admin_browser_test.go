@@ -31,7 +31,7 @@ func TestModerationPageInBrowser(t *testing.T) {
 	bin := requireChromium(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	srv := startApp(t)
+	srv := startApp(t, `plugins: [{name: nospoilers, config: {words: [spoiler]}}]`)
 	// The page is served through a proxy that adds the CSP the server will send.
 	target, _ := url.Parse(srv.URL())
 	proxy := httputil.NewSingleHostReverseProxy(target)
@@ -120,10 +120,10 @@ window.pageErrors = []; window.addEventListener('error', (e) => window.pageError
 	}
 }
 
-// startApp runs a real server whose nospoilers chain holds comments naming a spoiler.
-func startApp(t *testing.T) *app.App {
+// startApp runs a real server with the plugin chain in pluginsYAML.
+func startApp(t *testing.T, pluginsYAML string) *app.App {
 	t.Helper()
-	pcfg, err := plugins.ParseConfig([]byte(`plugins: [{name: nospoilers, config: {words: [spoiler]}}]`))
+	pcfg, err := plugins.ParseConfig([]byte(pluginsYAML))
 	if err != nil {
 		t.Fatal(err)
 	}
