@@ -7,7 +7,6 @@ import (
 
 	"github.com/olahol/melody"
 
-	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/hub"
 	"github.com/danmaku/danmaku/app/protocol"
@@ -20,7 +19,8 @@ import (
 type client struct {
 	app     *App
 	sess    *melody.Session
-	id      auth.Identity
+	auth    socketAuth // who it speaks for; read through identity()
+	gate    frameGate  // frame rate limit
 	ip      string
 	initial *joinRequest
 	rooms   map[string]*hub.Subscription
@@ -47,7 +47,7 @@ func (c *client) Send(frame []byte) {
 	}
 	if c.queued.Add(1) > c.limit {
 		if c.slow.CompareAndSwap(false, true) {
-			c.app.log.Warn("closing slow websocket: send buffer full", "user", c.id.ID, "ip", c.ip, "buffer", c.limit)
+			c.app.log.Warn("closing slow websocket: send buffer full", "user", c.identity().ID, "ip", c.ip, "buffer", c.limit)
 			c.close(closeTryAgainLater, "slow")
 		}
 		return
@@ -79,12 +79,21 @@ func (c *client) sendError(ref string, err error) {
 // handle decodes one frame and runs it. Errors go back as error frames or
 // failed acks; the connection stays open.
 func (c *client) handle(data []byte) {
+	if !c.admit(data) {
+		return
+	}
 	in, err := protocol.DecodeInbound(data)
 	if err != nil {
 		c.sendError(in.Ref, err)
 		return
 	}
+	if err := c.permit(in); err != nil {
+		c.refuse(in, err)
+		return
+	}
 	switch in.Type {
+	case protocol.TypeAuth:
+		c.authenticate(in)
 	case protocol.TypeJoin:
 		err = c.join(in.Room, in.Since)
 	case protocol.TypeLeave:
@@ -142,7 +151,7 @@ func (c *client) join(roomID string, since *int64) error {
 	}
 	c.rooms[roomID] = sub
 	c.Send(protocol.Encode(protocol.Welcome{
-		Type: protocol.TypeWelcome, Room: roomID, Viewers: viewers, LastSeq: room.LastSeq, User: c.id.User(),
+		Type: protocol.TypeWelcome, Room: roomID, Viewers: viewers, LastSeq: room.LastSeq, User: c.identity().Me(),
 	}))
 	after := room.LastSeq
 	if since != nil && *since < room.LastSeq {
@@ -229,7 +238,7 @@ func (c *client) comment(in protocol.Inbound) {
 	ctx, cancel := frameContext()
 	defer cancel()
 	ref := in.Ref
-	c.app.submitComment(ctx, room, c.id, in.CommentInput, func(stored protocol.Comment, err error) {
+	c.app.submitComment(ctx, room, c.identity(), in.CommentInput, func(stored protocol.Comment, err error) {
 		if err != nil {
 			c.Send(ackError(ref, err))
 			return
@@ -244,7 +253,7 @@ func (c *client) like(in protocol.Inbound) {
 	defer cancel()
 	ack := protocol.Ack{Type: protocol.TypeAck, Ref: in.Ref, OK: true}
 	if in.CommentID != nil {
-		change, err := c.app.store.LikeComment(ctx, *in.CommentID, c.id.ID)
+		change, err := c.app.store.LikeComment(ctx, *in.CommentID, c.identity().ID)
 		if err != nil {
 			c.Send(ackError(in.Ref, err))
 			return
@@ -254,7 +263,7 @@ func (c *client) like(in protocol.Inbound) {
 		room, err := c.roomFor(in.Room)
 		if err == nil {
 			var change store.LikeChange
-			change, err = c.app.store.LikeRoom(ctx, room, c.id.ID)
+			change, err = c.app.store.LikeRoom(ctx, room, c.identity().ID)
 			ack.Room, ack.Likes = room, &change.Likes
 		}
 		if err != nil {

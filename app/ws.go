@@ -78,11 +78,17 @@ func (a *App) handleWS(c *fiber.Ctx) error {
 			join.since = &since
 		}
 	}
-	cl := &client{app: a, id: identityOf(c), ip: c.IP(), initial: join}
+	ip := c.IP()
+	if !a.conns.acquire(ip) {
+		return errs.New(errs.RateLimited, "too many open sockets from your address (at most %d)", a.cfg.MaxConnsPerIP)
+	}
+	cl := &client{app: a, ip: ip, initial: join, gate: newFrameGate(a.cfg),
+		auth: socketAuth{id: identityOf(c), exp: expiryOf(c)}}
 	cookie, _ := c.Locals(localNewGuest).(string)
 	a.sockets.wg.Add(1) // done when the socket closes, long after this handler returns
 	return adaptor.HTTPHandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer a.sockets.wg.Done()
+		defer a.conns.release(ip)
 		if cookie != "" {
 			w.Header().Add("Set-Cookie", cookie)
 		}
@@ -109,16 +115,16 @@ func (a *App) onConnect(s *melody.Session) {
 	cl.sess = s
 	a.sockets.add(cl)
 	cl.limit = int32(a.cfg.SendBuffer)
-	if cl.initial != nil {
-		if err := cl.join(cl.initial.room, cl.initial.since); err != nil {
-			cl.sendError("", err)
-		}
+	cl.startAuth()
+	if !cl.identity().Anonymous() { // an anonymous socket joins once it has authenticated
+		cl.joinInitial()
 	}
 }
 
 func (a *App) onDisconnect(s *melody.Session) {
 	cl := clientOf(s)
 	a.sockets.remove(cl)
+	cl.endAuth()
 	cl.leaveAll()
 }
 
