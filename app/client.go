@@ -65,7 +65,7 @@ func (c *client) close(code int, reason string) {
 // do not answer one.
 func (c *client) cut() {
 	if c.raw != nil && c.raw.conn != nil {
-		_ = c.raw.conn.Close()
+		c.raw.conn.abort()
 	}
 }
 

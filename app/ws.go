@@ -85,6 +85,7 @@ func (a *App) handleWS(c *fiber.Ctx) error {
 	cl := &client{app: a, ip: ip, initial: join, gate: newFrameGate(a.cfg),
 		auth: socketAuth{id: identityOf(c), exp: expiryOf(c)}}
 	cookie, _ := c.Locals(localNewGuest).(string)
+	tcp := c.Context().Conn()
 	a.sockets.wg.Add(1) // done when the socket closes, long after this handler returns
 	return adaptor.HTTPHandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer a.sockets.wg.Done()
@@ -92,7 +93,7 @@ func (a *App) handleWS(c *fiber.Ctx) error {
 		if cookie != "" {
 			w.Header().Add("Set-Cookie", cookie)
 		}
-		rec := &hijackRecorder{ResponseWriter: w}
+		rec := &hijackRecorder{ResponseWriter: w, tcp: tcp}
 		cl.raw = rec
 		if err := a.ws.HandleRequestWithKeys(rec, r, map[string]any{keyClient: cl}); err != nil {
 			a.log.Debug("websocket handshake failed", "err", err)
