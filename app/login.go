@@ -77,11 +77,9 @@ func (a *App) login(c *fiber.Ctx) error {
 // logout clears the session cookie and closes the signed-out user's open
 // sockets, so nothing keeps acting under that identity.
 func (a *App) logout(c *fiber.Ctx) error {
-	gone := a.sessionCookie(c, "", time.Unix(0, 0))
+	gone := fiberCookie(a.sessionCookie(c, "", time.Unix(0, 0)))
 	gone.MaxAge = -1
-	k := fiberCookie(gone)
-	k.MaxAge = -1
-	c.Cookie(k)
+	c.Cookie(gone)
 	if id := identityOf(c); !id.Anonymous() {
 		n := a.revokeSockets(id.ID, reasonSignedOut)
 		a.log.Info("signed out", "user", id.ID, "sockets_closed", n)

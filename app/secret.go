@@ -29,6 +29,9 @@ func LoadSecret(configured, dbPath string, log *slog.Logger) ([]byte, error) {
 		return nil, err
 	}
 	if created {
+		if log == nil {
+			log = slog.Default()
+		}
 		log.Warn("no secret configured: generated one and stored it next to the database; set DANMAKU_SECRET to manage it yourself", "path", path)
 	}
 	return secret, nil
