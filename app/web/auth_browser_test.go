@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -29,22 +28,14 @@ type page struct {
 // openPage opens a tab that records CSP violations from the first script on.
 func openPage(t *testing.T, ctx context.Context, c *cdp) *page {
 	t.Helper()
-	var target struct {
-		TargetID string `json:"targetId"`
-	}
-	if err := c.call(ctx, "", "Target.createTarget", map[string]any{"url": "about:blank"}, &target); err != nil {
+	target, session, err := c.newTab(ctx)
+	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		_ = c.call(context.Background(), "", "Target.closeTarget", map[string]any{"targetId": target.TargetID}, nil)
+		_ = c.call(context.Background(), "", "Target.closeTarget", map[string]any{"targetId": target}, nil)
 	})
-	var att struct {
-		SessionID string `json:"sessionId"`
-	}
-	if err := c.call(ctx, "", "Target.attachToTarget", map[string]any{"targetId": target.TargetID, "flatten": true}, &att); err != nil {
-		t.Fatal(err)
-	}
-	p := &page{t: t, ctx: ctx, c: c, session: att.SessionID}
+	p := &page{t: t, ctx: ctx, c: c, session: session}
 	if err := c.call(ctx, p.session, "Page.enable", map[string]any{}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -60,40 +51,18 @@ func openPage(t *testing.T, ctx context.Context, c *cdp) *page {
 // eval runs expr (which may be a promise) in the page and decodes its value into out.
 func (p *page) eval(expr string, out any) {
 	p.t.Helper()
-	if err := p.try(expr, out); err != nil {
+	if err := p.c.evaluate(p.ctx, p.session, expr, out); err != nil {
 		p.t.Fatal(err)
 	}
 }
 
-// try is eval that returns its error, for pages that may be navigating.
-func (p *page) try(expr string, out any) error {
-	var r struct {
-		Result struct {
-			Value json.RawMessage `json:"value"`
-		} `json:"result"`
-		ExceptionDetails *struct {
-			Text      string `json:"text"`
-			Exception *struct {
-				Description string `json:"description"`
-			} `json:"exception"`
-		} `json:"exceptionDetails"`
-	}
-	if err := p.c.call(p.ctx, p.session, "Runtime.evaluate", map[string]any{"expression": expr, "awaitPromise": true, "returnByValue": true}, &r); err != nil {
-		return err
-	}
-	if e := r.ExceptionDetails; e != nil {
-		msg := e.Text
-		if e.Exception != nil {
-			msg += " " + e.Exception.Description
-		}
-		return fmt.Errorf("in the page: %s", msg)
-	}
-	if out != nil {
-		if err := json.Unmarshal(r.Result.Value, out); err != nil {
-			return fmt.Errorf("decode %s: %w", r.Result.Value, err)
-		}
-	}
-	return nil
+// signIn pastes token into the sign-in form and waits for the home page.
+func (p *page) signIn(base, token string) {
+	p.t.Helper()
+	p.goTo(base + "/login")
+	p.eval(`document.getElementById('dm-token').value = '`+token+`';
+		document.getElementById('dm-login-token').submit()`, nil)
+	p.waitLoaded(base + "/")
 }
 
 // goTo navigates and waits until the new document has loaded.
@@ -111,7 +80,7 @@ func (p *page) waitLoaded(url string) {
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		var state struct{ URL, Ready string }
-		err := p.try(`({URL: location.href, Ready: document.readyState})`, &state) // fails while the document is replaced
+		err := p.c.evaluate(p.ctx, p.session, `({URL: location.href, Ready: document.readyState})`, &state) // fails while the document is replaced
 		if err == nil && state.URL == url && state.Ready == "complete" {
 			return
 		}
@@ -156,13 +125,7 @@ const connectJS = `(async () => {
 // Bearer call from the page works too, and another site can neither open a
 // socket nor post with the viewer's cookie. No page breaks the CSP.
 func TestSignInFromABrowser(t *testing.T) {
-	bin := findChromium()
-	if bin == "" {
-		if os.Getenv("DANMAKU_REQUIRE_BROWSER") == "true" {
-			t.Fatal("no chromium on PATH and DANMAKU_REQUIRE_BROWSER=true (apt-get install -y chromium)")
-		}
-		t.Skip("no chromium on PATH, skipping the browser tests (apt-get install -y chromium)")
-	}
+	bin := requireChromium(t)
 	cfg := app.DefaultConfig()
 	cfg.Addr = "127.0.0.1:0"
 	cfg.DBPath = filepath.Join(t.TempDir(), "danmaku.db")
@@ -246,10 +209,7 @@ func TestSignInFromABrowser(t *testing.T) {
 	})
 	t.Run("token form and sign-out", func(t *testing.T) {
 		p.t = t
-		p.goTo(base + "/login")
-		p.eval(`document.getElementById('dm-token').value = '`+token+`';
-			document.getElementById('dm-login-token').submit()`, nil)
-		p.waitLoaded(base + "/")
+		p.signIn(base, token)
 		var header string
 		p.eval(`document.querySelector('header').textContent`, &header)
 		if !strings.Contains(header, "Alice") || !strings.Contains(header, "Sign out") {
@@ -271,10 +231,7 @@ func TestSignInFromABrowser(t *testing.T) {
 	})
 	t.Run("another site cannot use the cookie", func(t *testing.T) {
 		p.t = t
-		p.goTo(base + "/login")
-		p.eval(`document.getElementById('dm-token').value = '`+token+`';
-			document.getElementById('dm-login-token').submit()`, nil)
-		p.waitLoaded(base + "/")
+		p.signIn(base, token)
 		// localhost is another site than 127.0.0.1 to the browser.
 		other := strings.Replace(base, "127.0.0.1", "localhost", 1)
 		p.goTo(other + "/login")

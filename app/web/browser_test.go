@@ -39,6 +39,20 @@ func findChromium() string {
 	return ""
 }
 
+// requireChromium returns the browser to test with, or skips the test
+// without one (fails it when DANMAKU_REQUIRE_BROWSER=true).
+func requireChromium(t *testing.T) string {
+	t.Helper()
+	bin := findChromium()
+	if bin == "" {
+		if os.Getenv("DANMAKU_REQUIRE_BROWSER") == "true" {
+			t.Fatal("no chromium on PATH and DANMAKU_REQUIRE_BROWSER=true (apt-get install -y chromium)")
+		}
+		t.Skip("no chromium on PATH, skipping the browser tests (apt-get install -y chromium)")
+	}
+	return bin
+}
+
 // cdp is a minimal DevTools protocol client: enough to open a page and
 // evaluate an expression in it.
 type cdp struct {
@@ -173,27 +187,27 @@ type browserResult struct {
 	Note  string `json:"note"`
 }
 
-// runBrowserPage opens url in a fresh tab and returns the results of window.runTests().
-func runBrowserPage(t *testing.T, ctx context.Context, c *cdp, url string) []browserResult {
-	t.Helper()
-	var target struct {
+// newTab opens a blank tab and attaches to it, returning its target and session ids.
+func (c *cdp) newTab(ctx context.Context) (target, session string, err error) {
+	var t struct {
 		TargetID string `json:"targetId"`
 	}
-	if err := c.call(ctx, "", "Target.createTarget", map[string]any{"url": "about:blank"}, &target); err != nil {
-		t.Fatal(err)
+	if err := c.call(ctx, "", "Target.createTarget", map[string]any{"url": "about:blank"}, &t); err != nil {
+		return "", "", err
 	}
 	var att struct {
 		SessionID string `json:"sessionId"`
 	}
-	if err := c.call(ctx, "", "Target.attachToTarget", map[string]any{"targetId": target.TargetID, "flatten": true}, &att); err != nil {
-		t.Fatal(err)
+	if err := c.call(ctx, "", "Target.attachToTarget", map[string]any{"targetId": t.TargetID, "flatten": true}, &att); err != nil {
+		return "", "", err
 	}
-	s := att.SessionID
-	if err := c.call(ctx, s, "Page.navigate", map[string]any{"url": url}, nil); err != nil {
-		t.Fatal(err)
-	}
-	// Wait until the test module has defined window.runTests, then run it.
-	var eval struct {
+	return t.TargetID, att.SessionID, nil
+}
+
+// evaluate runs expr (which may be a promise) in the page of session and
+// decodes its value into out (when non-nil); an exception in the page is an error.
+func (c *cdp) evaluate(ctx context.Context, session, expr string, out any) error {
+	var r struct {
 		Result struct {
 			Value json.RawMessage `json:"value"`
 		} `json:"result"`
@@ -204,6 +218,37 @@ func runBrowserPage(t *testing.T, ctx context.Context, c *cdp, url string) []bro
 			} `json:"exception"`
 		} `json:"exceptionDetails"`
 	}
+	if err := c.call(ctx, session, "Runtime.evaluate", map[string]any{
+		"expression": expr, "awaitPromise": true, "returnByValue": true,
+	}, &r); err != nil {
+		return err
+	}
+	if e := r.ExceptionDetails; e != nil {
+		msg := e.Text
+		if e.Exception != nil {
+			msg += " " + e.Exception.Description
+		}
+		return fmt.Errorf("in the page: %s", msg)
+	}
+	if out != nil {
+		if err := json.Unmarshal(r.Result.Value, out); err != nil {
+			return fmt.Errorf("decode %s: %w", r.Result.Value, err)
+		}
+	}
+	return nil
+}
+
+// runBrowserPage opens url in a fresh tab and returns the results of window.runTests().
+func runBrowserPage(t *testing.T, ctx context.Context, c *cdp, url string) []browserResult {
+	t.Helper()
+	target, s, err := c.newTab(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.call(ctx, s, "Page.navigate", map[string]any{"url": url}, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until the test module has defined window.runTests, then run it.
 	expr := `new Promise((resolve, reject) => {
 		const start = Date.now();
 		(function wait() {
@@ -213,26 +258,14 @@ func runBrowserPage(t *testing.T, ctx context.Context, c *cdp, url string) []bro
 			setTimeout(wait, 50);
 		})();
 	})`
-	if err := c.call(ctx, s, "Runtime.evaluate", map[string]any{
-		"expression": expr, "awaitPromise": true, "returnByValue": true,
-	}, &eval); err != nil {
-		t.Fatal(err)
-	}
-	if e := eval.ExceptionDetails; e != nil {
-		msg := e.Text
-		if e.Exception != nil {
-			msg += " " + e.Exception.Description
-		}
-		t.Fatalf("the browser test page failed: %s", msg)
-	}
 	var results []browserResult
-	if err := json.Unmarshal(eval.Result.Value, &results); err != nil {
-		t.Fatalf("decode results %s: %v", eval.Result.Value, err)
+	if err := c.evaluate(ctx, s, expr, &results); err != nil {
+		t.Fatalf("the browser test page failed: %v", err)
 	}
 	if dir := os.Getenv("DANMAKU_SCREENSHOT_DIR"); dir != "" {
 		saveScreenshot(t, ctx, c, s, filepath.Join(dir, strings.TrimSuffix(filepath.Base(url), ".html")+".png"))
 	}
-	_ = c.call(ctx, "", "Target.closeTarget", map[string]any{"targetId": target.TargetID}, nil)
+	_ = c.call(ctx, "", "Target.closeTarget", map[string]any{"targetId": target}, nil)
 	return results
 }
 
@@ -255,13 +288,7 @@ func saveScreenshot(t *testing.T, ctx context.Context, c *cdp, session, path str
 
 // TestBrowser runs the in-browser checks of the overlay in headless Chromium.
 func TestBrowser(t *testing.T) {
-	bin := findChromium()
-	if bin == "" {
-		if os.Getenv("DANMAKU_REQUIRE_BROWSER") == "true" {
-			t.Fatal("no chromium on PATH and DANMAKU_REQUIRE_BROWSER=true (apt-get install -y chromium)")
-		}
-		t.Skip("no chromium on PATH, skipping the browser tests (apt-get install -y chromium)")
-	}
+	bin := requireChromium(t)
 	mux := http.NewServeMux()
 	mux.Handle("/assets/", http.StripPrefix("/assets/", http.FileServer(http.Dir(filepath.Join("..", "..", "assets")))))
 	mux.Handle("/test/", http.StripPrefix("/test/", http.FileServer(http.Dir(filepath.Join("testdata", "browser")))))
