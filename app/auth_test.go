@@ -19,21 +19,20 @@ import (
 
 var alice = auth.Identity{ID: "u1", Name: "Alice", Roles: []string{auth.RoleModerator}}
 
-// signedInJar is a cookie jar holding a session cookie with token, as a
+// signedInJar is a cookie jar holding a session cookie with tok, as a
 // browser has after signing in.
-func signedInJar(t *testing.T, s *testServer, token string) http.CookieJar {
+func signedInJar(t *testing.T, s *testServer, tok string) http.CookieJar {
 	t.Helper()
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, _ := url.Parse(s.URL())
-	jar.SetCookies(u, []*http.Cookie{{Name: "danmaku_session", Value: token, Path: "/"}})
+	setSession(t, s, jar, tok)
 	return jar
 }
 
-func bearerHeader(token string) http.Header {
-	return http.Header{"Authorization": {"Bearer " + token}}
+func bearerHeader(tok string) http.Header {
+	return http.Header{"Authorization": {"Bearer " + tok}}
 }
 
 // wantUser fails unless me is who.
@@ -60,17 +59,17 @@ func (c *wsClient) say(ref, text string) frame {
 
 func TestFourWaysToAuthenticateASocket(t *testing.T) {
 	s := startServer(t)
-	token := mint(t, alice, time.Hour)
+	tok := token(t, s, alice, time.Hour)
 	for _, tc := range []struct {
 		name  string
 		query string
 		opts  dialOpts
 		frame bool // authenticate with an auth frame after connecting
 	}{
-		{"token in the query", "?room=demo&token=" + token, dialOpts{}, false},
+		{"token in the query", "?room=demo&token=" + tok, dialOpts{}, false},
 		{"auth frame", "?room=demo", dialOpts{}, true},
-		{"session cookie", "?room=demo", dialOpts{jar: signedInJar(t, s, token)}, false},
-		{"bearer header", "?room=demo", dialOpts{header: bearerHeader(token)}, false},
+		{"session cookie", "?room=demo", dialOpts{jar: signedInJar(t, s, tok)}, false},
+		{"bearer header", "?room=demo", dialOpts{header: bearerHeader(tok)}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := dial(t, s, tc.query, tc.opts)
@@ -79,7 +78,7 @@ func TestFourWaysToAuthenticateASocket(t *testing.T) {
 				if !w.User.Guest {
 					t.Fatalf("before auth the socket should be a guest, is %+v", w.User)
 				}
-				c.send(map[string]string{"type": "auth", "token": token, "ref": "a1"})
+				c.send(map[string]string{"type": "auth", "token": tok, "ref": "a1"})
 				authed := c.next(protocol.TypeAuthed)
 				if authed.Ref != "a1" || authed.ExpiresAt == nil || authed.ExpiresAt.Time().Before(time.Now()) {
 					t.Fatalf("authed = %+v, want ref a1 and a future expires_at", authed)
@@ -99,7 +98,7 @@ func TestFourWaysToAuthenticateASocket(t *testing.T) {
 
 func TestBadTokensAreRefusedAtTheHandshake(t *testing.T) {
 	s := startServer(t)
-	good := mint(t, alice, time.Hour)
+	good := token(t, s, alice, time.Hour)
 	forged, err := auth.NewSigner([]byte("another-secret-another-secret-another")).Issue(alice, time.Hour)
 	if err != nil {
 		t.Fatal(err)
@@ -112,22 +111,22 @@ func TestBadTokensAreRefusedAtTheHandshake(t *testing.T) {
 	}
 	parts := strings.Split(good, ".")
 	tampered := parts[0] + "." + strings.TrimRight(parts[1], "=") + "x." + parts[2]
-	for _, tc := range []struct{ name, token, message string }{
+	for _, tc := range []struct{ name, tok, message string }{
 		{"garbage", "not-a-token", "invalid token"},
 		{"forged with another secret", forged, "invalid token"},
 		{"alg none", none, "invalid token"},
 		{"tampered claims", tampered, "invalid token"},
-		{"expired", mint(t, alice, -time.Minute), "token expired"},
-		{"unknown role", mint(t, auth.Identity{ID: "u2", Name: "Bob", Roles: []string{"superuser"}}, time.Hour), "invalid token"},
-		{"guest claiming moderator", mint(t, auth.Identity{ID: "g-1", Name: "x", Roles: []string{auth.RoleModerator}, Guest: true}, time.Hour), "invalid token"},
+		{"expired", token(t, s, alice, -time.Minute), "token expired"},
+		{"unknown role", token(t, s, auth.Identity{ID: "u2", Name: "Bob", Roles: []string{"superuser"}}, time.Hour), "invalid token"},
+		{"guest claiming moderator", token(t, s, auth.Identity{ID: "g-1", Name: "x", Roles: []string{auth.RoleModerator}, Guest: true}, time.Hour), "invalid token"},
 	} {
 		for _, way := range []string{"query", "bearer"} {
 			t.Run(tc.name+" in "+way, func(t *testing.T) {
 				query, opts := "?room=demo", dialOpts{}
 				if way == "query" {
-					query += "&token=" + url.QueryEscape(tc.token)
+					query += "&token=" + url.QueryEscape(tc.tok)
 				} else {
-					opts.header = bearerHeader(tc.token)
+					opts.header = bearerHeader(tc.tok)
 				}
 				_, resp, err := tryDial(t, s, query, opts)
 				if err == nil {
@@ -140,7 +139,7 @@ func TestBadTokensAreRefusedAtTheHandshake(t *testing.T) {
 					t.Errorf("WWW-Authenticate = %q, want a Bearer challenge", got)
 				}
 				var e apiError
-				if status := call(t, bearerClient(t, tc.token), "GET", s.URL()+"/api/rooms", nil, &e); status != http.StatusUnauthorized ||
+				if status := call(t, bearerClient(t, tc.tok), "GET", s.URL()+"/api/rooms", nil, &e); status != http.StatusUnauthorized ||
 					e.Error.Code != "unauthorized" || !strings.Contains(e.Error.Message, tc.message) {
 					t.Fatalf("REST with the same token: %d %+v, want 401 unauthorized saying %q", status, e.Error, tc.message)
 				}
@@ -151,15 +150,15 @@ func TestBadTokensAreRefusedAtTheHandshake(t *testing.T) {
 
 func TestAuthFrameWithABadTokenGetsAnErrorThenClose1008(t *testing.T) {
 	s := startServer(t)
-	for _, tc := range []struct{ name, token, reason string }{
+	for _, tc := range []struct{ name, tok, reason string }{
 		{"garbage", "nope", "invalid token"},
-		{"expired", mint(t, alice, -time.Minute), "token expired: get a fresh one"},
+		{"expired", token(t, s, alice, -time.Minute), "token expired: get a fresh one"},
 		{"empty", "", "invalid token"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := dial(t, s, "?room=demo")
 			c.next(protocol.TypeWelcome)
-			c.send(map[string]string{"type": "auth", "token": tc.token, "ref": "a"})
+			c.send(map[string]string{"type": "auth", "token": tc.tok, "ref": "a"})
 			if f := c.next(protocol.TypeError); f.Code != "unauthorized" || f.Ref != "a" {
 				t.Fatalf("error frame = %+v, want unauthorized for ref a", f)
 			}
@@ -175,11 +174,11 @@ func TestWithoutGuestsASocketMustAuthenticateFirst(t *testing.T) {
 		c.Guests = app.GuestsOff
 		c.AuthTimeout = 300 * time.Millisecond
 	})
-	token := mint(t, alice, time.Hour)
+	tok := token(t, s, alice, time.Hour)
 
 	// Credentials at the handshake work as usual; a guest token does not.
-	wantUser(t, dial(t, s, "?room=demo", dialOpts{header: bearerHeader(token)}).next(protocol.TypeWelcome).User, alice)
-	guest := mint(t, auth.NewGuest(), time.Hour)
+	wantUser(t, dial(t, s, "?room=demo", dialOpts{header: bearerHeader(tok)}).next(protocol.TypeWelcome).User, alice)
+	guest := token(t, s, auth.NewGuest(), time.Hour)
 	if _, resp, err := tryDial(t, s, "?room=demo&token="+guest); err == nil || resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("guest token with guests off: %v, want 401", resp)
 	}
@@ -197,7 +196,7 @@ func TestWithoutGuestsASocketMustAuthenticateFirst(t *testing.T) {
 		t.Fatalf("comment before auth: %+v, want a failed ack, unauthorized", f)
 	}
 
-	authed.send(map[string]string{"type": "auth", "token": token})
+	authed.send(map[string]string{"type": "auth", "token": tok})
 	wantUser(t, authed.next(protocol.TypeAuthed).User, alice)
 	// The join the handshake asked for happens once authenticated.
 	if w := authed.next(protocol.TypeWelcome); w.Room != "demo" {
@@ -216,7 +215,7 @@ func TestWithoutGuestsASocketMustAuthenticateFirst(t *testing.T) {
 	}
 	// Nothing was stored from the refused comment.
 	var page struct{ Comments []protocol.Comment }
-	call(t, bearerClient(t, token), "GET", s.URL()+"/api/rooms/demo/comments?after_seq=12", nil, &page)
+	call(t, bearerClient(t, tok), "GET", s.URL()+"/api/rooms/demo/comments?after_seq=12", nil, &page)
 	if len(page.Comments) != 0 {
 		t.Fatalf("stored %+v", page.Comments)
 	}
@@ -225,14 +224,14 @@ func TestWithoutGuestsASocketMustAuthenticateFirst(t *testing.T) {
 func TestTokenExpiryClosesTheSocket(t *testing.T) {
 	s := startServer(t)
 	// JWT expiry is in whole seconds: these expire within two.
-	short := mint(t, alice, 2*time.Second)
+	short := token(t, s, alice, 2*time.Second)
 	expiring := dial(t, s, "?room=demo", dialOpts{header: bearerHeader(short)})
 	renewed := dial(t, s, "?room=demo&token="+short)
 	expiring.next(protocol.TypeWelcome)
 	renewed.next(protocol.TypeWelcome)
 
 	// Re-authenticating before expiry moves the deadline to the new token's.
-	renewed.send(map[string]string{"type": "auth", "token": mint(t, alice, time.Hour)})
+	renewed.send(map[string]string{"type": "auth", "token": token(t, s, alice, time.Hour)})
 	renewed.next(protocol.TypeAuthed)
 
 	if code := expiring.waitClosed(); code != websocket.ClosePolicyViolation || expiring.reason() != "token expired" {
@@ -243,13 +242,13 @@ func TestTokenExpiryClosesTheSocket(t *testing.T) {
 		t.Fatalf("the renewed socket: %+v", f)
 	}
 	// A fresh token gets the user back in.
-	wantUser(t, dial(t, s, "?room=demo", dialOpts{header: bearerHeader(mint(t, alice, time.Hour))}).next(protocol.TypeWelcome).User, alice)
+	wantUser(t, dial(t, s, "?room=demo", dialOpts{header: bearerHeader(token(t, s, alice, time.Hour))}).next(protocol.TypeWelcome).User, alice)
 }
 
 func TestIdentityChangesTakeEffectOnTheNextFrame(t *testing.T) {
 	s := startServer(t, func(c *app.Config) { c.Guests = app.GuestsWatch })
 	viewer := auth.Identity{ID: "u2", Name: "Bob", Roles: []string{auth.RoleViewer}}
-	c := dial(t, s, "?room=demo", dialOpts{header: bearerHeader(mint(t, viewer, time.Hour))})
+	c := dial(t, s, "?room=demo", dialOpts{header: bearerHeader(token(t, s, viewer, time.Hour))})
 	c.next(protocol.TypeWelcome)
 	if ack := c.say("1", "as Bob"); !ack.OK {
 		t.Fatalf("signed-in comment: %+v", ack)
@@ -257,7 +256,7 @@ func TestIdentityChangesTakeEffectOnTheNextFrame(t *testing.T) {
 
 	// Re-authenticating as a guest takes Bob's rights away at once.
 	guest := auth.NewGuest()
-	c.send(map[string]string{"type": "auth", "token": mint(t, guest, time.Hour)})
+	c.send(map[string]string{"type": "auth", "token": token(t, s, guest, time.Hour)})
 	wantUser(t, c.authed().User, guest)
 	for _, frame := range []map[string]any{
 		{"type": "comment", "ref": "2", "text": "as a guest"},
@@ -270,7 +269,7 @@ func TestIdentityChangesTakeEffectOnTheNextFrame(t *testing.T) {
 	}
 
 	// And signing in again gives them back.
-	c.send(map[string]string{"type": "auth", "token": mint(t, viewer, time.Hour)})
+	c.send(map[string]string{"type": "auth", "token": token(t, s, viewer, time.Hour)})
 	c.authed()
 	if ack := c.say("4", "Bob again"); !ack.OK || ack.Comment.User.ID != "u2" {
 		t.Fatalf("%+v", ack)

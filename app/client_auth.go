@@ -71,13 +71,15 @@ func (c *client) armLocked(d time.Duration, reason string) {
 		return
 	}
 	gen := c.auth.gen
-	c.auth.timer = time.AfterFunc(max(d, 0), func() { c.revoke(gen, reason) })
+	c.auth.timer = time.AfterFunc(max(d, 0), func() { c.revoke(gen, "", errs.New(errs.Unauthorized, "%s", reason)) })
 }
 
-// revoke ends the socket's identity, if it is still generation gen (0: any),
-// and closes the socket with 1008 and reason. Frames that arrive before the
+// revoke ends the socket's identity, if it is still generation gen (0: any):
+// it sends why as an error frame (echoing ref), then closes the socket with
+// 1008 and the error's message as the reason. Frames that arrive before the
 // close completes are refused.
-func (c *client) revoke(gen uint64, reason string) {
+func (c *client) revoke(gen uint64, ref string, why error) {
+	reason := errs.From(why).Message
 	c.auth.mu.Lock()
 	if (gen != 0 && gen != c.auth.gen) || c.auth.ended || c.auth.revoked != "" {
 		c.auth.mu.Unlock()
@@ -86,6 +88,7 @@ func (c *client) revoke(gen uint64, reason string) {
 	c.auth.revoked = reason
 	c.armLocked(0, "") // stops the timer
 	c.auth.mu.Unlock()
+	c.sendError(ref, why)
 	c.close(closePolicy, reason)
 }
 
@@ -136,8 +139,7 @@ func (c *client) refuse(in protocol.Inbound, err error) {
 func (c *client) authenticate(in protocol.Inbound) {
 	id, exp, err := c.app.verifyToken(in.Token)
 	if err != nil {
-		c.sendError(in.Ref, err)
-		c.revoke(0, errs.From(err).Message)
+		c.revoke(0, in.Ref, err)
 		return
 	}
 	c.setIdentity(id, exp)

@@ -31,12 +31,12 @@ func newFrameGate(cfg Config) frameGate {
 	return frameGate{limiter: rate.NewLimiter(rate.Limit(cfg.FrameRate), cfg.FrameBurst)}
 }
 
-// admit reports whether the frame data may be handled: not once the socket
+// allowFrame reports whether the frame data may be handled: not once the socket
 // is closing, nor when it is over the socket's rate. A frame over the
 // socket's rate is dropped with a rate_limited error frame; a socket that
 // keeps going (more than FrameBurst drops within strikeWindow) is closed
 // with 1008.
-func (c *client) admit(data []byte) bool {
+func (c *client) allowFrame(data []byte) bool {
 	g := &c.gate
 	if g.closing || c.sess.IsClosed() { // frames still in flight after the close frame went out
 		return false

@@ -16,7 +16,7 @@ func TestCrossSiteWritesAreRefused(t *testing.T) {
 	self := "http://" + s.Addr()
 	hc := browser(t)
 	get(t, hc, s.URL()+"/") // the browser gets its session cookie from a page
-	token := mint(t, alice, time.Hour)
+	tok := token(t, s, alice, time.Hour)
 
 	post := func(t *testing.T, header http.Header, via *http.Client) (int, string) {
 		t.Helper()
@@ -56,7 +56,7 @@ func TestCrossSiteWritesAreRefused(t *testing.T) {
 		{"allow-listed origin", h("Origin", "https://player.example", "Sec-Fetch-Site", "cross-site"), hc, http.StatusCreated},
 		{"non-browser client with cookies", nil, hc, http.StatusCreated},
 		{"non-browser client without cookies", nil, httpClient(t), http.StatusCreated},
-		{"Bearer token from anywhere", h("Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site"), bearerClient(t, token), http.StatusCreated},
+		{"Bearer token from anywhere", h("Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site"), bearerClient(t, tok), http.StatusCreated},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			status, body := post(t, tc.header, tc.via)
@@ -86,7 +86,7 @@ func TestCrossSiteWritesAreRefused(t *testing.T) {
 
 func TestCrossOriginHandshakeWithAValidCookieIsRefused(t *testing.T) {
 	s := startServer(t)
-	jar := signedInJar(t, s, mint(t, alice, time.Hour))
+	jar := signedInJar(t, s, token(t, s, alice, time.Hour))
 	_, resp, err := tryDial(t, s, "?room=demo", dialOpts{jar: jar, origin: "https://evil.example"})
 	if err == nil {
 		t.Fatal("a cross-site page opened a socket with the viewer's cookie")
@@ -109,7 +109,7 @@ func TestCrossOriginHandshakeWithAValidCookieIsRefused(t *testing.T) {
 func viewers(t *testing.T, s *testServer, room string) int {
 	t.Helper()
 	var r struct{ Viewers int }
-	if status := call(t, moderatorClient(t), "GET", s.URL()+"/api/rooms/"+room, nil, &r); status != http.StatusOK {
+	if status := call(t, moderatorClient(t, s), "GET", s.URL()+"/api/rooms/"+room, nil, &r); status != http.StatusOK {
 		t.Fatalf("GET room %s: %d", room, status)
 	}
 	return r.Viewers

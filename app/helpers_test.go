@@ -23,6 +23,7 @@ import (
 	"github.com/danmaku/danmaku/app"
 	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/app/protocol"
+	"github.com/danmaku/danmaku/plugins"
 )
 
 // waitFor bounds every wait on an event in these tests.
@@ -51,6 +52,9 @@ func testConfig(t *testing.T, dir string) app.Config {
 	// Generous abuse limits: tests of other things send bursts from one IP;
 	// the limit tests set their own.
 	cfg.MaxConnsPerIP, cfg.FrameRate, cfg.RESTWrites = -1, -1, -1
+	// No moderation: the core protocol tests send fast and repeat
+	// themselves. Moderation tests set the chain they test (withPlugins).
+	cfg.Plugins = &plugins.Config{}
 	cfg.Logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	return cfg
 }
@@ -130,6 +134,8 @@ type frame struct {
 	Comments  map[string]int64 `json:"comments"`
 	Likes     *int64           `json:"likes"`
 	CommentID *int64           `json:"comment_id"`
+	IDs       []int64          `json:"ids"`
+	Raw       json.RawMessage  `json:"-"` // the whole frame, for frames this struct does not cover
 }
 
 // wsClient is a real WebSocket client whose frames are read in the background.
@@ -210,6 +216,7 @@ func (c *wsClient) read() {
 			c.t.Errorf("server sent a frame that is not JSON: %q", data)
 			return
 		}
+		f.Raw = data
 		c.frames <- f
 	}
 }
@@ -259,7 +266,7 @@ func (c *wsClient) nextSkipping(typ string, skip ...string) frame {
 			c.t.Fatalf("want a %s frame, got a %s frame (%+v %s %s)", typ, f.Type, f.Error, f.Code, f.Message)
 		case <-c.closed:
 			if len(c.frames) > 0 {
-				continue // frames that arrived before the close come first
+				continue // frames read before the close come first
 			}
 			c.t.Fatalf("want a %s frame, but the socket closed (code %d)", typ, c.code())
 		case <-timeout:
@@ -396,7 +403,7 @@ func call(t *testing.T, hc *http.Client, method, url string, body any, out any) 
 // createRoom creates a room over REST, as a moderator.
 func createRoom(t *testing.T, s *testServer, id, kind string) {
 	t.Helper()
-	status := call(t, moderatorClient(t), "POST", s.URL()+"/api/rooms",
+	status := call(t, moderatorClient(t, s), "POST", s.URL()+"/api/rooms",
 		map[string]string{"id": id, "title": "Room " + id, "kind": kind, "video_url": "/assets/video/demo.mp4"}, nil)
 	if status != http.StatusCreated {
 		t.Fatalf("create room %s: status %d", id, status)
@@ -408,21 +415,11 @@ type apiError struct {
 	Error protocol.ErrorBody `json:"error"`
 }
 
-// mint signs a token for id, valid for ttl, with the test servers' secret.
-func mint(t *testing.T, id auth.Identity, ttl time.Duration) string {
-	t.Helper()
-	token, err := auth.NewSigner([]byte(testSecret)).Issue(id, ttl)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return token
-}
-
 // bearerClient is an HTTP client that sends Authorization: Bearer token on
 // every request, as bots and the CLI do; it keeps no cookies.
-func bearerClient(t *testing.T, token string) *http.Client {
+func bearerClient(t *testing.T, tok string) *http.Client {
 	t.Helper()
-	return &http.Client{Timeout: waitFor, Transport: bearerTransport(token)}
+	return &http.Client{Timeout: waitFor, Transport: bearerTransport(tok)}
 }
 
 type bearerTransport string
@@ -433,8 +430,8 @@ func (b bearerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return http.DefaultTransport.RoundTrip(r)
 }
 
-// moderatorClient acts as a signed-in moderator over REST.
-func moderatorClient(t *testing.T) *http.Client {
+// moderatorClient acts as a signed-in moderator of s over REST.
+func moderatorClient(t *testing.T, s *testServer) *http.Client {
 	t.Helper()
-	return bearerClient(t, mint(t, auth.Identity{ID: "mod-1", Name: "Mod", Roles: []string{auth.RoleModerator}}, time.Hour))
+	return bearerClient(t, token(t, s, auth.Identity{ID: "mod-1", Name: "Mod", Roles: []string{auth.RoleModerator}}, time.Hour))
 }

@@ -87,13 +87,14 @@ func (a *App) logout(c *fiber.Ctx) error {
 	return c.Redirect(safeNext(c.FormValue("next")), fiber.StatusSeeOther)
 }
 
-// revokeSockets ends the identity of every open socket of user and closes
-// them with 1008 and reason; it returns how many there were.
+// revokeSockets ends the identity of every open socket of user: an error
+// frame (unauthorized) and a 1008 close, both with reason. It returns how
+// many there were.
 func (a *App) revokeSockets(user, reason string) int {
 	n := 0
 	a.sockets.each(func(cl *client) {
 		if cl.identity().ID == user {
-			cl.revoke(0, reason)
+			cl.revoke(0, "", errs.New(errs.Unauthorized, "%s", reason))
 			n++
 		}
 	})

@@ -137,18 +137,18 @@ func TestNicknameLogin(t *testing.T) {
 func TestTokenLoginAndLogout(t *testing.T) {
 	s := startServer(t)
 	hc := browser(t)
-	token := mint(t, alice, time.Hour)
+	tok := token(t, s, alice, time.Hour)
 
 	resp, page := postForm(t, hc, s.URL()+"/login", url.Values{"token": {"garbage"}}, nil)
 	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(page, "invalid token") {
 		t.Fatalf("bad token: %d\n%s", resp.StatusCode, page)
 	}
-	resp, _ = postForm(t, hc, s.URL()+"/login", url.Values{"token": {token}, "next": {"/"}}, nil)
+	resp, _ = postForm(t, hc, s.URL()+"/login", url.Values{"token": {tok}, "next": {"/"}}, nil)
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("login: %d", resp.StatusCode)
 	}
-	if k := sessionSetCookie(t, resp); k.Value != token || k.Expires.IsZero() || k.Expires.After(time.Now().Add(time.Hour+time.Minute)) {
-		t.Fatalf("cookie %+v: want the token, expiring with it", k)
+	if k := sessionSetCookie(t, resp); k.Value != tok || k.Expires.IsZero() || k.Expires.After(time.Now().Add(time.Hour+time.Minute)) {
+		t.Fatalf("cookie %+v: want the tok, expiring with it", k)
 	}
 	_, home := get(t, hc, s.URL()+"/")
 	if !strings.Contains(home, "Alice") || !strings.Contains(home, `href="/logout"`) {
@@ -156,13 +156,13 @@ func TestTokenLoginAndLogout(t *testing.T) {
 	}
 
 	// Two sockets of Alice's browser, one of Alice elsewhere (a bot with her
-	// token), and one of another user.
+	// tok), and one of another user.
 	tab1, me := socketOf(t, s, hc)
 	wantUser(t, me, alice)
 	tab2, _ := socketOf(t, s, hc)
-	bot := dial(t, s, "?room=demo", dialOpts{header: bearerHeader(token)})
+	bot := dial(t, s, "?room=demo", dialOpts{header: bearerHeader(tok)})
 	bot.next(protocol.TypeWelcome)
-	bob := dial(t, s, "?room=demo", dialOpts{header: bearerHeader(mint(t, auth.Identity{ID: "u2", Name: "Bob"}, time.Hour))})
+	bob := dial(t, s, "?room=demo", dialOpts{header: bearerHeader(token(t, s, auth.Identity{ID: "u2", Name: "Bob"}, time.Hour))})
 	bob.next(protocol.TypeWelcome)
 
 	resp, page = get(t, hc, s.URL()+"/logout")
@@ -226,7 +226,7 @@ func TestGuestsWatchOnly(t *testing.T) {
 		t.Fatalf("nickname login: %d, want 403", resp.StatusCode)
 	}
 	// A signed-in viewer may send.
-	bob := bearerClient(t, mint(t, auth.Identity{ID: "u2", Name: "Bob", Roles: []string{auth.RoleViewer}}, time.Hour))
+	bob := bearerClient(t, token(t, s, auth.Identity{ID: "u2", Name: "Bob", Roles: []string{auth.RoleViewer}}, time.Hour))
 	if status := call(t, bob, "POST", s.URL()+"/api/rooms/demo/comments", map[string]any{"text": "hi"}, nil); status != http.StatusCreated {
 		t.Fatalf("signed-in POST: %d", status)
 	}
@@ -250,11 +250,11 @@ func TestGuestsOff(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || strings.Contains(page, `name="nickname"`) {
 		t.Fatalf("login page: %d, nickname form shown: %v", resp.StatusCode, strings.Contains(page, `name="nickname"`))
 	}
-	resp, _ = postForm(t, anon, s.URL()+"/login", url.Values{"token": {mint(t, auth.NewGuest(), time.Hour)}}, nil)
+	resp, _ = postForm(t, anon, s.URL()+"/login", url.Values{"token": {token(t, s, auth.NewGuest(), time.Hour)}}, nil)
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("guest token login: %d, want 401", resp.StatusCode)
 	}
-	resp, _ = postForm(t, anon, s.URL()+"/login", url.Values{"token": {mint(t, alice, time.Hour)}, "next": {"/"}}, nil)
+	resp, _ = postForm(t, anon, s.URL()+"/login", url.Values{"token": {token(t, s, alice, time.Hour)}, "next": {"/"}}, nil)
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("token login: %d", resp.StatusCode)
 	}
@@ -284,10 +284,10 @@ func TestRoomCreationNeedsAModerator(t *testing.T) {
 		code   string
 	}{
 		{"guest", httpClient(t), http.StatusUnauthorized, "unauthorized"},
-		{"viewer", bearerClient(t, mint(t, viewer, time.Hour)), http.StatusForbidden, "forbidden"},
-		{"guest token claiming nothing", bearerClient(t, mint(t, auth.NewGuest(), time.Hour)), http.StatusUnauthorized, "unauthorized"},
-		{"moderator", bearerClient(t, mint(t, alice, time.Hour)), http.StatusCreated, ""},
-		{"admin holds every role", bearerClient(t, mint(t, admin, time.Hour)), http.StatusCreated, ""},
+		{"viewer", bearerClient(t, token(t, s, viewer, time.Hour)), http.StatusForbidden, "forbidden"},
+		{"guest token claiming nothing", bearerClient(t, token(t, s, auth.NewGuest(), time.Hour)), http.StatusUnauthorized, "unauthorized"},
+		{"moderator", bearerClient(t, token(t, s, alice, time.Hour)), http.StatusCreated, ""},
+		{"admin holds every role", bearerClient(t, token(t, s, admin, time.Hour)), http.StatusCreated, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if status, code := create(tc.hc); status != tc.status || code != tc.code {
@@ -299,11 +299,11 @@ func TestRoomCreationNeedsAModerator(t *testing.T) {
 	// The role is checked on every request: a browser signed in as a
 	// moderator loses it when it signs out, or signs in as a viewer.
 	hc := browser(t)
-	postForm(t, hc, s.URL()+"/login", url.Values{"token": {mint(t, alice, time.Hour)}}, nil)
+	postForm(t, hc, s.URL()+"/login", url.Values{"token": {token(t, s, alice, time.Hour)}}, nil)
 	if status, _ := create(hc); status != http.StatusCreated {
 		t.Fatalf("signed-in moderator: %d", status)
 	}
-	postForm(t, hc, s.URL()+"/login", url.Values{"token": {mint(t, viewer, time.Hour)}}, nil)
+	postForm(t, hc, s.URL()+"/login", url.Values{"token": {token(t, s, viewer, time.Hour)}}, nil)
 	if status, _ := create(hc); status != http.StatusForbidden {
 		t.Fatalf("after switching to a viewer: %d, want 403", status)
 	}

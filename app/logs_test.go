@@ -44,22 +44,22 @@ func TestLogsHoldNoSecretsOrComments(t *testing.T) {
 		c.Logger = slog.New(slog.NewTextHandler(io.MultiWriter(logs, testWriter{t}), &slog.HandlerOptions{Level: slog.LevelDebug}))
 		c.FrameRate, c.FrameBurst = 50, 5
 	})
-	token := mint(t, alice, time.Hour)
-	expired := mint(t, alice, -time.Minute)
+	tok := token(t, s, alice, time.Hour)
+	expired := token(t, s, alice, -time.Minute)
 	const text = "SECRET-COMMENT-TEXT"
 
 	// The four ways, each sending a comment.
 	for _, c := range []*wsClient{
-		dial(t, s, "?room=demo&token="+token),
-		dial(t, s, "?room=demo", dialOpts{header: bearerHeader(token)}),
-		dial(t, s, "?room=demo", dialOpts{jar: signedInJar(t, s, token)}),
+		dial(t, s, "?room=demo&token="+tok),
+		dial(t, s, "?room=demo", dialOpts{header: bearerHeader(tok)}),
+		dial(t, s, "?room=demo", dialOpts{jar: signedInJar(t, s, tok)}),
 	} {
 		c.next(protocol.TypeWelcome)
 		c.say("1", text)
 	}
 	framed := dial(t, s, "?room=demo")
 	framed.next(protocol.TypeWelcome)
-	framed.send(map[string]string{"type": "auth", "token": token})
+	framed.send(map[string]string{"type": "auth", "token": tok})
 	framed.authed()
 	framed.say("2", text)
 
@@ -77,14 +77,14 @@ func TestLogsHoldNoSecretsOrComments(t *testing.T) {
 	resp, _ = postForm(t, hc, s.URL()+"/login", url.Values{"nickname": {"Nick"}}, nil)
 	cookies = append(cookies, sessionSetCookie(t, resp).Value)
 	postForm(t, hc, s.URL()+"/login", url.Values{"token": {expired}}, nil)
-	postForm(t, hc, s.URL()+"/login", url.Values{"token": {token}}, nil)
+	postForm(t, hc, s.URL()+"/login", url.Values{"token": {tok}}, nil)
 	call(t, hc, "POST", s.URL()+"/api/rooms/demo/comments", map[string]any{"text": text}, nil)
 	call(t, hc, "POST", s.URL()+"/api/rooms/demo/comments", "{\"text\":\""+text+"\xff\"}", nil)
 	call(t, hc, "POST", s.URL()+"/api/rooms/demo/comments", map[string]any{"text": text + strings.Repeat("x", 200)}, nil)
 	postForm(t, hc, s.URL()+"/api/rooms/demo/comments", url.Values{"text": {text}}, http.Header{"Origin": {"https://evil.example"}})
 
 	// Abuse: a flood of comments, an oversized frame, a cross-site handshake.
-	flood := dial(t, s, "?room=demo&token="+token)
+	flood := dial(t, s, "?room=demo&token="+tok)
 	flood.next(protocol.TypeWelcome)
 	for range 50 {
 		if flood.conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"comment","text":"`+text+`"}`)) != nil {
@@ -92,11 +92,11 @@ func TestLogsHoldNoSecretsOrComments(t *testing.T) {
 		}
 	}
 	flood.waitClosed()
-	huge := dial(t, s, "?room=demo&token="+token)
+	huge := dial(t, s, "?room=demo&token="+tok)
 	huge.next(protocol.TypeWelcome)
 	huge.sendRaw(websocket.TextMessage, []byte(`{"type":"comment","text":"`+text+strings.Repeat("y", 5000)+`"}`))
 	huge.waitClosed()
-	tryDial(t, s, "?room=demo&token="+token, dialOpts{origin: "https://evil.example"})
+	tryDial(t, s, "?room=demo&token="+tok, dialOpts{origin: "https://evil.example"})
 
 	postForm(t, hc, s.URL()+"/logout", nil, nil)
 	s.stop(t)
@@ -106,8 +106,8 @@ func TestLogsHoldNoSecretsOrComments(t *testing.T) {
 		t.Fatalf("the log is missing lines it should have:\n%s", out)
 	}
 	for name, secret := range map[string]string{
-		"token":                   token,
-		"token signature":         token[strings.LastIndexByte(token, '.')+1:],
+		"token":                   tok,
+		"token signature":         tok[strings.LastIndexByte(tok, '.')+1:],
 		"expired token":           expired,
 		"expired token signature": expired[strings.LastIndexByte(expired, '.')+1:],
 		"comment text":            text,

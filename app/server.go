@@ -45,6 +45,7 @@ func (a *App) newFiber() (*fiber.App, error) {
 		EnableIPValidation:      true,
 	})
 	f.Use(recover.New(recover.Config{EnableStackTrace: true}))
+	a.healthRoutes(f) // before request logging: probes come every few seconds
 	f.Use(a.logRequests)
 	f.Use(a.securityHeaders())
 	f.Use(a.crossSiteWrites)
@@ -68,6 +69,7 @@ func (a *App) routes(f *fiber.App) {
 	api.Post("/rooms/:id/comments", a.requireParticipant, a.postComment)
 	api.Post("/rooms/:id/like", a.requireParticipant, a.likeRoom)
 	api.Post("/comments/:id/like", a.requireParticipant, a.likeComment)
+	a.modRoutes(f, api)
 
 	f.Get("/login", a.identify, a.loginPage)
 	f.Post("/login", a.identify, a.login)

@@ -26,17 +26,20 @@ func (r *roleFlag) Set(s string) error { *r = append(*r, s); return nil }
 
 // token prints a signed token for a user, like Centrifugo's gentoken: the
 // token alone on stdout (for scripts), a summary on stderr. It signs with
-// the server's secret: DANMAKU_SECRET, or secret.key next to -db.
+// the server's secret: DANMAKU_SECRET, or secret.key next to the database,
+// which it finds as serve does (-db, DANMAKU_DB or the config file's db).
 func token(_ context.Context, args []string, io IO, _ Files) error {
-	fs := flag.NewFlagSet("token", flag.ContinueOnError)
-	db := fs.String("db", app.DefaultConfig().DBPath, "the server's SQLite file; the secret is read from secret.key next to it unless DANMAKU_SECRET is set")
+	cfg := app.DefaultConfig()
+	level, format := "info", "text"
+	fs := serveFlags(&cfg, &level, &format)
+	fs.Init("token", flag.ContinueOnError)
 	user := fs.String("user", "", "user id (the token's sub), required")
 	name := fs.String("name", "", "display name (default: the user id)")
 	ttl := fs.Duration("ttl", 24*time.Hour, "how long the token is valid")
 	var roles roleFlag
 	fs.Var(&roles, "role", "viewer, moderator or admin; repeat it or separate with commas (default viewer)")
 	fs.Usage = func() {
-		fmt.Fprintln(io.Stderr, "Usage: danmaku token -user ID [-name NAME] [-role ROLE]... [-ttl 24h] [-db FILE]")
+		fmt.Fprintln(fs.Output(), "usage: danmaku token -user ID [-name NAME] [-role ROLE]... [-ttl 24h]\n\nflags (of the server's, only -db and -config matter here):")
 		fs.PrintDefaults()
 	}
 	if err := parse(fs, args, io); err != nil {
@@ -56,7 +59,7 @@ func token(_ context.Context, args []string, io IO, _ Files) error {
 		return fmt.Errorf("-role: %w", err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	secret, err := app.LoadSecret(io.Env("DANMAKU_SECRET"), *db, log)
+	secret, err := app.LoadSecret(io.Env("DANMAKU_SECRET"), cfg.DBPath, log)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/danmaku/danmaku/app"
 	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/app/cli"
+	"github.com/danmaku/danmaku/plugins"
 )
 
 // runCLI runs the binary's entry point and returns its exit code and output.
@@ -64,6 +65,19 @@ func TestTokenCommand(t *testing.T) {
 		t.Fatalf("%+v, %v; want ops (named after the id) with three roles", id, err)
 	}
 
+	// The database, and so the secret, can also come from a config file, as for serve.
+	other := filepath.Join(t.TempDir(), "elsewhere", "danmaku.db")
+	conf := filepath.Join(t.TempDir(), "danmaku.yaml")
+	if err := os.WriteFile(conf, []byte("db: "+other+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCLI(t, nil, "token", "-user", "u2", "-config", conf); code != 0 {
+		t.Fatalf("with a config file: exit %d: %s", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(other), app.SecretFile)); err != nil {
+		t.Fatalf("no secret next to the config file's db: %v", err)
+	}
+
 	// DANMAKU_SECRET wins over the file.
 	env := map[string]string{"DANMAKU_SECRET": strings.Repeat("k", 32)}
 	code, out, _ = runCLI(t, env, "token", "-user", "bot", "-db", db)
@@ -113,6 +127,7 @@ func TestTokenFromTheCommandWorksOnTheServer(t *testing.T) {
 	}
 	cfg := app.DefaultConfig()
 	cfg.Addr, cfg.DBPath, cfg.Migrations = "127.0.0.1:0", db, os.DirFS("../../migrations")
+	cfg.Plugins = &plugins.Config{} // no moderation chain: this test is about the token
 	a, err := app.New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -2,20 +2,14 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/danmaku/danmaku/app"
 	"github.com/danmaku/danmaku/app/auth"
 )
-
-const browserSecret = "browser-test-secret-browser-test-secret"
 
 // page is one Chromium tab driven over DevTools.
 type page struct {
@@ -28,13 +22,7 @@ type page struct {
 // openPage opens a tab that records CSP violations from the first script on.
 func openPage(t *testing.T, ctx context.Context, c *cdp) *page {
 	t.Helper()
-	target, session, err := c.newTab(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = c.call(context.Background(), "", "Target.closeTarget", map[string]any{"targetId": target}, nil)
-	})
+	session, _ := openTab(t, ctx, c)
 	p := &page{t: t, ctx: ctx, c: c, session: session}
 	if err := c.call(ctx, p.session, "Page.enable", map[string]any{}, nil); err != nil {
 		t.Fatal(err)
@@ -51,8 +39,11 @@ func openPage(t *testing.T, ctx context.Context, c *cdp) *page {
 // eval runs expr (which may be a promise) in the page and decodes its value into out.
 func (p *page) eval(expr string, out any) {
 	p.t.Helper()
-	if err := p.c.evaluate(p.ctx, p.session, expr, out); err != nil {
-		p.t.Fatal(err)
+	v := evalJS(p.t, p.ctx, p.c, p.session, expr)
+	if out != nil {
+		if err := json.Unmarshal(v, out); err != nil {
+			p.t.Fatalf("decode %s: %v", v, err)
+		}
 	}
 }
 
@@ -78,17 +69,26 @@ func (p *page) goTo(url string) {
 func (p *page) waitLoaded(url string) {
 	p.t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
-	for {
-		var state struct{ URL, Ready string }
-		err := p.c.evaluate(p.ctx, p.session, `({URL: location.href, Ready: document.readyState})`, &state) // fails while the document is replaced
-		if err == nil && state.URL == url && state.Ready == "complete" {
-			return
-		}
+	for !p.loadedAt(url) {
 		if time.Now().After(deadline) {
-			p.t.Fatalf("page stuck at %s (%s), want %s", state.URL, state.Ready, url)
+			p.t.Fatalf("the page never finished loading %s", url)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// loadedAt reports whether the page shows a loaded document at url; it is
+// false while the page navigates, when evaluating in it can fail.
+func (p *page) loadedAt(url string) bool {
+	var out struct {
+		Result struct {
+			Value struct{ URL, Ready string } `json:"value"`
+		} `json:"result"`
+	}
+	err := p.c.call(p.ctx, p.session, "Runtime.evaluate", map[string]any{
+		"expression": `({URL: location.href, Ready: document.readyState})`, "returnByValue": true,
+	}, &out)
+	return err == nil && out.Result.Value.URL == url && out.Result.Value.Ready == "complete"
 }
 
 // noViolations fails the test if the page broke its CSP.
@@ -126,21 +126,9 @@ const connectJS = `(async () => {
 // socket nor post with the viewer's cookie. No page breaks the CSP.
 func TestSignInFromABrowser(t *testing.T) {
 	bin := requireChromium(t)
-	cfg := app.DefaultConfig()
-	cfg.Addr = "127.0.0.1:0"
-	cfg.DBPath = filepath.Join(t.TempDir(), "danmaku.db")
-	cfg.Secret = browserSecret
-	cfg.Templates, cfg.Assets, cfg.Migrations = os.DirFS("../../templates"), os.DirFS("../../assets"), os.DirFS("../../migrations")
-	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := app.New(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
-	token, err := auth.NewSigner([]byte(browserSecret)).Issue(auth.Identity{ID: "u1", Name: "Alice", Roles: []string{auth.RoleModerator}}, time.Hour)
+	srv := startApp(t)
+	token, err := auth.NewSigner([]byte("browser-test-secret-browser-test-secret")).Issue(
+		auth.Identity{ID: "u1", Name: "Alice", Roles: []string{auth.RoleModerator}}, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,8 +39,8 @@ func findChromium() string {
 	return ""
 }
 
-// requireChromium returns the browser to test with, or skips the test
-// without one (fails it when DANMAKU_REQUIRE_BROWSER=true).
+// requireChromium returns the browser to test with, skipping the test
+// without one (failing it when DANMAKU_REQUIRE_BROWSER=true).
 func requireChromium(t *testing.T) string {
 	t.Helper()
 	bin := findChromium()
@@ -179,35 +179,28 @@ func startChromium(t *testing.T, ctx context.Context, bin string) *cdp {
 	return c
 }
 
-// browserResult is what window.runTests() resolves with.
-type browserResult struct {
-	Name  string `json:"name"`
-	OK    bool   `json:"ok"`
-	Error string `json:"error"`
-	Note  string `json:"note"`
-}
-
-// newTab opens a blank tab and attaches to it, returning its target and session ids.
-func (c *cdp) newTab(ctx context.Context) (target, session string, err error) {
-	var t struct {
+// openTab opens a blank tab and returns its DevTools session and target id.
+func openTab(t *testing.T, ctx context.Context, c *cdp) (session, targetID string) {
+	t.Helper()
+	var target struct {
 		TargetID string `json:"targetId"`
 	}
-	if err := c.call(ctx, "", "Target.createTarget", map[string]any{"url": "about:blank"}, &t); err != nil {
-		return "", "", err
+	if err := c.call(ctx, "", "Target.createTarget", map[string]any{"url": "about:blank"}, &target); err != nil {
+		t.Fatal(err)
 	}
 	var att struct {
 		SessionID string `json:"sessionId"`
 	}
-	if err := c.call(ctx, "", "Target.attachToTarget", map[string]any{"targetId": t.TargetID, "flatten": true}, &att); err != nil {
-		return "", "", err
+	if err := c.call(ctx, "", "Target.attachToTarget", map[string]any{"targetId": target.TargetID, "flatten": true}, &att); err != nil {
+		t.Fatal(err)
 	}
-	return t.TargetID, att.SessionID, nil
+	return att.SessionID, target.TargetID
 }
 
-// evaluate runs expr (which may be a promise) in the page of session and
-// decodes its value into out (when non-nil); an exception in the page is an error.
-func (c *cdp) evaluate(ctx context.Context, session, expr string, out any) error {
-	var r struct {
+// evalJS evaluates expr in the page (awaiting a promise) and returns its JSON value.
+func evalJS(t *testing.T, ctx context.Context, c *cdp, session, expr string) json.RawMessage {
+	t.Helper()
+	var out struct {
 		Result struct {
 			Value json.RawMessage `json:"value"`
 		} `json:"result"`
@@ -218,38 +211,36 @@ func (c *cdp) evaluate(ctx context.Context, session, expr string, out any) error
 			} `json:"exception"`
 		} `json:"exceptionDetails"`
 	}
-	if err := c.call(ctx, session, "Runtime.evaluate", map[string]any{
-		"expression": expr, "awaitPromise": true, "returnByValue": true,
-	}, &r); err != nil {
-		return err
+	if err := c.call(ctx, session, "Runtime.evaluate", map[string]any{"expression": expr, "awaitPromise": true, "returnByValue": true}, &out); err != nil {
+		t.Fatal(err)
 	}
-	if e := r.ExceptionDetails; e != nil {
+	if e := out.ExceptionDetails; e != nil {
 		msg := e.Text
 		if e.Exception != nil {
 			msg += " " + e.Exception.Description
 		}
-		return fmt.Errorf("in the page: %s", msg)
+		t.Fatalf("in the page: %s", msg)
 	}
-	if out != nil {
-		if err := json.Unmarshal(r.Result.Value, out); err != nil {
-			return fmt.Errorf("decode %s: %w", r.Result.Value, err)
-		}
-	}
-	return nil
+	return out.Result.Value
+}
+
+// browserResult is what window.runTests() resolves with.
+type browserResult struct {
+	Name  string `json:"name"`
+	OK    bool   `json:"ok"`
+	Error string `json:"error"`
+	Note  string `json:"note"`
 }
 
 // runBrowserPage opens url in a fresh tab and returns the results of window.runTests().
 func runBrowserPage(t *testing.T, ctx context.Context, c *cdp, url string) []browserResult {
 	t.Helper()
-	target, s, err := c.newTab(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, targetID := openTab(t, ctx, c)
 	if err := c.call(ctx, s, "Page.navigate", map[string]any{"url": url}, nil); err != nil {
 		t.Fatal(err)
 	}
 	// Wait until the test module has defined window.runTests, then run it.
-	expr := `new Promise((resolve, reject) => {
+	value := evalJS(t, ctx, c, s, `new Promise((resolve, reject) => {
 		const start = Date.now();
 		(function wait() {
 			if (typeof window.runTests === 'function') return window.runTests().then(resolve, reject);
@@ -257,15 +248,15 @@ func runBrowserPage(t *testing.T, ctx context.Context, c *cdp, url string) []bro
 			if (Date.now() - start > 20000) return reject(new Error('window.runTests never appeared (module failed to load?)'));
 			setTimeout(wait, 50);
 		})();
-	})`
+	})`)
 	var results []browserResult
-	if err := c.evaluate(ctx, s, expr, &results); err != nil {
-		t.Fatalf("the browser test page failed: %v", err)
+	if err := json.Unmarshal(value, &results); err != nil {
+		t.Fatalf("decode results %s: %v", value, err)
 	}
 	if dir := os.Getenv("DANMAKU_SCREENSHOT_DIR"); dir != "" {
 		saveScreenshot(t, ctx, c, s, filepath.Join(dir, strings.TrimSuffix(filepath.Base(url), ".html")+".png"))
 	}
-	_ = c.call(ctx, "", "Target.closeTarget", map[string]any{"targetId": target}, nil)
+	_ = c.call(ctx, "", "Target.closeTarget", map[string]any{"targetId": targetID}, nil)
 	return results
 }
 
@@ -292,6 +283,7 @@ func TestBrowser(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.Handle("/assets/", http.StripPrefix("/assets/", http.FileServer(http.Dir(filepath.Join("..", "..", "assets")))))
 	mux.Handle("/test/", http.StripPrefix("/test/", http.FileServer(http.Dir(filepath.Join("testdata", "browser")))))
+	fakeServer(mux)
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
@@ -321,4 +313,109 @@ func TestBrowser(t *testing.T) {
 			t.Logf("%d browser checks run", len(results))
 		})
 	}
+}
+
+// fakeServer adds a stand-in for the Danmaku server's REST API and WebSocket
+// for room "demo", so the page scripts (pages/room.js, pages/replay.js) can
+// run against the documented protocol.
+func fakeServer(mux *http.ServeMux) {
+	type user struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	}
+	type comment struct {
+		ID    int64   `json:"id"`
+		Room  string  `json:"room"`
+		Seq   int64   `json:"seq"`
+		Time  float64 `json:"time"`
+		Text  string  `json:"text"`
+		Mode  string  `json:"mode"`
+		Color string  `json:"color"`
+		Size  string  `json:"size"`
+		User  user    `json:"user"`
+		Likes int64   `json:"likes"`
+	}
+	var (
+		mu       sync.Mutex
+		comments []comment
+	)
+	for i := int64(1); i <= 40; i++ {
+		comments = append(comments, comment{ID: i, Room: "demo", Seq: i, Time: float64(i) * 0.25, Text: fmt.Sprintf("seeded %d", i),
+			Mode: "scroll", Color: "#ffffff", Size: "medium", User: user{"u1", "seed"}})
+	}
+	writeJSON := func(w http.ResponseWriter, v any) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(v)
+	}
+	mux.HandleFunc("GET /api/rooms/demo/comments", func(w http.ResponseWriter, r *http.Request) {
+		var from, to float64
+		_, _ = fmt.Sscan(r.URL.Query().Get("from"), &from)
+		_, _ = fmt.Sscan(r.URL.Query().Get("to"), &to)
+		mu.Lock()
+		defer mu.Unlock()
+		out := []comment{}
+		for _, c := range comments {
+			if c.Time >= from && c.Time < to {
+				out = append(out, c)
+			}
+		}
+		writeJSON(w, map[string]any{"comments": out})
+	})
+	mux.HandleFunc("POST /api/comments/{id}/like", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, map[string]any{"likes": 1})
+	})
+	upgrader := websocket.Upgrader{}
+	mux.HandleFunc("GET /ws", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("room") != "demo" {
+			http.Error(w, "unknown room", http.StatusNotFound)
+			return
+		}
+		conn, err := upgrader.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		me := user{"viewer-1", "Viewer"}
+		mu.Lock()
+		last := comments[len(comments)-1].Seq
+		mu.Unlock()
+		_ = conn.WriteJSON(map[string]any{"type": "welcome", "room": "demo", "viewers": 7, "last_seq": last, "user": me})
+		for {
+			var in struct {
+				Type      string  `json:"type"`
+				Ref       string  `json:"ref"`
+				Text      string  `json:"text"`
+				Time      float64 `json:"time"`
+				Mode      string  `json:"mode"`
+				Color     string  `json:"color"`
+				Size      string  `json:"size"`
+				CommentID *int64  `json:"comment_id"`
+			}
+			if err := conn.ReadJSON(&in); err != nil {
+				return
+			}
+			switch in.Type {
+			case "comment":
+				if strings.Contains(in.Text, "reject me") {
+					_ = conn.WriteJSON(map[string]any{"type": "ack", "ref": in.Ref, "ok": false,
+						"error": map[string]string{"code": "invalid", "message": "the fake server refused it"}})
+					continue
+				}
+				mu.Lock()
+				c := comment{ID: int64(len(comments) + 1), Room: "demo", Seq: int64(len(comments) + 1), Time: in.Time,
+					Text: in.Text, Mode: in.Mode, Color: in.Color, Size: in.Size, User: me}
+				comments = append(comments, c)
+				mu.Unlock()
+				// Broadcast first, then the ack: the client must not show it twice.
+				_ = conn.WriteJSON(map[string]any{"type": "comments", "room": "demo", "items": []comment{c}})
+				_ = conn.WriteJSON(map[string]any{"type": "ack", "ref": in.Ref, "ok": true, "comment": c})
+			case "like":
+				likes := int64(1)
+				_ = conn.WriteJSON(map[string]any{"type": "ack", "ref": in.Ref, "ok": true, "comment_id": in.CommentID, "likes": likes})
+				if in.CommentID == nil {
+					_ = conn.WriteJSON(map[string]any{"type": "likes", "room": "demo", "room_likes": 42})
+				}
+			}
+		}
+	})
 }

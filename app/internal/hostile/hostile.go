@@ -6,9 +6,9 @@ package hostile
 type Text struct {
 	Name string
 	Text string
-	// Bidi marks texts with bidirectional controls, which the moderation
-	// plugins' sanitize step strips: end-to-end tests through the plugin
-	// chain leave these out.
+	// Bidi marks texts with bidirectional controls, which the default
+	// moderation chain's sanitize plugin strips: they come back verbatim
+	// only below the plugins (or with an empty chain).
 	Bidi bool
 }
 

@@ -50,9 +50,10 @@ export function safeStorage() {
  * Reads the room from #dm-room's data attributes (data-room-id,
  * data-room-kind) and builds the settings store, REST client and player on
  * #dm-video / #dm-stage. Mounts the settings panel into #dm-settings when
- * present. Returns {roomId, kind, api, settings, player, root}.
+ * present. maxAge (ms) makes loaded windows go stale and load again.
+ * Returns {roomId, kind, api, settings, player, root, video}.
  */
-export function setupPlayer({ client = null, loadWindows = true } = {}) {
+export function setupPlayer({ client = null, loadWindows = true, maxAge = Infinity } = {}) {
   const root = requireId('dm-room');
   const roomId = root.dataset.roomId;
   if (!roomId) throw new Error('danmaku: #dm-room needs data-room-id');
@@ -68,6 +69,7 @@ export function setupPlayer({ client = null, loadWindows = true } = {}) {
     api: loadWindows ? api : null,
     client,
     settings,
+    maxAge,
   });
   const panel = byId('dm-settings');
   if (panel) mountSettingsPanel(panel, settings);

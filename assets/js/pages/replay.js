@@ -3,4 +3,6 @@
 
 import { setupPlayer } from './common.js';
 
-setupPlayer({ client: null, loadWindows: true });
+// The room may still be receiving comments: windows older than five minutes
+// are fetched again when the playhead comes back to them.
+setupPlayer({ client: null, loadWindows: true, maxAge: 5 * 60 * 1000 });

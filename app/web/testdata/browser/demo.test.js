@@ -33,7 +33,7 @@ const player = createPlayer({ video, stageRoot: root, roomId: 'demo', api, clien
 check('a dense feed fills the screen and keeps animating', async () => {
   await until(() => video.readyState >= 2, 10000, 'video');
   await video.play();
-  await until(() => video.currentTime > 2.5, 6000, 'playback');
+  await until(() => video.currentTime > 2.5, 15000, 'playback');
   player.send({ text: 'this is my own comment', mode: 'scroll', color: '#ffffff', size: 'medium' });
   // Frame rate of the page while it is busy (informational: no GPU here).
   let n = 0;

@@ -27,7 +27,7 @@ export function frames(n = 1) {
 }
 
 /** Resolves once pred() is true, polling each frame; rejects after `ms`. */
-export function until(pred, ms = 5000, what = 'condition') {
+export function until(pred, ms = 15000, what = 'condition') {
   const start = performance.now();
   return new Promise((resolve, reject) => {
     const step = () => {

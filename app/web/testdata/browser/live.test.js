@@ -23,12 +23,12 @@ check('live comments show at once whatever their video time, and move while the 
   const el = root.querySelector('[data-id="2"]');
   assert(root.querySelector('[data-id="1"]') && el, 'pushed comments not shown');
   const x = el.getBoundingClientRect().left;
-  await until(() => el.getBoundingClientRect().left < x - 20, 3000, 'the comment to move');
+  await until(() => el.getBoundingClientRect().left < x - 20, 15000, 'the comment to move');
 });
 
 check('seeking the video does not clear live comments; no windows are fetched', async () => {
   video.currentTime = 20;
-  await until(() => !video.seeking, 3000, 'seek');
+  await until(() => !video.seeking, 15000, 'seek');
   await new Promise((r) => setTimeout(r, 100));
   assert(root.querySelector('[data-id="1"]'), 'cleared by a seek');
   equal(fetched, 0);
