@@ -161,6 +161,7 @@ func TestTokenLoginAndLogout(t *testing.T) {
 	wantUser(t, me, alice)
 	tab2, _ := socketOf(t, s, hc)
 	bot := dial(t, s, "?room=demo", dialOpts{header: bearerHeader(tok)})
+	mod, _ := modSocket(t, s, alice) // her moderator socket, from another session
 	bot.next(protocol.TypeWelcome)
 	bob := dial(t, s, "?room=demo", dialOpts{header: bearerHeader(token(t, s, auth.Identity{ID: "u2", Name: "Bob"}, time.Hour))})
 	bob.next(protocol.TypeWelcome)
@@ -176,7 +177,7 @@ func TestTokenLoginAndLogout(t *testing.T) {
 	if k := sessionSetCookie(t, resp); k.Value != "" || k.MaxAge >= 0 {
 		t.Fatalf("logout cookie %+v, want it cleared", k)
 	}
-	for name, c := range map[string]*wsClient{"tab 1": tab1, "tab 2": tab2, "Alice's bot": bot} {
+	for name, c := range map[string]*wsClient{"tab 1": tab1, "tab 2": tab2, "Alice's bot": bot, "Alice's moderator socket": mod} {
 		if code := c.waitClosed(); code != websocket.ClosePolicyViolation || c.reason() != "signed out" {
 			t.Fatalf("%s closed with %d %q, want 1008 signed out", name, code, c.reason())
 		}
