@@ -21,12 +21,16 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/danmaku/danmaku/app"
+	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/app/protocol"
 	"github.com/danmaku/danmaku/plugins"
 )
 
 // waitFor bounds every wait on an event in these tests.
 const waitFor = 10 * time.Second
+
+// testSecret signs the test servers' tokens; tests mint their own with it.
+const testSecret = "test-secret-test-secret-test-secret"
 
 // testServer is a real server on 127.0.0.1:0 over a SQLite file in a temp dir.
 type testServer struct {
@@ -44,7 +48,10 @@ func testConfig(t *testing.T, dir string) app.Config {
 	cfg.Templates = os.DirFS("../templates")
 	cfg.Assets = os.DirFS("../assets")
 	cfg.FlushEvery = 20 * time.Millisecond
-	cfg.Secret = "test-secret-test-secret-test-secret"
+	cfg.Secret = testSecret
+	// Generous abuse limits: tests of other things send bursts from one IP;
+	// the limit tests set their own.
+	cfg.MaxConnsPerIP, cfg.FrameRate, cfg.RESTWrites = -1, -1, -1
 	// No moderation: the core protocol tests send fast and repeat
 	// themselves. Moderation tests set the chain they test (withPlugins).
 	cfg.Plugins = &plugins.Config{}
@@ -109,16 +116,17 @@ func (w testWriter) Write(p []byte) (int, error) {
 
 // frame is any server frame, decoded loosely for assertions.
 type frame struct {
-	Type      string             `json:"type"`
-	Ref       string             `json:"ref"`
-	Room      string             `json:"room"`
-	OK        bool               `json:"ok"`
-	Comment   *protocol.Comment  `json:"comment"`
-	Items     []protocol.Comment `json:"items"`
-	Viewers   int                `json:"viewers"`
-	LastSeq   int64              `json:"last_seq"`
-	AfterSeq  int64              `json:"after_seq"`
-	User      *protocol.User     `json:"user"`
+	Type      string              `json:"type"`
+	Ref       string              `json:"ref"`
+	Room      string              `json:"room"`
+	OK        bool                `json:"ok"`
+	Comment   *protocol.Comment   `json:"comment"`
+	Items     []protocol.Comment  `json:"items"`
+	Viewers   int                 `json:"viewers"`
+	LastSeq   int64               `json:"last_seq"`
+	AfterSeq  int64               `json:"after_seq"`
+	User      *protocol.Me        `json:"user"`
+	ExpiresAt *protocol.Timestamp `json:"expires_at"`
 	Error     *protocol.ErrorBody
 	Code      string           `json:"code"`
 	Message   string           `json:"message"`
@@ -145,6 +153,8 @@ type wsClient struct {
 type dialOpts struct {
 	jar    http.CookieJar
 	origin string
+	header http.Header // more handshake headers, e.g. Authorization
+	noPong bool        // never answer the server's pings
 }
 
 // dial opens a socket to query (e.g. "?room=demo") and fails the test if it can't.
@@ -169,6 +179,9 @@ func tryDial(t *testing.T, s *testServer, query string, opts ...dialOpts) (*wsCl
 	}
 	d := websocket.Dialer{HandshakeTimeout: waitFor, Jar: o.jar}
 	h := http.Header{}
+	for k, v := range o.header {
+		h[k] = v
+	}
 	if o.origin != "" {
 		h.Set("Origin", o.origin)
 	}
@@ -177,6 +190,9 @@ func tryDial(t *testing.T, s *testServer, query string, opts ...dialOpts) (*wsCl
 		return nil, resp, err
 	}
 	c := &wsClient{t: t, conn: conn, frames: make(chan frame, 100000), closed: make(chan struct{})}
+	if o.noPong {
+		conn.SetPingHandler(func(string) error { return nil })
+	}
 	go c.read()
 	t.Cleanup(func() { conn.Close() })
 	return c, resp, nil
@@ -247,7 +263,7 @@ func (c *wsClient) nextSkipping(typ string, skip ...string) frame {
 			if slices.Contains(skip, f.Type) {
 				continue
 			}
-			c.t.Fatalf("want a %s frame, got a %s frame (%+v)", typ, f.Type, f.Error)
+			c.t.Fatalf("want a %s frame, got a %s frame (%+v %s %s)", typ, f.Type, f.Error, f.Code, f.Message)
 		case <-c.closed:
 			if len(c.frames) > 0 {
 				continue // frames read before the close come first
@@ -316,6 +332,13 @@ func (c *wsClient) code() int {
 	return c.closeCode
 }
 
+// reason returns the close frame's reason, once closed.
+func (c *wsClient) reason() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closeText
+}
+
 // join joins room and returns the welcome.
 func (c *wsClient) join(room string) frame {
 	c.t.Helper()
@@ -377,10 +400,10 @@ func call(t *testing.T, hc *http.Client, method, url string, body any, out any) 
 	return resp.StatusCode
 }
 
-// createRoom creates a room over REST.
+// createRoom creates a room over REST, as a moderator.
 func createRoom(t *testing.T, s *testServer, id, kind string) {
 	t.Helper()
-	status := call(t, httpClient(t), "POST", s.URL()+"/api/rooms",
+	status := call(t, moderatorClient(t, s), "POST", s.URL()+"/api/rooms",
 		map[string]string{"id": id, "title": "Room " + id, "kind": kind, "video_url": "/assets/video/demo.mp4"}, nil)
 	if status != http.StatusCreated {
 		t.Fatalf("create room %s: status %d", id, status)
@@ -390,4 +413,25 @@ func createRoom(t *testing.T, s *testServer, id, kind string) {
 // apiError is the REST error shape.
 type apiError struct {
 	Error protocol.ErrorBody `json:"error"`
+}
+
+// bearerClient is an HTTP client that sends Authorization: Bearer token on
+// every request, as bots and the CLI do; it keeps no cookies.
+func bearerClient(t *testing.T, tok string) *http.Client {
+	t.Helper()
+	return &http.Client{Timeout: waitFor, Transport: bearerTransport(tok)}
+}
+
+type bearerTransport string
+
+func (b bearerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+string(b))
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// moderatorClient acts as a signed-in moderator of s over REST.
+func moderatorClient(t *testing.T, s *testServer) *http.Client {
+	t.Helper()
+	return bearerClient(t, token(t, s, auth.Identity{ID: "mod-1", Name: "Mod", Roles: []string{auth.RoleModerator}}, time.Hour))
 }

@@ -30,7 +30,7 @@ func (a *App) modRoutes(f *fiber.App, api fiber.Router) {
 	admin.Post("/bans", a.postBan)
 	admin.Delete("/bans/:id", a.deleteBan)
 
-	f.Get("/ws/admin", a.identify, mod, a.handleModWS)
+	f.Get("/ws/admin", a.wsOrigin, a.identify, mod, a.handleModWS)
 	f.Get("/admin", a.identify, noStore, a.modPageErrors, mod, a.modPage)
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/template/html/v2"
 
+	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/protocol"
 )
@@ -35,10 +36,20 @@ func (a *App) newFiber() (*fiber.App, error) {
 		IdleTimeout:  120 * time.Second,
 		ErrorHandler: a.handleError,
 		Views:        views,
+		// Layouts read the visitor's identity ({{.identity}}) for the sign-in link.
+		PassLocalsToViews: true,
+		// Per-IP limits need the client's address, not the proxy's.
+		ProxyHeader:             a.cfg.ProxyHeader,
+		EnableTrustedProxyCheck: len(a.cfg.TrustedProxies) > 0,
+		TrustedProxies:          a.cfg.TrustedProxies,
+		EnableIPValidation:      true,
 	})
 	f.Use(recover.New(recover.Config{EnableStackTrace: true}))
 	a.healthRoutes(f) // before request logging: probes come every few seconds
 	f.Use(a.logRequests)
+	f.Use(a.securityHeaders())
+	f.Use(a.crossSiteWrites)
+	f.Use(a.restWriteLimit())
 	a.routes(f)
 	return f, nil
 }
@@ -48,19 +59,23 @@ func (a *App) routes(f *fiber.App) {
 		f.Use("/assets", filesystem.New(filesystem.Config{Root: http.FS(a.cfg.Assets), MaxAge: 300}))
 	}
 
-	f.Get("/ws", a.identify, a.handleWS)
+	f.Get(wsPath, a.wsOrigin, a.identify, a.handleWS)
 
-	api := f.Group("/api", a.identify)
+	api := f.Group("/api", a.identify, a.requireIdentity)
 	api.Get("/rooms", a.listRooms)
-	api.Post("/rooms", a.createRoom)
+	api.Post("/rooms", a.requireRole(auth.RoleModerator), a.createRoom)
 	api.Get("/rooms/:id", a.getRoom)
 	api.Get("/rooms/:id/comments", a.listComments)
-	api.Post("/rooms/:id/comments", a.postComment)
-	api.Post("/rooms/:id/like", a.likeRoom)
-	api.Post("/comments/:id/like", a.likeComment)
+	api.Post("/rooms/:id/comments", a.requireParticipant, a.postComment)
+	api.Post("/rooms/:id/like", a.requireParticipant, a.likeRoom)
+	api.Post("/comments/:id/like", a.requireParticipant, a.likeComment)
 	a.modRoutes(f, api)
 
-	f.Get("/", a.identify, a.indexPage)
+	f.Get("/login", a.identify, a.loginPage)
+	f.Post("/login", a.identify, a.login)
+	f.Get("/logout", a.identify, a.logoutPage)
+	f.Post("/logout", a.identify, a.logout)
+	f.Get("/", a.identify, a.signInPage(""), a.indexPage)
 
 	f.Use(func(c *fiber.Ctx) error {
 		return errs.New(errs.NotFound, "no route for %s %s", c.Method(), c.Path())
