@@ -26,7 +26,7 @@ func (a *App) listComments(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := a.store.Room(c.Context(), room); err != nil {
+	if _, err := a.store.Room(c.UserContext(), room); err != nil {
 		return err
 	}
 	var items []protocol.Comment
@@ -35,7 +35,7 @@ func (a *App) listComments(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		items, err = a.store.CommentsAfter(c.Context(), room, int64(after), limit)
+		items, err = a.store.CommentsAfter(c.UserContext(), room, int64(after), limit)
 		if err != nil {
 			return err
 		}
@@ -48,7 +48,7 @@ func (a *App) listComments(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		items, err = a.store.CommentsByTime(c.Context(), room, protocol.SecondsOf(from), protocol.SecondsOf(to), limit)
+		items, err = a.store.CommentsByTime(c.UserContext(), room, protocol.SecondsOf(from), protocol.SecondsOf(to), limit)
 		if err != nil {
 			return err
 		}

@@ -22,7 +22,7 @@ type roomView struct {
 func (a *App) view(r store.Room) roomView { return roomView{Room: r, Viewers: a.hub.Viewers(r.ID)} }
 
 func (a *App) listRooms(c *fiber.Ctx) error {
-	rooms, err := a.store.Rooms(c.Context())
+	rooms, err := a.store.Rooms(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -34,7 +34,7 @@ func (a *App) listRooms(c *fiber.Ctx) error {
 }
 
 func (a *App) getRoom(c *fiber.Ctx) error {
-	r, err := a.store.Room(c.Context(), c.Params("id"))
+	r, err := a.store.Room(c.UserContext(), c.Params("id"))
 	if err != nil {
 		return err
 	}
