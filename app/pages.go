@@ -1,12 +1,37 @@
 package app
 
 import (
+	"net/url"
+	"strings"
+
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/danmaku/danmaku/app/errs"
+	"github.com/danmaku/danmaku/app/store"
 )
 
-// indexPage lists the rooms.
+// defaultVideoURL prefills the new-room form: the clip every server ships.
+const defaultVideoURL = "/assets/video/demo.mp4"
+
+// render writes a page in the shared layout. Pages are never cached without
+// revalidation: they name the current asset version.
+func (a *App) render(c *fiber.Ctx, status int, name string, data fiber.Map) error {
+	c.Set(fiber.HeaderCacheControl, "no-cache")
+	return c.Status(status).Render(name, data, "layout")
+}
+
+// indexPage lists the rooms, with the form that creates one.
 func (a *App) indexPage(c *fiber.Ctx) error {
-	rooms, err := a.store.Rooms(c.Context())
+	return a.renderIndex(c, fiber.StatusOK, newRoom{Kind: store.KindVOD, VideoURL: defaultVideoURL}, "")
+}
+
+// renderIndex renders the room list with the form filled from form and,
+// after a failed post, the reason it failed.
+func (a *App) renderIndex(c *fiber.Ctx, status int, form newRoom, formError string) error {
+	// Page handlers query with c.UserContext(), not c.Context(): fasthttp
+	// recycles its RequestCtx, which the SQLite driver can still read after
+	// the request ends (a data race when the server shuts down).
+	rooms, err := a.store.Rooms(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -14,5 +39,49 @@ func (a *App) indexPage(c *fiber.Ctx) error {
 	for i, r := range rooms {
 		views[i] = a.view(r)
 	}
-	return c.Render("index", fiber.Map{"Title": "Rooms", "Rooms": views}, "layout")
+	return a.render(c, status, "index", fiber.Map{
+		"Title": "Rooms", "Rooms": views, "Form": form, "FormError": formError,
+	})
+}
+
+// createRoomPage handles the new-room form: a plain form post, so it works
+// without JavaScript. A bad field shows the form again with the reason and
+// what was typed; a new room opens at once.
+func (a *App) createRoomPage(c *fiber.Ctx) error {
+	if err := checkFormOrigin(c); err != nil {
+		return err
+	}
+	form := newRoom{
+		ID:       strings.TrimSpace(c.FormValue("id")),
+		Title:    c.FormValue("title"),
+		VideoURL: c.FormValue("video_url"),
+		Kind:     c.FormValue("kind"),
+	}
+	r, err := a.addRoom(c.UserContext(), form)
+	if err != nil {
+		e := errs.From(err)
+		if e.Code == errs.Internal {
+			return err
+		}
+		return a.renderIndex(c, e.Code.Status(), form, e.Message)
+	}
+	return c.Redirect("/rooms/"+url.PathEscape(r.ID), fiber.StatusSeeOther)
+}
+
+// checkFormOrigin refuses form posts made by other sites' pages. Browsers
+// send Sec-Fetch-Site and Origin with every form post; clients that send
+// neither (curl) are not browsers riding a viewer's cookies.
+func checkFormOrigin(c *fiber.Ctx) error {
+	switch c.Get("Sec-Fetch-Site") {
+	case "", "same-origin", "none":
+	default:
+		return errs.New(errs.Forbidden, "forms may only be posted from this site's own pages")
+	}
+	if origin := c.Get(fiber.HeaderOrigin); origin != "" {
+		u, err := url.Parse(origin)
+		if err != nil || !strings.EqualFold(u.Host, c.Hostname()) {
+			return errs.New(errs.Forbidden, "forms may only be posted from this site's own pages")
+		}
+	}
+	return nil
 }
