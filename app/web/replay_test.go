@@ -1,0 +1,136 @@
+package web
+
+import (
+	"database/sql"
+	"fmt"
+	"math"
+	"testing"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // to give stored comments chosen creation times
+
+	"github.com/danmaku/danmaku/app/apptest"
+	"github.com/danmaku/danmaku/app/protocol"
+)
+
+// setCreatedAt gives stored comments chosen creation times, so a replay
+// with known spacing needs no real waiting. It writes the server's own
+// database file, which the server reads fresh on every request.
+func setCreatedAt(t *testing.T, dbPath string, at map[int64]protocol.Timestamp) {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+dbPath+"?_busy_timeout=10000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for id, ts := range at {
+		if _, err := db.Exec(`UPDATE comments SET created_at = ? WHERE id = ?`, int64(ts), id); err != nil {
+			t.Fatalf("setting created_at of %d: %v", id, err)
+		}
+	}
+}
+
+// TestLiveReplay is the issue's scenario 6: a live room's replay page plays
+// its stored comments in their original order, at their original relative
+// timing, at 4×. The comments are stored with chosen creation times; the
+// page probe notes when each appears on screen (wall clock) and where the
+// replay was then.
+func TestLiveReplay(t *testing.T) {
+	needBrowser(t)
+	s := apptest.Start(t)
+	apptest.CreateRoom(t, s.URL(), "onair", "live")
+	var room struct {
+		CreatedAt protocol.Timestamp `json:"created_at"`
+	}
+	apptest.Call(t, apptest.HTTPClient(t), "GET", s.URL()+"/api/rooms/onair", nil, &room)
+
+	// Seconds after the first comment; uneven gaps, so the timing shows.
+	offsets := []float64{0, 2, 6, 10, 16}
+	modes := []string{"scroll", "top", "scroll", "bottom", "scroll"}
+	first := room.CreatedAt + 20_000 // the replay starts 3 s before it
+	texts := make([]string, len(offsets))
+	times := map[int64]protocol.Timestamp{}
+	for i, off := range offsets {
+		texts[i] = fmt.Sprintf("live comment %d", i+1)
+		c := postComment(t, s.URL(), "onair", map[string]any{"text": texts[i], "mode": modes[i], "time": 999 - float64(i)})
+		times[c.ID] = first + protocol.Timestamp(off*1000)
+	}
+	setCreatedAt(t, s.Cfg.DBPath, times)
+
+	p := newTab(t, "replay")
+	p.open(s.URL() + "/rooms/onair/replay")
+	wantDuration := 3 + offsets[len(offsets)-1] + 8
+	p.wait(fmt.Sprintf(`document.getElementById('dm-clock').textContent === '0:00 / %s'`, clockText(wantDuration)), "the replay's length")
+	p.wait(fmt.Sprintf(`document.querySelectorAll('#dm-list .dm-entry').length === %d`, len(texts)), "the comments in the list")
+
+	step(t, "6 at 4× the comments come in their order and at their pace", func(t *testing.T) {
+		p := p.in(t)
+		p.click(`#dm-speed [data-rate="4"]`)
+		p.wait(`document.querySelector('#dm-speed [data-rate="4"]').getAttribute('aria-pressed') === 'true'`, "4× selected")
+		p.click("#dm-play")
+		p.seen(texts[len(texts)-1], false)
+		var got []seenItem
+		for _, e := range p.seenAll() {
+			if len(got) < len(texts) && e.Text == texts[len(got)] {
+				got = append(got, e)
+			}
+		}
+		if len(got) != len(texts) {
+			t.Fatalf("comments out of order: saw %v", p.seenAll())
+		}
+		// Where the replay was when each appeared: its offset from the start (3 s lead).
+		for i, e := range got {
+			want := 3 + offsets[i]
+			if e.Pos == nil || math.Abs(*e.Pos-want) > 1 {
+				t.Errorf("%q appeared at replay time %v, want %g", e.Text, e.Pos, want)
+			}
+		}
+		// On screen: every gap shrinks by the same factor, and that factor is the speed.
+		var factors []float64
+		for i := 1; i < len(got); i++ {
+			factors = append(factors, (offsets[i]-offsets[i-1])*1000/(got[i].Perf-got[i-1].Perf))
+		}
+		span := (offsets[len(offsets)-1] - offsets[0]) * 1000 / (got[len(got)-1].Perf - got[0].Perf)
+		t.Logf("speed over the whole replay %.2f×, per gap %.2f", span, factors)
+		if span < 3.4 || span > 4.7 {
+			t.Errorf("the replay ran at %.2f× overall, want 4×", span)
+		}
+		for i, f := range factors {
+			if f/span < 0.7 || f/span > 1.4 {
+				t.Errorf("gap %d ran at %.2f× against %.2f× overall: the relative timing is off", i+1, f, span)
+			}
+		}
+	})
+
+	step(t, "pause stops the replay and the scrubber moves it", func(t *testing.T) {
+		p := p.in(t)
+		p.click("#dm-play")
+		p.wait(`document.getElementById('dm-play').dataset.state === 'paused'`, "paused")
+		pos := eval[float64](p, `Number(document.getElementById('dm-scrub').value)`)
+		// A paused clock stands still however many frames pass.
+		p.wait(fmt.Sprintf(`(async () => { for (let i = 0; i < 10; i++) await new Promise(requestAnimationFrame); return Number(document.getElementById('dm-scrub').value) === %g; })()`, pos), "the scrubber to stay")
+		eval[bool](p, `(window.__seen.length = 0, true)`)
+		// Drag the scrubber to just before the fourth comment, then play.
+		eval[bool](p, fmt.Sprintf(`(() => {
+			const s = document.getElementById('dm-scrub');
+			s.value = '%g';
+			s.dispatchEvent(new Event('input'));
+			s.dispatchEvent(new Event('change'));
+			return true;
+		})()`, 3+offsets[3]-1))
+		p.click("#dm-play")
+		next := p.seen(texts[3], false)
+		for _, e := range p.seenAll() {
+			if e.Perf < next.Perf {
+				t.Errorf("%q showed before the fourth comment after seeking past it", e.Text)
+			}
+		}
+	})
+	p.in(t).checkClean()
+}
+
+// clockText is how the replay shows a length: m:ss.
+func clockText(sec float64) string {
+	d := time.Duration(sec) * time.Second
+	return fmt.Sprintf("%d:%02d", int(d.Minutes()), int(d.Seconds())%60)
+}
