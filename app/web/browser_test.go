@@ -207,6 +207,20 @@ func (p *tab) open(url string) {
 	p.wait(`document.readyState === 'complete'`, "the page to load")
 }
 
+// follow runs actions that navigate (a form post, a link) and waits for
+// the new page; it returns the new page's HTTP status.
+func (p *tab) follow(actions ...chromedp.Action[chromedp.Void]) int64 {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, waitFor)
+	defer cancel()
+	resp, err := chromedp.RunResponse(ctx, actions...)
+	if err != nil {
+		p.t.Fatalf("%s: %v", p.name, err)
+	}
+	p.wait(`document.readyState === 'complete'`, "the new page to load")
+	return resp.Status
+}
+
 // reload reloads the page and waits for it as open does.
 func (p *tab) reload() {
 	p.t.Helper()

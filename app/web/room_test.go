@@ -34,6 +34,7 @@ func TestRoomScenarios(t *testing.T) {
 		a, b := a.in(t), b.in(t)
 		a.sendComment(first, "scroll")
 		own := a.seen(first, true)
+		sentAt := eval[float64](a, `document.getElementById('dm-video').currentTime`)
 		got := b.seen(first, false)
 		if lag := time.Duration(got.At-own.At) * time.Millisecond; lag > maxDelivery {
 			t.Errorf("B showed the comment %s after A sent it, want at most %s", lag, maxDelivery)
@@ -49,6 +50,10 @@ func TestRoomScenarios(t *testing.T) {
 		for _, p := range []*tab{a, b} {
 			p.wait(fmt.Sprintf(`document.querySelector('#dm-list .dm-entry[data-id="%s"] .dm-entry-text')?.textContent === %s`, firstID, jsString(first)),
 				"the comment in the list")
+		}
+		// Stored at the video time it was sent at (A's video plays on, so a little before now).
+		if stored := findComment(t, s.URL(), "watch", first).Time.Float(); stored > sentAt || sentAt-stored > 1 {
+			t.Errorf("stored at video time %.3f, A's video was at %.3f just after sending", stored, sentAt)
 		}
 	})
 
@@ -96,7 +101,7 @@ func TestRoomScenarios(t *testing.T) {
 		}
 	})
 
-	step(t, "4 a like from B updates the count in A", func(t *testing.T) {
+	step(t, "4 a like from B updates the count in A, and one from A's list reaches B", func(t *testing.T) {
 		a, b := a.in(t), b.in(t)
 		text := "like this one"
 		a.sendComment(text, "")
@@ -111,6 +116,10 @@ func TestRoomScenarios(t *testing.T) {
 		b.wait(sel+`?.classList.contains("dm-liked")`, "B's comment marked liked")
 		a.wait(fmt.Sprintf(`document.querySelector('#dm-stage .dm-item[data-id="%s"]')?.dataset.likes === '1'`, got.ID), "the like count on A's flying comment")
 		a.wait(fmt.Sprintf(`document.querySelector('#dm-list .dm-entry[data-id="%s"] .dm-entry-likes')?.textContent === '1'`, got.ID), "the like count in A's list")
+		// And the other way, from the list: A likes the first comment there.
+		a.click(fmt.Sprintf(`#dm-list .dm-entry[data-id="%s"] .dm-entry-like`, firstID))
+		a.wait(fmt.Sprintf(`document.querySelector('#dm-list .dm-entry[data-id="%s"]').classList.contains('dm-entry-liked')`, firstID), "A's entry marked liked")
+		b.wait(fmt.Sprintf(`document.querySelector('#dm-list .dm-entry[data-id="%s"] .dm-entry-likes')?.textContent === '1'`, firstID), "the like count in B's list")
 	})
 
 	step(t, "5 hiding top comments keeps them off B's screen, also after a reload", func(t *testing.T) {
