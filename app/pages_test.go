@@ -21,29 +21,17 @@ type page struct {
 	body   string
 }
 
-// get fetches url without following redirects.
+// get fetches url without following redirects; header is name, value, ….
 func get(t *testing.T, hc *http.Client, url string, header ...string) page {
 	t.Helper()
 	req, err := http.NewRequest("GET", url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := noRedirect(hc).Do(req)
-	if err != nil {
-		t.Fatalf("GET %s: %v", url, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return page{resp.StatusCode, resp.Header, string(b)}
+	return do(t, hc, req, header...)
 }
 
-// postForm posts a form the way a browser on the site's own page does.
+// postForm posts a form the way a browser does.
 func postForm(t *testing.T, hc *http.Client, target string, form url.Values, header ...string) page {
 	t.Helper()
 	req, err := http.NewRequest("POST", target, strings.NewReader(form.Encode()))
@@ -51,12 +39,18 @@ func postForm(t *testing.T, hc *http.Client, target string, form url.Values, hea
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return do(t, hc, req, header...)
+}
+
+// do sends req with the extra headers, without following redirects.
+func do(t *testing.T, hc *http.Client, req *http.Request, header ...string) page {
+	t.Helper()
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
 	resp, err := noRedirect(hc).Do(req)
 	if err != nil {
-		t.Fatalf("POST %s: %v", target, err)
+		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
