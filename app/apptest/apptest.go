@@ -77,12 +77,19 @@ func Start(t testing.TB, tweak ...func(*app.Config)) *Server {
 // StartWith starts a server with cfg and stops it when the test ends.
 func StartWith(t testing.TB, cfg app.Config) *Server {
 	t.Helper()
+	s := New(t, cfg)
+	if err := s.Start(); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	return s
+}
+
+// New builds a server with cfg, not listening yet, and stops it when the test ends.
+func New(t testing.TB, cfg app.Config) *Server {
+	t.Helper()
 	a, err := app.New(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("app.New: %v", err)
-	}
-	if err := a.Start(); err != nil {
-		t.Fatalf("Start: %v", err)
 	}
 	s := &Server{App: a, Cfg: cfg}
 	t.Cleanup(func() { s.Stop(t) })
@@ -109,15 +116,16 @@ func (s *Server) Restart(t testing.TB) *Server {
 	return StartWith(t, cfg)
 }
 
-// RestartSameAddr stops the server and starts a new one on the same database
-// and the same address, as a restarted deployment would be.
-func (s *Server) RestartSameAddr(t testing.TB) *Server {
+// Successor stops the server and builds the next one on the same database
+// and address, as a restarted deployment would be, without starting it:
+// the test calls Start when it is ready for clients to come back.
+func (s *Server) Successor(t testing.TB) *Server {
 	t.Helper()
 	addr := s.Addr()
 	s.Stop(t)
 	cfg := s.Cfg
 	cfg.Addr = addr
-	return StartWith(t, cfg)
+	return New(t, cfg)
 }
 
 // testWriter sends server logs to the test log, so they show on failure.

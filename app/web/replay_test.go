@@ -44,8 +44,9 @@ func TestLiveReplay(t *testing.T) {
 	}
 	apptest.Call(t, apptest.HTTPClient(t), "GET", s.URL()+"/api/rooms/onair", nil, &room)
 
-	// Seconds after the first comment; uneven gaps, so the timing shows.
-	offsets := []float64{0, 2, 6, 10, 16}
+	// Seconds after the first comment; uneven gaps, so the timing shows, and
+	// long enough (1 to 3 s at 4×) that a busy machine's stalled frames stay small beside them.
+	offsets := []float64{0, 4, 12, 20, 32}
 	modes := []string{"scroll", "top", "scroll", "bottom", "scroll"}
 	first := room.CreatedAt + 20_000 // the replay starts 3 s before it
 	texts := make([]string, len(offsets))
@@ -78,25 +79,28 @@ func TestLiveReplay(t *testing.T) {
 		if len(got) != len(texts) {
 			t.Fatalf("comments out of order: saw %v", p.seenAll())
 		}
-		// Where the replay was when each appeared: its offset from the start (3 s lead).
+		// Where the replay was when each appeared: its offset from the start
+		// (3 s lead), give or take a frame or a stall at 4×.
 		for i, e := range got {
 			want := 3 + offsets[i]
-			if e.Pos == nil || math.Abs(*e.Pos-want) > 1 {
+			if e.Pos == nil || math.Abs(*e.Pos-want) > 1.5 {
 				t.Errorf("%q appeared at replay time %v, want %g", e.Text, e.Pos, want)
 			}
 		}
-		// On screen: every gap shrinks by the same factor, and that factor is the speed.
+		// On screen: every gap shrinks by the same factor, and that factor is
+		// the speed. A stalled frame on a busy machine delays one appearance,
+		// so single gaps get a wider margin than the whole span.
 		var factors []float64
 		for i := 1; i < len(got); i++ {
 			factors = append(factors, (offsets[i]-offsets[i-1])*1000/(got[i].Perf-got[i-1].Perf))
 		}
 		span := (offsets[len(offsets)-1] - offsets[0]) * 1000 / (got[len(got)-1].Perf - got[0].Perf)
 		t.Logf("speed over the whole replay %.2f×, per gap %.2f", span, factors)
-		if span < 3.4 || span > 4.7 {
+		if span < 3.2 || span > 5 {
 			t.Errorf("the replay ran at %.2f× overall, want 4×", span)
 		}
 		for i, f := range factors {
-			if f/span < 0.7 || f/span > 1.4 {
+			if f/span < 0.5 || f/span > 2 {
 				t.Errorf("gap %d ran at %.2f× against %.2f× overall: the relative timing is off", i+1, f, span)
 			}
 		}

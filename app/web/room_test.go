@@ -107,13 +107,19 @@ func TestRoomScenarios(t *testing.T) {
 		a.sendComment(text, "")
 		got := b.seen(text, false)
 		sel := fmt.Sprintf(`document.querySelector('#dm-stage .dm-item[data-id="%s"]')`, got.ID)
-		// Click the flying comment with the mouse, once it is wholly on screen (it enters from the right).
-		at := waitValue[[]float64](b, `(() => {
+		// Click the comment with the mouse once it is wholly on screen (it
+		// enters from the right), holding the video so a busy machine's slow
+		// frames cannot move it away from the pointer.
+		b.wait(`(() => {
 			const r = `+sel+`?.getBoundingClientRect(), box = document.getElementById('dm-stage').getBoundingClientRect();
-			return r && r.right < box.right - 20 && r.left > box.left && [r.x + r.width / 2, r.y + r.height / 2];
+			return r && r.right < box.right - 20 && r.left > box.left;
 		})()`, "the comment to be on screen")
+		eval[bool](b, `(document.getElementById('dm-video').pause(), true)`)
+		b.wait(`document.getElementById('dm-stage').classList.contains('dm-paused')`, "the overlay to hold still")
+		at := eval[[]float64](b, `(() => { const r = `+sel+`.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`)
 		b.run(chromedp.MouseClickXY(at[0], at[1]))
 		b.wait(sel+`?.classList.contains("dm-liked")`, "B's comment marked liked")
+		eval[bool](b, `(async () => (await document.getElementById('dm-video').play(), true))()`)
 		a.wait(fmt.Sprintf(`document.querySelector('#dm-stage .dm-item[data-id="%s"]')?.dataset.likes === '1'`, got.ID), "the like count on A's flying comment")
 		a.wait(fmt.Sprintf(`document.querySelector('#dm-list .dm-entry[data-id="%s"] .dm-entry-likes')?.textContent === '1'`, got.ID), "the like count in A's list")
 		// And the other way, from the list: A likes the first comment there.
