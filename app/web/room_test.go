@@ -159,6 +159,29 @@ func TestRoomScenarios(t *testing.T) {
 		}
 	})
 
+	step(t, "blocked words keep comments off B's screen and list", func(t *testing.T) {
+		a, b := a.in(t), b.in(t)
+		b.click(".dm-popover > summary") // the reload in step 5 closed the settings
+		b.run(chromedp.SendKeys(chromedp.ID("dm-set-keywords"), "SPOILER"))
+		eval[bool](b, `(document.activeElement.blur(), true)`) // the list of words is saved when the field is left
+		b.wait(`JSON.parse(localStorage.getItem('danmaku.settings.v1')).blockedKeywords[0] === 'SPOILER'`, "the word saved")
+		hidden, after := "the butler did it, spoiler alert", "after the hidden one"
+		a.sendComment(hidden, "scroll")
+		a.sendComment(after, "scroll")
+		b.seen(after, false)
+		for _, e := range b.seenAll() {
+			if e.Text == hidden {
+				t.Fatalf("B showed a comment with a blocked word: %+v", e)
+			}
+		}
+		listed := eval[map[string]bool](b, `Object.fromEntries([...document.querySelectorAll('#dm-list .dm-entry')]
+			.map((e) => [e.querySelector('.dm-entry-text').textContent, !e.hidden && e.offsetParent !== null]))`)
+		if !listed[after] || listed[hidden] {
+			t.Fatalf("list visibility: %q shown %t, %q shown %t", after, listed[after], hidden, listed[hidden])
+		}
+		b.click(".dm-popover > summary") // close the settings again
+	})
+
 	step(t, "a rejected comment disappears and the reason shows by the send bar", func(t *testing.T) {
 		a := a.in(t)
 		text := "ding\u0007dong" // the server refuses control characters; the page lets the server decide

@@ -88,6 +88,7 @@ export class CommentList extends Emitter {
     this.current = null;
     this.focusKey = null;
     this.hovered = false;
+    this.filter = () => true;
     this.box = container;
     this.ol = this.doc.createElement('ol');
     this.ol.className = 'dm-list-items';
@@ -121,6 +122,7 @@ export class CommentList extends Emitter {
       if (!Number.isFinite(key)) continue;
       const entry = { id: c.id, seq: c.seq, key, c, own, el: null };
       entry.el = this.#element(entry);
+      entry.el.hidden = !this.filter(c, { own });
       const i = insertionIndex(this.entries, entry);
       this.ol.insertBefore(entry.el, this.entries[i]?.el ?? null);
       this.entries.splice(i, 0, entry);
@@ -171,6 +173,12 @@ export class CommentList extends Emitter {
   /** Marks an entry as liked by the viewer. */
   markLiked(id) {
     this.byId.get(String(id))?.el.classList.add('dm-entry-liked');
+  }
+
+  /** Shows only the entries for which pred(comment, {own}) holds (the viewer's blocked words). */
+  setFilter(pred) {
+    this.filter = pred;
+    for (const e of this.entries) e.el.hidden = !pred(e.c, { own: e.own });
   }
 
   /** Highlights the entry at key t (the playhead) and keeps it in view unless the pointer is on the list. */

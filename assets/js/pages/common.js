@@ -4,7 +4,7 @@
 
 import { createPlayer } from '../player.js';
 import { createAPI } from '../api.js';
-import { createSettingsStore } from '../settings.js';
+import { createSettingsStore, createFilter } from '../settings.js';
 import { mountSettingsPanel } from '../settings-panel.js';
 import { createCommentList } from '../comment-list.js';
 
@@ -84,14 +84,19 @@ export function setupPlayer({ client = null, loadWindows = true, maxAge = Infini
 
 /**
  * Builds the comment list in #dm-list (if the page has one) and keeps it in
- * step with the player: new, own, retracted and liked comments. Clicking an
- * entry seeks `video` (when seekable); its ♥ likes the comment. keyOf/label
- * choose the time column (see comment-list.js). Returns the list or null.
+ * step with the player: new, own, retracted and liked comments, without
+ * those the viewer's blocked words hide (hidden modes are about the
+ * overlay, so their comments stay listed). Clicking an entry seeks `video`
+ * (when seekable); its ♥ likes the comment. keyOf/label choose the time
+ * column (see comment-list.js). Returns the list or null.
  */
-export function mountList(player, video, { keyOf, label, seekable = true } = {}) {
+export function mountList(player, video, settings, { keyOf, label, seekable = true } = {}) {
   const box = byId('dm-list');
   if (!box) return null;
   const list = createCommentList(box, { keyOf, label, seekable });
+  const applySettings = (s) => list.setFilter(createFilter({ ...s, hideModes: {} }));
+  applySettings(settings.get());
+  settings.on('change', applySettings);
   player.on('comments', (items) => list.add(items));
   player.on('pending', (c) => list.add([c], { own: true }));
   player.on('sent', (c, ref) => c && list.rekey(ref, c));

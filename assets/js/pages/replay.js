@@ -19,8 +19,8 @@ const source = createReplaySource({
   originMs: origin,
   fetchAfter: (afterSeq, limit) => rest.commentsAfter(root.dataset.roomId, afterSeq, { limit }),
 });
-const { player } = setupPlayer({ client: null, video: clock, source, kind: 'vod' });
-mountList(player, clock);
+const { player, settings } = setupPlayer({ client: null, video: clock, source, kind: 'vod' });
+mountList(player, clock, settings);
 
 const playButton = byId('dm-play');
 const scrub = byId('dm-scrub');

@@ -19,11 +19,11 @@ const client = createClient({
 });
 const live = root?.dataset.roomKind === 'live';
 // Live rooms show pushed comments at once; VOD rooms also load by video time.
-const { roomId, api, player, video } = setupPlayer({ client, loadWindows: !live });
+const { roomId, api, player, video, settings } = setupPlayer({ client, loadWindows: !live });
 // A VOD lists comments by video time (click to seek); a live room by when they were sent.
 const list = live
-  ? mountList(player, video, { keyOf: (c) => createdMs(c) || Date.now(), label: formatClock, seekable: false })
-  : mountList(player, video);
+  ? mountList(player, video, settings, { keyOf: (c) => createdMs(c) || Date.now(), label: formatClock, seekable: false })
+  : mountList(player, video, settings);
 
 const maxText = Number(root?.dataset.maxText) || MAX_TEXT;
 const status = byId('dm-status');
