@@ -48,7 +48,8 @@ func (a *App) listComments(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		items, err = a.store.CommentsByTime(c.UserContext(), room, protocol.SecondsOf(from), protocol.SecondsOf(to), limit)
+		// The viewer's own shadowed comments too: a shadow ban must not show after a reload.
+		items, err = a.store.CommentsByTimeFor(c.UserContext(), room, identityOf(c).ID, protocol.SecondsOf(from), protocol.SecondsOf(to), limit)
 		if err != nil {
 			return err
 		}
@@ -65,7 +66,7 @@ func (a *App) postComment(c *fiber.Ctx) error {
 	if err := protocol.CheckRoomID(room); err != nil {
 		return err
 	}
-	stored, err := a.submitCommentWait(c.Context(), room, identityOf(c), in)
+	stored, err := a.submitCommentWait(c.UserContext(), room, sender{identityOf(c), clientAddr(c), viaREST}, in)
 	if err != nil {
 		return err
 	}
@@ -77,7 +78,7 @@ func (a *App) likeComment(c *fiber.Ctx) error {
 	if err != nil || id <= 0 {
 		return errs.New(errs.BadRequest, "comment id must be a positive number")
 	}
-	change, err := a.store.LikeComment(c.Context(), id, identityOf(c).ID)
+	change, err := a.store.LikeComment(c.UserContext(), id, identityOf(c).ID)
 	if err != nil {
 		return err
 	}
@@ -86,7 +87,7 @@ func (a *App) likeComment(c *fiber.Ctx) error {
 
 func (a *App) likeRoom(c *fiber.Ctx) error {
 	room := c.Params("id")
-	change, err := a.store.LikeRoom(c.Context(), room, identityOf(c).ID)
+	change, err := a.store.LikeRoom(c.UserContext(), room, identityOf(c).ID)
 	if err != nil {
 		return err
 	}

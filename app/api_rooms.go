@@ -102,7 +102,7 @@ func (a *App) createRoom(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	r, err := a.addRoom(c.Context(), req)
+	r, err := a.addRoom(c.UserContext(), req)
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/danmaku/danmaku/app/hub"
 	"github.com/danmaku/danmaku/app/protocol"
 	"github.com/danmaku/danmaku/app/store"
+	"github.com/danmaku/danmaku/plugins"
 )
 
 // App is one running server.
@@ -36,6 +37,10 @@ type App struct {
 	signer *auth.Signer
 	limits protocol.Limits
 	assets *assetFiles // nil without an asset tree
+
+	plugins *plugins.Pipeline // the moderation chains
+	blocks  *store.Blocklist  // bans, in memory, written through
+	feed    *modFeed          // live updates for moderators' sockets
 
 	ln        net.Listener
 	serveErr  chan error
@@ -54,6 +59,14 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	a := &App{cfg: cfg, log: cfg.Logger, limits: protocol.Limits{MinRunes: 1, MaxRunes: cfg.MaxTextRunes}}
+	// A bad plugin config stops start-up before anything is created.
+	pluginCfg, err := a.pluginConfig()
+	if err != nil {
+		return nil, err
+	}
+	if err := a.checkPlugins(pluginCfg); err != nil {
+		return nil, err
+	}
 
 	secret, err := a.loadSecret()
 	if err != nil {
@@ -87,9 +100,15 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			return nil, err
 		}
 	}
+	if err := a.startModeration(ctx, pluginCfg); err != nil {
+		a.store.Close()
+		a.hub.Close()
+		return nil, err
+	}
 	a.ws = a.newMelody()
 	a.http, err = a.newFiber()
 	if err != nil {
+		a.stopModeration()
 		a.store.Close()
 		a.hub.Close()
 		return nil, err
@@ -118,6 +137,7 @@ func (a *App) loadSecret() ([]byte, error) {
 func (a *App) onCommit(ev store.Events) {
 	a.hub.PublishComments(context.Background(), ev.Comments)
 	a.hub.NoteLikes(ev.Likes)
+	a.retract(ev.Retracts)
 }
 
 // Start listens on the configured address and serves in the background.
@@ -165,6 +185,9 @@ func (a *App) shutdown(ctx context.Context) error {
 		if err := a.http.ShutdownWithContext(ctx); err != nil {
 			errList = append(errList, fmt.Errorf("stopping http: %w", err))
 		}
+	}
+	if err := a.stopModeration(); err != nil {
+		errList = append(errList, fmt.Errorf("closing moderation plugins: %w", err))
 	}
 	if err := a.store.Close(); err != nil {
 		errList = append(errList, fmt.Errorf("closing store: %w", err))

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"net/netip"
 	"sync/atomic"
 	"time"
 
@@ -22,9 +23,14 @@ type client struct {
 	sess    *melody.Session
 	id      auth.Identity
 	ip      string
+	addr    netip.Addr // ip, parsed, for moderation
 	initial *joinRequest
-	rooms   map[string]*hub.Subscription
-	raw     *hijackRecorder // the connection under the session, to cut it
+	// admitted is the room the handshake's join hooks let in, so the
+	// initial join does not ask them twice.
+	admitted string
+	mod      *modMember // set on moderator sockets (/ws/admin)
+	rooms    map[string]*hub.Subscription
+	raw      *hijackRecorder // the connection under the session, to cut it
 
 	// queued counts frames handed to melody and not yet written; past limit
 	// the socket is too slow and is closed instead of silently losing frames.
@@ -125,6 +131,9 @@ func (c *client) join(roomID string, since *int64) error {
 	}
 	ctx, cancel := frameContext()
 	defer cancel()
+	if err := c.admit(ctx, roomID); err != nil {
+		return err
+	}
 
 	// Join before reading last_seq: everything committed after the read is
 	// then sure to be in the subscription's held messages.
@@ -229,7 +238,7 @@ func (c *client) comment(in protocol.Inbound) {
 	ctx, cancel := frameContext()
 	defer cancel()
 	ref := in.Ref
-	c.app.submitComment(ctx, room, c.id, in.CommentInput, func(stored protocol.Comment, err error) {
+	c.app.submitComment(ctx, room, c.from(), in.CommentInput, func(stored protocol.Comment, err error) {
 		if err != nil {
 			c.Send(ackError(ref, err))
 			return

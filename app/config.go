@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"time"
+
+	"github.com/danmaku/danmaku/plugins"
 )
 
 // Config is everything the server needs to start. Zero fields take the
@@ -41,6 +43,16 @@ type Config struct {
 	ShutdownTimeout time.Duration
 
 	SeedDemo bool // create the demo room when the database is new
+
+	// PluginsFile is the moderation plugin config (YAML, -plugins); reloads
+	// read it again. Without it, Plugins runs, or else the default chain.
+	PluginsFile string
+	// Plugins is a parsed plugin config, used when PluginsFile is empty;
+	// nil means plugins.DefaultConfig().
+	Plugins *plugins.Config
+	// PluginRegistry resolves plugin names; nil is the default registry,
+	// which main.go fills by importing plugins/all. Tests pass their own.
+	PluginRegistry *plugins.Registry
 
 	Logger     *slog.Logger
 	Templates  fs.FS // page templates, *.html at the root

@@ -28,9 +28,6 @@ func (a *App) indexPage(c *fiber.Ctx) error {
 // renderIndex renders the room list with the form filled from form and,
 // after a failed post, the reason it failed.
 func (a *App) renderIndex(c *fiber.Ctx, status int, form newRoom, formError string) error {
-	// Page handlers query with c.UserContext(), not c.Context(): fasthttp
-	// recycles its RequestCtx, which the SQLite driver can still read after
-	// the request ends (a data race when the server shuts down).
 	rooms, err := a.store.Rooms(c.UserContext())
 	if err != nil {
 		return err

@@ -44,6 +44,7 @@ func (a *App) newFiber() (*fiber.App, error) {
 		Views:        views,
 	})
 	f.Use(recover.New(recover.Config{EnableStackTrace: true}))
+	a.healthRoutes(f) // before request logging: probes come every few seconds
 	f.Use(a.logRequests)
 	a.routes(f)
 	return f, nil
@@ -64,6 +65,7 @@ func (a *App) routes(f *fiber.App) {
 	api.Post("/rooms/:id/comments", a.postComment)
 	api.Post("/rooms/:id/like", a.likeRoom)
 	api.Post("/comments/:id/like", a.likeComment)
+	a.modRoutes(f, api)
 
 	f.Get("/", a.identify, a.indexPage)
 	f.Post("/rooms", a.identify, a.createRoomPage)

@@ -55,11 +55,8 @@ func (a *App) newMelody() *melody.Melody {
 
 // handleWS checks the handshake and hands the connection to melody.
 func (a *App) handleWS(c *fiber.Ctx) error {
-	if a.draining.Load() {
-		return errs.New(errs.Unavailable, "the server is shutting down")
-	}
-	if !websocketUpgrade(c) {
-		return &fiber.Error{Code: fiber.StatusUpgradeRequired, Message: "this endpoint only speaks WebSocket"}
+	if err := a.checkUpgrade(c); err != nil {
+		return err
 	}
 	var join *joinRequest
 	if room := c.Query("room"); room != "" {
@@ -77,8 +74,31 @@ func (a *App) handleWS(c *fiber.Ctx) error {
 			}
 			join.since = &since
 		}
+		// Join hooks run at the door: a banned user gets 403 before the upgrade.
+		if err := a.admit(c.UserContext(), room, sender{identityOf(c), clientAddr(c), viaWS}); err != nil {
+			return err
+		}
 	}
-	cl := &client{app: a, id: identityOf(c), ip: c.IP(), initial: join}
+	cl := &client{app: a, id: identityOf(c), ip: c.IP(), addr: clientAddr(c), initial: join}
+	if join != nil {
+		cl.admitted = join.room
+	}
+	return a.upgrade(c, cl)
+}
+
+// checkUpgrade refuses handshakes while shutting down and plain HTTP requests.
+func (a *App) checkUpgrade(c *fiber.Ctx) error {
+	if a.draining.Load() {
+		return errs.New(errs.Unavailable, "the server is shutting down")
+	}
+	if !websocketUpgrade(c) {
+		return &fiber.Error{Code: fiber.StatusUpgradeRequired, Message: "this endpoint only speaks WebSocket"}
+	}
+	return nil
+}
+
+// upgrade hands the connection to melody, with cl as its client.
+func (a *App) upgrade(c *fiber.Ctx, cl *client) error {
 	cookie, _ := c.Locals(localNewGuest).(string)
 	a.sockets.wg.Add(1) // done when the socket closes, long after this handler returns
 	return adaptor.HTTPHandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -109,6 +129,10 @@ func (a *App) onConnect(s *melody.Session) {
 	cl.sess = s
 	a.sockets.add(cl)
 	cl.limit = int32(a.cfg.SendBuffer)
+	if cl.mod != nil {
+		a.feed.connect(cl)
+		return
+	}
 	if cl.initial != nil {
 		if err := cl.join(cl.initial.room, cl.initial.since); err != nil {
 			cl.sendError("", err)
@@ -119,9 +143,17 @@ func (a *App) onConnect(s *melody.Session) {
 func (a *App) onDisconnect(s *melody.Session) {
 	cl := clientOf(s)
 	a.sockets.remove(cl)
+	if cl.mod != nil {
+		a.feed.disconnect(cl)
+	}
 	cl.leaveAll()
 }
 
 func (a *App) onMessage(s *melody.Session, data []byte) {
-	clientOf(s).handle(data)
+	cl := clientOf(s)
+	if cl.mod != nil {
+		cl.handleMod(data)
+		return
+	}
+	cl.handle(data)
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/danmaku/danmaku/app"
+	"github.com/danmaku/danmaku/plugins"
 )
 
 // WaitFor bounds every wait on an event in tests.
@@ -41,6 +42,9 @@ func Config(t testing.TB, dir string) app.Config {
 	cfg.Assets = os.DirFS(filepath.Join(root, "assets"))
 	cfg.FlushEvery = 20 * time.Millisecond
 	cfg.Secret = Secret
+	// No moderation: tests send fast and repeat themselves. Moderation
+	// tests set the chain they test.
+	cfg.Plugins = &plugins.Config{}
 	cfg.Logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	return cfg
 }

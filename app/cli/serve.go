@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"os"
 	"os/signal"
 	"syscall"
 
@@ -33,22 +34,25 @@ func serveFlags(cfg *app.Config, logLevel, logFormat *string) *flag.FlagSet {
 	fs.DurationVar(&cfg.WriteWait, "write-wait", cfg.WriteWait, "fail a socket whose frame write takes this long")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long shutdown waits for requests and sockets")
 	fs.BoolVar(&cfg.SeedDemo, "seed-demo", cfg.SeedDemo, "create the demo room in a new database")
+	fs.StringVar(&cfg.PluginsFile, "plugins", cfg.PluginsFile, "moderation plugin config (YAML; see docs/plugins.md); reloaded on SIGHUP; default: the built-in chain")
 	fs.StringVar(logLevel, "log-level", *logLevel, "debug, info, warn or error")
 	fs.StringVar(logFormat, "log-format", *logFormat, "text or json")
+	fs.String(configFlag, "", "YAML file of settings keyed by these flag names; flags and DANMAKU_* variables override it")
 	return fs
 }
 
 func serve(ctx context.Context, args []string, io IO, files Files) error {
 	cfg := app.DefaultConfig()
 	logLevel, logFormat := "info", "text"
-	if err := parse(serveFlags(&cfg, &logLevel, &logFormat), args, io); err != nil {
+	from, err := parseFlags(serveFlags(&cfg, &logLevel, &logFormat), args, io)
+	if err != nil {
 		return err
 	}
 	// The secret is read from the environment only: flags show up in ps.
 	cfg.Secret = io.Env("DANMAKU_SECRET")
 	logger, err := newLogger(io, logLevel, logFormat)
 	if err != nil {
-		return err
+		return from.explain(err)
 	}
 	cfg.Logger = logger
 	cfg.Templates, cfg.Assets, cfg.Migrations = files.Templates, files.Assets, files.Migrations
@@ -56,21 +60,19 @@ func serve(ctx context.Context, args []string, io IO, files Files) error {
 
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	a, err := app.New(ctx, cfg)
 	if err != nil {
-		return err
+		return from.explain(err)
 	}
 	if err := a.Start(); err != nil {
 		_ = a.Shutdown(context.Background())
 		return err
 	}
 	fmt.Fprintf(io.Stdout, "Danmaku %s listening on %s\n", Version, a.URL())
-	select {
-	case <-ctx.Done():
-		logger.Info("shutting down")
-	case err := <-a.Done():
-		logger.Error("server stopped", "err", err)
-	}
+	waitAndReload(ctx, a, hup, logger)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := a.Shutdown(shutdownCtx); err != nil {
@@ -78,6 +80,24 @@ func serve(ctx context.Context, args []string, io IO, files Files) error {
 	}
 	logger.Info("stopped cleanly")
 	return nil
+}
+
+// waitAndReload reloads the moderation plugins on every SIGHUP (a bad
+// config keeps the running chains; ReloadPlugins logs why) until the
+// server is told to stop or stops on its own.
+func waitAndReload(ctx context.Context, a *app.App, hup <-chan os.Signal, logger *slog.Logger) {
+	for {
+		select {
+		case <-hup:
+			_ = a.ReloadPlugins(ctx)
+		case <-ctx.Done():
+			logger.Info("shutting down")
+			return
+		case err := <-a.Done():
+			logger.Error("server stopped", "err", err)
+			return
+		}
+	}
 }
 
 func newLogger(io IO, level, format string) (*slog.Logger, error) {

@@ -26,7 +26,7 @@ func (rep Report) WriteText(w io.Writer) error {
 	p("connect    %.2fs, %d dropped during the run", rep.ConnectSec, rep.Dropped)
 	comments := fmt.Sprintf("comments   planned %d, sent %d, accepted %d", rep.Planned, rep.Sent, rep.Accepted)
 	if rep.Mode == ModeJSON {
-		comments += fmt.Sprintf(" (acked %d, rejected %d %v, unmatched acks %d)", rep.Acked, rep.Rejected, rep.RejectCodes, rep.UnmatchedAcks)
+		comments += fmt.Sprintf(" (acked %d, rejected %d, unmatched acks %d)", rep.Acked, rep.Rejected, rep.UnmatchedAcks)
 	}
 	p("%s", comments)
 	p("delivery   %d of %d expected, lost %d (%.4f%%), duplicates %d", rep.Delivered, rep.Expected, rep.Lost, 100*rep.LossRatio, rep.Duplicates)
@@ -48,8 +48,11 @@ func (rep Report) WriteText(w io.Writer) error {
 	if h := rep.Host; h.CPUSec > 0 {
 		p("host       %d cores, %.2f CPU-s busy in the window, %.2f of it by other processes", h.Cores, h.CPUSec, h.OtherSec)
 	}
-	for k, v := range rep.ServerErrs {
-		p("server err %d× %s", v, k)
+	for _, e := range tally(rep.RejectCodes) {
+		p("rejected   %s", e)
+	}
+	for _, e := range tally(rep.ServerErrs) {
+		p("server err %s", e)
 	}
 	for _, e := range rep.Errors {
 		p("error      %s", e)

@@ -25,8 +25,9 @@ type roomPlan struct {
 	budget  int // most comments the room's senders will send; bounds sequence numbers
 }
 
-// senderPlan is one sender's room, pace and budget.
+// senderPlan is one sender's socket, room, pace and budget.
 type senderPlan struct {
+	sock     int // index into plan.sockets
 	room     int
 	interval time.Duration // time between its comments
 	phase    time.Duration // offset of its first comment, so senders do not fire in lockstep
@@ -59,7 +60,7 @@ func makePlan(c Config) (plan, error) {
 		if rate <= 0 || c.Duration <= 0 {
 			continue
 		}
-		sp := senderPlan{room: r, budget: int(math.Ceil(rate * c.Duration.Seconds()))}
+		sp := senderPlan{sock: j, room: r, budget: int(math.Ceil(rate * c.Duration.Seconds()))}
 		sp.interval = time.Duration(float64(time.Second) / rate)
 		sp.phase = time.Duration(float64(sp.interval) * float64(j) / float64(c.Senders))
 		p.senders = append(p.senders, sp)

@@ -67,8 +67,8 @@ func TestMakePlan(t *testing.T) {
 				if sp.phase < 0 || sp.phase >= sp.interval {
 					t.Errorf("sender %d phase %v outside [0, %v)", j, sp.phase, sp.interval)
 				}
-				if p.sockets[j] != sp.room {
-					t.Errorf("sender %d plans room %d but its socket joins room %d", j, sp.room, p.sockets[j])
+				if sp.sock != j || p.sockets[sp.sock] != sp.room {
+					t.Errorf("sender %d: socket %d joins room %d, plan says room %d", j, sp.sock, p.sockets[sp.sock], sp.room)
 				}
 			}
 			if got := p.planned(); got != tt.wantPlanned {

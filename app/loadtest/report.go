@@ -89,6 +89,8 @@ type ClientStats struct {
 
 // HostStats is the whole machine's busy CPU over the window: what is left
 // after the server and client is other load that may have skewed the run.
+// Approximate: /proc/stat is tick-sampled and undercounts bursty work, so
+// OtherSec is a hint (it can even come out below zero), not an exact figure.
 type HostStats struct {
 	Cores    int     `json:"cores"`
 	CPUSec   float64 `json:"cpu_sec"`
@@ -97,9 +99,9 @@ type HostStats struct {
 
 // reportInput is what execute knows that the run state does not.
 type reportInput struct {
-	connect     time.Duration
-	start, stop time.Time // measured window; zero when the run never started sending
-	probe       *procProbe
+	connect time.Duration
+	start   time.Time // first send; zero when the run never got that far
+	probe   *procProbe
 }
 
 // report assembles the Report; readers must have exited.

@@ -125,9 +125,9 @@ func (r *run) execute(ctx context.Context, pw io.Writer) (Report, error) {
 	start := time.Now()
 	end := start.Add(r.cfg.Duration)
 	probe.begin()
-	for j, sp := range r.plan.senders {
+	for _, sp := range r.plan.senders {
 		r.senders.Add(1)
-		go r.send(sendCtx, r.socks[j], sp, start, end)
+		go r.send(sendCtx, r.socks[sp.sock], sp, start, end)
 	}
 	m := newMeter(r, probe, start)
 	r.waitSenders(ctx, pw, m, end)
@@ -136,7 +136,7 @@ func (r *run) execute(ctx context.Context, pw io.Writer) (Report, error) {
 	r.senders.Wait()
 	probe.end()
 	r.closeAll()
-	rep := r.report(reportInput{connect: connected, start: start, stop: time.Now(), probe: probe})
+	rep := r.report(reportInput{connect: connected, start: start, probe: probe})
 	if err := ctx.Err(); err != nil {
 		rep.Interrupted = true
 		return rep, fmt.Errorf("interrupted: %w", err)

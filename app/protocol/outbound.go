@@ -134,3 +134,8 @@ func EncodeLikes(room string, roomLikes *int64, comments map[int64]int64) []byte
 	}
 	return Encode(f)
 }
+
+// EncodeRetract encodes a retract frame: viewers drop these comments.
+func EncodeRetract(room string, ids []int64) []byte {
+	return Encode(Retract{Type: TypeRetract, Room: room, IDs: ids})
+}

@@ -44,6 +44,8 @@ type Store struct {
 	read   *sql.DB
 	write  *sql.DB
 	Writer *Writer
+
+	migrations fs.FS // the binary's migrations, which readiness compares with the database
 }
 
 // Open opens (creating if needed) the database at opts.Path, applies the
@@ -90,6 +92,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		s.closeDBs()
 		return nil, err
 	}
+	s.migrations = opts.Migrations
 	return s, nil
 }
 

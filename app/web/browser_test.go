@@ -34,8 +34,8 @@ const pageCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-sr
 
 // pageProbe runs before any page script: it records CSP violations, uncaught
 // errors, and every comment element that enters the overlay (with the wall
-// clock, the replay position when there is one, and whether it was own), so
-// tests can assert on what appeared even after it left the screen.
+// clock, the video time and whether it was own), so tests can assert on what
+// appeared even after it left the screen.
 const pageProbe = `(() => {
   window.__violations = [];
   window.__errors = [];
@@ -47,11 +47,10 @@ const pageProbe = `(() => {
   new MutationObserver((records) => {
     for (const r of records) for (const n of r.addedNodes) {
       if (n.nodeType !== 1 || !n.classList.contains('dm-item')) continue;
-      const scrub = document.getElementById('dm-scrub');
       window.__seen.push({
         id: n.dataset.id, text: n.querySelector('.dm-text')?.textContent ?? '', mode: n.dataset.mode,
         own: n.classList.contains('dm-own'), at: Date.now(), perf: performance.now(),
-        pos: scrub ? Number(scrub.value) : null, vt: document.getElementById('dm-video')?.currentTime ?? null,
+        vt: document.getElementById('dm-video')?.currentTime ?? null,
       });
     }
   }).observe(document, { childList: true, subtree: true });

@@ -22,7 +22,7 @@ type seenItem struct {
 	Own  bool     `json:"own"`
 	At   float64  `json:"at"`   // wall clock, Unix ms (comparable across tabs)
 	Perf float64  `json:"perf"` // performance.now() of the tab
-	Pos  *float64 `json:"pos"`  // the replay position, on replay pages
+	VT   *float64 `json:"vt"`   // the video's time, on room pages
 }
 
 // openRoom opens a room page in a new tab and waits until it is connected.
