@@ -191,6 +191,9 @@ func TestCreateRoomForm(t *testing.T) {
 func TestRoomPage(t *testing.T) {
 	s := startServer(t, func(c *app.Config) { c.MaxTextRunes = 42 })
 	createRoom(t, s, "stream", "live")
+	if status := call(t, httpClient(t), "POST", s.URL()+"/api/rooms", map[string]string{"id": "novideo", "kind": "vod"}, nil); status != http.StatusCreated {
+		t.Fatalf("creating a room without video: %d", status)
+	}
 	for _, tc := range []struct {
 		path string
 		want []string
@@ -199,6 +202,7 @@ func TestRoomPage(t *testing.T) {
 			`<video id="dm-video" src="/assets/video/demo.mp4"`, `id="dm-stage"`, `id="dm-list"`, `id="dm-compose"`,
 			`id="dm-settings"`, `id="dm-fullscreen"`, `<span id="dm-room-likes">0</span>`, `<b id="dm-comment-count">12</b>`}},
 		{"/rooms/stream", []string{`data-room-kind="live"`, `href="/rooms/stream/replay"`}},
+		{"/rooms/novideo", []string{`<video id="dm-video" controls`, "This room has no video."}},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
 			p := get(t, httpClient(t), s.URL()+tc.path)
