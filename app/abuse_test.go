@@ -263,11 +263,11 @@ func TestSecurityHeaders(t *testing.T) {
 	s := startServer(t, func(c *app.Config) { c.AllowedOrigins = []string{"https://player.example"} })
 	for _, path := range []string{"/", "/login", "/api/rooms", "/assets/css/danmaku.css"} {
 		t.Run(path, func(t *testing.T) {
-			resp, _ := get(t, httpClient(t), s.URL()+path)
-			if resp.StatusCode != http.StatusOK {
-				t.Fatalf("status %d", resp.StatusCode)
+			resp := get(t, httpClient(t), s.URL()+path)
+			if resp.status != http.StatusOK {
+				t.Fatalf("status %d", resp.status)
 			}
-			csp := resp.Header.Get("Content-Security-Policy")
+			csp := resp.header.Get("Content-Security-Policy")
 			for _, want := range []string{"default-src 'self'", "script-src 'self';", "style-src 'self';", "object-src 'none'",
 				"connect-src 'self' ws: wss:", "media-src 'self' https: http:", "frame-ancestors 'self' https://player.example", "base-uri 'self'", "form-action 'self'"} {
 				if !strings.Contains(csp+";", want) {
@@ -284,20 +284,18 @@ func TestSecurityHeaders(t *testing.T) {
 				"Cross-Origin-Opener-Policy":   "same-origin",
 				"Cross-Origin-Embedder-Policy": "unsafe-none",
 			} {
-				if got := resp.Header.Get(k); got != want {
+				if got := resp.header.Get(k); got != want {
 					t.Errorf("%s = %q, want %q", k, got, want)
 				}
 			}
-			if got := resp.Header.Get("Strict-Transport-Security"); got != "" {
+			if got := resp.header.Get("Strict-Transport-Security"); got != "" {
 				t.Errorf("HSTS over plain HTTP: %q", got)
 			}
 		})
 	}
 	// Over TLS (as a proxy reports it) HSTS is sent.
-	req, _ := http.NewRequest("GET", s.URL()+"/", nil)
-	req.Header.Set("X-Forwarded-Proto", "https")
-	if resp, _ := do(t, httpClient(t), req); !strings.HasPrefix(resp.Header.Get("Strict-Transport-Security"), "max-age=") {
-		t.Fatalf("HSTS over TLS: %q", resp.Header.Get("Strict-Transport-Security"))
+	if resp := get(t, httpClient(t), s.URL()+"/", "X-Forwarded-Proto", "https"); !strings.HasPrefix(resp.header.Get("Strict-Transport-Security"), "max-age=") {
+		t.Fatalf("HSTS over TLS: %q", resp.header.Get("Strict-Transport-Security"))
 	}
 }
 
@@ -307,7 +305,7 @@ func TestPagesNeedNoInlineScript(t *testing.T) {
 	s := startServer(t)
 	hc := httpClient(t)
 	for _, path := range []string{"/", "/login", "/logout"} {
-		_, page := get(t, hc, s.URL()+path)
+		page := get(t, hc, s.URL()+path).body
 		lower := strings.ToLower(page)
 		for _, bad := range []string{"<script>", "<script type=\"module\">", " style=", "javascript:", " onclick=", " onload=", " onsubmit="} {
 			if strings.Contains(lower, bad) {

@@ -35,6 +35,7 @@ type App struct {
 	http   *fiber.App
 	signer *auth.Signer
 	limits protocol.Limits
+	assets *assetFiles // nil without an asset tree
 
 	plugins *plugins.Pipeline // the moderation chains
 	blocks  *store.Blocklist  // bans, in memory, written through

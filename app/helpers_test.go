@@ -1,19 +1,10 @@
 package app_test
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
-	"os"
-	"path/filepath"
-	"runtime/pprof"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -21,42 +12,26 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/danmaku/danmaku/app"
-	"github.com/danmaku/danmaku/app/auth"
+	"github.com/danmaku/danmaku/app/apptest"
 	"github.com/danmaku/danmaku/app/protocol"
-	"github.com/danmaku/danmaku/plugins"
 )
 
 // waitFor bounds every wait on an event in these tests.
-const waitFor = 10 * time.Second
+const waitFor = apptest.WaitFor
 
 // testSecret signs the test servers' tokens; tests mint their own with it.
-const testSecret = "test-secret-test-secret-test-secret"
+const testSecret = apptest.Secret
 
 // testServer is a real server on 127.0.0.1:0 over a SQLite file in a temp dir.
 type testServer struct {
-	*app.App
+	*apptest.Server
 	cfg app.Config
 }
 
 // testConfig returns a config for a server in dir.
 func testConfig(t *testing.T, dir string) app.Config {
 	t.Helper()
-	cfg := app.DefaultConfig()
-	cfg.Addr = "127.0.0.1:0"
-	cfg.DBPath = filepath.Join(dir, "danmaku.db")
-	cfg.Migrations = os.DirFS("../migrations")
-	cfg.Templates = os.DirFS("../templates")
-	cfg.Assets = os.DirFS("../assets")
-	cfg.FlushEvery = 20 * time.Millisecond
-	cfg.Secret = testSecret
-	// Generous abuse limits: tests of other things send bursts from one IP;
-	// the limit tests set their own.
-	cfg.MaxConnsPerIP, cfg.FrameRate, cfg.RESTWrites = -1, -1, -1
-	// No moderation: the core protocol tests send fast and repeat
-	// themselves. Moderation tests set the chain they test (withPlugins).
-	cfg.Plugins = &plugins.Config{}
-	cfg.Logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	return cfg
+	return apptest.Config(t, dir)
 }
 
 // startServer starts a server with the test config, changed by tweak.
@@ -71,26 +46,12 @@ func startServer(t *testing.T, tweak ...func(*app.Config)) *testServer {
 
 func startWith(t *testing.T, cfg app.Config) *testServer {
 	t.Helper()
-	a, err := app.New(context.Background(), cfg)
-	if err != nil {
-		t.Fatalf("app.New: %v", err)
-	}
-	if err := a.Start(); err != nil {
-		t.Fatalf("Start: %v", err)
-	}
-	s := &testServer{App: a, cfg: cfg}
-	t.Cleanup(func() { s.stop(t) })
-	return s
+	return &testServer{Server: apptest.StartWith(t, cfg), cfg: cfg}
 }
 
 func (s *testServer) stop(t *testing.T) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
-	defer cancel()
-	if err := s.Shutdown(ctx); err != nil {
-		pprof.Lookup("goroutine").WriteTo(os.Stderr, 1)
-		t.Errorf("Shutdown: %v", err)
-	}
+	s.Stop(t)
 }
 
 // restart stops the server and starts a new one on the same database.
@@ -104,14 +65,6 @@ func (s *testServer) restart(t *testing.T) *testServer {
 
 func (s *testServer) wsURL(query string) string {
 	return "ws://" + s.Addr() + "/ws" + query
-}
-
-// testWriter sends server logs to the test log, so they show on failure.
-type testWriter struct{ t *testing.T }
-
-func (w testWriter) Write(p []byte) (int, error) {
-	w.t.Log(strings.TrimRight(string(p), "\n"))
-	return len(p), nil
 }
 
 // frame is any server frame, decoded loosely for assertions.
@@ -356,58 +309,19 @@ func (c *wsClient) comment(ref, text string) frame {
 // httpClient is a client with its own cookie jar: one browser, one user.
 func httpClient(t *testing.T) *http.Client {
 	t.Helper()
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &http.Client{Jar: jar, Timeout: waitFor}
+	return apptest.HTTPClient(t)
 }
 
 // call does a JSON request and decodes the response into out (when non-nil).
 func call(t *testing.T, hc *http.Client, method, url string, body any, out any) int {
 	t.Helper()
-	var r io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		r = strings.NewReader(b)
-	default:
-		buf, err := json.Marshal(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r = bytes.NewReader(buf)
-	}
-	req, err := http.NewRequest(method, url, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := hc.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out != nil {
-		if err := json.Unmarshal(data, out); err != nil {
-			t.Fatalf("%s %s: response is not JSON: %q", method, url, data)
-		}
-	}
-	return resp.StatusCode
+	return apptest.Call(t, hc, method, url, body, out)
 }
 
 // createRoom creates a room over REST, as a moderator.
 func createRoom(t *testing.T, s *testServer, id, kind string) {
 	t.Helper()
-	status := call(t, moderatorClient(t, s), "POST", s.URL()+"/api/rooms",
-		map[string]string{"id": id, "title": "Room " + id, "kind": kind, "video_url": "/assets/video/demo.mp4"}, nil)
-	if status != http.StatusCreated {
-		t.Fatalf("create room %s: status %d", id, status)
-	}
+	apptest.CreateRoom(t, s.URL(), id, kind)
 }
 
 // apiError is the REST error shape.
@@ -415,23 +329,11 @@ type apiError struct {
 	Error protocol.ErrorBody `json:"error"`
 }
 
-// bearerClient is an HTTP client that sends Authorization: Bearer token on
-// every request, as bots and the CLI do; it keeps no cookies.
-func bearerClient(t *testing.T, tok string) *http.Client {
-	t.Helper()
-	return &http.Client{Timeout: waitFor, Transport: bearerTransport(tok)}
-}
-
-type bearerTransport string
-
-func (b bearerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	r.Header.Set("Authorization", "Bearer "+string(b))
-	return http.DefaultTransport.RoundTrip(r)
-}
+// bearerClient is an HTTP client that sends Authorization: Bearer tok.
+func bearerClient(_ *testing.T, tok string) *http.Client { return apptest.BearerClient(tok) }
 
 // moderatorClient acts as a signed-in moderator of s over REST.
-func moderatorClient(t *testing.T, s *testServer) *http.Client {
+func moderatorClient(t *testing.T, _ *testServer) *http.Client {
 	t.Helper()
-	return bearerClient(t, token(t, s, auth.Identity{ID: "mod-1", Name: "Mod", Roles: []string{auth.RoleModerator}}, time.Hour))
+	return apptest.ModeratorClient(t)
 }

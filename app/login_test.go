@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -24,52 +23,15 @@ func browser(t *testing.T) *http.Client {
 	return hc
 }
 
-// postForm posts a form with extra headers and returns the response, body read.
-func postForm(t *testing.T, hc *http.Client, url string, form url.Values, header http.Header) (*http.Response, string) {
+// sessionSetCookie returns the danmaku_session Set-Cookie header of p.
+func sessionSetCookie(t *testing.T, p page) *http.Cookie {
 	t.Helper()
-	req, err := http.NewRequest("POST", url, strings.NewReader(form.Encode()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	return do(t, hc, req)
-}
-
-func get(t *testing.T, hc *http.Client, url string) (*http.Response, string) {
-	t.Helper()
-	req, err := http.NewRequest("GET", url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return do(t, hc, req)
-}
-
-func do(t *testing.T, hc *http.Client, req *http.Request) (*http.Response, string) {
-	t.Helper()
-	resp, err := hc.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, string(body)
-}
-
-// sessionSetCookie returns the danmaku_session Set-Cookie header of resp.
-func sessionSetCookie(t *testing.T, resp *http.Response) *http.Cookie {
-	t.Helper()
-	for _, c := range resp.Cookies() {
+	for _, c := range p.cookies() {
 		if c.Name == "danmaku_session" {
 			return c
 		}
 	}
-	t.Fatalf("no danmaku_session cookie set; headers %v", resp.Header)
+	t.Fatalf("no danmaku_session cookie set; headers %v", p.header)
 	return nil
 }
 
@@ -83,16 +45,16 @@ func socketOf(t *testing.T, s *testServer, hc *http.Client) (*wsClient, *protoco
 func TestNicknameLogin(t *testing.T) {
 	s := startServer(t)
 	hc := browser(t)
-	resp, page := get(t, hc, s.URL()+"/login?next=/rooms/demo")
-	if resp.StatusCode != http.StatusOK || !strings.Contains(page, `name="nickname"`) || !strings.Contains(page, `name="token"`) ||
-		!strings.Contains(page, `value="/rooms/demo"`) {
-		t.Fatalf("login page: %d\n%s", resp.StatusCode, page)
+	resp := get(t, hc, s.URL()+"/login?next=/rooms/demo")
+	if resp.status != http.StatusOK || !strings.Contains(resp.body, `name="nickname"`) || !strings.Contains(resp.body, `name="token"`) ||
+		!strings.Contains(resp.body, `value="/rooms/demo"`) {
+		t.Fatalf("login page: %d\n%s", resp.status, resp.body)
 	}
 	_, before := socketOf(t, s, hc) // the guest identity this browser got with the page
 
-	resp, _ = postForm(t, hc, s.URL()+"/login", url.Values{"nickname": {"  Alice Liddell "}, "next": {"/rooms/demo"}}, nil)
-	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/rooms/demo" {
-		t.Fatalf("login: %d to %q, want 303 to /rooms/demo", resp.StatusCode, resp.Header.Get("Location"))
+	resp = postForm(t, hc, s.URL()+"/login", url.Values{"nickname": {"  Alice Liddell "}, "next": {"/rooms/demo"}})
+	if resp.status != http.StatusSeeOther || resp.header.Get("Location") != "/rooms/demo" {
+		t.Fatalf("login: %d to %q, want 303 to /rooms/demo", resp.status, resp.header.Get("Location"))
 	}
 	k := sessionSetCookie(t, resp)
 	if !k.HttpOnly || k.SameSite != http.SameSiteLaxMode || k.Secure || k.Path != "/" {
@@ -103,7 +65,7 @@ func TestNicknameLogin(t *testing.T) {
 	wantUser(t, me, want) // the same guest (its likes stay), now with a name, and only a viewer
 
 	// Over TLS (as a proxy reports it) the cookie is Secure.
-	resp, _ = postForm(t, browser(t), s.URL()+"/login", url.Values{"nickname": {"Bob"}}, http.Header{"X-Forwarded-Proto": {"https"}})
+	resp = postForm(t, browser(t), s.URL()+"/login", url.Values{"nickname": {"Bob"}}, "X-Forwarded-Proto", "https")
 	if k := sessionSetCookie(t, resp); !k.Secure {
 		t.Fatalf("cookie over TLS: %+v, want Secure", k)
 	}
@@ -113,11 +75,11 @@ func TestNicknameLogin(t *testing.T) {
 		"evil\u202eesrever", "zero\u200bwidth", "<script>", "new\nline", "tab\tbed", "two  spaces", "---", "bad\xffutf8",
 	} {
 		t.Run("refuses "+bad, func(t *testing.T) {
-			resp, page := postForm(t, browser(t), s.URL()+"/login", url.Values{"nickname": {bad}}, nil)
-			if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "Pick another nickname") {
-				t.Fatalf("status %d, want 422 with the form again", resp.StatusCode)
+			resp := postForm(t, browser(t), s.URL()+"/login", url.Values{"nickname": {bad}})
+			if resp.status != http.StatusUnprocessableEntity || !strings.Contains(resp.body, "Pick another nickname") {
+				t.Fatalf("status %d, want 422 with the form again", resp.status)
 			}
-			for _, c := range resp.Cookies() { // only the plain guest identity the request came with
+			for _, c := range resp.cookies() { // only the plain guest identity the request came with
 				if id, _, err := auth.NewSigner([]byte(testSecret)).Verify(c.Value); err != nil || !strings.HasPrefix(id.Name, "guest-") {
 					t.Fatalf("a refused nickname got a session: %+v, %v", id, err)
 				}
@@ -126,9 +88,9 @@ func TestNicknameLogin(t *testing.T) {
 	}
 	for _, next := range []string{"//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)", ""} {
 		t.Run("redirects home instead of to "+next, func(t *testing.T) {
-			resp, _ := postForm(t, browser(t), s.URL()+"/login", url.Values{"nickname": {"Carol"}, "next": {next}}, nil)
-			if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/" {
-				t.Fatalf("%d to %q, want 303 to /", resp.StatusCode, resp.Header.Get("Location"))
+			resp := postForm(t, browser(t), s.URL()+"/login", url.Values{"nickname": {"Carol"}, "next": {next}})
+			if resp.status != http.StatusSeeOther || resp.header.Get("Location") != "/" {
+				t.Fatalf("%d to %q, want 303 to /", resp.status, resp.header.Get("Location"))
 			}
 		})
 	}
@@ -139,18 +101,18 @@ func TestTokenLoginAndLogout(t *testing.T) {
 	hc := browser(t)
 	tok := token(t, s, alice, time.Hour)
 
-	resp, page := postForm(t, hc, s.URL()+"/login", url.Values{"token": {"garbage"}}, nil)
-	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(page, "invalid token") {
-		t.Fatalf("bad token: %d\n%s", resp.StatusCode, page)
+	resp := postForm(t, hc, s.URL()+"/login", url.Values{"token": {"garbage"}})
+	if resp.status != http.StatusUnauthorized || !strings.Contains(resp.body, "invalid token") {
+		t.Fatalf("bad token: %d\n%s", resp.status, resp.body)
 	}
-	resp, _ = postForm(t, hc, s.URL()+"/login", url.Values{"token": {tok}, "next": {"/"}}, nil)
-	if resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("login: %d", resp.StatusCode)
+	resp = postForm(t, hc, s.URL()+"/login", url.Values{"token": {tok}, "next": {"/"}})
+	if resp.status != http.StatusSeeOther {
+		t.Fatalf("login: %d", resp.status)
 	}
 	if k := sessionSetCookie(t, resp); k.Value != tok || k.Expires.IsZero() || k.Expires.After(time.Now().Add(time.Hour+time.Minute)) {
 		t.Fatalf("cookie %+v: want the tok, expiring with it", k)
 	}
-	_, home := get(t, hc, s.URL()+"/")
+	home := get(t, hc, s.URL()+"/").body
 	if !strings.Contains(home, "Alice") || !strings.Contains(home, `href="/logout"`) {
 		t.Fatalf("home page does not show the signed-in user and a sign-out link:\n%s", home)
 	}
@@ -166,13 +128,13 @@ func TestTokenLoginAndLogout(t *testing.T) {
 	bob := dial(t, s, "?room=demo", dialOpts{header: bearerHeader(token(t, s, auth.Identity{ID: "u2", Name: "Bob"}, time.Hour))})
 	bob.next(protocol.TypeWelcome)
 
-	resp, page = get(t, hc, s.URL()+"/logout")
-	if resp.StatusCode != http.StatusOK || !strings.Contains(page, `action="/logout"`) {
-		t.Fatalf("GET /logout should ask first: %d\n%s", resp.StatusCode, page)
+	resp = get(t, hc, s.URL()+"/logout")
+	if resp.status != http.StatusOK || !strings.Contains(resp.body, `action="/logout"`) {
+		t.Fatalf("GET /logout should ask first: %d\n%s", resp.status, resp.body)
 	}
-	resp, _ = postForm(t, hc, s.URL()+"/logout", nil, nil)
-	if resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("logout: %d", resp.StatusCode)
+	resp = postForm(t, hc, s.URL()+"/logout", nil)
+	if resp.status != http.StatusSeeOther {
+		t.Fatalf("logout: %d", resp.status)
 	}
 	if k := sessionSetCookie(t, resp); k.Value != "" || k.MaxAge >= 0 {
 		t.Fatalf("logout cookie %+v, want it cleared", k)
@@ -220,11 +182,11 @@ func TestGuestsWatchOnly(t *testing.T) {
 		t.Fatalf("guest read: %d", status)
 	}
 	// Nicknames would be guests too, so the login page offers only tokens.
-	if _, page := get(t, guest, s.URL()+"/login"); strings.Contains(page, `name="nickname"`) {
+	if p := get(t, guest, s.URL()+"/login"); strings.Contains(p.body, `name="nickname"`) {
 		t.Fatal("the login page offers nicknames where guests cannot send")
 	}
-	if resp, _ := postForm(t, guest, s.URL()+"/login", url.Values{"nickname": {"Dora"}}, nil); resp.StatusCode != http.StatusForbidden {
-		t.Fatalf("nickname login: %d, want 403", resp.StatusCode)
+	if resp := postForm(t, guest, s.URL()+"/login", url.Values{"nickname": {"Dora"}}); resp.status != http.StatusForbidden {
+		t.Fatalf("nickname login: %d, want 403", resp.status)
 	}
 	// A signed-in viewer may send.
 	bob := bearerClient(t, token(t, s, auth.Identity{ID: "u2", Name: "Bob", Roles: []string{auth.RoleViewer}}, time.Hour))
@@ -236,31 +198,31 @@ func TestGuestsWatchOnly(t *testing.T) {
 func TestGuestsOff(t *testing.T) {
 	s := startServer(t, func(c *app.Config) { c.Guests = app.GuestsOff })
 	anon := browser(t)
-	resp, _ := get(t, anon, s.URL()+"/")
-	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login?next=%2F" {
-		t.Fatalf("home page: %d to %q, want 303 to /login?next=%%2F", resp.StatusCode, resp.Header.Get("Location"))
+	resp := get(t, anon, s.URL()+"/")
+	if resp.status != http.StatusSeeOther || resp.header.Get("Location") != "/login?next=%2F" {
+		t.Fatalf("home page: %d to %q, want 303 to /login?next=%%2F", resp.status, resp.header.Get("Location"))
 	}
-	if resp.Header.Get("Set-Cookie") != "" {
-		t.Fatalf("no guest cookie should be set: %q", resp.Header.Get("Set-Cookie"))
+	if resp.header.Get("Set-Cookie") != "" {
+		t.Fatalf("no guest cookie should be set: %q", resp.header.Get("Set-Cookie"))
 	}
 	var e apiError
 	if status := call(t, anon, "GET", s.URL()+"/api/rooms", nil, &e); status != http.StatusUnauthorized || e.Error.Code != "unauthorized" {
 		t.Fatalf("anonymous API call: %d %+v, want 401", status, e)
 	}
-	resp, page := get(t, anon, s.URL()+"/login?next=%2F")
-	if resp.StatusCode != http.StatusOK || strings.Contains(page, `name="nickname"`) {
-		t.Fatalf("login page: %d, nickname form shown: %v", resp.StatusCode, strings.Contains(page, `name="nickname"`))
+	resp = get(t, anon, s.URL()+"/login?next=%2F")
+	if resp.status != http.StatusOK || strings.Contains(resp.body, `name="nickname"`) {
+		t.Fatalf("login page: %d, nickname form shown: %v", resp.status, strings.Contains(resp.body, `name="nickname"`))
 	}
-	resp, _ = postForm(t, anon, s.URL()+"/login", url.Values{"token": {token(t, s, auth.NewGuest(), time.Hour)}}, nil)
-	if resp.StatusCode != http.StatusUnauthorized {
-		t.Fatalf("guest token login: %d, want 401", resp.StatusCode)
+	resp = postForm(t, anon, s.URL()+"/login", url.Values{"token": {token(t, s, auth.NewGuest(), time.Hour)}})
+	if resp.status != http.StatusUnauthorized {
+		t.Fatalf("guest token login: %d, want 401", resp.status)
 	}
-	resp, _ = postForm(t, anon, s.URL()+"/login", url.Values{"token": {token(t, s, alice, time.Hour)}, "next": {"/"}}, nil)
-	if resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("token login: %d", resp.StatusCode)
+	resp = postForm(t, anon, s.URL()+"/login", url.Values{"token": {token(t, s, alice, time.Hour)}, "next": {"/"}})
+	if resp.status != http.StatusSeeOther {
+		t.Fatalf("token login: %d", resp.status)
 	}
-	if resp, _ := get(t, anon, s.URL()+"/"); resp.StatusCode != http.StatusOK {
-		t.Fatalf("home page after signing in: %d", resp.StatusCode)
+	if resp := get(t, anon, s.URL()+"/"); resp.status != http.StatusOK {
+		t.Fatalf("home page after signing in: %d", resp.status)
 	}
 	if status := call(t, anon, "GET", s.URL()+"/api/rooms", nil, nil); status != http.StatusOK {
 		t.Fatalf("API after signing in: %d", status)
@@ -300,15 +262,15 @@ func TestRoomCreationNeedsAModerator(t *testing.T) {
 	// The role is checked on every request: a browser signed in as a
 	// moderator loses it when it signs out, or signs in as a viewer.
 	hc := browser(t)
-	postForm(t, hc, s.URL()+"/login", url.Values{"token": {token(t, s, alice, time.Hour)}}, nil)
+	postForm(t, hc, s.URL()+"/login", url.Values{"token": {token(t, s, alice, time.Hour)}})
 	if status, _ := create(hc); status != http.StatusCreated {
 		t.Fatalf("signed-in moderator: %d", status)
 	}
-	postForm(t, hc, s.URL()+"/login", url.Values{"token": {token(t, s, viewer, time.Hour)}}, nil)
+	postForm(t, hc, s.URL()+"/login", url.Values{"token": {token(t, s, viewer, time.Hour)}})
 	if status, _ := create(hc); status != http.StatusForbidden {
 		t.Fatalf("after switching to a viewer: %d, want 403", status)
 	}
-	postForm(t, hc, s.URL()+"/logout", nil, nil)
+	postForm(t, hc, s.URL()+"/logout", nil)
 	if status, _ := create(hc); status != http.StatusUnauthorized {
 		t.Fatalf("after signing out: %d, want 401", status)
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"io"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -14,6 +13,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/danmaku/danmaku/app"
+	"github.com/danmaku/danmaku/app/apptest"
 	"github.com/danmaku/danmaku/app/protocol"
 )
 
@@ -41,7 +41,7 @@ func (b *logBuffer) String() string {
 func TestLogsHoldNoSecretsOrComments(t *testing.T) {
 	logs := &logBuffer{}
 	s := startServer(t, func(c *app.Config) {
-		c.Logger = slog.New(slog.NewTextHandler(io.MultiWriter(logs, testWriter{t}), &slog.HandlerOptions{Level: slog.LevelDebug}))
+		c.Logger = slog.New(slog.NewTextHandler(io.MultiWriter(logs, apptest.LogWriter(t)), &slog.HandlerOptions{Level: slog.LevelDebug}))
 		c.FrameRate, c.FrameBurst = 50, 5
 	})
 	tok := token(t, s, alice, time.Hour)
@@ -72,16 +72,14 @@ func TestLogsHoldNoSecretsOrComments(t *testing.T) {
 	bad.waitClosed()
 	hc := browser(t)
 	var cookies []string // guest and nickname sessions set along the way
-	resp, _ := get(t, hc, s.URL()+"/")
-	cookies = append(cookies, sessionSetCookie(t, resp).Value)
-	resp, _ = postForm(t, hc, s.URL()+"/login", url.Values{"nickname": {"Nick"}}, nil)
-	cookies = append(cookies, sessionSetCookie(t, resp).Value)
-	postForm(t, hc, s.URL()+"/login", url.Values{"token": {expired}}, nil)
-	postForm(t, hc, s.URL()+"/login", url.Values{"token": {tok}}, nil)
+	cookies = append(cookies, sessionSetCookie(t, get(t, hc, s.URL()+"/")).Value)
+	cookies = append(cookies, sessionSetCookie(t, postForm(t, hc, s.URL()+"/login", url.Values{"nickname": {"Nick"}})).Value)
+	postForm(t, hc, s.URL()+"/login", url.Values{"token": {expired}})
+	postForm(t, hc, s.URL()+"/login", url.Values{"token": {tok}})
 	call(t, hc, "POST", s.URL()+"/api/rooms/demo/comments", map[string]any{"text": text}, nil)
 	call(t, hc, "POST", s.URL()+"/api/rooms/demo/comments", "{\"text\":\""+text+"\xff\"}", nil)
 	call(t, hc, "POST", s.URL()+"/api/rooms/demo/comments", map[string]any{"text": text + strings.Repeat("x", 200)}, nil)
-	postForm(t, hc, s.URL()+"/api/rooms/demo/comments", url.Values{"text": {text}}, http.Header{"Origin": {"https://evil.example"}})
+	postForm(t, hc, s.URL()+"/api/rooms/demo/comments", url.Values{"text": {text}}, "Origin", "https://evil.example")
 
 	// Abuse: a flood of comments, an oversized frame, a cross-site handshake.
 	flood := dial(t, s, "?room=demo&token="+tok)
@@ -98,7 +96,7 @@ func TestLogsHoldNoSecretsOrComments(t *testing.T) {
 	huge.waitClosed()
 	tryDial(t, s, "?room=demo&token="+tok, dialOpts{origin: "https://evil.example"})
 
-	postForm(t, hc, s.URL()+"/logout", nil, nil)
+	postForm(t, hc, s.URL()+"/logout", nil)
 	s.stop(t)
 
 	out := logs.String()

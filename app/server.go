@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/template/html/v2"
 
@@ -17,9 +16,17 @@ import (
 
 // newFiber builds the HTTP server and its routes.
 func (a *App) newFiber() (*fiber.App, error) {
+	if a.cfg.Assets != nil {
+		assets, err := loadAssets(a.cfg.Assets)
+		if err != nil {
+			return nil, err
+		}
+		a.assets = assets
+	}
 	var views fiber.Views
 	if a.cfg.Templates != nil {
 		engine := html.NewFileSystem(http.FS(a.cfg.Templates), ".html")
+		engine.AddFuncMap(a.templateFuncs())
 		if err := engine.Load(); err != nil {
 			return nil, err
 		}
@@ -55,8 +62,8 @@ func (a *App) newFiber() (*fiber.App, error) {
 }
 
 func (a *App) routes(f *fiber.App) {
-	if a.cfg.Assets != nil {
-		f.Use("/assets", filesystem.New(filesystem.Config{Root: http.FS(a.cfg.Assets), MaxAge: 300}))
+	if a.assets != nil {
+		f.Use("/assets", a.assets.serve)
 	}
 
 	f.Get(wsPath, a.wsOrigin, a.identify, a.handleWS)
@@ -76,6 +83,9 @@ func (a *App) routes(f *fiber.App) {
 	f.Get("/logout", a.identify, a.logoutPage)
 	f.Post("/logout", a.identify, a.logout)
 	f.Get("/", a.identify, a.signInPage(""), a.indexPage)
+	f.Post("/rooms", a.identify, a.signInPage(""), a.createRoomPage)
+	f.Get("/rooms/:id", a.identify, a.signInPage(""), a.roomPage)
+	f.Get("/rooms/:id/replay", a.identify, a.signInPage(""), a.replayPage)
 
 	f.Use(func(c *fiber.Ctx) error {
 		return errs.New(errs.NotFound, "no route for %s %s", c.Method(), c.Path())
@@ -92,6 +102,9 @@ func (a *App) handleError(c *fiber.Ctx, err error) error {
 	e := errs.From(err)
 	if e.Code == errs.Internal {
 		a.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
+	}
+	if isPageRequest(c) {
+		return a.errorPage(c, e)
 	}
 	return c.Status(e.Code.Status()).JSON(fiber.Map{"error": protocol.BodyOf(e)})
 }
