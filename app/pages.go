@@ -70,4 +70,3 @@ func (a *App) createRoomPage(c *fiber.Ctx) error {
 	}
 	return c.Redirect("/rooms/"+url.PathEscape(r.ID), fiber.StatusSeeOther)
 }
-
