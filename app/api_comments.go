@@ -108,7 +108,7 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 	if err := json.Unmarshal(body, v); err != nil {
 		return errs.New(errs.BadRequest, "body must be a JSON object: %v", err)
 	}
-	return nil
+	return protocol.CheckSurrogates(body)
 }
 
 func intParam(c *fiber.Ctx, name string, def, lo, hi int) (int, error) {

@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,6 +35,7 @@ type App struct {
 	http   *fiber.App
 	signer *auth.Signer
 	limits protocol.Limits
+	assets *assetFiles // nil without an asset tree
 
 	plugins *plugins.Pipeline // the moderation chains
 	blocks  *store.Blocklist  // bans, in memory, written through
@@ -45,6 +45,7 @@ type App struct {
 	serveErr  chan error
 	draining  atomic.Bool
 	sockets   sockets
+	conns     connLimit // open sockets per IP
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -58,6 +59,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	a := &App{cfg: cfg, log: cfg.Logger, limits: protocol.Limits{MinRunes: 1, MaxRunes: cfg.MaxTextRunes}}
+	a.conns.max = cfg.MaxConnsPerIP
 	// A bad plugin config stops start-up before anything is created.
 	pluginCfg, err := a.pluginConfig()
 	if err != nil {
@@ -118,22 +120,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	return a, nil
 }
 
-// loadSecret returns the configured secret, or the one kept next to the
-// database, generating it on first start.
-func (a *App) loadSecret() ([]byte, error) {
-	if a.cfg.Secret != "" {
-		return []byte(a.cfg.Secret), nil
-	}
-	path := filepath.Join(filepath.Dir(a.cfg.DBPath), "secret.key")
-	secret, created, err := auth.LoadOrCreateSecret(path)
-	if err != nil {
-		return nil, err
-	}
-	if created {
-		a.log.Warn("no secret configured: generated one and stored it next to the database; set DANMAKU_SECRET to manage it yourself", "path", path)
-	}
-	return secret, nil
-}
+// loadSecret returns the signing secret; see LoadSecret.
+func (a *App) loadSecret() ([]byte, error) { return LoadSecret(a.cfg.Secret, a.cfg.DBPath, a.log) }
 
 // onCommit fans out what a committed batch changed.
 func (a *App) onCommit(ev store.Events) {

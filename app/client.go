@@ -8,7 +8,6 @@ import (
 
 	"github.com/olahol/melody"
 
-	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/hub"
 	"github.com/danmaku/danmaku/app/protocol"
@@ -21,7 +20,8 @@ import (
 type client struct {
 	app     *App
 	sess    *melody.Session
-	id      auth.Identity
+	auth    socketAuth // who it speaks for; read through identity()
+	gate    frameGate  // frame rate limit
 	ip      string
 	addr    netip.Addr // ip, parsed, for moderation
 	initial *joinRequest
@@ -53,7 +53,7 @@ func (c *client) Send(frame []byte) {
 	}
 	if c.queued.Add(1) > c.limit {
 		if c.slow.CompareAndSwap(false, true) {
-			c.app.log.Warn("closing slow websocket: send buffer full", "user", c.id.ID, "ip", c.ip, "buffer", c.limit)
+			c.app.log.Warn("closing slow websocket: send buffer full", "user", c.identity().ID, "ip", c.ip, "buffer", c.limit)
 			c.close(closeTryAgainLater, "slow")
 		}
 		return
@@ -71,7 +71,7 @@ func (c *client) close(code int, reason string) {
 // do not answer one.
 func (c *client) cut() {
 	if c.raw != nil && c.raw.conn != nil {
-		_ = c.raw.conn.Close()
+		c.raw.conn.abort()
 	}
 }
 
@@ -90,7 +90,13 @@ func (c *client) handle(data []byte) {
 		c.sendError(in.Ref, err)
 		return
 	}
+	if err := c.permit(in); err != nil {
+		c.refuse(in, err)
+		return
+	}
 	switch in.Type {
+	case protocol.TypeAuth:
+		c.authenticate(in)
 	case protocol.TypeJoin:
 		err = c.join(in.Room, in.Since)
 	case protocol.TypeLeave:
@@ -151,7 +157,7 @@ func (c *client) join(roomID string, since *int64) error {
 	}
 	c.rooms[roomID] = sub
 	c.Send(protocol.Encode(protocol.Welcome{
-		Type: protocol.TypeWelcome, Room: roomID, Viewers: viewers, LastSeq: room.LastSeq, User: c.id.User(),
+		Type: protocol.TypeWelcome, Room: roomID, Viewers: viewers, LastSeq: room.LastSeq, User: c.identity().Me(),
 	}))
 	after := room.LastSeq
 	if since != nil && *since < room.LastSeq {
@@ -253,7 +259,7 @@ func (c *client) like(in protocol.Inbound) {
 	defer cancel()
 	ack := protocol.Ack{Type: protocol.TypeAck, Ref: in.Ref, OK: true}
 	if in.CommentID != nil {
-		change, err := c.app.store.LikeComment(ctx, *in.CommentID, c.id.ID)
+		change, err := c.app.store.LikeComment(ctx, *in.CommentID, c.identity().ID)
 		if err != nil {
 			c.Send(ackError(in.Ref, err))
 			return
@@ -263,7 +269,7 @@ func (c *client) like(in protocol.Inbound) {
 		room, err := c.roomFor(in.Room)
 		if err == nil {
 			var change store.LikeChange
-			change, err = c.app.store.LikeRoom(ctx, room, c.id.ID)
+			change, err = c.app.store.LikeRoom(ctx, room, c.identity().ID)
 			ack.Room, ack.Likes = room, &change.Likes
 		}
 		if err != nil {

@@ -2,6 +2,8 @@ package app
 
 import (
 	"html"
+	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -10,6 +12,9 @@ import (
 	"github.com/danmaku/danmaku/app/interop/dplayer"
 	"github.com/danmaku/danmaku/app/protocol"
 )
+
+// dplayerPrefix is where DPlayer's API lives.
+const dplayerPrefix = "/dplayer/"
 
 // viaDPlayer is what plugins see in metadata "via" for comments posted
 // through DPlayer's API.
@@ -26,9 +31,9 @@ const localDPlayerPost = "dplayer_post"
 // player's `danmaku: {api: "http://host/dplayer/"}` points: the player
 // GETs and POSTs `v3/`.
 func (a *App) dplayerRoutes(f *fiber.App) {
-	dp := f.Group("/dplayer", dplayerCORS)
-	dp.Get("/v3", a.dplayerList)
-	dp.Post("/v3", a.dplayerIdentify, a.dplayerPost)
+	dp := f.Group(strings.TrimSuffix(dplayerPrefix, "/"), dplayerCORS, a.dplayerAnswers)
+	dp.Get("/v3", a.identify, a.requireIdentity, a.dplayerList)
+	dp.Post("/v3", a.dplayerIdentify, a.requireParticipant, a.dplayerPost)
 }
 
 // dplayerCORS lets players on other origins read the comments and post
@@ -36,7 +41,7 @@ func (a *App) dplayerRoutes(f *fiber.App) {
 // as the viewer is decided by dplayerIdentify, not by CORS. Preflights are
 // answered here.
 func dplayerCORS(c *fiber.Ctx) error {
-	c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
+	crossOrigin(c)
 	if c.Method() != fiber.MethodOptions {
 		return c.Next()
 	}
@@ -46,50 +51,77 @@ func dplayerCORS(c *fiber.Ctx) error {
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
+// dplayerAnswers turns every refusal under /dplayer/ into DPlayer's error
+// shape, {"code":1,"msg":…}, with status 200, because DPlayer shows the
+// message only on a 2xx; a held comment is such an answer too (stored,
+// not shown). The message is HTML-escaped like the comments: DPlayer
+// shows it with innerHTML. Server faults keep their 500, for the logs and
+// monitoring.
+func (a *App) dplayerAnswers(c *fiber.Ctx) error {
+	err := c.Next()
+	if err == nil {
+		return nil
+	}
+	e := errs.From(err)
+	status := fiber.StatusOK
+	if e.Code == errs.Internal {
+		a.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
+		status = fiber.StatusInternalServerError
+	}
+	return c.Status(status).JSON(dplayer.Fail(html.EscapeString(e.Message)))
+}
+
 // dplayerList serves GET v3/?id=ROOM&max=N: the room's newest N visible
 // comments in DPlayer's shape, by video time.
 func (a *App) dplayerList(c *fiber.Ctx) error {
 	q, err := dplayer.ParseQuery(c.Query("id"), c.Query("max"), dplayerMaxItems)
 	if err != nil {
-		return a.dplayerFail(c, err)
+		return err
 	}
 	if _, err := a.store.Room(c.UserContext(), q.Room); err != nil {
-		return a.dplayerFail(c, err)
+		return err
 	}
 	items, err := a.store.LatestVisible(c.UserContext(), q.Room, q.Max)
 	if err != nil {
-		return a.dplayerFail(c, err)
+		return err
 	}
 	return c.JSON(dplayer.OK(dplayer.List(items, q.Max)))
 }
 
 // dplayerIdentify decodes the body of a POST v3/ and decides who posts:
-//   - the body's token (the page's `api.token`), verified like a session,
-//     from any origin;
-//   - else the viewer's session cookie (or a new guest), but only for a
-//     request from this site's pages or the -allowed-origins: a page
-//     elsewhere must not post as the viewer whose cookie rides along;
+//   - the body's token (the page's `api.token`), verified like a Bearer
+//     token, from any origin;
+//   - else the request's own credentials (an Authorization header, or the
+//     session cookie or a new guest), but the cookie only for a request
+//     from this site's pages or the -allowed-origins: a page elsewhere must
+//     not post as the viewer whose cookie rides along;
 //   - else a new guest, as for any client without a session.
 //
 // The body's author is ignored: the page can claim any name.
 func (a *App) dplayerIdentify(c *fiber.Ctx) error {
 	p, err := dplayer.DecodePost(c.Request().Body()) // not c.Body(), which inflates without a limit
 	if err != nil {
-		return a.dplayerFail(c, err)
+		return err
 	}
 	c.Locals(localDPlayerPost, p)
 	switch {
 	case p.Token != "":
-		id, _, err := a.signer.Verify(p.Token)
+		id, exp, err := a.verifyToken(p.Token)
 		if err != nil {
-			return a.dplayerFail(c, errs.New(errs.Unauthorized, "the token is invalid or expired"))
+			return err
 		}
 		c.Locals(localIdentity, id)
+		c.Locals(localExpires, exp)
 		return c.Next()
-	case a.trustedOrigin(c):
+	case bearerToken(c) != "" || a.fromThisSite(c):
 		return a.identify(c)
 	}
-	c.Locals(localIdentity, auth.NewGuest())
+	id := auth.Identity{}
+	if a.cfg.Guests != GuestsOff {
+		id = auth.NewGuest()
+	}
+	c.Locals(localIdentity, id)
+	c.Locals(localExpires, time.Time{})
 	return c.Next()
 }
 
@@ -98,26 +130,11 @@ func (a *App) dplayerIdentify(c *fiber.Ctx) error {
 func (a *App) dplayerPost(c *fiber.Ctx) error {
 	p, _ := c.Locals(localDPlayerPost).(dplayer.Post)
 	if err := protocol.CheckRoomID(p.Room()); err != nil {
-		return a.dplayerFail(c, err)
+		return err
 	}
 	stored, err := a.submitCommentWait(c.UserContext(), p.Room(), sender{identityOf(c), clientAddr(c), viaDPlayer}, p.Input())
 	if err != nil {
-		return a.dplayerFail(c, err)
+		return err
 	}
 	return c.JSON(dplayer.OK(stored))
-}
-
-// dplayerFail answers with DPlayer's error shape, {"code":1,"msg":…}, and
-// status 200, because DPlayer shows the message only on a 2xx; a held
-// comment is such an answer too (stored, not shown). The message is
-// HTML-escaped like the comments: DPlayer shows it with innerHTML. Server
-// faults keep their 500, for the logs and monitoring.
-func (a *App) dplayerFail(c *fiber.Ctx, err error) error {
-	e := errs.From(err)
-	status := fiber.StatusOK
-	if e.Code == errs.Internal {
-		a.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
-		status = fiber.StatusInternalServerError
-	}
-	return c.Status(status).JSON(dplayer.Fail(html.EscapeString(e.Message)))
 }

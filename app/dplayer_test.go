@@ -40,8 +40,8 @@ func TestDPlayerListsCommentsInItsShape(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			// DPlayer calls api + "v3/?id=…" from pages on other origins.
 			resp, body := fetch(t, httpClient(t), "GET", s.URL()+"/dplayer/v3/"+tc.query, http.Header{"Origin": {"http://player.example"}}, nil)
-			if resp.StatusCode != http.StatusOK || resp.Header.Get("Access-Control-Allow-Origin") != "*" {
-				t.Fatalf("status %d, Access-Control-Allow-Origin %q; want 200, *", resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin"))
+			if resp.StatusCode != http.StatusOK || resp.Header.Get("Access-Control-Allow-Origin") != "*" || resp.Header.Get("Cross-Origin-Resource-Policy") != "cross-origin" {
+				t.Fatalf("status %d, headers %v; want 200, readable from any origin", resp.StatusCode, resp.Header)
 			}
 			if tc.want == "" {
 				var r struct{ Data [][5]any }
@@ -114,7 +114,7 @@ func TestDPlayerPostIsACommentLikeAnyOther(t *testing.T) {
 		{"unknown type, escaped for innerHTML", `{"id":"dp","text":"hi","type":"<b>"}`, `type must be 0 (scroll), 1 (top) or 2 (bottom), got &#34;&lt;b&gt;&#34;`},
 		{"not JSON", `id=dp&text=hi`, "the body must be a JSON object"},
 		{"no id", `{"text":"hi"}`, "id is missing"},
-		{"a bad token", `{"id":"dp","text":"hi","token":"forged"}`, "the token is invalid or expired"},
+		{"a bad token", `{"id":"dp","text":"hi","token":"forged"}`, "invalid token"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// DPlayer shows msg only on a 2xx.
@@ -150,7 +150,7 @@ func TestDPlayerPostIdentity(t *testing.T) {
 		{"the cookie, from an allowed origin", true, "http://trusted.example", "", viewer1.ID, ""},
 		{"not the cookie, from another site's page", true, "http://evil.example", "", "guest", ""},
 		{"no session: a guest", false, "http://player.example", "", "guest", ""},
-		{"an expired token", true, "", token(t, s, ann, -time.Hour), "", "the token is invalid or expired"},
+		{"an expired token", true, "", token(t, s, ann, -time.Hour), "", "token expired: get a fresh one"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			hc := httpClient(t)
@@ -191,5 +191,37 @@ func TestDPlayerPreflight(t *testing.T) {
 	}
 	if h.Get("Access-Control-Allow-Credentials") != "" {
 		t.Fatal("DPlayer's API must not invite credentialed requests")
+	}
+}
+
+func TestDPlayerFollowsTheGuestsSetting(t *testing.T) {
+	for _, tc := range []struct {
+		guests, getMsg, postMsg string
+	}{
+		{app.GuestsWatch, "", "sign in to comment and like"},
+		{app.GuestsOff, "sign in first: guests are not allowed here", "sign in to comment and like"},
+	} {
+		t.Run(tc.guests, func(t *testing.T) {
+			s := startServer(t, func(c *app.Config) { c.Guests = tc.guests })
+			var list struct {
+				Code int
+				Msg  string
+				Data json.RawMessage
+			}
+			_, raw := fetch(t, httpClient(t), "GET", s.URL()+"/dplayer/v3/?id=demo", nil, nil)
+			if err := json.Unmarshal([]byte(raw), &list); err != nil || list.Msg != tc.getMsg || (list.Code == 0) != (tc.getMsg == "") {
+				t.Fatalf("GET as nobody: %s, want msg %q", raw, tc.getMsg)
+			}
+			if _, a := dpPost(t, s, httpClient(t), "http://player.example", `{"id":"demo","text":"as nobody"}`); a.Code != 1 || a.Msg != tc.postMsg {
+				t.Fatalf("POST as nobody: %+v, want msg %q", a, tc.postMsg)
+			}
+			body, _ := json.Marshal(map[string]any{"id": "demo", "text": "with a token", "token": token(t, s, ann, time.Hour)})
+			if _, a := dpPost(t, s, httpClient(t), "http://player.example", string(body)); a.Code != 0 || a.Data.User.ID != ann.ID {
+				t.Fatalf("POST with a token in the body: %+v", a)
+			}
+			if _, a := dpPost(t, s, bearerClient(t, token(t, s, viewer1, time.Hour)), "http://player.example", `{"id":"demo","text":"with a header"}`); a.Code != 0 || a.Data.User.ID != viewer1.ID {
+				t.Fatalf("POST with an Authorization header: %+v", a)
+			}
+		})
 	}
 }

@@ -105,7 +105,7 @@ func (a *App) exportRoom(f exportFile) fiber.Handler {
 		}
 		c.Set(fiber.HeaderContentType, f.contentType)
 		c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+r.ID+f.ext+`"`) // room ids need no quoting
-		c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
+		crossOrigin(c)
 		ctx := context.WithoutCancel(c.UserContext())
 		c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 			// The status and headers are gone by now: a failure can only cut

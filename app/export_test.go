@@ -20,7 +20,8 @@ func exportRoom(t *testing.T, s *testServer, room, ext, contentType string) stri
 	resp, body := fetch(t, httpClient(t), "GET", s.URL()+"/api/rooms/"+room+"/comments."+ext, nil, nil)
 	h := resp.Header
 	if resp.StatusCode != http.StatusOK || h.Get("Content-Type") != contentType ||
-		h.Get("Content-Disposition") != `attachment; filename="`+room+`.`+ext+`"` || h.Get("Access-Control-Allow-Origin") != "*" {
+		h.Get("Content-Disposition") != `attachment; filename="`+room+`.`+ext+`"` || h.Get("Access-Control-Allow-Origin") != "*" ||
+		h.Get("Cross-Origin-Resource-Policy") != "cross-origin" {
 		t.Fatalf("GET comments.%s: %d %v", ext, resp.StatusCode, h)
 	}
 	if !slices.Contains(resp.TransferEncoding, "chunked") {

@@ -77,13 +77,18 @@ func (a *App) importBody(c *fiber.Ctx) (io.ReadCloser, string, error) {
 
 // requestLimits raises the body limit to -max-import for a moderator's
 // POST to the import route; every other request keeps -max-body. The body
-// is read before any handler runs, so the session is checked here: no one
+// is read before any handler runs, so the credentials (as identify takes
+// them: a Bearer header, else the session cookie) are checked here: no one
 // else can make the server hold a large upload.
 func (a *App) requestLimits(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
 	if !h.IsPost() || !isImportPath(string(h.RequestURI())) {
 		return fasthttp.RequestConfig{}
 	}
-	id, _, err := a.signer.Verify(string(h.Cookie(sessionCookie)))
+	token := bearerOf(string(h.Peek(fiber.HeaderAuthorization)))
+	if token == "" {
+		token = string(h.Cookie(sessionCookie))
+	}
+	id, _, err := a.verifyToken(token)
 	if err != nil || id.Guest || !id.Has(auth.RoleModerator) {
 		return fasthttp.RequestConfig{}
 	}

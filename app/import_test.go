@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/danmaku/danmaku/app"
 	"github.com/danmaku/danmaku/app/auth"
@@ -263,6 +264,7 @@ func TestImportIsForModerators(t *testing.T) {
 		{"over -max-import", clientAs(t, s, mod1), nil, "r", huge, http.StatusRequestEntityTooLarge, "too_large"},
 		{"a form without the file field", clientAs(t, s, mod1), noFile, "r", noFileBody, http.StatusBadRequest, "bad_request"},
 		{"a moderator, over -max-body", clientAs(t, s, mod1), nil, "r", medium, http.StatusOK, ""},
+		{"a moderator's Bearer token, over -max-body", bearerClient(t, token(t, s, mod1, time.Hour)), nil, "r", medium, http.StatusOK, ""},
 		{"a moderator, as a form", clientAs(t, s, mod1), form, "r", formBody, http.StatusOK, ""},
 		{"a moderator on this site's page", clientAs(t, s, mod1), http.Header{"Origin": {s.URL()}}, "r", small, http.StatusOK, ""},
 	} {
@@ -276,7 +278,7 @@ func TestImportIsForModerators(t *testing.T) {
 			}
 		})
 	}
-	if count, _ := roomState(t, s, "r"); count != 3 {
+	if count, _ := roomState(t, s, "r"); count != 4 {
 		t.Fatalf("the room has %d comments, want one per accepted import", count)
 	}
 }

@@ -194,12 +194,8 @@ func (a *App) handleModWS(c *fiber.Ctx) error {
 	if err := a.checkUpgrade(c); err != nil {
 		return err
 	}
-	id := identityOf(c)
-	var expires time.Time
-	if _, exp, err := a.signer.Verify(c.Cookies(sessionCookie)); err == nil {
-		expires = exp
-	}
-	cl := &client{app: a, id: id, ip: c.IP(), addr: clientAddr(c), mod: &modMember{id: id, expires: expires}}
+	cl := a.newClient(c)
+	cl.mod = &modMember{id: identityOf(c), expires: expiryOf(c)}
 	return a.upgrade(c, cl)
 }
 
@@ -265,6 +261,7 @@ func (c *client) modAuth(in modInbound) {
 	c.mod.mu.Lock()
 	c.mod.id, c.mod.expires = id, exp
 	c.mod.mu.Unlock()
+	c.setIdentity(id, exp) // so expiry and sign-out reach this socket too
 	c.modAck(in.Ref, id.User(), nil)
 }
 

@@ -31,7 +31,7 @@ const (
 )
 
 // from is the socket's user as a sender.
-func (c *client) from() sender { return sender{Identity: c.id, IP: c.addr, Via: viaWS} }
+func (c *client) from() sender { return sender{Identity: c.identity(), IP: c.addr, Via: viaWS} }
 
 // admit runs the room's join hooks for this socket, except for the room
 // its handshake already admitted.
@@ -263,7 +263,7 @@ func (a *App) stored(op *store.InsertComment, from sender, v verdict, done func(
 func sameUser(id string) func(hub.Member) bool {
 	return func(m hub.Member) bool {
 		c, ok := m.(*client)
-		return ok && c.id.ID == id
+		return ok && c.identity().ID == id
 	}
 }
 

@@ -57,7 +57,7 @@ var (
 // token mints a session token for id, as the auth pages will.
 func token(t *testing.T, s *testServer, id auth.Identity, ttl time.Duration) string {
 	t.Helper()
-	tok, err := auth.NewSigner([]byte(s.cfg.Secret)).Issue(id, ttl)
+	tok, err := auth.NewSigner([]byte(s.Cfg.Secret)).Issue(id, ttl)
 	if err != nil {
 		t.Fatal(err)
 	}

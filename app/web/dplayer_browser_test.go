@@ -2,35 +2,35 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/danmaku/danmaku/app"
+	"github.com/danmaku/danmaku/app/apptest"
+	"github.com/danmaku/danmaku/plugins"
 )
 
-// dplayerPage is a page as a site embedding DPlayer would write it, with
-// the player's danmaku pointed at this server (API).
+// dplayerPage is a page as a site embedding DPlayer would write it: its
+// own video, the player's danmaku pointed at this server (API).
 const dplayerPage = `<!doctype html>
 <html><head><meta charset="utf-8"><title>DPlayer</title></head>
 <body>
 <div id="player" style="width: 800px; height: 450px"></div>
 <script src="/DPlayer.min.js"></script>
 <script>
-  window.pageErrors = [];
-  window.addEventListener('error', (e) => window.pageErrors.push(String(e.message)));
   window.notices = [];
   const dp = new DPlayer({
     container: document.getElementById('player'),
     autoplay: true,
-    video: { url: API + '/assets/video/demo.mp4' },
+    video: { url: '/video.mp4' },
     danmaku: { id: 'dp', api: API + '/dplayer/', user: 'someone', unlimited: true },
   });
   dp.on('notice_show', (el) => window.notices.push(el.textContent));
@@ -43,74 +43,56 @@ const dplayerPage = `<!doctype html>
 // mode and colour), a comment typed into its send box reaches a viewer's
 // WebSocket, and a refusal shows as DPlayer's notice.
 func TestDPlayerAgainstTheServer(t *testing.T) {
-	bin := requireChromium(t)
+	needBrowser(t)
 	js := requireDPlayer(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	srv := startApp(t, `plugins: [{name: wordfilter, config: {words: [badword], action: reject}}]`)
-	api := srv.URL() // http://127.0.0.1:…
-	post := func(path, body string) {
-		t.Helper()
-		resp, err := http.Post(api+path, "application/json", strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusCreated {
-			t.Fatalf("POST %s: status %d", path, resp.StatusCode)
-		}
+	pcfg, err := plugins.ParseConfig([]byte(`plugins: [{name: wordfilter, config: {words: [badword], action: reject}}]`))
+	if err != nil {
+		t.Fatal(err)
 	}
-	post("/api/rooms", `{"id":"dp","title":"DPlayer"}`)
+	srv := apptest.Start(t, func(c *app.Config) { c.Plugins = pcfg })
+	api := srv.URL() // http://127.0.0.1:…
+	apptest.CreateRoom(t, api, "dp", "vod")
 	const stored = `<b>not bold</b> & 'stored'`
-	post("/api/rooms/dp/comments", `{"text":"<b>not bold</b> & 'stored'","time":0.2,"mode":"top","color":"#ff0000"}`)
-	frames := viewerFrames(t, ctx, "ws"+strings.TrimPrefix(api, "http")+"/ws?room=dp")
+	in := map[string]any{"text": stored, "time": 0.2, "mode": "top", "color": "#ff0000"}
+	if status := apptest.Call(t, apptest.HTTPClient(t), "POST", api+"/api/rooms/dp/comments", in, nil); status != http.StatusCreated {
+		t.Fatalf("stored comment: status %d", status)
+	}
+	frames := viewerFrames(t, "ws"+strings.TrimPrefix(api, "http")+"/ws?room=dp")
 
-	// The page lives on another site (localhost, not 127.0.0.1).
+	// The page lives on another site (localhost, not 127.0.0.1) and serves
+	// its own video, as sites that embed a player do.
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, strings.Replace(dplayerPage, "<script>\n", "<script>\n  const API = "+jsString(api)+";\n", 1))
 	})
 	mux.HandleFunc("GET /DPlayer.min.js", func(w http.ResponseWriter, r *http.Request) { http.ServeFile(w, r, js) })
+	video := filepath.Join(apptest.RepoRoot(t), "assets", "video", "demo.mp4")
+	mux.HandleFunc("GET /video.mp4", func(w http.ResponseWriter, r *http.Request) { http.ServeFile(w, r, video) })
 	site := httptest.NewServer(mux)
 	defer site.Close()
 	_, port, _ := net.SplitHostPort(site.Listener.Addr().String())
 
-	c := startChromium(t, ctx, bin)
-	page, _ := openTab(t, ctx, c)
-	if err := c.call(ctx, page, "Page.navigate", map[string]any{"url": "http://localhost:" + port + "/"}, nil); err != nil {
-		t.Fatal(err)
-	}
-	// DPlayer's own list, as it parsed GET v3/.
-	waitJS(t, ctx, c, page, "DPlayer to load the stored comment", `dp.danmaku.dan.length === 1 && dp.danmaku.dan[0].type === 1 && dp.danmaku.dan[0].color === 16711680`)
-	waitJS(t, ctx, c, page, "the stored comment on the video, as text, at the top, in red",
-		`[...document.querySelectorAll('.dplayer-danmaku .dplayer-danmaku-item')].some((e) =>
+	p := newForeignTab(t, "dplayer")
+	p.open("http://localhost:" + port + "/")
+	// DPlayer's own list, as it parsed GET v3/ (drawing turns the type into a word).
+	p.wait(`dp.danmaku.dan.length === 1 && dp.danmaku.dan[0].color === 16711680 &&
+		dp.danmaku.dan[0].text === '&lt;b&gt;not bold&lt;/b&gt; &amp; &#39;stored&#39;'`, "DPlayer to load the stored comment")
+	p.wait(`[...document.querySelectorAll('.dplayer-danmaku .dplayer-danmaku-item')].some((e) =>
 			e.textContent === `+jsString(stored)+` && e.children.length === 0 &&
-			e.classList.contains('dplayer-danmaku-top') && e.style.color === 'rgb(255, 0, 0)')`)
+			e.classList.contains('dplayer-danmaku-top') && e.style.color === 'rgb(255, 0, 0)')`,
+		"the stored comment on the video, as text, at the top, in red")
 
-	evalJS(t, ctx, c, page, `dp.template.commentInput.value = 'sent from DPlayer'; dp.template.commentSendButton.click()`)
+	eval[bool](p, `(dp.template.commentInput.value = 'sent from DPlayer', dp.template.commentSendButton.click(), true)`)
 	got := waitComment(t, frames, "sent from DPlayer")
 	if got.Mode != "scroll" || got.Color != "#ffffff" || got.Time <= 0 || !strings.HasPrefix(got.User.Name, "guest-") {
 		t.Fatalf("the viewer got %+v, want a white scrolling comment by a guest, at the video's time", got)
 	}
-	waitJS(t, ctx, c, page, "DPlayer to take the answer as a success (it clears the box)", `dp.template.commentInput.value === ''`)
+	p.wait(`dp.template.commentInput.value === ''`, "DPlayer to take the answer as a success (it clears the box)")
 
-	evalJS(t, ctx, c, page, `dp.template.commentInput.value = 'a badword'; dp.template.commentSendButton.click()`)
-	waitJS(t, ctx, c, page, "the refusal as a DPlayer notice", `window.notices.includes('this comment contains a blocked word')`)
-
-	if dir := os.Getenv("DANMAKU_SCREENSHOT_DIR"); dir != "" {
-		saveScreenshot(t, ctx, c, page, filepath.Join(dir, "dplayer.png"))
-	}
-	var errs []string
-	if err := json.Unmarshal(evalJS(t, ctx, c, page, `window.pageErrors`), &errs); err != nil || len(errs) > 0 {
-		t.Fatalf("script errors on the page: %v (%v)", errs, err)
-	}
-}
-
-// jsString quotes s for a script.
-func jsString(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
+	eval[bool](p, `(dp.template.commentInput.value = 'a badword', dp.template.commentSendButton.click(), true)`)
+	p.wait(`window.notices.includes('this comment contains a blocked word')`, "the refusal as a DPlayer notice")
+	p.checkClean()
 }
 
 // viewerComment is a comment as a viewer's socket receives it.
@@ -126,8 +108,10 @@ type viewerComment struct {
 
 // viewerFrames opens a viewer's socket at url and returns the comments it
 // receives.
-func viewerFrames(t *testing.T, ctx context.Context, url string) <-chan viewerComment {
+func viewerFrames(t *testing.T, url string) <-chan viewerComment {
 	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
 	conn, _, err := websocket.DefaultDialer.DialContext(ctx, url, nil)
 	if err != nil {
 		t.Fatalf("viewer socket: %v", err)
@@ -137,7 +121,6 @@ func viewerFrames(t *testing.T, ctx context.Context, url string) <-chan viewerCo
 	go func() {
 		for {
 			var f struct {
-				Type  string          `json:"type"`
 				Items []viewerComment `json:"items"`
 			}
 			if err := conn.ReadJSON(&f); err != nil {
@@ -154,7 +137,7 @@ func viewerFrames(t *testing.T, ctx context.Context, url string) <-chan viewerCo
 // waitComment waits for the viewer to receive a comment with text.
 func waitComment(t *testing.T, frames <-chan viewerComment, text string) viewerComment {
 	t.Helper()
-	timeout := time.After(10 * time.Second)
+	timeout := time.After(waitFor)
 	for {
 		select {
 		case c := <-frames:
