@@ -2,11 +2,11 @@ package app_test
 
 import (
 	"bytes"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"testing"
 
+	"github.com/danmaku/danmaku/app/apptest"
 	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/app/protocol"
 )
@@ -15,22 +15,7 @@ import (
 // (body already read) and its body.
 func fetch(t *testing.T, hc *http.Client, method, url string, header http.Header, body []byte) (*http.Response, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, url, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("%s %s: reading the body: %v", method, url, err)
-	}
+	resp, data := apptest.Fetch(t, hc, method, url, header, bytes.NewReader(body))
 	return resp, string(data)
 }
 
