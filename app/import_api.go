@@ -6,19 +6,12 @@ import (
 	"io"
 	"mime"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/valyala/fasthttp"
 
-	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/interop"
 )
-
-// importReadTimeout bounds reading an upload to the import route, which
-// may be far larger than other requests.
-const importReadTimeout = 10 * time.Minute
 
 // postImport serves POST /api/rooms/:id/import (moderators only): a
 // Bilibili XML file or JSON export, as the raw body or as the field "file"
@@ -73,37 +66,6 @@ func (a *App) importBody(c *fiber.Ctx) (io.ReadCloser, string, error) {
 		name = ""
 	}
 	return f, interop.Clip(name), nil
-}
-
-// requestLimits raises the body limit to -max-import for a moderator's
-// POST to the import route; every other request keeps -max-body. The body
-// is read before any handler runs, so the credentials (as identify takes
-// them: a Bearer header, else the session cookie) are checked here: no one
-// else can make the server hold a large upload.
-func (a *App) requestLimits(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
-	if !h.IsPost() || !isImportPath(string(h.RequestURI())) {
-		return fasthttp.RequestConfig{}
-	}
-	token := bearerOf(string(h.Peek(fiber.HeaderAuthorization)))
-	if token == "" {
-		token = string(h.Cookie(sessionCookie))
-	}
-	id, _, err := a.verifyToken(token)
-	if err != nil || id.Guest || !id.Has(auth.RoleModerator) {
-		return fasthttp.RequestConfig{}
-	}
-	return fasthttp.RequestConfig{MaxRequestBodySize: a.cfg.MaxImportBytes, ReadTimeout: importReadTimeout}
-}
-
-// isImportPath matches /api/rooms/ID/import, with or without a query.
-func isImportPath(uri string) bool {
-	path, _, _ := strings.Cut(uri, "?")
-	id, ok := strings.CutPrefix(path, "/api/rooms/")
-	if !ok {
-		return false
-	}
-	id, ok = strings.CutSuffix(id, "/import")
-	return ok && id != "" && !strings.Contains(id, "/")
 }
 
 // capped reads at most left bytes of r and fails (TooLarge) past them.

@@ -14,6 +14,7 @@ func (a *App) interopRoutes(f *fiber.App, api fiber.Router) {
 	api.Post("/rooms/:id/import", noStore, a.requireRole(auth.RoleModerator), a.postImport)
 	a.dplayerRoutes(f)
 	f.Server().HeaderReceived = a.requestLimits
+	f.Server().ExpectHandler = a.expectContinue
 }
 
 // crossOrigin marks an answer as public to every origin: readable by their
