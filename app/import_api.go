@@ -40,10 +40,12 @@ func (a *App) postImport(c *fiber.Ctx) error {
 func (a *App) importBody(c *fiber.Ctx) (io.ReadCloser, string, error) {
 	ct, _, _ := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
 	enc := strings.ToLower(strings.TrimSpace(c.Get(fiber.HeaderContentEncoding)))
-	raw := bytes.NewReader(c.Request().Body()) // not c.Body(), which inflates without a limit
+	// Not c.Body(), which inflates without a limit; and only for raw bodies:
+	// a form's files are already parsed (the large ones to disk).
+	raw := func() *bytes.Reader { return bytes.NewReader(c.Request().Body()) }
 	switch {
 	case enc == "gzip" && ct != fiber.MIMEMultipartForm:
-		zr, err := gzip.NewReader(raw)
+		zr, err := gzip.NewReader(raw())
 		if err != nil {
 			return nil, "", errs.New(errs.BadRequest, "the body is not gzip: %v", err)
 		}
@@ -51,7 +53,7 @@ func (a *App) importBody(c *fiber.Ctx) (io.ReadCloser, string, error) {
 	case enc != "" && enc != "identity":
 		return nil, "", errs.New(errs.BadRequest, "Content-Encoding %q is not supported: send the file as it is, or a raw body gzipped", interop.Clip(enc))
 	case ct != fiber.MIMEMultipartForm:
-		return io.NopCloser(raw), "", nil
+		return io.NopCloser(raw()), "", nil
 	}
 	fh, err := c.FormFile("file")
 	if err != nil {
