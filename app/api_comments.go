@@ -94,9 +94,14 @@ func (a *App) likeRoom(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"room": room, "likes": change.Likes})
 }
 
-// decodeJSON parses the request body into v, with errors that say what is wrong.
+// decodeJSON parses the request body into v, with errors that say what is
+// wrong. Bodies must come as they are: c.Body() would inflate a
+// Content-Encoding without any limit (a few KiB can become gigabytes).
 func decodeJSON(c *fiber.Ctx, v any) error {
-	body := c.Body()
+	if enc := c.Get(fiber.HeaderContentEncoding); enc != "" && enc != "identity" {
+		return errs.New(errs.BadRequest, "JSON bodies must not be encoded (Content-Encoding)")
+	}
+	body := c.Request().Body()
 	if !utf8.Valid(body) {
 		return errs.New(errs.BadRequest, "body is not valid UTF-8")
 	}

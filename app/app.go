@@ -68,6 +68,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err := a.checkPlugins(pluginCfg); err != nil {
 		return nil, err
 	}
+	if err := a.checkImportPlugins(); err != nil {
+		return nil, err
+	}
 
 	secret, err := a.loadSecret()
 	if err != nil {

@@ -49,6 +49,7 @@ type Config struct {
 	MaxTextRunes    int   // longest comment text, in characters
 	MaxFrameBytes   int64 // largest WebSocket frame a client may send
 	MaxBodyBytes    int   // largest REST request body
+	MaxImportBytes  int   // largest upload to POST /api/rooms/:id/import
 	MaxRoomsPerConn int   // rooms one socket may join at once
 	SendBuffer      int   // frames queued per socket before it counts as slow
 	CatchupLimit    int   // most comments replayed to one join with since
@@ -74,6 +75,11 @@ type Config struct {
 	// PluginRegistry resolves plugin names; nil is the default registry,
 	// which main.go fills by importing plugins/all. Tests pass their own.
 	PluginRegistry *plugins.Registry
+	// ImportPlugins names the plugins of the running chains that imported
+	// comments pass (content filters: not rate limits); nil means
+	// DefaultImportPlugins, and ["none"] none. Names given are checked
+	// against the registry at start.
+	ImportPlugins []string
 
 	Logger     *slog.Logger
 	Templates  fs.FS // page templates, *.html at the root
@@ -91,6 +97,7 @@ func DefaultConfig() Config {
 		MaxTextRunes:    100,
 		MaxFrameBytes:   4096,
 		MaxBodyBytes:    64 << 10,
+		MaxImportBytes:  64 << 20,
 		MaxRoomsPerConn: 8,
 		SendBuffer:      256,
 		CatchupLimit:    10000,
@@ -129,6 +136,7 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.MaxTextRunes, d.MaxTextRunes)
 	setDefault(&c.MaxFrameBytes, d.MaxFrameBytes)
 	setDefault(&c.MaxBodyBytes, d.MaxBodyBytes)
+	setDefault(&c.MaxImportBytes, d.MaxImportBytes)
 	setDefault(&c.MaxRoomsPerConn, d.MaxRoomsPerConn)
 	setDefault(&c.SendBuffer, d.SendBuffer)
 	setDefault(&c.CatchupLimit, d.CatchupLimit)
@@ -169,6 +177,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("max-text must be from 1 to 10000, got %d", c.MaxTextRunes)
 	case c.MaxFrameBytes < 256:
 		return fmt.Errorf("max-frame must be at least 256 bytes, got %d", c.MaxFrameBytes)
+	case c.MaxImportBytes < c.MaxBodyBytes:
+		return fmt.Errorf("max-import (%d) must be at least max-body (%d)", c.MaxImportBytes, c.MaxBodyBytes)
 	case c.SendBuffer < 16:
 		return fmt.Errorf("send-buffer must be at least 16 frames, got %d", c.SendBuffer)
 	case c.Secret != "" && len(c.Secret) < 32:

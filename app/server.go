@@ -77,6 +77,7 @@ func (a *App) routes(f *fiber.App) {
 	api.Post("/rooms/:id/like", a.requireParticipant, a.likeRoom)
 	api.Post("/comments/:id/like", a.requireParticipant, a.likeComment)
 	a.modRoutes(f, api)
+	a.interopRoutes(f, api)
 
 	f.Get("/login", a.identify, a.loginPage)
 	f.Post("/login", a.identify, a.login)

@@ -39,11 +39,26 @@ func Call(t testing.TB, hc *http.Client, method, url string, body any, out any) 
 		}
 		r = bytes.NewReader(buf)
 	}
-	req, err := http.NewRequest(method, url, r)
+	resp, data := Fetch(t, hc, method, url, http.Header{"Content-Type": {"application/json"}}, r)
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			t.Fatalf("%s %s: response is not JSON: %q", method, url, data)
+		}
+	}
+	return resp.StatusCode
+}
+
+// Fetch does a request with header and body (nil: none) and returns the
+// response, whose body it has read and closed, and the body.
+func Fetch(t testing.TB, hc *http.Client, method, url string, header http.Header, body io.Reader) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", "application/json")
+	for k, v := range header {
+		req.Header[k] = v
+	}
 	resp, err := hc.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, url, err)
@@ -51,14 +66,9 @@ func Call(t testing.TB, hc *http.Client, method, url string, body any, out any) 
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s %s: reading the body: %v", method, url, err)
 	}
-	if out != nil {
-		if err := json.Unmarshal(data, out); err != nil {
-			t.Fatalf("%s %s: response is not JSON: %q", method, url, data)
-		}
-	}
-	return resp.StatusCode
+	return resp, data
 }
 
 // CreateRoom creates a room of kind showing the demo video, over REST, as

@@ -20,15 +20,16 @@ type Files struct {
 // Env reads environment variables; tests pass their own.
 type Env func(string) string
 
-// IO is where a command reads its environment and writes its output.
+// IO is where a command reads its environment and input and writes its output.
 type IO struct {
 	Env    Env
+	Stdin  io.Reader // nil: none
 	Stdout io.Writer
 	Stderr io.Writer
 }
 
 // OS returns the process's own environment and streams.
-func OS() IO { return IO{Env: os.Getenv, Stdout: os.Stdout, Stderr: os.Stderr} }
+func OS() IO { return IO{Env: os.Getenv, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr} }
 
 // Version is the binary's version, set at build time with -ldflags.
 var Version = "dev"
@@ -48,6 +49,8 @@ func commands() []command {
 			return err
 		}},
 		{"migrate", "apply (up) or list (status) the database migrations", migrate},
+		{"import", "import a Bilibili XML file or a JSON export into a room", importFile},
+		{"export", "write a room's comments as Bilibili XML or JSON", exportFile},
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 
 	"github.com/danmaku/danmaku/app"
@@ -31,6 +32,7 @@ func serveFlags(cfg *app.Config, logLevel, logFormat *string) *flag.FlagSet {
 	fs.IntVar(&cfg.MaxTextRunes, "max-text", cfg.MaxTextRunes, "longest comment, in characters")
 	fs.Int64Var(&cfg.MaxFrameBytes, "max-frame", cfg.MaxFrameBytes, "largest WebSocket frame a client may send, in bytes")
 	fs.IntVar(&cfg.MaxBodyBytes, "max-body", cfg.MaxBodyBytes, "largest REST request body, in bytes")
+	fs.IntVar(&cfg.MaxImportBytes, "max-import", cfg.MaxImportBytes, "largest file a moderator may upload to POST /api/rooms/:id/import, in bytes")
 	fs.IntVar(&cfg.MaxRoomsPerConn, "max-rooms", cfg.MaxRoomsPerConn, "rooms one WebSocket may be in at once")
 	fs.IntVar(&cfg.SendBuffer, "send-buffer", cfg.SendBuffer, "frames queued per socket before it is closed as slow")
 	fs.IntVar(&cfg.CatchupLimit, "catchup-limit", cfg.CatchupLimit, "most comments replayed on a reconnect with since")
@@ -44,6 +46,10 @@ func serveFlags(cfg *app.Config, logLevel, logFormat *string) *flag.FlagSet {
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long shutdown waits for requests and sockets")
 	fs.BoolVar(&cfg.SeedDemo, "seed-demo", cfg.SeedDemo, "create the demo room in a new database")
 	fs.StringVar(&cfg.PluginsFile, "plugins", cfg.PluginsFile, "moderation plugin config (YAML; see docs/plugins.md); reloaded on SIGHUP; default: the built-in chain")
+	if cfg.ImportPlugins == nil {
+		cfg.ImportPlugins = slices.Clone(app.DefaultImportPlugins)
+	}
+	fs.Var((*listFlag)(&cfg.ImportPlugins), "import-plugins", "comma-separated plugins of the chain that imported comments pass (content filters, not rate limits), or none")
 	fs.StringVar(logLevel, "log-level", *logLevel, "debug, info, warn or error")
 	fs.StringVar(logFormat, "log-format", *logFormat, "text or json")
 	fs.String(configFlag, "", "YAML file of settings keyed by these flag names; flags and DANMAKU_* variables override it")
@@ -57,15 +63,10 @@ func serve(ctx context.Context, args []string, io IO, files Files) error {
 	if err != nil {
 		return err
 	}
-	// The secret is read from the environment only: flags show up in ps.
-	cfg.Secret = io.Env("DANMAKU_SECRET")
-	logger, err := newLogger(io, logLevel, logFormat)
+	logger, err := complete(&cfg, io, files, logLevel, logFormat)
 	if err != nil {
 		return from.explain(err)
 	}
-	cfg.Logger = logger
-	cfg.Templates, cfg.Assets, cfg.Migrations = files.Templates, files.Assets, files.Migrations
-	cfg.Version = Version
 
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -89,6 +90,21 @@ func serve(ctx context.Context, args []string, io IO, files Files) error {
 	}
 	logger.Info("stopped cleanly")
 	return nil
+}
+
+// complete fills in what flags do not set: the secret, the logger, the
+// embedded files and the version.
+func complete(cfg *app.Config, io IO, files Files, logLevel, logFormat string) (*slog.Logger, error) {
+	// The secret is read from the environment only: flags show up in ps.
+	cfg.Secret = io.Env("DANMAKU_SECRET")
+	logger, err := newLogger(io, logLevel, logFormat)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Logger = logger
+	cfg.Templates, cfg.Assets, cfg.Migrations = files.Templates, files.Assets, files.Migrations
+	cfg.Version = Version
+	return logger, nil
 }
 
 // waitAndReload reloads the moderation plugins on every SIGHUP (a bad

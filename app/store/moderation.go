@@ -148,11 +148,13 @@ type Purge struct {
 // PurgeCandidates returns the ids of the comments p selects. It walks back
 // from the newest comment and stops at the first one older than p.Since
 // (ids grow with creation time), so it reads only the recent comments.
+// Imported comments carry their file's times out of id order: it passes
+// over them, and never selects them.
 func (s *Store) PurgeCandidates(ctx context.Context, p Purge) ([]int64, error) {
-	query := `SELECT id, user_id, ip, created_at, status FROM comments ORDER BY id DESC`
+	query := `SELECT id, user_id, ip, created_at, status, import_id IS NOT NULL FROM comments ORDER BY id DESC`
 	var args []any
 	if p.Room != "" {
-		query = `SELECT id, user_id, ip, created_at, status FROM comments WHERE room_id = ? ORDER BY id DESC`
+		query = `SELECT id, user_id, ip, created_at, status, import_id IS NOT NULL FROM comments WHERE room_id = ? ORDER BY id DESC`
 		args = append(args, p.Room)
 	}
 	rows, err := s.read.QueryContext(ctx, query, args...)
@@ -165,8 +167,12 @@ func (s *Store) PurgeCandidates(ctx context.Context, p Purge) ([]int64, error) {
 	for len(ids) < p.Limit && rows.Next() {
 		var id, at int64
 		var user, ip, status string
-		if err := rows.Scan(&id, &user, &ip, &at, &status); err != nil {
+		var imported bool
+		if err := rows.Scan(&id, &user, &ip, &at, &status, &imported); err != nil {
 			return nil, fmt.Errorf("store: finding comments to delete: %w", err)
+		}
+		if imported {
+			continue
 		}
 		if at < since {
 			break

@@ -44,7 +44,7 @@ func StreamsInBoundedMemory(t *testing.T, want int, write func(io.Writer) error,
 	var size atomic.Int64
 	go func() { pw.CloseWithError(write(countWriter{pw, &size})) }()
 
-	baseline := liveHeap()
+	baseline := LiveHeap()
 	peak := baseline
 	d := open(pr)
 	n := 0
@@ -60,7 +60,7 @@ func StreamsInBoundedMemory(t *testing.T, want int, write func(io.Writer) error,
 			t.Fatalf("entry %d: %v", n+1, err)
 		}
 		if n++; n%10_000 == 0 {
-			peak = max(peak, liveHeap())
+			peak = max(peak, LiveHeap())
 		}
 	}
 	if n != want || d.Skipped().Total != 0 {
@@ -75,8 +75,8 @@ func StreamsInBoundedMemory(t *testing.T, want int, write func(io.Writer) error,
 	t.Logf("%d entries, %d MB file, live heap grew by %d KB", n, size.Load()>>20, (peak-baseline)>>10)
 }
 
-// liveHeap returns the bytes of heap still reachable after a collection.
-func liveHeap() uint64 {
+// LiveHeap returns the bytes of heap still reachable after a collection.
+func LiveHeap() uint64 {
 	runtime.GC()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
