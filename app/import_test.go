@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/danmaku/danmaku/app"
+	"github.com/danmaku/danmaku/app/apptest"
 	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/app/interop"
 	"github.com/danmaku/danmaku/app/interop/interoptest"
@@ -29,14 +30,11 @@ func dm(p, text string) string { return `<d p="` + p + `">` + text + `</d>` }
 
 // importAs uploads file (a raw body, or a form when header says so) to
 // room's import with hc's cookies and returns the status, the report and
-// the error. Like curl, it asks before sending the body (Expect:
-// 100-continue), so a refusal comes back whole instead of racing the body.
+// the error. Like curl, it asks before sending the body (apptest.AskFirst).
 func importAs(t *testing.T, s *testServer, hc *http.Client, room string, header http.Header, file []byte) (int, app.ImportReport, apiError) {
 	t.Helper()
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.ExpectContinueTimeout = waitFor
-	asking := &http.Client{Jar: hc.Jar, Timeout: hc.Timeout, Transport: tr}
-	h := http.Header{"Expect": {"100-continue"}}
+	asking := apptest.AskFirst(hc)
+	h := http.Header{}
 	for k, v := range header {
 		h[k] = v
 	}

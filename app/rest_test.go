@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/danmaku/danmaku/app/apptest"
 	"github.com/danmaku/danmaku/app/protocol"
 )
 
@@ -42,7 +43,7 @@ func TestRoomsAPI(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var e apiError
-			if status := call(t, hc, "POST", s.URL()+"/api/rooms", tc.body, &e); status != tc.status || string(e.Error.Code) != tc.code || e.Error.Message == "" {
+			if status := call(t, apptest.AskFirst(hc), "POST", s.URL()+"/api/rooms", tc.body, &e); status != tc.status || string(e.Error.Code) != tc.code || e.Error.Message == "" {
 				t.Fatalf("status %d, error %+v; want %d %s with a message", status, e.Error, tc.status, tc.code)
 			}
 		})

@@ -111,3 +111,28 @@ func ModeratorClient(t testing.TB) *http.Client {
 	t.Helper()
 	return BearerClient(Token(t, auth.Identity{ID: "mod-1", Name: "Mod", Roles: []string{auth.RoleModerator}}, time.Hour))
 }
+
+// AskFirst returns hc sending "Expect: 100-continue" with every body, as
+// curl does for large uploads: a refusal (413) then comes back before the
+// body is sent, instead of racing a connection the server closes.
+func AskFirst(hc *http.Client) *http.Client {
+	next := hc.Transport
+	if next == nil {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.ExpectContinueTimeout = WaitFor
+		next = tr
+	}
+	c := *hc
+	c.Transport = askFirst{next}
+	return &c
+}
+
+type askFirst struct{ next http.RoundTripper }
+
+func (a askFirst) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.ContentLength != 0 {
+		r = r.Clone(r.Context())
+		r.Header.Set("Expect", "100-continue")
+	}
+	return a.next.RoundTrip(r)
+}
