@@ -13,7 +13,7 @@ out=${2:-/tmp/danmaku-baseline}
 addr=127.0.0.1:9090
 mkdir -p "$out"
 go build -o "$out/melodyrelay" ./bench/melodyrelay
-go build -o "$out/loadtest" ./bench/loadtest
+go build -o "$out/danmaku" . # the load tool is `danmaku loadtest`
 
 {
 	echo "nproc: $(nproc)"
@@ -34,7 +34,7 @@ scenario() {
 			sleep 0.1
 		done
 		# The clients' exit status is in the report; keep going to the next run.
-		"$out/loadtest" -mode raw -addr "$addr" -pid "$relay" -sources 4 -json "$@" \
+		"$out/danmaku" loadtest -mode raw -addr "$addr" -pid "$relay" -sources 4 -json "$@" \
 			>"$out/$name-$i.json" 2>"$out/$name-$i.progress" || true
 		kill -INT "$relay"
 		wait "$relay" || true
