@@ -62,7 +62,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 
 	_, statErr := os.Stat(cfg.DBPath)
 	fresh := errors.Is(statErr, fs.ErrNotExist)
-	a.hub = hub.New(hub.Options{FlushEvery: cfg.FlushEvery, Logger: a.log})
+	a.hub = hub.New(hub.Options{BatchMax: cfg.BatchMax, FlushEvery: cfg.FlushEvery, Logger: a.log})
 	a.store, err = store.Open(ctx, store.Options{
 		Path:       cfg.DBPath,
 		Sync:       store.Sync(cfg.Sync),
@@ -113,10 +113,11 @@ func (a *App) loadSecret() ([]byte, error) {
 	return secret, nil
 }
 
-// onCommit fans out what a committed batch changed.
+// onCommit hands what a committed batch changed to the hub. It runs on the
+// writer's delivery goroutine and only queues: each room fans out on its own.
 func (a *App) onCommit(ev store.Events) {
 	a.hub.PublishComments(context.Background(), ev.Comments)
-	a.hub.NoteLikes(ev.Likes)
+	a.hub.NoteLikes(context.Background(), ev.Likes)
 }
 
 // Start listens on the configured address and serves in the background.
