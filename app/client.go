@@ -69,6 +69,9 @@ func (c *client) cut() {
 	}
 }
 
+// Backlog implements hub.Backlogger: frames queued and not yet written.
+func (c *client) Backlog() int { return int(c.queued.Load()) }
+
 // sent is called once melody has written a frame.
 func (c *client) sent() { c.queued.Add(-1) }
 

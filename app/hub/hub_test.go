@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -415,5 +416,52 @@ func TestPresenceAndLikesAreCoalescedAfterTheirComments(t *testing.T) {
 	}
 	if presence.Viewers != 3 {
 		t.Errorf("presence frame %s, want 3 viewers", presence.raw)
+	}
+}
+
+// laggard is a recorder that reports a backlog while behind is set.
+type laggard struct {
+	*recorder
+	behind atomic.Bool
+}
+
+func (l *laggard) Backlog() int {
+	if l.behind.Load() {
+		return 1
+	}
+	return 0
+}
+
+func TestBackloggedRoomMergesInsteadOfQueueing(t *testing.T) {
+	// A window of nothing: only the members' backlog can hold comments back.
+	h := newHub(t, hub.Options{BatchMax: time.Nanosecond, WindowPerViewer: time.Nanosecond, HoldMax: forever, BacklogPoll: time.Millisecond})
+	m := &laggard{recorder: newRecorder()}
+	join(t, h, "room", m).Release(0)
+	m.behind.Store(true)
+	for seq := int64(1); seq <= 5; seq++ {
+		h.PublishComments(context.Background(), comments("room", seq))
+	}
+	if n := len(m.all(t, protocol.TypeComments)); n != 0 {
+		t.Fatalf("a member still writing earlier frames was sent %d more", n)
+	}
+	m.behind.Store(false)
+	if got := m.waitSeqs(t, 5); !slices.Equal(got, seqRange(1, 5)) {
+		t.Fatalf("got %v, want 1…5", got)
+	}
+	if n := len(m.all(t, protocol.TypeComments)); n != 1 {
+		t.Errorf("%d comments frames, want the 5 comments held while behind merged into 1", n)
+	}
+}
+
+func TestAStuckMemberCannotStallTheRoom(t *testing.T) {
+	h := newHub(t, hub.Options{HoldMax: time.Millisecond, BacklogPoll: time.Millisecond})
+	stuck := &laggard{recorder: newRecorder()}
+	stuck.behind.Store(true) // forever
+	join(t, h, "room", stuck).Release(0)
+	for seq := int64(1); seq <= 3; seq++ {
+		h.PublishComments(context.Background(), comments("room", seq))
+	}
+	if got := stuck.waitSeqs(t, 3); !slices.Equal(got, seqRange(1, 3)) {
+		t.Fatalf("got %v, want 1…3 once HoldMax has passed", got)
 	}
 }

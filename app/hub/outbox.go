@@ -20,6 +20,7 @@ type outbox struct {
 	likes    *Likes  // merged like counts not sent yet
 	presence bool    // the viewer count changed since the last presence frame
 
+	since      time.Time // when the oldest queued entry arrived
 	lastSend   time.Time // last comments or opaque frame
 	lastCounts time.Time // last likes or presence frame
 	armed      bool      // a flush is scheduled (timer) or starting (goroutine)
@@ -41,7 +42,10 @@ type batch struct {
 }
 
 // add queues what msg carries.
-func (o *outbox) add(msg Message) {
+func (o *outbox) add(msg Message, now time.Time) {
+	if len(o.entries) == 0 && (len(msg.Comments) > 0 || msg.Data != nil) {
+		o.since = now
+	}
 	if len(msg.Comments) > 0 {
 		if n := len(o.entries); n > 0 && o.entries[n-1].data == nil {
 			o.entries[n-1].comments = append(o.entries[n-1].comments, msg.Comments...)

@@ -39,7 +39,7 @@ type frame struct {
 func (r *room) deliver(msg Message) {
 	r.outMu.Lock()
 	defer r.outMu.Unlock()
-	r.out.add(msg)
+	r.out.add(msg, time.Now())
 	r.armLocked()
 }
 
@@ -71,6 +71,11 @@ func (r *room) armLocked() {
 		go r.flush(false)
 		return
 	}
+	r.startTimerLocked(wait)
+}
+
+// startTimerLocked runs a flush after wait. Guarded by outMu.
+func (r *room) startTimerLocked(wait time.Duration) {
 	if r.out.timer == nil {
 		r.out.timer = time.AfterFunc(wait, func() { r.flush(false) })
 		return
@@ -79,11 +84,21 @@ func (r *room) armLocked() {
 }
 
 // flush sends what the outbox holds (counts only once due, unless forced)
-// and schedules the next flush if more is waiting.
+// and schedules the next flush if more is waiting. While many members are
+// still writing earlier frames it holds off (up to HoldMax), so that what
+// arrives meanwhile joins one bigger frame instead of queueing behind.
 func (r *room) flush(force bool) {
 	r.mu.Lock()
 	r.outMu.Lock()
-	b := r.out.take(time.Now(), r.hub.opts.FlushEvery, force)
+	now := time.Now()
+	if !force && r.holdLocked(now) {
+		r.out.armed = true
+		r.outMu.Unlock()
+		r.mu.Unlock()
+		r.rearm(r.hub.opts.BacklogPoll)
+		return
+	}
+	b := r.out.take(now, r.hub.opts.FlushEvery, force)
 	r.outMu.Unlock()
 	r.fanOut(b)
 	r.mu.Unlock()
@@ -91,6 +106,31 @@ func (r *room) flush(force bool) {
 	r.outMu.Lock()
 	r.armLocked()
 	r.outMu.Unlock()
+}
+
+// holdLocked reports whether comments should wait for the members' earlier
+// frames: more than one in eight members still has a backlog, and the
+// oldest queued comment has waited less than HoldMax. Guarded by mu and outMu.
+func (r *room) holdLocked(now time.Time) bool {
+	if len(r.out.entries) == 0 || !now.Before(r.out.since.Add(r.hub.opts.HoldMax)) {
+		return false
+	}
+	behind := 0
+	for _, s := range r.members {
+		if s.backlog != nil && s.backlog.Backlog() > 0 {
+			behind++
+		}
+	}
+	return behind > len(r.members)/8
+}
+
+// rearm schedules a flush after wait.
+func (r *room) rearm(wait time.Duration) {
+	r.outMu.Lock()
+	defer r.outMu.Unlock()
+	if !r.out.closed {
+		r.startTimerLocked(wait)
+	}
 }
 
 // close stops the room's flushes; whatever is still queued is dropped.

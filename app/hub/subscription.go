@@ -9,12 +9,20 @@ type Member interface {
 	Send(frame []byte)
 }
 
+// Backlogger is a Member that can tell how many frames it has queued and
+// not yet written. A room whose members are behind holds its next frame
+// (see Options.HoldMax) so that it grows instead of queueing.
+type Backlogger interface {
+	Backlog() int
+}
+
 // Subscription is one member's place in one room.
 type Subscription struct {
-	hub    *Hub
-	room   *room
-	member Member
-	index  int // position in room.members, for O(1) removal
+	hub     *Hub
+	room    *room
+	member  Member
+	backlog Backlogger // member, when it can tell its backlog
+	index   int        // position in room.members, for O(1) removal
 
 	// While holding, live frames wait in pending so that the joiner can
 	// send its welcome and catch-up first; guarded by room.mu.
