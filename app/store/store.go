@@ -42,6 +42,7 @@ type Options struct {
 type Store struct {
 	path   string
 	read   *sql.DB
+	reads  *readStatements
 	write  *sql.DB
 	Writer *Writer
 }
@@ -85,6 +86,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	read.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)*2))
 	read.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)*2))
 	s := &Store{path: opts.Path, read: read, write: write}
+	if s.reads, err = prepareReads(read); err != nil {
+		s.closeDBs()
+		return nil, err
+	}
 	s.Writer, err = newWriter(write, opts.Writer)
 	if err != nil {
 		s.closeDBs()
@@ -112,7 +117,7 @@ func dsn(path string, sync Sync, readOnly bool) string {
 // the database.
 func (s *Store) Close() error {
 	werr := s.Writer.Close()
-	return errors.Join(werr, s.closeDBs())
+	return errors.Join(werr, s.reads.close(), s.closeDBs())
 }
 
 func (s *Store) closeDBs() error {
