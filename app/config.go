@@ -60,7 +60,7 @@ func DefaultConfig() Config {
 		MaxFrameBytes:   4096,
 		MaxBodyBytes:    64 << 10,
 		MaxRoomsPerConn: 8,
-		SendBuffer:      128,
+		SendBuffer:      256,
 		CatchupLimit:    10000,
 		WriterBatch:     512,
 		WriterQueue:     8192,

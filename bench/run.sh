@@ -138,9 +138,9 @@ ingest() {
 		./app/store/ | tee "$out/ingest-writer.txt"
 	for i in $(seq "$runs"); do
 		start_server danmaku "$out/ingest-$i.server.log"
-		create_rooms 200
+		create_rooms 400
 		"$out/danmaku" loadtest -addr "$danmaku_addr" -pid "$server_pid" -sources "$sources" -json \
-			-rooms 200 -viewers 0 -senders 200 -room-rate 100 -duration 15s -drain 10s \
+			-rooms 400 -viewers 0 -senders 400 -room-rate 50 -duration 15s -drain 10s \
 			>"$out/ingest-$i.json" 2>"$out/ingest-$i.progress" || true
 		stop_server
 	done
