@@ -26,7 +26,7 @@ func (a *App) listComments(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := a.store.Room(c.Context(), room); err != nil {
+	if _, err := a.store.Room(c.UserContext(), room); err != nil {
 		return err
 	}
 	var items []protocol.Comment
@@ -35,7 +35,7 @@ func (a *App) listComments(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		items, err = a.store.CommentsAfter(c.Context(), room, int64(after), limit)
+		items, err = a.store.CommentsAfter(c.UserContext(), room, int64(after), limit)
 		if err != nil {
 			return err
 		}
@@ -48,7 +48,7 @@ func (a *App) listComments(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		items, err = a.store.CommentsByTime(c.Context(), room, protocol.SecondsOf(from), protocol.SecondsOf(to), limit)
+		items, err = a.store.CommentsByTime(c.UserContext(), room, protocol.SecondsOf(from), protocol.SecondsOf(to), limit)
 		if err != nil {
 			return err
 		}
@@ -65,7 +65,7 @@ func (a *App) postComment(c *fiber.Ctx) error {
 	if err := protocol.CheckRoomID(room); err != nil {
 		return err
 	}
-	stored, err := a.submitCommentWait(c.Context(), room, identityOf(c), in)
+	stored, err := a.submitCommentWait(c.UserContext(), room, identityOf(c), in)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (a *App) likeComment(c *fiber.Ctx) error {
 	if err != nil || id <= 0 {
 		return errs.New(errs.BadRequest, "comment id must be a positive number")
 	}
-	change, err := a.store.LikeComment(c.Context(), id, identityOf(c).ID)
+	change, err := a.store.LikeComment(c.UserContext(), id, identityOf(c).ID)
 	if err != nil {
 		return err
 	}
@@ -86,7 +86,7 @@ func (a *App) likeComment(c *fiber.Ctx) error {
 
 func (a *App) likeRoom(c *fiber.Ctx) error {
 	room := c.Params("id")
-	change, err := a.store.LikeRoom(c.Context(), room, identityOf(c).ID)
+	change, err := a.store.LikeRoom(c.UserContext(), room, identityOf(c).ID)
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ type roomView struct {
 func (a *App) view(r store.Room) roomView { return roomView{Room: r, Viewers: a.hub.Viewers(r.ID)} }
 
 func (a *App) listRooms(c *fiber.Ctx) error {
-	rooms, err := a.store.Rooms(c.Context())
+	rooms, err := a.store.Rooms(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -34,7 +34,7 @@ func (a *App) listRooms(c *fiber.Ctx) error {
 }
 
 func (a *App) getRoom(c *fiber.Ctx) error {
-	r, err := a.store.Room(c.Context(), c.Params("id"))
+	r, err := a.store.Room(c.UserContext(), c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func (a *App) createRoom(c *fiber.Ctx) error {
 	if err := req.validate(); err != nil {
 		return err
 	}
-	r, err := a.store.CreateRoom(c.Context(), store.Room{ID: req.ID, Title: req.Title, VideoURL: req.VideoURL, Kind: req.Kind})
+	r, err := a.store.CreateRoom(c.UserContext(), store.Room{ID: req.ID, Title: req.Title, VideoURL: req.VideoURL, Kind: req.Kind})
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,7 @@ import (
 
 // indexPage lists the rooms.
 func (a *App) indexPage(c *fiber.Ctx) error {
-	rooms, err := a.store.Rooms(c.Context())
+	rooms, err := a.store.Rooms(c.UserContext())
 	if err != nil {
 		return err
 	}

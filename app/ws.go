@@ -69,7 +69,7 @@ func (a *App) handleWS(c *fiber.Ctx) error {
 		if err := protocol.CheckRoomID(room); err != nil {
 			return err
 		}
-		if _, err := a.store.Room(c.Context(), room); err != nil {
+		if _, err := a.store.Room(c.UserContext(), room); err != nil {
 			return err
 		}
 		join = &joinRequest{room: room}
