@@ -37,6 +37,7 @@ func (a *App) newFiber() (*fiber.App, error) {
 		Views:        views,
 	})
 	f.Use(recover.New(recover.Config{EnableStackTrace: true}))
+	a.healthRoutes(f) // before request logging: probes come every few seconds
 	f.Use(a.logRequests)
 	a.routes(f)
 	return f, nil

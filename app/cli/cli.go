@@ -47,6 +47,7 @@ func commands() []command {
 			_, err := fmt.Fprintln(io.Stdout, "danmaku", Version)
 			return err
 		}},
+		{"migrate", "apply (up) or list (status) the database migrations", migrate},
 	}
 }
 

@@ -15,32 +15,113 @@ func envName(flagName string) string {
 	return "DANMAKU_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
-// parse parses args, then fills every flag not given on the command line
-// from its DANMAKU_* variable: flags win over the environment, which wins
-// over defaults.
+// configFlag names the flag that points at the YAML config file.
+const configFlag = "config"
+
+// parse parses args, which must all be flags, as parseArgs does.
 func parse(fs *flag.FlagSet, args []string, io IO) error {
+	_, err := parseFlags(fs, args, io)
+	return err
+}
+
+// parseFlags is parse that also says where each setting came from.
+func parseFlags(fs *flag.FlagSet, args []string, io IO) (origins, error) {
+	from, rest, err := parseArgs(fs, args, io)
+	if err == nil && len(rest) > 0 {
+		err = fmt.Errorf("unexpected argument %q", rest[0])
+	}
+	return from, err
+}
+
+// parseArgs parses args and fills every flag not given on the command line
+// from its DANMAKU_* variable, else from the YAML config file named by
+// -config or DANMAKU_CONFIG, else leaves its default: flags > environment >
+// file > defaults. It returns where each setting came from and the
+// arguments after the flags.
+func parseArgs(fs *flag.FlagSet, args []string, io IO) (origins, []string, error) {
 	fs.SetOutput(io.Stderr)
-	env := io.Env
 	if err := fs.Parse(args); err != nil {
-		return errUsage
+		return nil, nil, errUsage
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	from := origins{}
+	fs.Visit(func(f *flag.Flag) { from[f.Name] = "flag -" + f.Name })
+	file, err := configFile(fs, io, from)
+	if err != nil {
+		return nil, nil, err
 	}
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	var err error
 	fs.VisitAll(func(f *flag.Flag) {
-		if given[f.Name] || err != nil {
+		if _, given := from[f.Name]; given || f.Name == configFlag || err != nil {
 			return
 		}
-		if v := env(envName(f.Name)); v != "" {
-			if e := fs.Set(f.Name, v); e != nil {
-				err = fmt.Errorf("%s=%q: %w", envName(f.Name), v, e)
-			}
+		if v := io.Env(envName(f.Name)); v != "" {
+			from[f.Name] = envName(f.Name)
+			err = set(fs, f.Name, []string{v}, false, from)
+		} else if s, ok := file.settings[f.Name]; ok {
+			from[f.Name] = fmt.Sprintf("%s line %d", file.path, s.line)
+			err = set(fs, f.Name, s.values, s.list, from)
 		}
 	})
+	return from, fs.Args(), err
+}
+
+// configFile reads the file named by -config, or by DANMAKU_CONFIG when the
+// flag is not given; commands without the flag have no file.
+func configFile(fs *flag.FlagSet, io IO, from origins) (configSettings, error) {
+	f := fs.Lookup(configFlag)
+	if f == nil {
+		return configSettings{}, nil
+	}
+	if _, given := from[configFlag]; !given {
+		if v := io.Env(envName(configFlag)); v != "" {
+			from[configFlag] = envName(configFlag)
+			if err := fs.Set(configFlag, v); err != nil {
+				return configSettings{}, err
+			}
+		}
+	}
+	if f.Value.String() == "" {
+		return configSettings{}, nil
+	}
+	return readConfig(f.Value.String(), fs)
+}
+
+// set gives a flag its value from the environment or the file, and names
+// both the setting and the source when the value is bad.
+func set(fs *flag.FlagSet, name string, values []string, list bool, from origins) error {
+	var err error
+	if lv, ok := fs.Lookup(name).Value.(listValue); ok && list {
+		err = lv.SetList(values)
+	} else {
+		err = fs.Set(name, values[0])
+	}
+	if err != nil {
+		return fmt.Errorf("invalid value %q for %s (from %s): %w", strings.Join(values, ","), name, from[name], err)
+	}
+	return nil
+}
+
+// origins maps each setting that is not at its default to where it was
+// set: "flag -addr", "DANMAKU_ADDR" or "danmaku.yaml line 3".
+type origins map[string]string
+
+// explain adds where a setting came from to an error that starts with its
+// name, as the config's validation errors do ("max-text must be …").
+func (o origins) explain(err error) error {
+	msg := strings.TrimPrefix(strings.TrimPrefix(err.Error(), "config: "), "-")
+	end := strings.IndexFunc(msg, func(r rune) bool { return !(r == '-' || 'a' <= r && r <= 'z' || '0' <= r && r <= '9') })
+	if end < 0 {
+		end = len(msg)
+	}
+	if src, ok := o[msg[:end]]; ok {
+		return fmt.Errorf("%w (%s is set by %s)", err, msg[:end], src)
+	}
 	return err
+}
+
+// listValue is a flag that holds several values; a YAML list sets it item
+// by item, so an item may contain a comma.
+type listValue interface {
+	SetList([]string) error
 }
 
 // listFlag is a comma-separated list.
@@ -49,8 +130,13 @@ type listFlag []string
 func (l *listFlag) String() string { return strings.Join(*l, ",") }
 
 func (l *listFlag) Set(s string) error {
+	return l.SetList(strings.Split(s, ","))
+}
+
+// SetList sets the list, dropping blank items.
+func (l *listFlag) SetList(items []string) error {
 	*l = nil
-	for _, part := range strings.Split(s, ",") {
+	for _, part := range items {
 		if part = strings.TrimSpace(part); part != "" {
 			*l = append(*l, part)
 		}

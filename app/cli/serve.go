@@ -36,20 +36,22 @@ func serveFlags(cfg *app.Config, logLevel, logFormat *string) *flag.FlagSet {
 	fs.BoolVar(&cfg.SeedDemo, "seed-demo", cfg.SeedDemo, "create the demo room in a new database")
 	fs.StringVar(logLevel, "log-level", *logLevel, "debug, info, warn or error")
 	fs.StringVar(logFormat, "log-format", *logFormat, "text or json")
+	fs.String(configFlag, "", "YAML file of settings keyed by these flag names; flags and DANMAKU_* variables override it")
 	return fs
 }
 
 func serve(ctx context.Context, args []string, io IO, files Files) error {
 	cfg := app.DefaultConfig()
 	logLevel, logFormat := "info", "text"
-	if err := parse(serveFlags(&cfg, &logLevel, &logFormat), args, io); err != nil {
+	from, err := parseFlags(serveFlags(&cfg, &logLevel, &logFormat), args, io)
+	if err != nil {
 		return err
 	}
 	// The secret is read from the environment only: flags show up in ps.
 	cfg.Secret = io.Env("DANMAKU_SECRET")
 	logger, err := newLogger(io, logLevel, logFormat)
 	if err != nil {
-		return err
+		return from.explain(err)
 	}
 	cfg.Logger = logger
 	cfg.Templates, cfg.Assets, cfg.Migrations = files.Templates, files.Assets, files.Migrations
@@ -59,7 +61,7 @@ func serve(ctx context.Context, args []string, io IO, files Files) error {
 	defer stop()
 	a, err := app.New(ctx, cfg)
 	if err != nil {
-		return err
+		return from.explain(err)
 	}
 	if err := a.Start(); err != nil {
 		_ = a.Shutdown(context.Background())

@@ -62,6 +62,8 @@ type Store struct {
 	reads  *readStatements
 	write  *sql.DB
 	Writer *Writer
+
+	migrations fs.FS // the binary's migrations, which readiness compares with the database
 }
 
 // Open opens (creating if needed) the database at opts.Path, applies the
@@ -112,6 +114,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		s.closeDBs()
 		return nil, err
 	}
+	s.migrations = opts.Migrations
 	return s, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -131,12 +132,28 @@ func (w *Writer) Exec(ctx context.Context, apply func(*Tx) error) error {
 	return <-op.done
 }
 
-// Ping commits an empty write transaction, proving the database is writable.
+// Ping commits a write transaction that really writes: it rewrites the
+// header's user_version with its own value, so the commit appends a page
+// to the WAL (an empty transaction would write nothing and succeed on a
+// disk that refuses writes). It stops waiting when ctx ends.
 func (w *Writer) Ping(ctx context.Context) error {
-	return w.Exec(ctx, func(tx *Tx) error {
-		_, err := tx.tx.Exec(`UPDATE rooms SET id = id WHERE 0`)
+	op := &funcOp{done: make(chan error, 1), apply: func(tx *Tx) error {
+		var v int64
+		if err := tx.tx.QueryRowContext(tx.ctx, `PRAGMA user_version`).Scan(&v); err != nil {
+			return err
+		}
+		_, err := tx.tx.ExecContext(tx.ctx, `PRAGMA user_version = `+strconv.FormatInt(v, 10))
 		return err
-	})
+	}}
+	if err := w.Submit(ctx, op); err != nil {
+		return err
+	}
+	select {
+	case err := <-op.done:
+		return err
+	case <-ctx.Done():
+		return errs.Wrap(ctx.Err(), errs.Unavailable, "the database did not answer in time")
+	}
 }
 
 // Close stops accepting ops, commits every queued one and waits until all

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/danmaku/danmaku/app/cli"
+)
+
+// TestServeFromConfigFile starts the binary with its settings in a YAML
+// file, one of them overridden from the environment, and checks that it
+// listens where the environment says, uses the database and seed setting
+// the file names, and is ready.
+func TestServeFromConfigFile(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "from-file.db")
+	config := filepath.Join(dir, "danmaku.yaml")
+	yaml := "addr: 127.0.0.1:1\ndb: " + db + "\nlog-level: error\nseed-demo: false\n"
+	if err := os.WriteFile(config, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, outW := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	exit := make(chan int, 1)
+	go func() {
+		// The environment wins over the file's unusable address.
+		env := func(k string) string { return map[string]string{"DANMAKU_ADDR": "127.0.0.1:0"}[k] }
+		exit <- cli.Main(ctx, []string{"-config", config}, cli.IO{Env: env, Stdout: outW, Stderr: io.Discard}, embedded())
+		outW.Close()
+	}()
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatalf("reading the startup line: %v", err)
+	}
+	go io.Copy(io.Discard, out)
+	_, base, ok := strings.Cut(strings.TrimSpace(line), " listening on ")
+	if !ok || !strings.HasPrefix(base, "http://127.0.0.1:") {
+		t.Fatalf("startup line %q", line)
+	}
+
+	if _, err := os.Stat(db); err != nil {
+		t.Fatalf("the file's database was not created: %v", err)
+	}
+	resp, err := http.Get(base + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h struct{ Status string }
+	err = json.NewDecoder(resp.Body).Decode(&h)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK || h.Status != "ok" {
+		t.Fatalf("readyz: %d %+v %v", resp.StatusCode, h, err)
+	}
+	resp, err = http.Get(base + "/api/rooms/demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("demo room: %d, want 404 (seed-demo: false in the file)", resp.StatusCode)
+	}
+	cancel()
+	select {
+	case code := <-exit:
+		if code != 0 {
+			t.Fatalf("exit code %d", code)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the server did not stop")
+	}
+}
