@@ -78,7 +78,7 @@ create_rooms() {
 # scenario_args NAME: the load tool's flags for a scenario.
 scenario_args() {
 	case $1 in
-	hot) echo "-rooms 1 -viewers 5000 -senders 1 -rate 200 -duration 20s -drain 10s" ;;
+	hot) echo "-rooms 1 -viewers 5000 -senders 20 -rate 200 -duration 20s -drain 10s" ;;
 	many) echo "-rooms 100 -viewers 5000 -senders 100 -room-rate 5 -duration 20s -drain 10s" ;;
 	idle) echo "-rooms 1 -viewers 5000 -senders 0 -rate 0 -duration 10s" ;;
 	esac

@@ -34,6 +34,16 @@ func migrationsWith(t *testing.T, extra map[string]string) string {
 	return dir
 }
 
+// repoMigrations counts the real migrations, which grow over time.
+func repoMigrations(t *testing.T) int {
+	t.Helper()
+	entries, err := os.ReadDir("../../migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(entries)
+}
+
 const extraMigration = "-- +goose Up\nCREATE TABLE extra (x INTEGER) STRICT;\n-- +goose Down\nDROP TABLE extra;\n"
 
 func versions(ms []store.MigrationState) (applied, pending []int64) {
@@ -59,15 +69,16 @@ func TestMigrations(t *testing.T) {
 	if _, err := os.Stat(db); !os.IsNotExist(err) {
 		t.Fatalf("status created the database: %v", err)
 	}
+	n := repoMigrations(t)
 	applied, err := store.MigrateUp(ctx, db, first)
-	if err != nil || len(applied) != 1 || applied[0].Version != 1 || applied[0].File != "00001_init.sql" {
+	if err != nil || len(applied) != n || applied[0].Version != 1 || applied[0].File != "00001_init.sql" {
 		t.Fatalf("up: %+v, %v", applied, err)
 	}
 	if again, err := store.MigrateUp(ctx, db, first); err != nil || len(again) != 0 {
 		t.Fatalf("second up: %+v, %v", again, err)
 	}
 	status, err := store.MigrationStatus(ctx, db, second)
-	if a, p := versions(status); err != nil || len(a) != 1 || len(p) != 1 || p[0] != 99999 || status[0].AppliedAt.IsZero() {
+	if a, p := versions(status); err != nil || len(a) != n || len(p) != 1 || p[0] != 99999 || status[0].AppliedAt.IsZero() {
 		t.Fatalf("status: %+v, %v", status, err)
 	}
 
@@ -95,7 +106,7 @@ func TestMigrationStatusOfAnUntrackedDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	status, err := store.MigrationStatus(ctx, db, os.DirFS("../../migrations"))
-	if a, p := versions(status); err != nil || len(a) != 0 || len(p) != 1 {
+	if a, p := versions(status); err != nil || len(a) != 0 || len(p) != repoMigrations(t) {
 		t.Fatalf("status: %+v, %v", status, err)
 	}
 	if info, err := os.Stat(db); err != nil || info.Size() != 0 {
