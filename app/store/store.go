@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -19,8 +20,7 @@ import (
 	"github.com/mattn/go-sqlite3"
 )
 
-// driverName is mattn's SQLite driver with every connection memory-mapping
-// the database file (see mmapBytes).
+// driverName is mattn's SQLite driver, set up for this store.
 const driverName = "sqlite3-danmaku"
 
 // mmapBytes is how much of the database file each connection reads through
@@ -29,9 +29,11 @@ const driverName = "sqlite3-danmaku"
 // rows scattered over the file, and every page miss was a system call.
 const mmapBytes = 1 << 30
 
+// Every connection of driverName maps the file and leaves checkpoints to
+// the store's checkpointer (see checkpoint.go).
 func init() {
 	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
-		_, err := c.Exec(fmt.Sprintf("PRAGMA mmap_size = %d", mmapBytes), nil)
+		_, err := c.Exec(fmt.Sprintf("PRAGMA mmap_size = %d; PRAGMA wal_autocheckpoint = 0", mmapBytes), nil)
 		return err
 	}})
 }
@@ -61,6 +63,7 @@ type Store struct {
 	read   *sql.DB
 	reads  *readStatements
 	write  *sql.DB
+	ckpt   *checkpointer
 	Writer *Writer
 
 	migrations fs.FS // the binary's migrations, which readiness compares with the database
@@ -114,6 +117,15 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		s.closeDBs()
 		return nil, err
 	}
+	logger := opts.Writer.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	if s.ckpt, err = startCheckpointer(opts.Path, opts.Sync, logger); err != nil {
+		_ = s.Writer.Close()
+		s.closeDBs()
+		return nil, err
+	}
 	s.migrations = opts.Migrations
 	return s, nil
 }
@@ -137,7 +149,7 @@ func dsn(path string, sync Sync, readOnly bool) string {
 // the database.
 func (s *Store) Close() error {
 	werr := s.Writer.Close()
-	return errors.Join(werr, s.reads.close(), s.closeDBs())
+	return errors.Join(werr, s.ckpt.close(), s.reads.close(), s.closeDBs())
 }
 
 func (s *Store) closeDBs() error {
