@@ -134,8 +134,11 @@ summary() {
 # the writer (a Go benchmark: the path every comment takes after decoding),
 # then end to end over sockets (each sender alone in its room, no viewers).
 ingest() {
-	go test -run XXX -bench 'BenchmarkWriter/sync=(normal|full)/batch=512/linger=0s' -benchtime 100000x -count "$runs" \
-		./app/store/ | tee "$out/ingest-writer.txt"
+	# The sweep that sized -writer-batch and -writer-linger, then sync=full at the chosen size.
+	go test -run XXX -bench 'BenchmarkWriter/sync=normal' -benchtime 100000x -count "$runs" \
+		./app/store/ | tee "$out/writer-sweep.txt"
+	go test -run XXX -bench 'BenchmarkWriter/sync=full/batch=512/linger=0s' -benchtime 100000x -count "$runs" \
+		./app/store/ | tee "$out/ingest-writer-full.txt"
 	for i in $(seq "$runs"); do
 		start_server danmaku "$out/ingest-$i.server.log"
 		create_rooms 400
@@ -146,7 +149,7 @@ ingest() {
 	done
 	jq -s '{offered_per_sec: (.[0].offered_rate), acked_per_sec: [.[] | .acked / .window_sec] | sort,
 		lost: [.[] | .lost], server_cpu_us_per_comment: [.[] | .server.cpu_sec * 1e6 / .acked] | sort}' \
-		"$out"/ingest-*.json | tee "$out/ingest-sockets.json"
+		"$out"/ingest-[0-9]*.json | tee "$out/ingest-sockets.json"
 }
 
 # replay: 60-s windows on a room of 1,000,000 comments (built once).
