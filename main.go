@@ -11,6 +11,7 @@ import (
 	"os"
 
 	"github.com/danmaku/danmaku/app/cli"
+	_ "github.com/danmaku/danmaku/plugins/all" // the built-in moderation plugins
 )
 
 //go:embed templates assets migrations

@@ -1,18 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
-	"time"
-
-	"github.com/danmaku/danmaku/app/cli"
 )
 
 // TestServeFromConfigFile starts the binary with its settings in a YAML
@@ -27,25 +22,10 @@ func TestServeFromConfigFile(t *testing.T) {
 	if err := os.WriteFile(config, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out, outW := io.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	exit := make(chan int, 1)
-	go func() {
-		// The environment wins over the file's unusable address.
-		env := func(k string) string { return map[string]string{"DANMAKU_ADDR": "127.0.0.1:0"}[k] }
-		exit <- cli.Main(ctx, []string{"-config", config}, cli.IO{Env: env, Stdout: outW, Stderr: io.Discard}, embedded())
-		outW.Close()
-	}()
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		t.Fatalf("reading the startup line: %v", err)
-	}
-	go io.Copy(io.Discard, out)
-	_, base, ok := strings.Cut(strings.TrimSpace(line), " listening on ")
-	if !ok || !strings.HasPrefix(base, "http://127.0.0.1:") {
-		t.Fatalf("startup line %q", line)
-	}
+	// The environment (DANMAKU_ADDR) wins over the file's unusable address.
+	base, exit := serveInProcess(t, ctx, []string{"-config", config}, io.Discard)
 
 	if _, err := os.Stat(db); err != nil {
 		t.Fatalf("the file's database was not created: %v", err)
@@ -69,12 +49,5 @@ func TestServeFromConfigFile(t *testing.T) {
 		t.Fatalf("demo room: %d, want 404 (seed-demo: false in the file)", resp.StatusCode)
 	}
 	cancel()
-	select {
-	case code := <-exit:
-		if code != 0 {
-			t.Fatalf("exit code %d", code)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("the server did not stop")
-	}
+	waitExit(t, exit)
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -21,30 +22,8 @@ import (
 func TestServeWithEmbeddedFiles(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "data", "danmaku.db")
-	out, outW := io.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
-	exit := make(chan int, 1)
-	go func() {
-		env := func(k string) string {
-			if k == "DANMAKU_ADDR" {
-				return "127.0.0.1:0" // the environment fills flags not given
-			}
-			return ""
-		}
-		exit <- cli.Main(ctx, []string{"-db", db, "-log-level", "error"}, cli.IO{Env: env, Stdout: outW, Stderr: io.Discard}, embedded())
-		outW.Close()
-	}()
-
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		t.Fatalf("reading the startup line: %v", err)
-	}
-	i := strings.Index(line, "http://127.0.0.1:")
-	if i < 0 {
-		t.Fatalf("startup line %q has no URL", line)
-	}
-	base := strings.TrimSpace(line[i:])
-	go io.Copy(io.Discard, out)
+	base, exit := serveInProcess(t, ctx, []string{"-db", db, "-log-level", "error"}, io.Discard)
 
 	if _, err := os.Stat(db); err != nil {
 		t.Fatalf("database not created: %v", err)
@@ -70,31 +49,73 @@ func TestServeWithEmbeddedFiles(t *testing.T) {
 	}
 
 	cancel() // what SIGINT does
+	waitExit(t, exit)
+}
+
+// serveInProcess runs the binary's entry point with args in this process
+// on a free port, logging to stderr, and returns its base URL once it
+// listens, and a channel with its exit code.
+func serveInProcess(t *testing.T, ctx context.Context, args []string, stderr io.Writer) (string, <-chan int) {
+	t.Helper()
+	out, outW := io.Pipe()
+	exit := make(chan int, 1)
+	go func() {
+		env := func(k string) string {
+			if k == "DANMAKU_ADDR" {
+				return "127.0.0.1:0" // the environment fills flags not given
+			}
+			return ""
+		}
+		exit <- cli.Main(ctx, args, cli.IO{Env: env, Stdout: outW, Stderr: stderr}, embedded())
+		outW.Close()
+	}()
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatalf("reading the startup line: %v", err)
+	}
+	i := strings.Index(line, "http://127.0.0.1:")
+	if i < 0 {
+		t.Fatalf("startup line %q has no URL", line)
+	}
+	go io.Copy(io.Discard, out)
+	return strings.TrimSpace(line[i:]), exit
+}
+
+// waitExit waits for the in-process server to stop and checks it exited cleanly.
+func waitExit(t *testing.T, exit <-chan int) {
+	t.Helper()
 	select {
 	case code := <-exit:
 		if code != 0 {
-			t.Fatalf("exit code %d after shutdown, want 0", code)
+			t.Fatalf("exit code %d, want 0", code)
 		}
 	case <-time.After(30 * time.Second):
-		t.Fatal("server did not stop")
+		t.Fatal("the server did not stop")
 	}
 }
 
 func TestCommandLineErrors(t *testing.T) {
+	badPlugins := filepath.Join(t.TempDir(), "plugins.yaml")
+	if err := os.WriteFile(badPlugins, []byte("plugins:\n  - {name: wordfilter, config: {action: zap}}\n  - {name: links, config: {action: burn}}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
-		name   string
-		args   []string
-		env    map[string]string
-		code   int
-		stdout string
-		stderr string
+		name    string
+		args    []string
+		env     map[string]string
+		code    int
+		stdout  string
+		stderr  string
+		oneLine bool
 	}{
-		{"version", []string{"version"}, nil, 0, "danmaku dev", ""},
-		{"unknown command", []string{"dance"}, nil, 2, "", `unknown command "dance"`},
-		{"unknown flag", []string{"-nope"}, nil, 2, "", "flag provided but not defined: -nope"},
-		{"bad value", []string{"-max-text", "many"}, nil, 2, "", "invalid value"},
-		{"bad env value", nil, map[string]string{"DANMAKU_MAX_TEXT": "lots"}, 2, "", "DANMAKU_MAX_TEXT"},
-		{"out of range", []string{"-sync", "sometimes"}, nil, 2, "", "sync must be normal or full"},
+		{"bad plugins file", []string{"-plugins", badPlugins}, nil, 2, "", `plugins[0] wordfilter: config.action: must be mask or reject, got "zap"; plugins[1] links: config.action: must be`, true},
+		{"missing plugins file", nil, map[string]string{"DANMAKU_PLUGINS": "/nonexistent/plugins.yaml"}, 2, "", "/nonexistent/plugins.yaml: no such file or directory (plugins is set by DANMAKU_PLUGINS)", true},
+		{"version", []string{"version"}, nil, 0, "danmaku dev", "", false},
+		{"unknown command", []string{"dance"}, nil, 2, "", `unknown command "dance"`, false},
+		{"unknown flag", []string{"-nope"}, nil, 2, "", "flag provided but not defined: -nope", false},
+		{"bad value", []string{"-max-text", "many"}, nil, 2, "", "invalid value", false},
+		{"bad env value", nil, map[string]string{"DANMAKU_MAX_TEXT": "lots"}, 2, "", "DANMAKU_MAX_TEXT", false},
+		{"out of range", []string{"-sync", "sometimes"}, nil, 2, "", "sync must be normal or full", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr strings.Builder
@@ -107,8 +128,93 @@ func TestCommandLineErrors(t *testing.T) {
 			if code != tc.code || !strings.Contains(stdout.String(), tc.stdout) || !strings.Contains(stderr.String(), tc.stderr) {
 				t.Fatalf("exit %d, stdout %q, stderr %q; want %d, %q, %q", code, stdout.String(), stderr.String(), tc.code, tc.stdout, tc.stderr)
 			}
+			if tc.oneLine && strings.Count(strings.TrimSpace(stderr.String()), "\n") > 0 {
+				t.Errorf("stderr %q, want one line", stderr.String())
+			}
 		})
 	}
+}
+
+// TestSIGHUPReloadsThePlugins edits the plugin config and sends the process
+// SIGHUP while the server runs, as an operator would.
+func TestSIGHUPReloadsThePlugins(t *testing.T) {
+	dir := t.TempDir()
+	pluginsFile := filepath.Join(dir, "plugins.yaml")
+	writeConfig := func(src string) {
+		t.Helper()
+		if err := os.WriteFile(pluginsFile, []byte(src), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeConfig(`plugins: [{name: wordfilter, config: {words: [alpha], action: reject}}]`)
+
+	logs, logW := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	// Log lines by message, read in the background so the server never blocks on them.
+	messages := make(chan string, 1000)
+	go func() {
+		sc := bufio.NewScanner(logs)
+		for sc.Scan() {
+			var line struct{ Msg string }
+			if json.Unmarshal(sc.Bytes(), &line) == nil {
+				select {
+				case messages <- line.Msg:
+				default:
+				}
+			}
+		}
+	}()
+	base, exit := serveInProcess(t, ctx, []string{"-db", filepath.Join(dir, "danmaku.db"), "-plugins", pluginsFile, "-log-format", "json"}, logW)
+	defer logW.Close()
+	waitLog := func(msg string) {
+		t.Helper()
+		timeout := time.After(30 * time.Second)
+		for {
+			select {
+			case m := <-messages:
+				if m == msg {
+					return
+				}
+			case <-timeout:
+				t.Fatalf("no %q in the log", msg)
+			}
+		}
+	}
+	post := func(text string) int {
+		t.Helper()
+		resp, err := http.Post(base+"/api/rooms/demo/comments", "application/json", strings.NewReader(`{"text":"`+text+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	hup := func() {
+		t.Helper()
+		// serve listens for SIGHUP from before its startup line, so the test process survives it.
+		if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	if a, b := post("alpha"), post("beta"); a != http.StatusUnprocessableEntity || b != http.StatusCreated {
+		t.Fatalf("before SIGHUP: alpha %d, beta %d; want 422, 201", a, b)
+	}
+	writeConfig(`plugins: [{name: wordfilter, config: {words: [beta], action: reject}}]`)
+	hup()
+	waitLog("moderation plugins reloaded")
+	if a, b := post("alpha"), post("beta"); a != http.StatusCreated || b != http.StatusUnprocessableEntity {
+		t.Fatalf("after SIGHUP: alpha %d, beta %d; want 201, 422", a, b)
+	}
+	writeConfig(`plugins: [{name: wordfilter, config: {action: zap}}]`)
+	hup()
+	waitLog("plugin reload failed, the running chains stay")
+	if b := post("beta"); b != http.StatusUnprocessableEntity {
+		t.Fatalf("after a bad reload: beta %d, want 422 from the chain that stayed", b)
+	}
+
+	cancel()
+	waitExit(t, exit)
 }
 
 func TestLoadtestSubcommand(t *testing.T) {

@@ -48,7 +48,8 @@ func (a *App) listComments(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		items, err = a.store.CommentsByTime(c.UserContext(), room, protocol.SecondsOf(from), protocol.SecondsOf(to), limit)
+		// The viewer's own shadowed comments too: a shadow ban must not show after a reload.
+		items, err = a.store.CommentsByTimeFor(c.UserContext(), room, identityOf(c).ID, protocol.SecondsOf(from), protocol.SecondsOf(to), limit)
 		if err != nil {
 			return err
 		}
@@ -65,7 +66,7 @@ func (a *App) postComment(c *fiber.Ctx) error {
 	if err := protocol.CheckRoomID(room); err != nil {
 		return err
 	}
-	stored, err := a.submitCommentWait(c.UserContext(), room, identityOf(c), in)
+	stored, err := a.submitCommentWait(c.UserContext(), room, sender{identityOf(c), clientAddr(c), viaREST}, in)
 	if err != nil {
 		return err
 	}
@@ -102,7 +103,7 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 	if err := json.Unmarshal(body, v); err != nil {
 		return errs.New(errs.BadRequest, "body must be a JSON object: %v", err)
 	}
-	return nil
+	return protocol.CheckSurrogates(body)
 }
 
 func intParam(c *fiber.Ctx, name string, def, lo, hi int) (int, error) {

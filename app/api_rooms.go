@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"net/url"
 	"strings"
 	"unicode"
@@ -101,12 +102,17 @@ func (a *App) createRoom(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if err := req.validate(); err != nil {
-		return err
-	}
-	r, err := a.store.CreateRoom(c.UserContext(), store.Room{ID: req.ID, Title: req.Title, VideoURL: req.VideoURL, Kind: req.Kind})
+	r, err := a.addRoom(c.UserContext(), req)
 	if err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(a.view(r))
+}
+
+// addRoom validates a new room and stores it: the API and the form on / share it.
+func (a *App) addRoom(ctx context.Context, req newRoom) (store.Room, error) {
+	if err := req.validate(); err != nil {
+		return store.Room{}, err
+	}
+	return a.store.CreateRoom(ctx, store.Room{ID: req.ID, Title: req.Title, VideoURL: req.VideoURL, Kind: req.Kind})
 }

@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,6 +22,7 @@ import (
 	"github.com/danmaku/danmaku/app/hub"
 	"github.com/danmaku/danmaku/app/protocol"
 	"github.com/danmaku/danmaku/app/store"
+	"github.com/danmaku/danmaku/plugins"
 )
 
 // App is one running server.
@@ -35,11 +35,17 @@ type App struct {
 	http   *fiber.App
 	signer *auth.Signer
 	limits protocol.Limits
+	assets *assetFiles // nil without an asset tree
+
+	plugins *plugins.Pipeline // the moderation chains
+	blocks  *store.Blocklist  // bans, in memory, written through
+	feed    *modFeed          // live updates for moderators' sockets
 
 	ln        net.Listener
 	serveErr  chan error
 	draining  atomic.Bool
 	sockets   sockets
+	conns     connLimit // open sockets per IP
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -53,6 +59,15 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	a := &App{cfg: cfg, log: cfg.Logger, limits: protocol.Limits{MinRunes: 1, MaxRunes: cfg.MaxTextRunes}}
+	a.conns.max = cfg.MaxConnsPerIP
+	// A bad plugin config stops start-up before anything is created.
+	pluginCfg, err := a.pluginConfig()
+	if err != nil {
+		return nil, err
+	}
+	if err := a.checkPlugins(pluginCfg); err != nil {
+		return nil, err
+	}
 
 	secret, err := a.loadSecret()
 	if err != nil {
@@ -86,9 +101,15 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			return nil, err
 		}
 	}
+	if err := a.startModeration(ctx, pluginCfg); err != nil {
+		a.store.Close()
+		a.hub.Close()
+		return nil, err
+	}
 	a.ws = a.newMelody()
 	a.http, err = a.newFiber()
 	if err != nil {
+		a.stopModeration()
 		a.store.Close()
 		a.hub.Close()
 		return nil, err
@@ -96,28 +117,15 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	return a, nil
 }
 
-// loadSecret returns the configured secret, or the one kept next to the
-// database, generating it on first start.
-func (a *App) loadSecret() ([]byte, error) {
-	if a.cfg.Secret != "" {
-		return []byte(a.cfg.Secret), nil
-	}
-	path := filepath.Join(filepath.Dir(a.cfg.DBPath), "secret.key")
-	secret, created, err := auth.LoadOrCreateSecret(path)
-	if err != nil {
-		return nil, err
-	}
-	if created {
-		a.log.Warn("no secret configured: generated one and stored it next to the database; set DANMAKU_SECRET to manage it yourself", "path", path)
-	}
-	return secret, nil
-}
+// loadSecret returns the signing secret; see LoadSecret.
+func (a *App) loadSecret() ([]byte, error) { return LoadSecret(a.cfg.Secret, a.cfg.DBPath, a.log) }
 
 // onCommit hands what a committed batch changed to the hub. It runs on the
 // writer's delivery goroutine and only queues: each room fans out on its own.
 func (a *App) onCommit(ev store.Events) {
 	a.hub.PublishComments(context.Background(), ev.Comments)
 	a.hub.NoteLikes(context.Background(), ev.Likes)
+	a.retract(ev.Retracts)
 }
 
 // Start listens on the configured address and serves in the background.
@@ -165,6 +173,9 @@ func (a *App) shutdown(ctx context.Context) error {
 		if err := a.http.ShutdownWithContext(ctx); err != nil {
 			errList = append(errList, fmt.Errorf("stopping http: %w", err))
 		}
+	}
+	if err := a.stopModeration(); err != nil {
+		errList = append(errList, fmt.Errorf("closing moderation plugins: %w", err))
 	}
 	if err := a.store.Close(); err != nil {
 		errList = append(errList, fmt.Errorf("closing store: %w", err))

@@ -2,12 +2,12 @@ package app
 
 import (
 	"context"
+	"net/netip"
 	"sync/atomic"
 	"time"
 
 	"github.com/olahol/melody"
 
-	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/hub"
 	"github.com/danmaku/danmaku/app/protocol"
@@ -20,11 +20,17 @@ import (
 type client struct {
 	app     *App
 	sess    *melody.Session
-	id      auth.Identity
+	auth    socketAuth // who it speaks for; read through identity()
+	gate    frameGate  // frame rate limit
 	ip      string
+	addr    netip.Addr // ip, parsed, for moderation
 	initial *joinRequest
-	rooms   map[string]*hub.Subscription
-	raw     *hijackRecorder // the connection under the session, to cut it
+	// admitted is the room the handshake's join hooks let in, so the
+	// initial join does not ask them twice.
+	admitted string
+	mod      *modMember // set on moderator sockets (/ws/admin)
+	rooms    map[string]*hub.Subscription
+	raw      *hijackRecorder // the connection under the session, to cut it
 
 	// queued counts frames handed to melody and not yet written; past limit
 	// the socket is too slow and is closed instead of silently losing frames.
@@ -47,7 +53,7 @@ func (c *client) Send(frame []byte) {
 	}
 	if c.queued.Add(1) > c.limit {
 		if c.slow.CompareAndSwap(false, true) {
-			c.app.log.Warn("closing slow websocket: send buffer full", "user", c.id.ID, "ip", c.ip, "buffer", c.limit)
+			c.app.log.Warn("closing slow websocket: send buffer full", "user", c.identity().ID, "ip", c.ip, "buffer", c.limit)
 			c.close(closeTryAgainLater, "slow")
 		}
 		return
@@ -65,7 +71,7 @@ func (c *client) close(code int, reason string) {
 // do not answer one.
 func (c *client) cut() {
 	if c.raw != nil && c.raw.conn != nil {
-		_ = c.raw.conn.Close()
+		c.raw.conn.abort()
 	}
 }
 
@@ -87,7 +93,13 @@ func (c *client) handle(data []byte) {
 		c.sendError(in.Ref, err)
 		return
 	}
+	if err := c.permit(in); err != nil {
+		c.refuse(in, err)
+		return
+	}
 	switch in.Type {
+	case protocol.TypeAuth:
+		c.authenticate(in)
 	case protocol.TypeJoin:
 		err = c.join(in.Room, in.Since)
 	case protocol.TypeLeave:
@@ -142,6 +154,9 @@ func (c *client) joinRoom(roomID string, since *int64) error {
 	}
 	ctx, cancel := frameContext()
 	defer cancel()
+	if err := c.admit(ctx, roomID); err != nil {
+		return err
+	}
 
 	// Join before reading last_seq: everything committed after the read is
 	// then sure to be in the subscription's held messages.
@@ -159,7 +174,7 @@ func (c *client) joinRoom(roomID string, since *int64) error {
 	}
 	c.rooms[roomID] = sub
 	c.Send(protocol.Encode(protocol.Welcome{
-		Type: protocol.TypeWelcome, Room: roomID, Viewers: viewers, LastSeq: room.LastSeq, User: c.id.User(),
+		Type: protocol.TypeWelcome, Room: roomID, Viewers: viewers, LastSeq: room.LastSeq, User: c.identity().Me(),
 	}))
 	after := room.LastSeq
 	if since != nil && *since < room.LastSeq {
@@ -246,7 +261,7 @@ func (c *client) comment(in protocol.Inbound) {
 	ctx, cancel := frameContext()
 	defer cancel()
 	ref := in.Ref
-	c.app.submitComment(ctx, room, c.id, in.CommentInput, func(stored protocol.Comment, err error) {
+	c.app.submitComment(ctx, room, c.from(), in.CommentInput, func(stored protocol.Comment, err error) {
 		if err != nil {
 			c.Send(ackError(ref, err))
 			return
@@ -261,7 +276,7 @@ func (c *client) like(in protocol.Inbound) {
 	defer cancel()
 	ack := protocol.Ack{Type: protocol.TypeAck, Ref: in.Ref, OK: true}
 	if in.CommentID != nil {
-		change, err := c.app.store.LikeComment(ctx, *in.CommentID, c.id.ID)
+		change, err := c.app.store.LikeComment(ctx, *in.CommentID, c.identity().ID)
 		if err != nil {
 			c.Send(ackError(in.Ref, err))
 			return
@@ -271,7 +286,7 @@ func (c *client) like(in protocol.Inbound) {
 		room, err := c.roomFor(in.Room)
 		if err == nil {
 			var change store.LikeChange
-			change, err = c.app.store.LikeRoom(ctx, room, c.id.ID)
+			change, err = c.app.store.LikeRoom(ctx, room, c.identity().ID)
 			ack.Room, ack.Likes = room, &change.Likes
 		}
 		if err != nil {

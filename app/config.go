@@ -5,7 +5,11 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/url"
+	"strings"
 	"time"
+
+	"github.com/danmaku/danmaku/plugins"
 )
 
 // Config is everything the server needs to start. Zero fields take the
@@ -19,9 +23,28 @@ type Config struct {
 	// Secret signs session cookies and tokens. When empty, one is generated
 	// and kept in secret.key next to the database.
 	Secret string
-	// AllowedOrigins may open WebSockets besides the server's own origin.
-	// "*" allows every origin.
+	// AllowedOrigins may open WebSockets and make cookie-authenticated REST
+	// writes besides the server's own origin. "*" allows every origin.
 	AllowedOrigins []string
+
+	// Guests is what visitors without a sign-in may do: GuestsSend (watch,
+	// comment, like), GuestsWatch (watch only) or GuestsOff (nothing).
+	Guests string
+	// AuthTimeout is how long a socket without credentials has to send an
+	// auth frame when guests are off.
+	AuthTimeout time.Duration
+
+	// Abuse limits; a negative value turns a limit off.
+	MaxConnsPerIP int           // open WebSockets from one IP
+	FrameRate     float64       // frames per second one socket may send, sustained
+	FrameBurst    int           // frames one socket may send at once above the rate
+	RESTWrites    int           // REST writes (POST, PUT, PATCH, DELETE) per IP per RESTWindow
+	RESTWindow    time.Duration // the window RESTWrites counts in
+
+	// ProxyHeader names the header a reverse proxy puts the client's IP in
+	// (e.g. X-Real-IP); it is believed only from TrustedProxies.
+	ProxyHeader    string
+	TrustedProxies []string
 
 	MaxTextRunes    int   // longest comment text, in characters
 	MaxFrameBytes   int64 // largest WebSocket frame a client may send
@@ -42,6 +65,16 @@ type Config struct {
 	ShutdownTimeout time.Duration
 
 	SeedDemo bool // create the demo room when the database is new
+
+	// PluginsFile is the moderation plugin config (YAML, -plugins); reloads
+	// read it again. Without it, Plugins runs, or else the default chain.
+	PluginsFile string
+	// Plugins is a parsed plugin config, used when PluginsFile is empty;
+	// nil means plugins.DefaultConfig().
+	Plugins *plugins.Config
+	// PluginRegistry resolves plugin names; nil is the default registry,
+	// which main.go fills by importing plugins/all. Tests pass their own.
+	PluginRegistry *plugins.Registry
 
 	Logger     *slog.Logger
 	Templates  fs.FS // page templates, *.html at the root
@@ -72,8 +105,22 @@ func DefaultConfig() Config {
 		ShutdownTimeout: 10 * time.Second,
 		SeedDemo:        true,
 		Version:         "dev",
+		Guests:          GuestsSend,
+		AuthTimeout:     5 * time.Second,
+		MaxConnsPerIP:   100,
+		FrameRate:       10,
+		FrameBurst:      20,
+		RESTWrites:      120,
+		RESTWindow:      time.Minute,
 	}
 }
+
+// What guests may do (Config.Guests).
+const (
+	GuestsSend  = "send"  // watch, comment and like under a guest name
+	GuestsWatch = "watch" // watch only; commenting and liking need a sign-in
+	GuestsOff   = "off"   // nothing: every page, API call and socket needs a sign-in
+)
 
 // withDefaults fills zero fields from DefaultConfig.
 func (c Config) withDefaults() Config {
@@ -96,6 +143,13 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.WriteWait, d.WriteWait)
 	setDefault(&c.ShutdownTimeout, d.ShutdownTimeout)
 	setDefault(&c.Version, d.Version)
+	setDefault(&c.Guests, d.Guests)
+	setDefault(&c.AuthTimeout, d.AuthTimeout)
+	setDefault(&c.MaxConnsPerIP, d.MaxConnsPerIP)
+	setDefault(&c.FrameRate, d.FrameRate)
+	setDefault(&c.FrameBurst, d.FrameBurst)
+	setDefault(&c.RESTWrites, d.RESTWrites)
+	setDefault(&c.RESTWindow, d.RESTWindow)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
@@ -128,6 +182,29 @@ func (c Config) validate() error {
 		return errors.New("no migrations given")
 	case c.PongWait <= c.PingEvery:
 		return fmt.Errorf("pong-wait (%s) must be longer than ping-every (%s)", c.PongWait, c.PingEvery)
+	case c.Guests != GuestsSend && c.Guests != GuestsWatch && c.Guests != GuestsOff:
+		return fmt.Errorf("guests must be send, watch or off, got %q", c.Guests)
+	case c.AuthTimeout < 0:
+		return fmt.Errorf("auth-timeout must be positive, got %s", c.AuthTimeout)
+	case c.FrameRate > 0 && c.FrameBurst < 1:
+		return fmt.Errorf("frame-burst must be at least 1, got %d", c.FrameBurst)
+	case c.RESTWindow < time.Second:
+		return fmt.Errorf("rest-window must be at least 1s, got %s", c.RESTWindow)
+	case c.ProxyHeader != "" && len(c.TrustedProxies) == 0:
+		return errors.New("proxy-header needs trusted-proxies: the addresses of the proxies allowed to set it")
+	}
+	for _, o := range c.AllowedOrigins {
+		if o != "*" && !validOrigin(o) {
+			return fmt.Errorf("allowed-origins: %q is not an origin like https://example.com[:port]", o)
+		}
 	}
 	return nil
+}
+
+// validOrigin reports whether s is scheme://host[:port] and nothing more.
+func validOrigin(s string) bool {
+	u, err := url.Parse(strings.TrimSuffix(s, "/"))
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" &&
+		u.Path == "" && u.RawQuery == "" && u.Fragment == "" && u.User == nil &&
+		!strings.ContainsAny(s, " ;,'\"")
 }

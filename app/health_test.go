@@ -44,12 +44,18 @@ func TestReadyz(t *testing.T) {
 // sit next to a database an old one migrated.
 func TestReadyzWithPendingMigrations(t *testing.T) {
 	dir := t.TempDir()
-	data, err := os.ReadFile("../migrations/00001_init.sql")
+	entries, err := os.ReadDir("../migrations")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "00001_init.sql"), data, 0o644); err != nil {
-		t.Fatal(err)
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join("../migrations", e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	s := startServer(t, func(c *app.Config) { c.Migrations = os.DirFS(dir) })
 	if status, h := readyz(t, s); status != http.StatusOK {

@@ -1,19 +1,10 @@
 package app_test
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
-	"os"
-	"path/filepath"
-	"runtime/pprof"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -21,31 +12,26 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/danmaku/danmaku/app"
+	"github.com/danmaku/danmaku/app/apptest"
 	"github.com/danmaku/danmaku/app/protocol"
 )
 
 // waitFor bounds every wait on an event in these tests.
-const waitFor = 10 * time.Second
+const waitFor = apptest.WaitFor
+
+// testSecret signs the test servers' tokens; tests mint their own with it.
+const testSecret = apptest.Secret
 
 // testServer is a real server on 127.0.0.1:0 over a SQLite file in a temp dir.
 type testServer struct {
-	*app.App
+	*apptest.Server
 	cfg app.Config
 }
 
 // testConfig returns a config for a server in dir.
 func testConfig(t *testing.T, dir string) app.Config {
 	t.Helper()
-	cfg := app.DefaultConfig()
-	cfg.Addr = "127.0.0.1:0"
-	cfg.DBPath = filepath.Join(dir, "danmaku.db")
-	cfg.Migrations = os.DirFS("../migrations")
-	cfg.Templates = os.DirFS("../templates")
-	cfg.Assets = os.DirFS("../assets")
-	cfg.FlushEvery = 20 * time.Millisecond
-	cfg.Secret = "test-secret-test-secret-test-secret"
-	cfg.Logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	return cfg
+	return apptest.Config(t, dir)
 }
 
 // startServer starts a server with the test config, changed by tweak.
@@ -60,26 +46,12 @@ func startServer(t *testing.T, tweak ...func(*app.Config)) *testServer {
 
 func startWith(t *testing.T, cfg app.Config) *testServer {
 	t.Helper()
-	a, err := app.New(context.Background(), cfg)
-	if err != nil {
-		t.Fatalf("app.New: %v", err)
-	}
-	if err := a.Start(); err != nil {
-		t.Fatalf("Start: %v", err)
-	}
-	s := &testServer{App: a, cfg: cfg}
-	t.Cleanup(func() { s.stop(t) })
-	return s
+	return &testServer{Server: apptest.StartWith(t, cfg), cfg: cfg}
 }
 
 func (s *testServer) stop(t *testing.T) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
-	defer cancel()
-	if err := s.Shutdown(ctx); err != nil {
-		pprof.Lookup("goroutine").WriteTo(os.Stderr, 1)
-		t.Errorf("Shutdown: %v", err)
-	}
+	s.Stop(t)
 }
 
 // restart stops the server and starts a new one on the same database.
@@ -95,26 +67,19 @@ func (s *testServer) wsURL(query string) string {
 	return "ws://" + s.Addr() + "/ws" + query
 }
 
-// testWriter sends server logs to the test log, so they show on failure.
-type testWriter struct{ t *testing.T }
-
-func (w testWriter) Write(p []byte) (int, error) {
-	w.t.Log(strings.TrimRight(string(p), "\n"))
-	return len(p), nil
-}
-
 // frame is any server frame, decoded loosely for assertions.
 type frame struct {
-	Type      string             `json:"type"`
-	Ref       string             `json:"ref"`
-	Room      string             `json:"room"`
-	OK        bool               `json:"ok"`
-	Comment   *protocol.Comment  `json:"comment"`
-	Items     []protocol.Comment `json:"items"`
-	Viewers   int                `json:"viewers"`
-	LastSeq   int64              `json:"last_seq"`
-	AfterSeq  int64              `json:"after_seq"`
-	User      *protocol.User     `json:"user"`
+	Type      string              `json:"type"`
+	Ref       string              `json:"ref"`
+	Room      string              `json:"room"`
+	OK        bool                `json:"ok"`
+	Comment   *protocol.Comment   `json:"comment"`
+	Items     []protocol.Comment  `json:"items"`
+	Viewers   int                 `json:"viewers"`
+	LastSeq   int64               `json:"last_seq"`
+	AfterSeq  int64               `json:"after_seq"`
+	User      *protocol.Me        `json:"user"`
+	ExpiresAt *protocol.Timestamp `json:"expires_at"`
 	Error     *protocol.ErrorBody
 	Code      string           `json:"code"`
 	Message   string           `json:"message"`
@@ -122,6 +87,8 @@ type frame struct {
 	Comments  map[string]int64 `json:"comments"`
 	Likes     *int64           `json:"likes"`
 	CommentID *int64           `json:"comment_id"`
+	IDs       []int64          `json:"ids"`
+	Raw       json.RawMessage  `json:"-"` // the whole frame, for frames this struct does not cover
 }
 
 // wsClient is a real WebSocket client whose frames are read in the background.
@@ -139,6 +106,8 @@ type wsClient struct {
 type dialOpts struct {
 	jar    http.CookieJar
 	origin string
+	header http.Header // more handshake headers, e.g. Authorization
+	noPong bool        // never answer the server's pings
 }
 
 // dial opens a socket to query (e.g. "?room=demo") and fails the test if it can't.
@@ -163,6 +132,9 @@ func tryDial(t *testing.T, s *testServer, query string, opts ...dialOpts) (*wsCl
 	}
 	d := websocket.Dialer{HandshakeTimeout: waitFor, Jar: o.jar}
 	h := http.Header{}
+	for k, v := range o.header {
+		h[k] = v
+	}
 	if o.origin != "" {
 		h.Set("Origin", o.origin)
 	}
@@ -171,6 +143,9 @@ func tryDial(t *testing.T, s *testServer, query string, opts ...dialOpts) (*wsCl
 		return nil, resp, err
 	}
 	c := &wsClient{t: t, conn: conn, frames: make(chan frame, 100000), closed: make(chan struct{})}
+	if o.noPong {
+		conn.SetPingHandler(func(string) error { return nil })
+	}
 	go c.read()
 	t.Cleanup(func() { conn.Close() })
 	return c, resp, nil
@@ -194,6 +169,7 @@ func (c *wsClient) read() {
 			c.t.Errorf("server sent a frame that is not JSON: %q", data)
 			return
 		}
+		f.Raw = data
 		c.frames <- f
 	}
 }
@@ -240,8 +216,11 @@ func (c *wsClient) nextSkipping(typ string, skip ...string) frame {
 			if slices.Contains(skip, f.Type) {
 				continue
 			}
-			c.t.Fatalf("want a %s frame, got a %s frame (%+v)", typ, f.Type, f.Error)
+			c.t.Fatalf("want a %s frame, got a %s frame (%+v %s %s)", typ, f.Type, f.Error, f.Code, f.Message)
 		case <-c.closed:
+			if len(c.frames) > 0 {
+				continue // frames read before the close come first
+			}
 			c.t.Fatalf("want a %s frame, but the socket closed (code %d)", typ, c.code())
 		case <-timeout:
 			c.t.Fatalf("no %s frame within %s", typ, waitFor)
@@ -306,6 +285,13 @@ func (c *wsClient) code() int {
 	return c.closeCode
 }
 
+// reason returns the close frame's reason, once closed.
+func (c *wsClient) reason() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closeText
+}
+
 // join joins room and returns the welcome.
 func (c *wsClient) join(room string) frame {
 	c.t.Helper()
@@ -323,61 +309,31 @@ func (c *wsClient) comment(ref, text string) frame {
 // httpClient is a client with its own cookie jar: one browser, one user.
 func httpClient(t *testing.T) *http.Client {
 	t.Helper()
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &http.Client{Jar: jar, Timeout: waitFor}
+	return apptest.HTTPClient(t)
 }
 
 // call does a JSON request and decodes the response into out (when non-nil).
 func call(t *testing.T, hc *http.Client, method, url string, body any, out any) int {
 	t.Helper()
-	var r io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		r = strings.NewReader(b)
-	default:
-		buf, err := json.Marshal(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r = bytes.NewReader(buf)
-	}
-	req, err := http.NewRequest(method, url, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := hc.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out != nil {
-		if err := json.Unmarshal(data, out); err != nil {
-			t.Fatalf("%s %s: response is not JSON: %q", method, url, data)
-		}
-	}
-	return resp.StatusCode
+	return apptest.Call(t, hc, method, url, body, out)
 }
 
-// createRoom creates a room over REST.
+// createRoom creates a room over REST, as a moderator.
 func createRoom(t *testing.T, s *testServer, id, kind string) {
 	t.Helper()
-	status := call(t, httpClient(t), "POST", s.URL()+"/api/rooms",
-		map[string]string{"id": id, "title": "Room " + id, "kind": kind, "video_url": "/assets/video/demo.mp4"}, nil)
-	if status != http.StatusCreated {
-		t.Fatalf("create room %s: status %d", id, status)
-	}
+	apptest.CreateRoom(t, s.URL(), id, kind)
 }
 
 // apiError is the REST error shape.
 type apiError struct {
 	Error protocol.ErrorBody `json:"error"`
+}
+
+// bearerClient is an HTTP client that sends Authorization: Bearer tok.
+func bearerClient(_ *testing.T, tok string) *http.Client { return apptest.BearerClient(tok) }
+
+// moderatorClient acts as a signed-in moderator of s over REST.
+func moderatorClient(t *testing.T, _ *testServer) *http.Client {
+	t.Helper()
+	return apptest.ModeratorClient(t)
 }

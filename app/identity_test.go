@@ -26,7 +26,7 @@ func TestGuestIdentityPersistsInASignedCookie(t *testing.T) {
 	}
 
 	again := dial(t, s, "?room=demo", dialOpts{jar: jar})
-	if w2 := again.next(protocol.TypeWelcome); *w2.User != *w1.User {
+	if w2 := again.next(protocol.TypeWelcome); w2.User.User != w1.User.User {
 		t.Fatalf("same browser came back as %+v, want %+v", w2.User, w1.User)
 	}
 	if w3 := dial(t, s, "?room=demo").next(protocol.TypeWelcome); w3.User.ID == w1.User.ID {

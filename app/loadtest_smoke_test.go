@@ -9,13 +9,17 @@ import (
 
 	"github.com/danmaku/danmaku/app"
 	"github.com/danmaku/danmaku/app/loadtest"
+	"github.com/danmaku/danmaku/plugins"
 )
 
-// forLoad sets up a server for load: the one place that says how. The
-// moderation chain's per-user rate limit would reject a load test's
-// senders, so once app.Config carries the chain, set it empty here.
+// forLoad sets up a server for load, in the one place that says how: an
+// explicit empty moderation chain (the default one's per-user rate limit
+// would reject the senders) and no per-socket or per-address limits (the
+// tool sends from a few loopback addresses, faster than a person types).
 func forLoad(cfg *app.Config) {
 	cfg.SeedDemo = false
+	cfg.Plugins, cfg.PluginsFile = &plugins.Config{}, ""
+	cfg.MaxConnsPerIP, cfg.FrameRate, cfg.RESTWrites = -1, -1, -1
 }
 
 // TestLoadtestSmoke runs the load tool against the real server: a few

@@ -10,7 +10,7 @@ import (
 
 func TestRoomsAPI(t *testing.T) {
 	s := startServer(t)
-	hc := httpClient(t)
+	hc := moderatorClient(t, s) // creating rooms needs the moderator role
 
 	var created struct {
 		ID, Title, VideoURL, Kind string

@@ -6,19 +6,27 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/template/html/v2"
 
+	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/protocol"
 )
 
 // newFiber builds the HTTP server and its routes.
 func (a *App) newFiber() (*fiber.App, error) {
+	if a.cfg.Assets != nil {
+		assets, err := loadAssets(a.cfg.Assets)
+		if err != nil {
+			return nil, err
+		}
+		a.assets = assets
+	}
 	var views fiber.Views
 	if a.cfg.Templates != nil {
 		engine := html.NewFileSystem(http.FS(a.cfg.Templates), ".html")
+		engine.AddFuncMap(a.templateFuncs())
 		if err := engine.Load(); err != nil {
 			return nil, err
 		}
@@ -35,31 +43,49 @@ func (a *App) newFiber() (*fiber.App, error) {
 		IdleTimeout:  120 * time.Second,
 		ErrorHandler: a.handleError,
 		Views:        views,
+		// Layouts read the visitor's identity ({{.identity}}) for the sign-in link.
+		PassLocalsToViews: true,
+		// Per-IP limits need the client's address, not the proxy's.
+		ProxyHeader:             a.cfg.ProxyHeader,
+		EnableTrustedProxyCheck: len(a.cfg.TrustedProxies) > 0,
+		TrustedProxies:          a.cfg.TrustedProxies,
+		EnableIPValidation:      true,
 	})
 	f.Use(recover.New(recover.Config{EnableStackTrace: true}))
 	a.healthRoutes(f) // before request logging: probes come every few seconds
 	f.Use(a.logRequests)
+	f.Use(a.securityHeaders())
+	f.Use(a.crossSiteWrites)
+	f.Use(a.restWriteLimit())
 	a.routes(f)
 	return f, nil
 }
 
 func (a *App) routes(f *fiber.App) {
-	if a.cfg.Assets != nil {
-		f.Use("/assets", filesystem.New(filesystem.Config{Root: http.FS(a.cfg.Assets), MaxAge: 300}))
+	if a.assets != nil {
+		f.Use("/assets", a.assets.serve)
 	}
 
-	f.Get("/ws", a.identify, a.handleWS)
+	f.Get(wsPath, a.wsOrigin, a.identify, a.handleWS)
 
-	api := f.Group("/api", a.identify)
+	api := f.Group("/api", a.identify, a.requireIdentity)
 	api.Get("/rooms", a.listRooms)
-	api.Post("/rooms", a.createRoom)
+	api.Post("/rooms", a.requireRole(auth.RoleModerator), a.createRoom)
 	api.Get("/rooms/:id", a.getRoom)
 	api.Get("/rooms/:id/comments", a.listComments)
-	api.Post("/rooms/:id/comments", a.postComment)
-	api.Post("/rooms/:id/like", a.likeRoom)
-	api.Post("/comments/:id/like", a.likeComment)
+	api.Post("/rooms/:id/comments", a.requireParticipant, a.postComment)
+	api.Post("/rooms/:id/like", a.requireParticipant, a.likeRoom)
+	api.Post("/comments/:id/like", a.requireParticipant, a.likeComment)
+	a.modRoutes(f, api)
 
-	f.Get("/", a.identify, a.indexPage)
+	f.Get("/login", a.identify, a.loginPage)
+	f.Post("/login", a.identify, a.login)
+	f.Get("/logout", a.identify, a.logoutPage)
+	f.Post("/logout", a.identify, a.logout)
+	f.Get("/", a.identify, a.signInPage(""), a.indexPage)
+	f.Post("/rooms", a.identify, a.signInPage(""), a.createRoomPage)
+	f.Get("/rooms/:id", a.identify, a.signInPage(""), a.roomPage)
+	f.Get("/rooms/:id/replay", a.identify, a.signInPage(""), a.replayPage)
 
 	f.Use(func(c *fiber.Ctx) error {
 		return errs.New(errs.NotFound, "no route for %s %s", c.Method(), c.Path())
@@ -76,6 +102,9 @@ func (a *App) handleError(c *fiber.Ctx, err error) error {
 	e := errs.From(err)
 	if e.Code == errs.Internal {
 		a.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
+	}
+	if isPageRequest(c) {
+		return a.errorPage(c, e)
 	}
 	return c.Status(e.Code.Status()).JSON(fiber.Map{"error": protocol.BodyOf(e)})
 }

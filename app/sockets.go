@@ -71,10 +71,12 @@ func waitGroup(ctx context.Context, wg *sync.WaitGroup) error {
 }
 
 // hijackRecorder keeps the raw connection the upgrader hijacks, so that a
-// socket that never answers a close frame can still be cut.
+// socket that never answers a close frame can still be cut, and hands the
+// upgrader a socketConn around it.
 type hijackRecorder struct {
 	http.ResponseWriter
-	conn net.Conn
+	tcp  net.Conn // the TCP connection, from the HTTP server
+	conn *socketConn
 }
 
 // Hijack implements http.Hijacker.
@@ -84,6 +86,14 @@ func (h *hijackRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		return nil, nil, errors.New("connection cannot be hijacked")
 	}
 	conn, rw, err := hj.Hijack()
-	h.conn = conn
-	return conn, rw, err
+	if err != nil {
+		return conn, rw, err
+	}
+	cc := &socketConn{Conn: conn}
+	cc.tcp, _ = h.tcp.(tcpConn)
+	h.conn = cc
+	// The buffered reader and writer must go through cc too.
+	rw.Reader.Reset(cc)
+	rw.Writer.Reset(cc)
+	return cc, rw, nil
 }

@@ -58,11 +58,8 @@ func (a *App) newMelody() *melody.Melody {
 
 // handleWS checks the handshake and hands the connection to melody.
 func (a *App) handleWS(c *fiber.Ctx) error {
-	if a.draining.Load() {
-		return errs.New(errs.Unavailable, "the server is shutting down")
-	}
-	if !websocketUpgrade(c) {
-		return &fiber.Error{Code: fiber.StatusUpgradeRequired, Message: "this endpoint only speaks WebSocket"}
+	if err := a.checkUpgrade(c); err != nil {
+		return err
 	}
 	var join *joinRequest
 	if room := c.Query("room"); room != "" {
@@ -80,16 +77,54 @@ func (a *App) handleWS(c *fiber.Ctx) error {
 			}
 			join.since = &since
 		}
+		// Join hooks run at the door: a banned user gets 403 before the
+		// upgrade. An anonymous socket is asked again once it authenticates.
+		if err := a.admit(c.UserContext(), room, sender{identityOf(c), clientAddr(c), viaWS}); err != nil {
+			return err
+		}
 	}
-	cl := &client{app: a, id: identityOf(c), ip: c.IP(), initial: join}
+	cl := a.newClient(c)
+	cl.initial = join
+	if join != nil && !identityOf(c).Anonymous() {
+		cl.admitted = join.room
+	}
+	return a.upgrade(c, cl)
+}
+
+// newClient returns the client for a socket handshake c: the identity and
+// expiry identify found, and the frame rate limit.
+func (a *App) newClient(c *fiber.Ctx) *client {
+	return &client{app: a, ip: c.IP(), addr: clientAddr(c), gate: newFrameGate(a.cfg),
+		auth: socketAuth{id: identityOf(c), exp: expiryOf(c)}}
+}
+
+// checkUpgrade refuses handshakes while shutting down and plain HTTP requests.
+func (a *App) checkUpgrade(c *fiber.Ctx) error {
+	if a.draining.Load() {
+		return errs.New(errs.Unavailable, "the server is shutting down")
+	}
+	if !websocketUpgrade(c) {
+		return &fiber.Error{Code: fiber.StatusUpgradeRequired, Message: "this endpoint only speaks WebSocket"}
+	}
+	return nil
+}
+
+// upgrade hands the connection to melody, with cl as its client, unless
+// cl's address already holds -max-conns-per-ip sockets.
+func (a *App) upgrade(c *fiber.Ctx, cl *client) error {
+	if !a.conns.acquire(cl.ip) {
+		return errs.New(errs.RateLimited, "too many open sockets from your address (at most %d)", a.cfg.MaxConnsPerIP)
+	}
 	cookie, _ := c.Locals(localNewGuest).(string)
+	tcp := c.Context().Conn()
 	a.sockets.wg.Add(1) // done when the socket closes, long after this handler returns
 	return adaptor.HTTPHandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer a.sockets.wg.Done()
+		defer a.conns.release(cl.ip)
 		if cookie != "" {
 			w.Header().Add("Set-Cookie", cookie)
 		}
-		rec := &hijackRecorder{ResponseWriter: w}
+		rec := &hijackRecorder{ResponseWriter: w, tcp: tcp}
 		cl.raw = rec
 		if err := a.ws.HandleRequestWithKeys(rec, r, map[string]any{keyClient: cl}); err != nil {
 			a.log.Debug("websocket handshake failed", "err", err)
@@ -115,19 +150,34 @@ func (a *App) onConnect(s *melody.Session) {
 	s.Request = nil
 	a.sockets.add(cl)
 	cl.limit = int32(a.cfg.SendBuffer)
-	if cl.initial != nil {
-		if err := cl.join(cl.initial.room, cl.initial.since); err != nil {
-			cl.sendError("", err)
-		}
+	cl.startAuth()
+	if cl.mod != nil {
+		a.feed.connect(cl)
+		return
+	}
+	if !cl.identity().Anonymous() { // an anonymous socket joins once it has authenticated
+		cl.joinInitial()
 	}
 }
 
 func (a *App) onDisconnect(s *melody.Session) {
 	cl := clientOf(s)
 	a.sockets.remove(cl)
+	cl.endAuth()
+	if cl.mod != nil {
+		a.feed.disconnect(cl)
+	}
 	cl.leaveAll()
 }
 
 func (a *App) onMessage(s *melody.Session, data []byte) {
-	clientOf(s).handle(data)
+	cl := clientOf(s)
+	if !cl.allowFrame(data) {
+		return
+	}
+	if cl.mod != nil {
+		cl.handleMod(data)
+		return
+	}
+	cl.handle(data)
 }

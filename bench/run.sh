@@ -22,12 +22,15 @@ sources=${SOURCES:-4}
 relay_addr=127.0.0.1:9090
 danmaku_addr=127.0.0.1:9191
 
-# How the Danmaku server is set up for load, in one place. Once the
-# moderation chain is in the default config, give it an empty chain here:
-# its per-user rate limit would reject the load tool's senders.
-server_flags=(-seed-demo=false -log-level warn)
-
+# How the Danmaku server is set up for load, in one place: an explicit
+# empty moderation chain (the default one's per-user rate limit would reject
+# the load tool's senders) and no per-socket, per-address or REST-write
+# limits (the tool sends from 4 loopback addresses, faster than people type).
 mkdir -p "$out"
+echo 'plugins: []' >"$out/no-plugins.yaml"
+server_flags=(-seed-demo=false -log-level warn -plugins "$out/no-plugins.yaml"
+	-max-conns-per-ip -1 -frame-rate -1 -rest-writes -1)
+
 go build -o "$out/melodyrelay" ./bench/melodyrelay
 go build -o "$out/danmaku" . # the load tool is `danmaku loadtest`
 go build -o "$out/replay" ./bench/replay
@@ -67,11 +70,14 @@ stop_server() {
 	wait "$server_pid" || true
 }
 
-# create_rooms N: rooms lt0…lt(N-1), which a json-mode run needs.
+# create_rooms N: rooms lt0…lt(N-1), which a json-mode run needs. Making
+# rooms takes a moderator: the token is signed with the server's secret.key.
 create_rooms() {
+	local tok
+	tok=$("$out/danmaku" token -db "$out/db/danmaku.db" -user bench -name bench -role moderator -ttl 1h)
 	for ((r = 0; r < $1; r++)); do
 		curl -sf -o /dev/null -X POST "http://$danmaku_addr/api/rooms" -H 'Content-Type: application/json' \
-			-d "{\"id\":\"lt$r\",\"title\":\"load $r\",\"kind\":\"live\"}"
+			-H "Authorization: Bearer $tok" -d "{\"id\":\"lt$r\",\"title\":\"load $r\",\"kind\":\"live\"}"
 	done
 }
 

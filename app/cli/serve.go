@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"os"
 	"os/signal"
 	"syscall"
 
@@ -17,7 +18,16 @@ func serveFlags(cfg *app.Config, logLevel, logFormat *string) *flag.FlagSet {
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address")
 	fs.StringVar(&cfg.DBPath, "db", cfg.DBPath, "SQLite database file (created when missing)")
 	fs.StringVar(&cfg.Sync, "sync", cfg.Sync, "SQLite synchronous mode: normal (survives a process crash) or full (also survives power loss)")
-	fs.Var((*listFlag)(&cfg.AllowedOrigins), "allowed-origins", "comma-separated origins allowed to open WebSockets besides the server's own, or *")
+	fs.Var((*listFlag)(&cfg.AllowedOrigins), "allowed-origins", "comma-separated origins allowed to open WebSockets and make signed-in REST writes besides the server's own, or *")
+	fs.StringVar(&cfg.Guests, "guests", cfg.Guests, "what visitors who have not signed in may do: send (watch, comment, like), watch, or off")
+	fs.DurationVar(&cfg.AuthTimeout, "auth-timeout", cfg.AuthTimeout, "with -guests off, how long a socket without credentials has to send its auth frame")
+	fs.IntVar(&cfg.MaxConnsPerIP, "max-conns-per-ip", cfg.MaxConnsPerIP, "open WebSockets from one IP address (negative: no limit)")
+	fs.Float64Var(&cfg.FrameRate, "frame-rate", cfg.FrameRate, "frames per second one WebSocket may send, sustained (negative: no limit)")
+	fs.IntVar(&cfg.FrameBurst, "frame-burst", cfg.FrameBurst, "frames one WebSocket may send at once above -frame-rate; more than this many dropped within 10s closes it")
+	fs.IntVar(&cfg.RESTWrites, "rest-writes", cfg.RESTWrites, "REST writes (POST, …) one IP address may make per -rest-window (negative: no limit)")
+	fs.DurationVar(&cfg.RESTWindow, "rest-window", cfg.RESTWindow, "the window -rest-writes counts in")
+	fs.StringVar(&cfg.ProxyHeader, "proxy-header", cfg.ProxyHeader, "header holding the client IP set by a reverse proxy, e.g. X-Real-IP (needs -trusted-proxies)")
+	fs.Var((*listFlag)(&cfg.TrustedProxies), "trusted-proxies", "comma-separated IPs or CIDRs of reverse proxies whose -proxy-header and X-Forwarded-* are believed")
 	fs.IntVar(&cfg.MaxTextRunes, "max-text", cfg.MaxTextRunes, "longest comment, in characters")
 	fs.Int64Var(&cfg.MaxFrameBytes, "max-frame", cfg.MaxFrameBytes, "largest WebSocket frame a client may send, in bytes")
 	fs.IntVar(&cfg.MaxBodyBytes, "max-body", cfg.MaxBodyBytes, "largest REST request body, in bytes")
@@ -34,6 +44,7 @@ func serveFlags(cfg *app.Config, logLevel, logFormat *string) *flag.FlagSet {
 	fs.DurationVar(&cfg.WriteWait, "write-wait", cfg.WriteWait, "fail a socket whose frame write takes this long")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long shutdown waits for requests and sockets")
 	fs.BoolVar(&cfg.SeedDemo, "seed-demo", cfg.SeedDemo, "create the demo room in a new database")
+	fs.StringVar(&cfg.PluginsFile, "plugins", cfg.PluginsFile, "moderation plugin config (YAML; see docs/plugins.md); reloaded on SIGHUP; default: the built-in chain")
 	fs.StringVar(logLevel, "log-level", *logLevel, "debug, info, warn or error")
 	fs.StringVar(logFormat, "log-format", *logFormat, "text or json")
 	fs.String(configFlag, "", "YAML file of settings keyed by these flag names; flags and DANMAKU_* variables override it")
@@ -59,6 +70,9 @@ func serve(ctx context.Context, args []string, io IO, files Files) error {
 
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	a, err := app.New(ctx, cfg)
 	if err != nil {
 		return from.explain(err)
@@ -68,12 +82,7 @@ func serve(ctx context.Context, args []string, io IO, files Files) error {
 		return err
 	}
 	fmt.Fprintf(io.Stdout, "Danmaku %s listening on %s\n", Version, a.URL())
-	select {
-	case <-ctx.Done():
-		logger.Info("shutting down")
-	case err := <-a.Done():
-		logger.Error("server stopped", "err", err)
-	}
+	waitAndReload(ctx, a, hup, logger)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := a.Shutdown(shutdownCtx); err != nil {
@@ -81,6 +90,24 @@ func serve(ctx context.Context, args []string, io IO, files Files) error {
 	}
 	logger.Info("stopped cleanly")
 	return nil
+}
+
+// waitAndReload reloads the moderation plugins on every SIGHUP (a bad
+// config keeps the running chains; ReloadPlugins logs why) until the
+// server is told to stop or stops on its own.
+func waitAndReload(ctx context.Context, a *app.App, hup <-chan os.Signal, logger *slog.Logger) {
+	for {
+		select {
+		case <-hup:
+			_ = a.ReloadPlugins(ctx)
+		case <-ctx.Done():
+			logger.Info("shutting down")
+			return
+		case err := <-a.Done():
+			logger.Error("server stopped", "err", err)
+			return
+		}
+	}
 }
 
 func newLogger(io IO, level, format string) (*slog.Logger, error) {

@@ -15,7 +15,7 @@ type User struct {
 type Comment struct {
 	ID        int64     `json:"id"`
 	Room      string    `json:"room"`
-	Seq       int64     `json:"seq"`
+	Seq       int64     `json:"seq,omitempty"` // 0 (left out) for comments not in the room's stream
 	Time      Seconds   `json:"time"`
 	Text      string    `json:"text"`
 	Mode      string    `json:"mode"`

@@ -67,6 +67,9 @@ func DecodeInbound(data []byte) (Inbound, error) {
 	if dec.More() {
 		return in, errs.New(errs.BadRequest, "frame has data after the JSON object")
 	}
+	if err := CheckSurrogates(data); err != nil {
+		return in, err
+	}
 	if len(in.Ref) > MaxRefLen {
 		return in, errs.New(errs.BadRequest, "ref is longer than %d bytes", MaxRefLen)
 	}
@@ -102,4 +105,56 @@ func truncate(s string, n int) string {
 		n--
 	}
 	return s[:n] + "…"
+}
+
+// CheckSurrogates refuses JSON whose strings escape a lone UTF-16 surrogate
+// (like "\ud800"), which encoding/json would silently turn into U+FFFD:
+// like raw invalid UTF-8, it is an error the client should hear about.
+// data must be valid JSON, where backslashes occur only inside strings.
+func CheckSurrogates(data []byte) error {
+	pendingHigh := false // the previous escape was a high surrogate
+	for i := 0; i < len(data); i++ {
+		if data[i] != '\\' || i+1 >= len(data) {
+			if pendingHigh {
+				return errUnpairedSurrogate()
+			}
+			continue
+		}
+		i++
+		if data[i] != 'u' || i+4 >= len(data) {
+			if pendingHigh {
+				return errUnpairedSurrogate()
+			}
+			continue
+		}
+		v, err := strconv.ParseUint(string(data[i+1:i+5]), 16, 16)
+		if err != nil {
+			return errs.New(errs.BadRequest, "malformed \\u escape")
+		}
+		i += 4
+		switch {
+		case v >= 0xD800 && v <= 0xDBFF:
+			if pendingHigh {
+				return errUnpairedSurrogate()
+			}
+			pendingHigh = true
+		case v >= 0xDC00 && v <= 0xDFFF:
+			if !pendingHigh {
+				return errUnpairedSurrogate()
+			}
+			pendingHigh = false
+		default:
+			if pendingHigh {
+				return errUnpairedSurrogate()
+			}
+		}
+	}
+	if pendingHigh {
+		return errUnpairedSurrogate()
+	}
+	return nil
+}
+
+func errUnpairedSurrogate() error {
+	return errs.New(errs.BadRequest, "a string escapes an unpaired UTF-16 surrogate (invalid Unicode)")
 }

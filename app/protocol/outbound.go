@@ -18,6 +18,7 @@ const (
 	TypeError    = "error"
 	TypePong     = "pong"
 	TypeGap      = "gap"
+	TypeAuthed   = "authed"
 )
 
 // ErrorBody is the error object inside error frames, failed acks and REST error responses.
@@ -32,13 +33,29 @@ func BodyOf(err error) *ErrorBody {
 	return &ErrorBody{Code: e.Code, Message: e.Message}
 }
 
+// Me is the socket's own identity as the server tells it to the client:
+// the user its comments are signed with, plus its roles and whether it is a guest.
+type Me struct {
+	User
+	Roles []string `json:"roles,omitempty"`
+	Guest bool     `json:"guest,omitempty"`
+}
+
 // Welcome answers a join.
 type Welcome struct {
 	Type    string `json:"type"`
 	Room    string `json:"room"`
 	Viewers int    `json:"viewers"`
 	LastSeq int64  `json:"last_seq"`
-	User    User   `json:"user"`
+	User    Me     `json:"user"`
+}
+
+// Authed answers an auth frame: the socket now speaks for User until ExpiresAt.
+type Authed struct {
+	Type      string    `json:"type"`
+	Ref       string    `json:"ref,omitempty"`
+	User      Me        `json:"user"`
+	ExpiresAt Timestamp `json:"expires_at"`
 }
 
 // Ack answers a comment or like frame that carried a ref.
@@ -133,4 +150,9 @@ func EncodeLikes(room string, roomLikes *int64, comments map[int64]int64) []byte
 		}
 	}
 	return Encode(f)
+}
+
+// EncodeRetract encodes a retract frame: viewers drop these comments.
+func EncodeRetract(room string, ids []int64) []byte {
+	return Encode(Retract{Type: TypeRetract, Room: room, IDs: ids})
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/danmaku/danmaku/app/errs"
+	"github.com/danmaku/danmaku/app/internal/hostile"
 	"github.com/danmaku/danmaku/app/protocol"
 )
 
@@ -94,5 +95,64 @@ func TestCommentJSON(t *testing.T) {
 	var back protocol.Comment
 	if err := json.Unmarshal(b, &back); err != nil || back != c {
 		t.Fatalf("round trip: %+v, %v; want %+v", back, err, c)
+	}
+}
+
+// TestHostileTextSurvivesTheProtocol checks decoding, validation and
+// encoding alone (no moderation plugins): hostile text is kept verbatim,
+// bidi controls included, and invalid Unicode is refused clearly.
+func TestHostileTextSurvivesTheProtocol(t *testing.T) {
+	lim := protocol.Limits{MinRunes: 1, MaxRunes: 100}
+	for _, h := range hostile.Texts {
+		t.Run(h.Name, func(t *testing.T) {
+			frame, err := json.Marshal(map[string]any{"type": "comment", "ref": "r", "text": h.Text})
+			if err != nil {
+				t.Fatal(err)
+			}
+			in, err := protocol.DecodeInbound(frame)
+			if err != nil {
+				t.Fatalf("decode: %v", err)
+			}
+			d, err := lim.Validate(in.CommentInput)
+			if err != nil || d.Text != h.Text {
+				t.Fatalf("validated %q, %v; want %q kept", d.Text, err, h.Text)
+			}
+			var back protocol.Comments
+			if err := json.Unmarshal(protocol.EncodeComments("r", []protocol.Comment{{Text: d.Text}}), &back); err != nil || back.Items[0].Text != h.Text {
+				t.Fatalf("round trip gave %q, %v", back.Items[0].Text, err)
+			}
+		})
+	}
+	for _, h := range hostile.Invalid {
+		t.Run(h.Name, func(t *testing.T) {
+			_, err := protocol.DecodeInbound([]byte(h.Text))
+			if errs.CodeOf(err) != errs.BadRequest || !strings.Contains(err.Error(), "nicode") && !strings.Contains(err.Error(), "UTF-8") {
+				t.Fatalf("err = %v, want bad_request naming the invalid Unicode", err)
+			}
+		})
+	}
+}
+
+func TestCheckSurrogates(t *testing.T) {
+	for _, tc := range []struct {
+		json string
+		ok   bool
+	}{
+		{`"plain"`, true},
+		{`"\ud83d\ude00"`, true}, // 😀 as a pair
+		{`"\\ud800"`, true},      // an escaped backslash, then text
+		{`"\u00e9\n\"\\"`, true},
+		{`"\ud83d"`, false},
+		{`"\ud83dx"`, false},
+		{`"\ud83d\n"`, false},
+		{`"\ude00"`, false},
+		{`"\ud83d\ud83d\ude00"`, false},
+		{`["\ud83d", "\ude00"]`, false},
+	} {
+		t.Run(tc.json, func(t *testing.T) {
+			if err := protocol.CheckSurrogates([]byte(tc.json)); (err == nil) != tc.ok {
+				t.Fatalf("CheckSurrogates(%s) = %v, want ok=%v", tc.json, err, tc.ok)
+			}
+		})
 	}
 }

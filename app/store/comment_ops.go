@@ -25,6 +25,8 @@ type InsertComment struct {
 	Draft  protocol.Draft
 	User   protocol.User
 	Status Status // Visible when empty
+	IP     string // the client's address, shown to moderators only
+	Note   string // why moderation held or shadowed it, for moderators
 
 	// Comment is the stored comment; valid in OnDone when err is nil.
 	Comment protocol.Comment
@@ -63,7 +65,7 @@ func (op *InsertComment) Apply(tx *Tx) error {
 	}
 	res, err := tx.stmt(tx.stmts.insertComment).ExecContext(tx.ctx,
 		op.Room, seq, int64(c.Time), c.Text, c.Mode, c.Color, c.Size,
-		c.User.ID, c.User.Name, int64(c.CreatedAt), string(op.Status))
+		c.User.ID, c.User.Name, int64(c.CreatedAt), string(op.Status), op.IP, op.Note)
 	if err != nil {
 		return fmt.Errorf("inserting comment: %w", err)
 	}

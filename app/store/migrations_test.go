@@ -34,8 +34,8 @@ func migrationsWith(t *testing.T, extra map[string]string) string {
 	return dir
 }
 
-// repoMigrations counts the real migrations, which grow over time.
-func repoMigrations(t *testing.T) int {
+// realMigrations counts the migrations the binary ships.
+func realMigrations(t *testing.T) int {
 	t.Helper()
 	entries, err := os.ReadDir("../../migrations")
 	if err != nil {
@@ -69,16 +69,16 @@ func TestMigrations(t *testing.T) {
 	if _, err := os.Stat(db); !os.IsNotExist(err) {
 		t.Fatalf("status created the database: %v", err)
 	}
-	n := repoMigrations(t)
+	real := realMigrations(t)
 	applied, err := store.MigrateUp(ctx, db, first)
-	if err != nil || len(applied) != n || applied[0].Version != 1 || applied[0].File != "00001_init.sql" {
+	if err != nil || len(applied) != real || applied[0].Version != 1 || applied[0].File != "00001_init.sql" {
 		t.Fatalf("up: %+v, %v", applied, err)
 	}
 	if again, err := store.MigrateUp(ctx, db, first); err != nil || len(again) != 0 {
 		t.Fatalf("second up: %+v, %v", again, err)
 	}
 	status, err := store.MigrationStatus(ctx, db, second)
-	if a, p := versions(status); err != nil || len(a) != n || len(p) != 1 || p[0] != 99999 || status[0].AppliedAt.IsZero() {
+	if a, p := versions(status); err != nil || len(a) != real || len(p) != 1 || p[0] != 99999 || status[0].AppliedAt.IsZero() {
 		t.Fatalf("status: %+v, %v", status, err)
 	}
 
@@ -106,7 +106,7 @@ func TestMigrationStatusOfAnUntrackedDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	status, err := store.MigrationStatus(ctx, db, os.DirFS("../../migrations"))
-	if a, p := versions(status); err != nil || len(a) != 0 || len(p) != repoMigrations(t) {
+	if a, p := versions(status); err != nil || len(a) != 0 || len(p) != realMigrations(t) {
 		t.Fatalf("status: %+v, %v", status, err)
 	}
 	if info, err := os.Stat(db); err != nil || info.Size() != 0 {

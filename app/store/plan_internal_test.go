@@ -56,6 +56,7 @@ func TestReadQueriesUseTheirIndexes(t *testing.T) {
 	}{
 		{"replay window", queryCommentsByTime, []any{"r", 0, 60000, 1000}, "USING INDEX comments_room_time_seq (room_id=? AND time_ms>? AND time_ms<?)"},
 		{"catch-up", queryCommentsAfter, []any{"r", 10, 500}, "USING INDEX comments_room_seq (room_id=? AND seq>?)"},
+		{"own shadowed comments in a window", queryShadowedByTime, []any{"r", "u", 0, 60000, 1000}, "USING INDEX comments_shadowed (room_id=? AND user_id=? AND time_ms>? AND time_ms<?)"},
 		{"one room", queryRoom, []any{"r"}, "USING INDEX sqlite_autoindex_rooms_1 (id=?)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -17,6 +17,11 @@ const (
 	queryCommentsByTime = `SELECT ` + commentColumns + ` FROM comments
 		WHERE room_id = ? AND status = 'visible' AND time_ms >= ? AND time_ms < ?
 		ORDER BY time_ms, seq LIMIT ?`
+	// queryShadowedByTime is a viewer's own shadowed comments in a replay
+	// window, served by comments_shadowed.
+	queryShadowedByTime = `SELECT ` + commentColumns + ` FROM comments
+		WHERE room_id = ? AND user_id = ? AND status = 'shadowed' AND time_ms >= ? AND time_ms < ?
+		ORDER BY time_ms LIMIT ?`
 	// queryCommentsAfter is catch-up, served by comments_room_seq.
 	queryCommentsAfter = `SELECT ` + commentColumns + ` FROM comments
 		WHERE room_id = ? AND seq > ? AND status = 'visible'
@@ -26,7 +31,7 @@ const (
 // readStatements are the read pool's prepared statements, compiled once at
 // start (database/sql prepares each again on a pool connection's first use).
 type readStatements struct {
-	room, rooms, commentsByTime, commentsAfter *sql.Stmt
+	room, rooms, commentsByTime, shadowedByTime, commentsAfter *sql.Stmt
 }
 
 func prepareReads(db *sql.DB) (*readStatements, error) {
@@ -38,6 +43,7 @@ func prepareReads(db *sql.DB) (*readStatements, error) {
 		{&s.room, queryRoom},
 		{&s.rooms, queryRooms},
 		{&s.commentsByTime, queryCommentsByTime},
+		{&s.shadowedByTime, queryShadowedByTime},
 		{&s.commentsAfter, queryCommentsAfter},
 	} {
 		stmt, err := db.Prepare(p.query)
@@ -52,7 +58,7 @@ func prepareReads(db *sql.DB) (*readStatements, error) {
 
 func (s *readStatements) close() error {
 	var err error
-	for _, st := range []*sql.Stmt{s.room, s.rooms, s.commentsByTime, s.commentsAfter} {
+	for _, st := range []*sql.Stmt{s.room, s.rooms, s.commentsByTime, s.shadowedByTime, s.commentsAfter} {
 		if st != nil {
 			err = errors.Join(err, st.Close())
 		}

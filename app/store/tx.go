@@ -113,6 +113,8 @@ type Events struct {
 	Comments []protocol.Comment
 	// Likes holds new like counts.
 	Likes []LikeChange
+	// Retracts lists comments moderators removed, for viewers to drop.
+	Retracts []Retraction
 }
 
 // LikeChange is a new like count: of a comment when CommentID is set, else of the room's video.
@@ -122,9 +124,12 @@ type LikeChange struct {
 	Likes     int64
 }
 
-func (e *Events) empty() bool { return len(e.Comments) == 0 && len(e.Likes) == 0 }
+func (e *Events) empty() bool {
+	return len(e.Comments) == 0 && len(e.Likes) == 0 && len(e.Retracts) == 0
+}
 
 func (e *Events) merge(o Events) {
 	e.Comments = append(e.Comments, o.Comments...)
 	e.Likes = append(e.Likes, o.Likes...)
+	e.Retracts = append(e.Retracts, o.Retracts...)
 }

@@ -42,6 +42,8 @@ export function createAPI({ base = '', fetch: f = globalThis.fetch?.bind(globalT
   const room = (id) => `/api/rooms/${encodeURIComponent(id)}`;
 
   return {
+    /** GET /api/rooms → {rooms: [room…]}. */
+    listRooms: (opts) => call('GET', '/api/rooms', opts),
     /** GET /api/rooms/:id → room {id,title,video_url,kind,created_at,viewers,comment_count,likes}. */
     getRoom: (id, opts) => call('GET', room(id), opts),
     /** GET /api/rooms/:id/comments?from&to&limit → comments with from <= time < to, by video time. */

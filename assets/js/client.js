@@ -7,6 +7,8 @@
 //   state    (state, info)   'connecting' | 'open' | 'reconnecting' | 'closed'
 //                            info: {attempt, delay, code, reason}
 //   welcome  (msg)           {room, viewers, last_seq, user}
+//   authed   (msg)           {user, expires_at}: the socket now speaks for
+//                            that user (after the token option or authenticate())
 //   comments (items, msg)    new comments only, never one shown before and
 //                            never the echo of the viewer's own pending comment
 //   likes    (msg)           {room, room_likes, comments: {id: n}}
@@ -15,6 +17,10 @@
 //   error    (err)           {code, message} sent by the server
 //   gap      ({room, after_seq})  the server's catch-up stopped early; with
 //                            fetchAfter the client fetches the rest itself
+// Identity: the session cookie (sent by the browser) needs nothing here; a
+// token can instead go in the URL (url: '/ws?token=…') or, to keep it out of
+// URLs and logs, in the first frame: pass `token` (a string, or a function
+// returning one or a Promise of one, called on every connect).
 // The WebSocket class, timers and random source are injectable for tests.
 
 import { Emitter } from './emitter.js';
@@ -50,6 +56,11 @@ export function isFatalClose(code) {
   return code === 1008 || (code >= 4000 && code < 4500);
 }
 
+/** Whether a close says the token ran out, which a fresh token from a token function can fix. */
+export function isExpiredClose(code, reason) {
+  return code === 1008 && /^token expired/.test(reason || '');
+}
+
 /** Creates a client; see DanmakuClient. */
 export function createClient(opts) {
   return new DanmakuClient(opts);
@@ -71,8 +82,9 @@ export class DanmakuClient extends Emitter {
    * since: seq to resume after on the first connect; backoff: see backoff.js;
    * ackTimeout / connectTimeout: ms; fetchAfter(room, afterSeq) → Promise of
    * comments with seq > afterSeq (e.g. api.commentsAfter), used to fill a
-   * "gap" the server reports after a long absence; WebSocket, setTimeout,
-   * clearTimeout, random: injectable for tests.
+   * "gap" the server reports after a long absence; token: sent in an auth
+   * frame first thing on every connect (string, or function → string or
+   * Promise); WebSocket, setTimeout, clearTimeout, random: injectable for tests.
    */
   constructor({
     room,
@@ -87,8 +99,10 @@ export class DanmakuClient extends Emitter {
     random = Math.random,
     location: loc = globalThis.location,
     fetchAfter = null,
+    token = null,
   }) {
     super();
+    this.token = token;
     this.room = room;
     this.url = url;
     this.WS = WS;
@@ -168,6 +182,16 @@ export class DanmakuClient extends Emitter {
     return this.#request(msg, 'like');
   }
 
+  /**
+   * Signs the open connection in as the token's user (and uses the token on
+   * later reconnects). Resolves with the authed frame; rejects with
+   * {code, message} for a bad token, after which the server closes the socket.
+   */
+  authenticate(token) {
+    this.token = token;
+    return this.#request({ type: 'auth', ref: newRef(), token }, 'auth');
+  }
+
   /** Moves this connection to another room, resuming after what was seen there. */
   join(room) {
     if (room === this.room) return;
@@ -203,7 +227,20 @@ export class DanmakuClient extends Emitter {
     ws.onopen = () => {
       if (this.ws !== ws) return;
       this.#clearTimer();
-      this.#setState('open', {});
+      const token = this.token;
+      if (typeof token !== 'function') {
+        this.#opened(ws, token);
+        return;
+      }
+      Promise.resolve()
+        .then(token)
+        .then(
+          (t) => this.#opened(ws, t),
+          (err) => {
+            this.emit('error', { code: 'auth', message: `could not get a token: ${err?.message ?? err}` });
+            this.#opened(ws, null);
+          },
+        );
     };
     ws.onmessage = (ev) => {
       if (this.ws === ws) this.#onFrame(ev.data);
@@ -216,6 +253,13 @@ export class DanmakuClient extends Emitter {
     };
   }
 
+  // The auth frame goes first, so everything after it is sent as the token's user.
+  #opened(ws, token) {
+    if (this.ws !== ws) return;
+    if (token) this.#send({ type: 'auth', token });
+    this.#setState('open', {});
+  }
+
   #lost(ws, { code, reason }) {
     detach(ws);
     try {
@@ -225,7 +269,8 @@ export class DanmakuClient extends Emitter {
     }
     this.ws = null;
     if (this.state === 'closed') return;
-    if (isFatalClose(code)) {
+    // An expired token is fatal unless a token function can fetch a fresh one.
+    if (isFatalClose(code) && !(isExpiredClose(code, reason) && typeof this.token === 'function')) {
       this.#clearTimer();
       this.#setState('closed', { code, reason });
       for (const ref of [...this.acks.keys()]) this.#settle(ref, null, { code: 'closed', message: reason || 'connection refused' });
@@ -279,6 +324,11 @@ export class DanmakuClient extends Emitter {
         if (Number.isFinite(m.viewers)) this.viewers = m.viewers;
         this.resume.welcome(m.room ?? this.room, m.last_seq);
         this.emit('welcome', m);
+        break;
+      case 'authed':
+        this.user = m.user ?? null;
+        if (m.ref) this.#settle(m.ref, m, null);
+        this.emit('authed', m);
         break;
       case 'comments':
         this.#deliver(Array.isArray(m.items) ? m.items : [], m);

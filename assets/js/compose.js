@@ -14,13 +14,13 @@ export const PALETTE = Object.freeze(['#ffffff', '#fe0302', '#ff7204', '#ffaa02'
 /**
  * Checks and normalizes a draft {text, mode, color, size}. Returns
  * {ok:true, draft} with trimmed text and valid fields, or {ok:false, code,
- * message} explaining what to fix.
+ * message} explaining what to fix. maxText is the server's limit.
  */
-export function validateDraft({ text, mode = 'scroll', color = '#ffffff', size = 'medium' } = {}) {
+export function validateDraft({ text, mode = 'scroll', color = '#ffffff', size = 'medium' } = {}, maxText = MAX_TEXT) {
   const t = String(text ?? '').replace(/[\r\n\t]+/g, ' ').trim();
   if (t === '') return { ok: false, code: 'empty', message: 'Type a comment first.' };
   const len = [...t].length;
-  if (len > MAX_TEXT) return { ok: false, code: 'too_long', message: `At most ${MAX_TEXT} characters (${len} now).` };
+  if (len > maxText) return { ok: false, code: 'too_long', message: `At most ${maxText} characters (${len} now).` };
   if (!MODES.includes(mode)) return { ok: false, code: 'bad_mode', message: 'Unknown display mode.' };
   if (!SIZES.includes(size)) return { ok: false, code: 'bad_size', message: 'Unknown size.' };
   if (typeof color !== 'string' || !/^#[0-9a-fA-F]{6}$/.test(color)) {
@@ -52,46 +52,73 @@ function el(doc, tag, props = {}, children = []) {
 }
 
 /**
- * Builds the composer inside `container`: text input, mode, size, colour and
- * a send button. onSend(draft) must return a promise; a rejection's
- * {code, message} is shown under the bar. Returns {setEnabled(bool), focus()}.
+ * Builds the send bar inside `container`: a style popover (mode, size,
+ * colour swatches and a picker), the text input and a send button; Enter
+ * sends. onSend(draft) must return a promise; a rejection's {code, message}
+ * is shown next to the bar. maxText: the server's limit. Returns
+ * {setEnabled(bool), setError(msg), focus(), form}.
  */
-export function mountComposer(container, { onSend }) {
+export function mountComposer(container, { onSend, maxText = MAX_TEXT }) {
   const doc = container.ownerDocument;
-  container.classList.add('dm-compose');
+  container.classList.add('dm-compose-box');
+  const option = (value, text, selected = false) => el(doc, 'option', { value, textContent: text, selected });
+  const mode = el(doc, 'select', { id: 'dm-mode', name: 'mode' }, [
+    option('scroll', 'Scroll'), option('top', 'Top'), option('bottom', 'Bottom'),
+  ]);
+  const size = el(doc, 'select', { id: 'dm-size', name: 'size' }, [
+    option('small', 'Small'), option('medium', 'Medium', true), option('large', 'Large'),
+  ]);
+  const color = el(doc, 'input', { type: 'color', id: 'dm-color', name: 'color', value: '#ffffff', title: 'Any colour' });
+  const swatches = PALETTE.map((c) => {
+    const b = el(doc, 'button', { type: 'button', className: 'dm-swatch', title: c, 'aria-label': `Colour ${c}`, dataset: { color: c } });
+    b.style.backgroundColor = c; // CSSOM, allowed under a strict CSP
+    return b;
+  });
+  const dot = el(doc, 'span', { className: 'dm-style-dot' });
+  const summary = el(doc, 'summary', { className: 'dm-style-button', title: 'Comment style', 'aria-label': 'Comment style' }, ['A', dot]);
+  const field = (label, control) => el(doc, 'label', { className: 'dm-style-field' }, [el(doc, 'span', { textContent: label }), control]);
+  const panel = el(doc, 'div', { className: 'dm-style-panel' }, [
+    field('Mode', mode),
+    field('Size', size),
+    el(doc, 'div', { className: 'dm-style-field' }, [
+      el(doc, 'span', { textContent: 'Colour' }),
+      el(doc, 'div', { className: 'dm-swatches' }, [...swatches, color]),
+    ]),
+  ]);
+  const style = el(doc, 'details', { className: 'dm-style' }, [summary, panel]);
   const input = el(doc, 'input', {
-    type: 'text', id: 'dm-input', name: 'text', maxLength: MAX_TEXT * 2, autocomplete: 'off',
+    type: 'text', id: 'dm-input', name: 'text', maxLength: maxText * 2, autocomplete: 'off', enterKeyHint: 'send',
     placeholder: 'Send a comment…', 'aria-label': 'Comment text',
   });
-  const mode = el(doc, 'select', { id: 'dm-mode', name: 'mode', 'aria-label': 'Display mode' }, [
-    el(doc, 'option', { value: 'scroll', textContent: 'Scroll' }),
-    el(doc, 'option', { value: 'top', textContent: 'Top' }),
-    el(doc, 'option', { value: 'bottom', textContent: 'Bottom' }),
-  ]);
-  const size = el(doc, 'select', { id: 'dm-size', name: 'size', 'aria-label': 'Size' }, [
-    el(doc, 'option', { value: 'small', textContent: 'Small' }),
-    el(doc, 'option', { value: 'medium', textContent: 'Medium', selected: true }),
-    el(doc, 'option', { value: 'large', textContent: 'Large' }),
-  ]);
-  const color = el(doc, 'input', { type: 'color', id: 'dm-color', name: 'color', value: '#ffffff', 'aria-label': 'Colour' });
-  color.setAttribute('list', 'dm-palette');
-  const palette = el(doc, 'datalist', { id: 'dm-palette' }, PALETTE.map((c) => el(doc, 'option', { value: c })));
   const send = el(doc, 'button', { type: 'submit', id: 'dm-send', textContent: 'Send' });
   const error = el(doc, 'div', { className: 'dm-compose-error', id: 'dm-compose-error', role: 'status' });
-  const form = el(doc, 'form', { id: 'dm-form', noValidate: true }, [input, mode, size, color, palette, send, error]);
-  form.classList.add('dm-compose');
+  const form = el(doc, 'form', { id: 'dm-form', className: 'dm-compose', noValidate: true }, [style, input, send, error]);
   container.replaceChildren(form);
+
+  const showColor = () => {
+    dot.style.backgroundColor = color.value;
+    for (const b of swatches) b.setAttribute('aria-pressed', String(b.dataset.color === color.value.toLowerCase()));
+  };
+  showColor();
+  color.addEventListener('input', showColor);
+  for (const b of swatches) {
+    b.addEventListener('click', () => {
+      color.value = b.dataset.color;
+      showColor();
+    });
+  }
 
   let enabled = true;
   let busy = false;
   const sync = () => {
     input.disabled = !enabled;
     send.disabled = !enabled || busy;
+    form.classList.toggle('dm-disabled', !enabled);
   };
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     if (!enabled || busy) return;
-    const v = validateDraft({ text: input.value, mode: mode.value, color: color.value, size: size.value });
+    const v = validateDraft({ text: input.value, mode: mode.value, color: color.value, size: size.value }, maxText);
     if (!v.ok) {
       error.textContent = v.message;
       return;
@@ -104,6 +131,7 @@ export function mountComposer(container, { onSend }) {
     busy = false;
     sync();
     input.focus();
+    style.open = false;
     try {
       await sending;
     } catch (err) {
@@ -116,7 +144,7 @@ export function mountComposer(container, { onSend }) {
       enabled = !!on;
       sync();
     },
-    /** Shows a message under the bar. */
+    /** Shows a message next to the bar. */
     setError(msg) {
       error.textContent = msg || '';
     },

@@ -9,6 +9,18 @@
 // shows each when the playhead reaches it (merging duplicates, applying the
 // viewer's filters), keeps the stage paused/playing/rate-matched/cleared
 // with the video, and puts live comments from the client on screen.
+// `video` may be anything with the HTMLMediaElement parts used here (see
+// replay-clock.js).
+//
+// Events, for lists and counters on the page:
+//   comments (list)            comments new to the player (loaded or pushed)
+//   pending (comment)          an own comment shown before its ack (id = ref)
+//   sent (comment, ref)        an own comment acknowledged
+//   rejected (err, draft, ref) an own comment refused (and removed)
+//   like ({id, likes})         the viewer liked a comment
+//   likes ({id: n})            new like counts from the server
+//   retract (ids)              comments withdrawn by moderators
+//   loaded (window, n), load-error (err, window)
 
 import { Emitter } from './emitter.js';
 import { createStage } from './stage.js';
@@ -18,8 +30,11 @@ import { Merger } from './merge.js';
 import { createFilter } from './settings.js';
 import { newRef } from './client.js';
 
-/** Seconds of video time within which a live comment for a moment just passed is still shown. */
-export const LIVE_GRACE = 3;
+/**
+ * Seconds of video just played whose comments still show when their window
+ * arrives after the playhead passed them (a seek to just before a comment).
+ */
+export const LOAD_GRACE = 3;
 
 /** Seconds within which identical comments are merged. */
 export const MERGE_WINDOW = 3;
@@ -75,6 +90,9 @@ export class DanmakuPlayer extends Emitter {
     this.merger = new Merger({ windowSec: MERGE_WINDOW });
     this.liked = new Set();
     this.ownPending = new Set(); // refs of own comments awaiting their ack
+    // Pushed comments of a VOD shown at once: skipped once when the playhead
+    // reaches their time, so one viewing shows each once (a seek forgets them).
+    this.liveShown = new Set();
     // VOD comments live on the video's timeline; live comments are about
     // "now", so in live rooms they move with the wall clock whatever the
     // video does (pause, loop, seek).
@@ -108,17 +126,18 @@ export class DanmakuPlayer extends Emitter {
     const time = round3(this.video.currentTime);
     const local = { ...draft, id: ref, room: this.roomId, time, user: this.client.user };
     if (this.settings.get().visible) this.stage.add(local, { own: true });
+    this.emit('pending', local);
     try {
       const c = await this.client.sendComment({ ...draft, time }, ref);
       if (c && c.id != null) {
         this.stage.rekey(ref, c);
         this.timeline.insert([c]);
       }
-      this.emit('sent', c);
+      this.emit('sent', c, ref);
       return c;
     } catch (err) {
       this.stage.remove(ref);
-      this.emit('rejected', err, draft);
+      this.emit('rejected', err, draft, ref);
       throw err;
     } finally {
       this.ownPending.delete(ref);
@@ -155,6 +174,7 @@ export class DanmakuPlayer extends Emitter {
   retract(ids) {
     this.timeline.remove(ids);
     for (const id of ids) this.stage.remove(id);
+    this.emit('retract', ids);
   }
 
   /** Stops everything and detaches from the video. */
@@ -183,7 +203,7 @@ export class DanmakuPlayer extends Emitter {
     const t = v.currentTime;
     if (!v.paused && !v.seeking) {
       const { due, seeked } = this.scheduler.advance(t, v.playbackRate);
-      if (!seeked) for (const c of due) this.#show(c);
+      if (!seeked) for (const c of due) if (!this.liveShown.delete(c.id)) this.#show(c);
     } else {
       this.scheduler.seek(t);
     }
@@ -227,7 +247,9 @@ export class DanmakuPlayer extends Emitter {
         if (this.inflight.get(w.index) !== ctrl) return; // cancelled by a seek
         this.inflight.delete(w.index);
         this.windows.done(w.index, this.now());
-        this.timeline.insert(list);
+        const fresh = this.timeline.insert(list);
+        this.#showJustPassed(fresh);
+        this.emit('comments', fresh);
         this.emit('loaded', w, list.length);
       })
       .catch((err) => {
@@ -236,6 +258,16 @@ export class DanmakuPlayer extends Emitter {
         this.windows.fail(w.index, this.now());
         this.emit('load-error', err, w);
       });
+  }
+
+  // Shows loaded comments the playhead passed moments ago, before they arrived.
+  #showJustPassed(list) {
+    const v = this.video;
+    const cursor = this.scheduler.cursor;
+    if (v.paused || v.seeking || cursor === null) return;
+    for (const c of list) {
+      if (c.time < cursor && cursor - c.time < LOAD_GRACE) this.#show(c);
+    }
   }
 
   // Fetches window w page by page: a full page means there may be more after
@@ -279,6 +311,7 @@ export class DanmakuPlayer extends Emitter {
     const t = this.video.currentTime;
     this.stage.clear();
     this.merger.reset();
+    this.liveShown.clear();
     this.scheduler.seek(t);
     for (const k of this.windows.seek()) {
       this.inflight.get(k)?.abort();
@@ -304,20 +337,22 @@ export class DanmakuPlayer extends Emitter {
     if (!c) return;
     this.offs.push(
       c.on('comments', (items) => {
-        if (this.kind !== 'live') this.timeline.insert(items);
-        const t = this.video.currentTime;
-        const playing = !this.video.paused;
-        for (const item of items) {
-          // Live rooms show pushed comments at once; on a VOD they show if
-          // they belong to the moment just played (the scheduler already
-          // passed it), otherwise the timeline shows them when reached.
-          const justPassed = item.time <= t && t - item.time < LIVE_GRACE;
-          if (this.kind === 'live' || (playing && justPassed)) this.#show(item, { live: true });
+        // Pushed comments show at once (on a VOD while it plays, so they
+        // move); a VOD also keeps them on its timeline for later viewings.
+        const fresh = this.live ? items : this.timeline.insert(items);
+        if (this.live || !this.video.paused) {
+          for (const item of fresh) {
+            this.#show(item, { live: true });
+            if (!this.live) this.liveShown.add(item.id);
+          }
         }
+        this.emit('comments', fresh);
       }),
       c.on('retract', (ids) => this.retract(ids)),
       c.on('likes', (m) => {
-        for (const [id, n] of Object.entries(m.comments ?? {})) this.stage.setLikes(id, n);
+        const counts = m.comments ?? {};
+        for (const [id, n] of Object.entries(counts)) this.stage.setLikes(id, n);
+        this.emit('likes', counts);
       }),
     );
   }

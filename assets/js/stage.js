@@ -170,11 +170,21 @@ export class DanmakuStage extends Emitter {
     this.alloc.clear();
   }
 
-  /** Freezes all comments (video paused or buffering). */
+  /**
+   * Freezes all comments (video paused or buffering) where the video clock
+   * says they are: on a busy page the animations may have run ahead of the
+   * video, and a paused picture must not jump back later.
+   */
   pause() {
     this.playing = false;
     this.root.classList.add('dm-paused');
-    for (const it of this.items.values()) it.anim.pause();
+    const now = this.clock();
+    for (const it of [...this.items.values()]) {
+      it.anim.pause();
+      const t = (now - it.start) * 1000;
+      if (t >= it.duration * 1000) this.#drop(it);
+      else it.anim.currentTime = Math.max(0, t);
+    }
   }
 
   /** Resumes the comments in sync with the video clock. */

@@ -97,13 +97,15 @@ export function createScheduler(timeline, opts) {
 
 /**
  * Turns playhead samples into due comments. Between two samples the playhead
- * normally moves forward by about (wall time elapsed) x playbackRate; a move
- * backwards or a jump far beyond that is a seek, which yields nothing and
- * restarts from the new position.
+ * normally moves forward by about (wall time elapsed) x playbackRate. A move
+ * backwards is a seek: it yields nothing and restarts from the new position.
+ * A jump forward far beyond that is a stall (a busy page, a hidden tab; real
+ * seeks are signalled with seek()): only the comments of its last `maxStep`
+ * seconds of play are due, so a long stall does not dump minutes of them.
  */
 export class Scheduler {
-  /** maxStep: wall seconds between two samples still treated as continuous play. */
-  constructor(timeline, { maxStep = 1 } = {}) {
+  /** maxStep: wall seconds of play whose comments are still due after a stall. */
+  constructor(timeline, { maxStep = 2 } = {}) {
     this.timeline = timeline;
     this.maxStep = maxStep;
     this.cursor = null;
@@ -116,21 +118,19 @@ export class Scheduler {
 
   /**
    * Moves the playhead to t, `rate` being the playbackRate. Returns
-   * {due, seeked}: the comments with previous <= time < t, or seeked=true
-   * when the move was not continuous playback.
+   * {due, seeked, stalled}: the comments with previous <= time < t (only the
+   * last maxStep x rate seconds of them after a stall), or seeked=true and
+   * nothing when the playhead went back or had no position yet.
    */
   advance(t, rate = 1) {
-    if (this.cursor === null) {
+    if (this.cursor === null || t < this.cursor) {
       this.cursor = t;
-      return { due: [], seeked: true };
+      return { due: [], seeked: true, stalled: false };
     }
-    const step = t - this.cursor;
-    if (step < 0 || step > this.maxStep * Math.max(1, Math.abs(rate))) {
-      this.cursor = t;
-      return { due: [], seeked: true };
-    }
-    const due = this.timeline.between(this.cursor, t);
+    const span = this.maxStep * Math.max(1, Math.abs(rate));
+    const stalled = t - this.cursor > span;
+    const due = this.timeline.between(stalled ? t - span : this.cursor, t);
     this.cursor = t;
-    return { due, seeked: false };
+    return { due, seeked: false, stalled };
   }
 }

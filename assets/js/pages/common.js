@@ -4,8 +4,9 @@
 
 import { createPlayer } from '../player.js';
 import { createAPI } from '../api.js';
-import { createSettingsStore } from '../settings.js';
+import { createSettingsStore, createFilter } from '../settings.js';
 import { mountSettingsPanel } from '../settings-panel.js';
+import { createCommentList } from '../comment-list.js';
 
 /** The element with `id`, or null; used for optional parts of the markup. */
 export function byId(id, doc = document) {
@@ -51,22 +52,25 @@ export function safeStorage() {
  * data-room-kind) and builds the settings store, REST client and player on
  * #dm-video / #dm-stage. Mounts the settings panel into #dm-settings when
  * present. maxAge (ms) makes loaded windows go stale and load again.
+ * `video` replaces #dm-video (e.g. a replay clock), `source` the REST API as
+ * the source of comment windows, and `kind` the room's kind.
  * Returns {roomId, kind, api, settings, player, root, video}.
  */
-export function setupPlayer({ client = null, loadWindows = true, maxAge = Infinity } = {}) {
+export function setupPlayer({ client = null, loadWindows = true, maxAge = Infinity, video = null, source = null, kind = null } = {}) {
   const root = requireId('dm-room');
   const roomId = root.dataset.roomId;
   if (!roomId) throw new Error('danmaku: #dm-room needs data-room-id');
-  const kind = root.dataset.roomKind === 'live' ? 'live' : 'vod';
+  kind ??= root.dataset.roomKind === 'live' ? 'live' : 'vod';
   const api = createAPI({ base: root.dataset.apiBase || '' });
   const settings = createSettingsStore(safeStorage());
-  const video = requireId('dm-video');
+  const stage = requireId('dm-stage');
+  video ??= requireId('dm-video');
   const player = createPlayer({
     video,
-    stageRoot: requireId('dm-stage'),
+    stageRoot: stage,
     roomId,
     kind,
-    api: loadWindows ? api : null,
+    api: loadWindows ? source ?? api : null,
     client,
     settings,
     maxAge,
@@ -74,8 +78,47 @@ export function setupPlayer({ client = null, loadWindows = true, maxAge = Infini
   const panel = byId('dm-settings');
   if (panel) mountSettingsPanel(panel, settings);
   wireToggle(byId('dm-toggle'), settings);
-  wireFullscreen(byId('dm-fullscreen'), video.closest('.dm-player') || video.parentElement);
+  wireFullscreen(byId('dm-fullscreen'), byId('dm-theater') || stage.closest('.dm-player') || stage.parentElement);
   return { roomId, kind, api, settings, player, root, video };
+}
+
+/**
+ * Builds the comment list in #dm-list (if the page has one) and keeps it in
+ * step with the player: new, own, retracted and liked comments, without
+ * those the viewer's blocked words hide (hidden modes are about the
+ * overlay, so their comments stay listed). Clicking an entry seeks `video`
+ * (when seekable); its ♥ likes the comment. keyOf/label choose the time
+ * column (see comment-list.js). Returns the list or null.
+ */
+export function mountList(player, video, settings, { keyOf, label, seekable = true } = {}) {
+  const box = byId('dm-list');
+  if (!box) return null;
+  const list = createCommentList(box, { keyOf, label, seekable });
+  const applySettings = (s) => list.setFilter(createFilter({ ...s, hideModes: {} }));
+  applySettings(settings.get());
+  settings.on('change', applySettings);
+  player.on('comments', (items) => list.add(items));
+  player.on('pending', (c) => list.add([c], { own: true }));
+  player.on('sent', (c, ref) => c && list.rekey(ref, c));
+  player.on('rejected', (_err, _draft, ref) => list.remove([ref]));
+  player.on('retract', (ids) => list.remove(ids));
+  player.on('likes', (counts) => {
+    for (const [id, n] of Object.entries(counts)) list.setLikes(id, n);
+  });
+  player.on('like', ({ id, likes }) => {
+    list.markLiked(id);
+    list.setLikes(id, likes);
+  });
+  list.on('like', (id) => player.like(id));
+  if (seekable) {
+    list.on('seek', (t) => {
+      video.currentTime = Math.max(0, t - 0.5); // just before, so the comment flies in
+      if (video.paused) video.play()?.catch?.(() => {});
+    });
+    video.addEventListener('timeupdate', () => list.focus(video.currentTime));
+    video.addEventListener('seeked', () => list.focus(video.currentTime));
+  }
+  return list;
 }
 
 /** Makes `button` show/hide the comments (aria-pressed reflects "shown"). */

@@ -151,12 +151,41 @@ check('own comment shows at once outlined, is rekeyed on ack and removed on reje
   equal(shown(r.ref), null, 'rejected comment still shown');
 });
 
-check('a pushed comment for the moment just played shows at once; retract removes it', async () => {
+check('a pushed comment shows at once while playing; retract removes it', async () => {
   const c = { id: 'live1', seq: 10001, room: 'demo', time: video.currentTime - 0.3, text: 'pushed live', mode: 'top', size: 'medium', color: '#ffffff', user: { id: 'x' } };
   client.emit('comments', [c]);
   await until(() => shown('live1'), 15000, 'pushed comment');
   client.emit('retract', ['live1']);
   equal(shown('live1'), null);
+});
+
+check('a pushed comment for a later moment shows now and not again when the playhead gets there', async () => {
+  video.playbackRate = 4; // a top comment stays 4 s of video time: 1 s here
+  settings.update({ merge: false }); // merging alone would also hide a second showing
+  const at = video.currentTime + 5;
+  let added = 0;
+  const watch = new MutationObserver((rs) => {
+    for (const r of rs) for (const n of r.addedNodes) if (n.dataset?.id === 'ahead') added++;
+  });
+  watch.observe(root, { childList: true });
+  client.emit('comments', [{ id: 'ahead', seq: 10002, room: 'demo', time: at, text: 'from a viewer further on', mode: 'top', size: 'medium', color: '#ffffff', user: { id: 'x' } }]);
+  await until(() => shown('ahead'), 15000, 'pushed comment');
+  await until(() => video.currentTime > at + 0.5, 15000, 'the playhead to pass its time');
+  watch.disconnect();
+  video.playbackRate = 1;
+  settings.update({ merge: true });
+  equal(added, 1, 'shown again at its time');
+});
+
+check('a comment pushed while paused waits and shows when playback resumes', async () => {
+  video.pause();
+  await frames(2);
+  const c = { id: 'paused1', seq: 10003, room: 'demo', time: video.currentTime, text: 'sent while you paused', mode: 'bottom', size: 'medium', color: '#ffffff', user: { id: 'x' } };
+  client.emit('comments', [c]);
+  await frames(3);
+  equal(shown('paused1'), null, 'shown on a paused video');
+  await video.play();
+  await until(() => shown('paused1'), 15000, 'comment after resuming');
 });
 
 check('clicking a comment likes it once', async () => {

@@ -265,3 +265,54 @@ test('a like ack resolves with the new count', async () => {
   sock().receive({ type: 'ack', ref: sock().sent[0].ref, ok: true, comment_id: 5, likes: 3 });
   assert.equal((await p).likes, 3);
 });
+
+// flush lets pending promise callbacks run.
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+test('a token is sent in an auth frame before anything else, on every connect', async () => {
+  let calls = 0;
+  const { client, timers, sock, states } = setup({ token: async () => `tok${++calls}` });
+  const authed = [];
+  client.on('authed', (m) => authed.push(m.user.id));
+  client.connect();
+  sock().open();
+  await flush();
+  assert.deepEqual(sock().sent[0], { type: 'auth', token: 'tok1' });
+  assert.equal(states.at(-1)[0], 'open');
+  sock().receive({ type: 'authed', user: { id: 'u1', name: 'Alice', roles: ['moderator'] }, expires_at: '2030-01-01T00:00:00Z' });
+  assert.deepEqual(authed, ['u1']);
+  assert.equal(client.user.id, 'u1');
+
+  // An expired token closes with 1008; a token function lets the client come back with a fresh one.
+  sock().drop(1008, 'token expired');
+  assert.equal(states.at(-1)[0], 'reconnecting');
+  timers.advance(10000);
+  sock().open();
+  await flush();
+  assert.deepEqual(sock().sent[0], { type: 'auth', token: 'tok2' });
+});
+
+test('an expired token without a token function is final', () => {
+  const { client, sock, states } = setup({ token: 'fixed' });
+  client.connect();
+  sock().open();
+  assert.deepEqual(sock().sent[0], { type: 'auth', token: 'fixed' });
+  sock().drop(1008, 'token expired');
+  assert.equal(states.at(-1)[0], 'closed');
+});
+
+test('authenticate re-signs an open connection and resolves with the authed frame', async () => {
+  const { client, sock } = setup();
+  client.connect();
+  sock().open();
+  const p = client.authenticate('t2');
+  const frame = sock().sent.at(-1);
+  assert.equal(frame.type, 'auth');
+  assert.equal(frame.token, 't2');
+  sock().receive({ type: 'authed', ref: frame.ref, user: { id: 'u2', name: 'Bob' } });
+  assert.equal((await p).user.id, 'u2');
+
+  const bad = client.authenticate('nope');
+  sock().receive({ type: 'error', ref: sock().sent.at(-1).ref, code: 'unauthorized', message: 'invalid token' });
+  await assert.rejects(bad, (e) => e.code === 'unauthorized');
+});

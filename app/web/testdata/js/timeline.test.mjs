@@ -37,27 +37,38 @@ test('scheduler yields each comment once during continuous play', () => {
   assert.deepEqual(seen, [1, 2, 3, 4]);
 });
 
-test('a backwards move or a big jump is a seek and yields nothing', () => {
+test('a backwards move is a seek and yields nothing', () => {
   const tl = createTimeline();
   tl.insert([c(1, 5), c(2, 50)]);
   const s = createScheduler(tl, { maxStep: 1 });
-  s.seek(0);
-  assert.deepEqual(s.advance(49.8), { due: [], seeked: true });
+  s.seek(49.8);
   assert.deepEqual(s.advance(50.5).due.map((x) => x.id), [2]);
-  assert.equal(s.advance(4.5).seeked, true);
+  assert.deepEqual(s.advance(4.5), { due: [], seeked: true, stalled: false });
   assert.deepEqual(s.advance(5.1).due.map((x) => x.id), [1]);
+});
+
+test('a jump forward is a stall: only its last maxStep of play is due', () => {
+  const tl = createTimeline();
+  tl.insert([c(1, 5), c(2, 48.5), c(3, 49.5)]);
+  const s = createScheduler(tl, { maxStep: 1 });
+  s.seek(0);
+  const r = s.advance(49.8);
+  assert.equal(r.stalled, true);
+  assert.equal(r.seeked, false);
+  assert.deepEqual(r.due.map((x) => x.id), [3], 'the comment at 5 s is long gone; the one at 48.5 s is older than 1 s');
+  assert.deepEqual(s.advance(50.5).due, [], 'nothing twice');
 });
 
 test('at a higher playbackRate larger steps still count as continuous play', () => {
   const tl = createTimeline();
-  tl.insert([c(1, 1.5)]);
+  tl.insert([c(1, 0.5), c(2, 1.5)]);
   const s = createScheduler(tl, { maxStep: 1 });
   s.seek(0);
-  assert.equal(s.advance(1.8, 1).seeked, true);
+  assert.deepEqual(s.advance(1.8, 1).due.map((x) => x.id), [2], 'at 1x, 1.8 s at once is a stall');
   s.seek(0);
   const r = s.advance(1.8, 2);
-  assert.equal(r.seeked, false);
-  assert.deepEqual(r.due.map((x) => x.id), [1]);
+  assert.equal(r.stalled, false);
+  assert.deepEqual(r.due.map((x) => x.id), [1, 2]);
 });
 
 test('after a seek, comments at exactly the new position are due on the next tick', () => {

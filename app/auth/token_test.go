@@ -1,0 +1,126 @@
+package auth_test
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/danmaku/danmaku/app/auth"
+)
+
+var secret = []byte("0123456789abcdef0123456789abcdef")
+
+// sign signs arbitrary claims with method and key, for tokens Issue would never make.
+func sign(t *testing.T, method jwt.SigningMethod, key any, claims jwt.MapClaims) string {
+	t.Helper()
+	s, err := jwt.NewWithClaims(method, claims).SignedString(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestIssueAndVerify(t *testing.T) {
+	s := auth.NewSigner(secret)
+	id := auth.Identity{ID: "u1", Name: "Alice", Roles: []string{auth.RoleModerator}}
+	token, err := s.Issue(id, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, exp, err := s.Verify(token)
+	if err != nil || got.ID != id.ID || got.Name != id.Name || !slices.Equal(got.Roles, id.Roles) || got.Guest {
+		t.Fatalf("Verify = %+v, %v", got, err)
+	}
+	if d := time.Until(exp); d < 59*time.Minute || d > time.Hour {
+		t.Fatalf("expires in %s", d)
+	}
+}
+
+func TestVerifyRefuses(t *testing.T) {
+	s := auth.NewSigner(secret)
+	future := time.Now().Add(time.Hour).Unix()
+	good := jwt.MapClaims{"sub": "u1", "name": "Alice", "exp": future, "iat": time.Now().Unix()}
+	with := func(k string, v any) jwt.MapClaims {
+		c := jwt.MapClaims{}
+		for kk, vv := range good {
+			c[kk] = vv
+		}
+		if v == nil {
+			delete(c, k)
+		} else {
+			c[k] = v
+		}
+		return c
+	}
+	guestMod := with("roles", []string{"moderator"})
+	guestMod["guest"] = true
+	for _, tc := range []struct {
+		name    string
+		token   string
+		expired bool
+	}{
+		{"empty", "", false},
+		{"garbage", "a.b.c", false},
+		{"other secret", sign(t, jwt.SigningMethodHS256, []byte("another secret, another secret!!"), good), false},
+		{"alg none", sign(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, good), false},
+		{"alg HS384 with our secret", sign(t, jwt.SigningMethodHS384, secret, good), false},
+		{"alg HS512 with our secret", sign(t, jwt.SigningMethodHS512, secret, good), false},
+		{"no exp", sign(t, jwt.SigningMethodHS256, secret, with("exp", nil)), false},
+		{"expired", sign(t, jwt.SigningMethodHS256, secret, with("exp", time.Now().Add(-time.Minute).Unix())), true},
+		{"issued in the future", sign(t, jwt.SigningMethodHS256, secret, with("iat", time.Now().Add(time.Hour).Unix())), false},
+		{"no sub", sign(t, jwt.SigningMethodHS256, secret, with("sub", nil)), false},
+		{"no name", sign(t, jwt.SigningMethodHS256, secret, with("name", nil)), false},
+		{"roles not a list", sign(t, jwt.SigningMethodHS256, secret, with("roles", "admin")), false},
+		{"unknown role", sign(t, jwt.SigningMethodHS256, secret, with("roles", []string{"root"})), false},
+		{"guest moderator", sign(t, jwt.SigningMethodHS256, secret, guestMod), false},
+		{"too long", strings.Repeat("a", auth.MaxTokenLen+1), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			id, _, err := s.Verify(tc.token)
+			if !errors.Is(err, auth.ErrInvalidToken) {
+				t.Fatalf("Verify = %+v, %v; want ErrInvalidToken", id, err)
+			}
+			if errors.Is(err, auth.ErrExpired) != tc.expired {
+				t.Fatalf("err = %v; expired should be %v", err, tc.expired)
+			}
+		})
+	}
+}
+
+func TestParseRoles(t *testing.T) {
+	for _, tc := range []struct {
+		in   []string
+		want []string
+		err  bool
+	}{
+		{nil, []string{"viewer"}, false},
+		{[]string{"moderator"}, []string{"moderator"}, false},
+		{[]string{"admin, Moderator", "viewer", "admin"}, []string{"admin", "moderator", "viewer"}, false},
+		{[]string{"moderator,,"}, []string{"moderator"}, false},
+		{[]string{"owner"}, nil, true},
+	} {
+		got, err := auth.ParseRoles(tc.in...)
+		if (err != nil) != tc.err || !slices.Equal(got, tc.want) {
+			t.Errorf("ParseRoles(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+func TestCheckNickname(t *testing.T) {
+	for _, ok := range []string{"Al", "Alice", "  Alice  ", "张伟", "José María", "ナルト_99", "a.b-c", "Zoë", "admins rule", "badminton"} {
+		if got, err := auth.CheckNickname(ok); err != nil || got != strings.TrimSpace(ok) {
+			t.Errorf("CheckNickname(%q) = %q, %v; want it accepted and trimmed", ok, got, err)
+		}
+	}
+	for _, bad := range []string{"", "a", strings.Repeat("w", 25), "admin", "ADMIN", "Ad_min", "mod", "m.o.d", "Moderator",
+		"system", "guest-4f2a", "Guest 00ff", "a\u202eb", "a\u200bb", "a\u00adb", "tab\tx", "new\nline", "two  spaces",
+		"emoji😀", "<b>", "a\"b", "---", "\xff\xfe"} {
+		if got, err := auth.CheckNickname(bad); err == nil {
+			t.Errorf("CheckNickname(%q) = %q, want refused", bad, got)
+		}
+	}
+}

@@ -1,0 +1,38 @@
+package hub
+
+import (
+	"context"
+
+	"github.com/danmaku/danmaku/app/protocol"
+)
+
+// SendTo sends data to the members of a room on this node for which match
+// is true, bypassing the broker: for frames only some viewers may see,
+// such as a shadow-banned user's own comments. A member still catching up
+// gets it after its catch-up, like any live message.
+func (h *Hub) SendTo(roomID string, match func(Member) bool, data []byte) {
+	h.mu.Lock()
+	r := h.rooms[roomID]
+	h.mu.Unlock()
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, s := range r.members {
+		if !match(s.member) {
+			continue
+		}
+		if s.holding {
+			s.pending = append(s.pending, frame{data: data})
+			continue
+		}
+		s.member.Send(data)
+	}
+}
+
+// PublishRetract tells a room's viewers, on every node, to drop comments a
+// moderator removed.
+func (h *Hub) PublishRetract(ctx context.Context, roomID string, ids []int64) {
+	h.publish(ctx, Message{Room: roomID, Data: protocol.EncodeRetract(roomID, ids)})
+}

@@ -1,0 +1,75 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/danmaku/danmaku/app"
+	"github.com/danmaku/danmaku/app/apptest"
+	"github.com/danmaku/danmaku/app/auth"
+	"github.com/danmaku/danmaku/plugins"
+	_ "github.com/danmaku/danmaku/plugins/all" // the built-in plugins, as main.go registers them
+)
+
+// TestModerationPageInBrowser drives /admin of a real server in headless
+// Chromium, under the strict CSP every test page gets: the held queue shows
+// up live, approving from the page publishes the comment, and deleting it
+// retracts it.
+func TestModerationPageInBrowser(t *testing.T) {
+	needBrowser(t)
+	pcfg, err := plugins.ParseConfig([]byte(`plugins: [{name: nospoilers, config: {words: [spoiler]}}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := apptest.Start(t, func(c *app.Config) { c.Plugins = pcfg })
+	post := func(body map[string]any) int { // as a new guest
+		t.Helper()
+		return apptest.Call(t, apptest.HTTPClient(t), "POST", srv.URL()+"/api/rooms/demo/comments", body, nil)
+	}
+	if status := post(map[string]any{"text": "spoiler: it was a dream", "time": 1}); status != http.StatusAccepted {
+		t.Fatalf("held comment: status %d", status)
+	}
+
+	tok, err := auth.NewSigner([]byte(apptest.Secret)).Issue(auth.Identity{ID: "m1", Name: "Mod", Roles: []string{"moderator"}}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newTab(t, "moderator")
+	p.run(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{
+			Name: "danmaku_session", Value: tok, URL: srv.URL(), Path: "/", HTTPOnly: new(true),
+		})
+		return err
+	}))
+	p.open(srv.URL() + "/admin")
+
+	p.wait(`document.getElementById('mod-status')?.dataset.state === 'open'`, "the live status")
+	p.wait(`[...document.querySelectorAll('#held-rows tr')].some((tr) => tr.textContent.includes('spoiler: it was a dream'))`, "the held comment in the queue")
+	p.wait(`document.querySelectorAll('#plugin-rows tr').length === 1`, "the plugin counters")
+
+	p.click("#held-rows .mod-approve")
+	p.wait(`document.querySelectorAll('#held-rows tr').length === 0 && !document.getElementById('held-empty').hidden`, "an empty queue after approving")
+	p.wait(`[...document.querySelectorAll('#recent-rows tr')].some((tr) => tr.dataset.status === 'visible' && tr.textContent.includes('spoiler: it was a dream'))`,
+		"the approved comment shown visible")
+
+	// A comment arriving now shows up live, and deleting it from the page works.
+	if status := post(map[string]any{"text": "fresh from REST"}); status != http.StatusCreated {
+		t.Fatalf("comment: status %d", status)
+	}
+	p.wait(`[...document.querySelectorAll('#recent-rows tr')].some((tr) => tr.textContent.includes('fresh from REST'))`, "the new comment in the recent list")
+	eval[bool](p, `([...document.querySelectorAll('#recent-rows tr')].find((tr) => tr.textContent.includes('fresh from REST')).querySelector('.mod-delete').click(), true)`)
+	p.wait(`[...document.querySelectorAll('#recent-rows tr')].some((tr) => tr.dataset.status === 'deleted' && tr.textContent.includes('fresh from REST'))`,
+		"the deleted comment marked deleted")
+
+	// Ban from a row: the form fills in, the ban shows in the list.
+	eval[bool](p, `(document.querySelector('#recent-rows .mod-ban-user').click(), true)`)
+	eval[bool](p, `(document.getElementById('ban-reason').value = 'spoilers', document.getElementById('ban-form').requestSubmit(), true)`)
+	p.wait(`[...document.querySelectorAll('#ban-rows tr')].some((tr) => tr.textContent.includes('spoilers'))`, "the ban in the list")
+	p.wait(`document.getElementById('mod-message').textContent.startsWith('Banned user g-')`, "the ban confirmed")
+	p.checkClean()
+}

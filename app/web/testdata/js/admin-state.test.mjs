@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  createModState,
+  statsRows,
+  quantileBound,
+  formatLatency,
+  banWho,
+  banRequest,
+  RECENT_KEEP,
+} from '../../../../assets/js/admin-state.js';
+
+const c = (id, status, room = 'demo', text = `c${id}`) => ({ id, status, room, text, user: { id: 'u', name: 'U' } });
+
+test('a snapshot replaces everything; later frames upsert by id', () => {
+  const s = createModState();
+  s.upsert([c(99, 'visible')]);
+  s.snapshot({ user: { id: 'm1' }, held: [c(3, 'held'), c(1, 'held')], recent: [c(2, 'visible')], bans: [{ id: 1 }], stats: { x: 1 } });
+  assert.deepEqual(s.held().map((x) => x.id), [1, 3], 'held queue oldest first, the pre-snapshot comment gone');
+  assert.deepEqual(s.recent().map((x) => x.id), [3, 2, 1]);
+  s.upsert([{ ...c(1, 'visible'), seq: 14 }, c(4, 'held'), c(3, 'deleted')]);
+  assert.deepEqual(s.held().map((x) => x.id), [4], 'approved and rejected comments leave the queue');
+  assert.equal(s.comments.get(1).seq, 14);
+  assert.equal(s.banList.length, 1);
+});
+
+test('recent filters by room and status and is bounded', () => {
+  const s = createModState();
+  s.upsert([c(1, 'visible', 'a'), c(2, 'deleted', 'a'), c(3, 'visible', 'b')]);
+  assert.deepEqual(s.recent({ room: 'a' }).map((x) => x.id), [2, 1]);
+  assert.deepEqual(s.recent({ status: 'visible' }).map((x) => x.id), [3, 1]);
+  assert.deepEqual(s.rooms(), ['a', 'b']);
+  const many = [];
+  for (let i = 10; i < 10 + RECENT_KEEP + 50; i++) many.push(c(i, i === 10 ? 'held' : 'visible'));
+  s.upsert(many);
+  assert.equal(s.comments.size, RECENT_KEEP);
+  assert.ok(s.comments.has(10), 'held comments are never dropped');
+  assert.ok(!s.comments.has(1), 'the oldest others are');
+});
+
+test('counter rows: every chain, mean and 99% bound', () => {
+  const lat = { buckets: [{ le: 0.00001, count: 90 }, { le: 0.001, count: 99 }, { le: 1, count: 100 }], count: 100, sum_seconds: 0.5 };
+  const rows = statsRows({
+    default: { plugins: [{ name: 'wordfilter', calls: 100, rejects: 2, latency: lat }] },
+    rooms: { zed: { plugins: [{ name: 'hang', calls: 0, latency: { buckets: [], count: 0, sum_seconds: 0 } }] } },
+  });
+  assert.equal(rows.length, 2);
+  assert.equal(rows[0].chain, 'default');
+  assert.equal(rows[0].rejects, 2);
+  assert.equal(rows[0].meanSeconds, 0.005);
+  assert.equal(rows[0].p99Seconds, 0.001);
+  assert.equal(rows[1].chain, 'room zed');
+  assert.equal(rows[1].meanSeconds, null);
+  assert.deepEqual(statsRows(null), []);
+  assert.equal(quantileBound({ buckets: [{ le: 1, count: 5 }], count: 10 }, 0.99), Infinity);
+});
+
+test('formatting', () => {
+  assert.equal(formatLatency(null), '–');
+  assert.equal(formatLatency(0.0000034), '3µs');
+  assert.equal(formatLatency(0.0012), '1.2ms');
+  assert.equal(formatLatency(2), '2s');
+  assert.equal(formatLatency(Infinity), '> 1s');
+  assert.equal(banWho({ user_id: 'u1', ip: '203.0.113.7/32' }), 'user u1 and address 203.0.113.7');
+  assert.equal(banWho({ ip: '198.51.100.0/24' }), 'address 198.51.100.0/24');
+});
+
+test('the ban form becomes a ban request', () => {
+  assert.deepEqual(banRequest({ user_id: ' u1 ', ip: '', room: 'demo', duration: '1d', reason: ' spam ', deleteRecent: true }), {
+    user_id: 'u1',
+    ip: '',
+    room: 'demo',
+    duration: '1d',
+    reason: 'spam',
+    delete_recent: '24h',
+  });
+  assert.equal(banRequest({ user_id: 'u' }).delete_recent, undefined);
+});

@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  formatTime, formatClock, createdMs, compareEntries, insertionIndex, entryAt,
+} from '../../../../assets/js/comment-list.js';
+
+test('times read as m:ss, and h:mm:ss from an hour', () => {
+  assert.equal(formatTime(0), '0:00');
+  assert.equal(formatTime(9.99), '0:09');
+  assert.equal(formatTime(75), '1:15');
+  assert.equal(formatTime(3600 + 62), '1:01:02');
+  assert.equal(formatTime(-3), '0:00');
+  assert.equal(formatTime(NaN), '0:00');
+});
+
+test('clock times are local HH:MM:SS; unknown instants are blank', () => {
+  const ms = new Date(2026, 0, 2, 3, 4, 5).getTime();
+  assert.equal(formatClock(ms), '03:04:05');
+  assert.equal(formatClock(NaN), '');
+  assert.equal(createdMs({ created_at: '2026-01-01T00:00:01.500Z' }), Date.parse('2026-01-01T00:00:01.500Z'));
+  assert.ok(Number.isNaN(createdMs({})));
+});
+
+test('entries order by time, then seq (own unacknowledged ones last), then id', () => {
+  const list = [
+    { key: 2, seq: 5, id: 5 },
+    { key: 1, seq: 9, id: 9 },
+    { key: 1, id: 'c-ref' },
+    { key: 1, seq: 3, id: 3 },
+  ].sort(compareEntries);
+  assert.deepEqual(list.map((e) => e.id), [3, 9, 'c-ref', 5]);
+});
+
+test('insertion keeps the list sorted and puts equals after each other', () => {
+  const sorted = [];
+  for (const e of [{ key: 5, seq: 1, id: 1 }, { key: 1, seq: 2, id: 2 }, { key: 3, seq: 3, id: 3 }, { key: 3, seq: 4, id: 4 }, { key: 9, seq: 5, id: 5 }]) {
+    sorted.splice(insertionIndex(sorted, e), 0, e);
+  }
+  assert.deepEqual(sorted.map((e) => e.id), [2, 3, 4, 1, 5]);
+});
+
+test('the entry at the playhead is the last one at or before it', () => {
+  const sorted = [1, 3, 3, 7].map((key, i) => ({ key, id: i }));
+  assert.equal(entryAt(sorted, 0.5), -1);
+  assert.equal(entryAt(sorted, 1), 0);
+  assert.equal(entryAt(sorted, 3), 2);
+  assert.equal(entryAt(sorted, 6.9), 2);
+  assert.equal(entryAt(sorted, 100), 3);
+  assert.equal(entryAt([], 1), -1);
+});

@@ -1,0 +1,151 @@
+// State of the moderation page, fed by the /ws/admin frames (snapshot,
+// comments, bans, stats) and by the answers of the moderator actions.
+// Pure logic: no DOM, unit-tested with node --test.
+
+/** Most recent comments kept in memory for the recent list. */
+export const RECENT_KEEP = 500;
+
+/** Creates an empty page state. */
+export function createModState() {
+  return new ModState();
+}
+
+/** Comments by id, bans and plugin counters, as the server last told them. */
+export class ModState {
+  constructor() {
+    this.comments = new Map(); // id -> comment with status, ip, note
+    this.banList = [];
+    this.stats = null;
+    this.user = null;
+  }
+
+  /** Replaces everything with a snapshot frame. */
+  snapshot(s) {
+    this.comments.clear();
+    this.user = s.user ?? null;
+    this.upsert([...(s.recent ?? []), ...(s.held ?? [])]);
+    this.banList = s.bans ?? [];
+    this.stats = s.stats ?? null;
+  }
+
+  /** Applies comments that were stored or changed; the later state of an id wins. */
+  upsert(items) {
+    for (const c of items ?? []) {
+      if (c == null || c.id == null) continue;
+      this.comments.set(c.id, c);
+    }
+    this.#trim();
+  }
+
+  /** Replaces the bans in force. */
+  bans(list) {
+    this.banList = Array.isArray(list) ? list : [];
+  }
+
+  /** Replaces the plugin counters. */
+  setStats(s) {
+    this.stats = s ?? null;
+  }
+
+  /** The held queue, oldest first. */
+  held() {
+    return [...this.comments.values()].filter((c) => c.status === 'held').sort((a, b) => a.id - b.id);
+  }
+
+  /** Recent comments, newest first, filtered by room and status when given. */
+  recent({ room = '', status = '', limit = 100 } = {}) {
+    return [...this.comments.values()]
+      .filter((c) => (!room || c.room === room) && (!status || c.status === status))
+      .sort((a, b) => b.id - a.id)
+      .slice(0, limit);
+  }
+
+  /** Every room the page has seen a comment or ban in, sorted. */
+  rooms() {
+    const set = new Set();
+    for (const c of this.comments.values()) set.add(c.room);
+    for (const b of this.banList) if (b.room) set.add(b.room);
+    return [...set].sort();
+  }
+
+  // Keeps memory bounded: drops the oldest non-held comments past RECENT_KEEP.
+  #trim() {
+    const extra = this.comments.size - RECENT_KEEP;
+    if (extra <= 0) return;
+    const old = [...this.comments.values()]
+      .filter((c) => c.status !== 'held')
+      .sort((a, b) => a.id - b.id)
+      .slice(0, extra);
+    for (const c of old) this.comments.delete(c.id);
+  }
+}
+
+/**
+ * Rows for the counters table: one per plugin of every chain, with the
+ * mean latency and the upper bound of the bucket under which 99% of the
+ * calls finished (null when nothing was counted).
+ */
+export function statsRows(stats) {
+  if (!stats) return [];
+  const chains = [{ name: 'default', chain: stats.default }];
+  for (const room of Object.keys(stats.rooms ?? {}).sort()) chains.push({ name: `room ${room}`, chain: stats.rooms[room] });
+  const rows = [];
+  for (const { name, chain } of chains) {
+    for (const p of chain?.plugins ?? []) {
+      const lat = p.latency ?? { buckets: [], count: 0, sum_seconds: 0 };
+      rows.push({
+        chain: name,
+        plugin: p.name,
+        calls: p.calls,
+        allows: p.allows,
+        rewrites: p.rewrites,
+        rejects: p.rejects,
+        holds: p.holds,
+        shadows: p.shadows,
+        errors: p.errors,
+        timeouts: p.timeouts,
+        joinRefusals: p.join_refusals,
+        meanSeconds: lat.count ? lat.sum_seconds / lat.count : null,
+        p99Seconds: quantileBound(lat, 0.99),
+      });
+    }
+  }
+  return rows;
+}
+
+/** Upper bound (seconds) of the first cumulative bucket holding q of the calls; Infinity past the last. */
+export function quantileBound(lat, q) {
+  if (!lat || !lat.count) return null;
+  const want = q * lat.count;
+  for (const b of lat.buckets ?? []) if (b.count >= want) return b.le;
+  return Infinity;
+}
+
+/** Seconds as a short latency: "3µs", "1.2ms", "2s", "> 1s". */
+export function formatLatency(s) {
+  if (s == null) return '–';
+  if (s === Infinity) return '> 1s';
+  if (s < 1e-3) return `${Math.round(s * 1e6)}µs`;
+  if (s < 1) return `${Number((s * 1e3).toPrecision(2))}ms`;
+  return `${Number(s.toPrecision(2))}s`;
+}
+
+/** Who a ban is for: "user u1", "address 203.0.113.7", or both. */
+export function banWho(b) {
+  const parts = [];
+  if (b.user_id) parts.push(`user ${b.user_id}`);
+  if (b.ip) parts.push(`address ${b.ip.replace(/\/(32|128)$/, '')}`);
+  return parts.join(' and ');
+}
+
+/** The ban request the ban form describes (see POST /api/admin/bans). */
+export function banRequest({ user_id = '', ip = '', room = '', duration = '', reason = '', deleteRecent = false }) {
+  const req = { user_id: user_id.trim(), ip: ip.trim(), room, duration, reason: reason.trim() };
+  if (deleteRecent) req.delete_recent = '24h';
+  return req;
+}
+
+/** Text for a failed action: the server's message, or the HTTP status. */
+export function actionError(what, err) {
+  return `${what} failed: ${err?.message || 'no answer from the server'}`;
+}
