@@ -24,6 +24,8 @@ type outbox struct {
 	lastSend   time.Time // last comments or opaque frame
 	lastCounts time.Time // last likes or presence frame
 	armed      bool      // a flush is scheduled (timer) or starting (goroutine)
+	armedAt    time.Time // when it is scheduled for; zero: as soon as it can
+
 	timer      *time.Timer
 	closed     bool
 }

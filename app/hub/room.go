@@ -54,18 +54,19 @@ func (r *room) window() time.Duration {
 	return time.Duration(v) * o.WindowPerViewer
 }
 
-// armLocked schedules the next flush if one is due and none is scheduled:
-// at once when the window has already passed, else when it will have.
-// Guarded by outMu.
+// armLocked schedules the next flush for when the outbox is due: at once
+// when the window has already passed, else when it will have. A flush
+// already scheduled for later (say, for a presence change) is brought
+// forward. Guarded by outMu.
 func (r *room) armLocked() {
-	if r.out.armed || r.out.closed {
+	if r.out.closed {
 		return
 	}
 	at, ok := r.out.due(r.window(), r.hub.opts.FlushEvery)
-	if !ok {
+	if !ok || (r.out.armed && !at.Before(r.out.armedAt)) {
 		return
 	}
-	r.out.armed = true
+	r.out.armed, r.out.armedAt = true, at
 	wait := time.Until(at)
 	if wait <= 0 {
 		go r.flush(false)
@@ -92,7 +93,8 @@ func (r *room) flush(force bool) {
 	r.outMu.Lock()
 	now := time.Now()
 	if !force && r.holdLocked(now) {
-		r.out.armed = true
+		// The poll is the next flush; nothing arriving meanwhile arms another.
+		r.out.armed, r.out.armedAt = true, time.Time{}
 		r.outMu.Unlock()
 		r.mu.Unlock()
 		r.rearm(r.hub.opts.BacklogPoll)
