@@ -26,8 +26,8 @@ type outbox struct {
 	armed      bool      // a flush is scheduled (timer) or starting (goroutine)
 	armedAt    time.Time // when it is scheduled for; zero: as soon as it can
 
-	timer      *time.Timer
-	closed     bool
+	timer  *time.Timer
+	closed bool
 }
 
 // entry is a run of consecutive comments, or one opaque frame.
