@@ -25,9 +25,8 @@ type outbox struct {
 	lastCounts time.Time // last likes or presence frame
 	armed      bool      // a flush is scheduled (timer) or starting (goroutine)
 	armedAt    time.Time // when it is scheduled for; zero: as soon as it can
-
-	timer  *time.Timer
-	closed bool
+	timer      *time.Timer
+	closed     bool
 }
 
 // entry is a run of consecutive comments, or one opaque frame.
