@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -214,4 +215,30 @@ func TestSIGHUPReloadsThePlugins(t *testing.T) {
 
 	cancel()
 	waitExit(t, exit)
+}
+
+func TestLoadtestSubcommand(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		stderr string
+	}{
+		{"bad flag value", []string{"loadtest", "-mode", "xml"}, "want json or raw"},
+		{"invalid plan", []string{"loadtest", "-viewers", "0", "-senders", "0"}, "need at least one socket"},
+		{"nothing listening", []string{"loadtest", "-addr", addr, "-viewers", "3", "-senders", "0", "-rate", "0"}, "refused"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr strings.Builder
+			code := cli.Main(context.Background(), tc.args, cli.IO{Env: func(string) string { return "" }, Stdout: &stdout, Stderr: &stderr}, embedded())
+			if code != 2 || !strings.Contains(stderr.String(), tc.stderr) {
+				t.Fatalf("exit %d, stderr %q; want 2 and %q", code, stderr.String(), tc.stderr)
+			}
+		})
+	}
 }

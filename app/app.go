@@ -80,7 +80,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 
 	_, statErr := os.Stat(cfg.DBPath)
 	fresh := errors.Is(statErr, fs.ErrNotExist)
-	a.hub = hub.New(hub.Options{FlushEvery: cfg.FlushEvery, Logger: a.log})
+	a.hub = hub.New(hub.Options{BatchMax: cfg.BatchMax, FlushEvery: cfg.FlushEvery, Logger: a.log})
 	a.store, err = store.Open(ctx, store.Options{
 		Path:       cfg.DBPath,
 		Sync:       store.Sync(cfg.Sync),
@@ -123,10 +123,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 // loadSecret returns the signing secret; see LoadSecret.
 func (a *App) loadSecret() ([]byte, error) { return LoadSecret(a.cfg.Secret, a.cfg.DBPath, a.log) }
 
-// onCommit fans out what a committed batch changed.
+// onCommit hands what a committed batch changed to the hub. It runs on the
+// writer's delivery goroutine and only queues: each room fans out on its own.
 func (a *App) onCommit(ev store.Events) {
 	a.hub.PublishComments(context.Background(), ev.Comments)
-	a.hub.NoteLikes(ev.Likes)
+	a.hub.NoteLikes(context.Background(), ev.Likes)
 	a.retract(ev.Retracts)
 }
 

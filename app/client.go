@@ -75,6 +75,9 @@ func (c *client) cut() {
 	}
 }
 
+// Backlog implements hub.Backlogger: frames queued and not yet written.
+func (c *client) Backlog() int { return int(c.queued.Load()) }
+
 // sent is called once melody has written a frame.
 func (c *client) sent() { c.queued.Add(-1) }
 
@@ -123,9 +126,23 @@ func frameContext() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), 5*time.Second)
 }
 
-// join adds the socket to a room: welcome first, then the comments after
-// since (when given), then the live stream, with no gap and no duplicate.
+// join runs joinRoom on a short-lived goroutine and waits for it. The
+// storage reads grow a deep stack, which would otherwise stay with the
+// socket's read goroutine for the socket's whole life (about 4 KiB each).
 func (c *client) join(roomID string, since *int64) error {
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		err = c.joinRoom(roomID, since)
+	}()
+	<-done
+	return err
+}
+
+// joinRoom adds the socket to a room: welcome first, then the comments after
+// since (when given), then the live stream, with no gap and no duplicate.
+func (c *client) joinRoom(roomID string, since *int64) error {
 	if err := protocol.CheckRoomID(roomID); err != nil {
 		return err
 	}

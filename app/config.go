@@ -58,7 +58,8 @@ type Config struct {
 	WriterLinger time.Duration // how long a partial batch waits for more
 	WriterQueue  int           // comments waiting for the writer
 
-	FlushEvery      time.Duration // how often presence and likes go out, coalesced
+	BatchMax        time.Duration // longest a busy room holds comments to send them as one frame
+	FlushEvery      time.Duration // least time between a room's presence (or likes) frames
 	PingEvery       time.Duration // WebSocket ping interval
 	PongWait        time.Duration // a socket with no pong for this long is closed
 	WriteWait       time.Duration // a frame write that takes longer fails the socket
@@ -103,6 +104,7 @@ func DefaultConfig() Config {
 		CatchupLimit:    10000,
 		WriterBatch:     512,
 		WriterQueue:     8192,
+		BatchMax:        50 * time.Millisecond,
 		FlushEvery:      250 * time.Millisecond,
 		PingEvery:       25 * time.Second,
 		PongWait:        60 * time.Second,
@@ -142,6 +144,7 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.CatchupLimit, d.CatchupLimit)
 	setDefault(&c.WriterBatch, d.WriterBatch)
 	setDefault(&c.WriterQueue, d.WriterQueue)
+	setDefault(&c.BatchMax, d.BatchMax)
 	setDefault(&c.FlushEvery, d.FlushEvery)
 	setDefault(&c.PingEvery, d.PingEvery)
 	setDefault(&c.PongWait, d.PongWait)
@@ -183,6 +186,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("send-buffer must be at least 16 frames, got %d", c.SendBuffer)
 	case c.Secret != "" && len(c.Secret) < 32:
 		return errors.New("secret must be at least 32 characters")
+	case c.BatchMax < 0 || c.FlushEvery < 0:
+		return errors.New("batch-max and flush-every cannot be negative")
 	case c.Migrations == nil:
 		return errors.New("no migrations given")
 	case c.PongWait <= c.PingEvery:

@@ -35,9 +35,12 @@ func (a *App) newMelody() *melody.Melody {
 	m.Config.PongWait = a.cfg.PongWait
 	m.Config.WriteWait = a.cfg.WriteWait
 	m.Upgrader.CheckOrigin = a.checkOrigin
-	m.Upgrader.ReadBufferSize = 1024
+	// Clients send small frames (a comment is a few hundred bytes), so a
+	// small read buffer serves them in one read; larger ones take a few.
+	m.Upgrader.ReadBufferSize = 512
+	// Idle sockets hold no write buffer: it is borrowed from the pool per
+	// write, and 4 KiB holds a typical batched comments frame whole.
 	m.Upgrader.WriteBufferSize = 4096
-	// Idle sockets hold no write buffer: it is borrowed from the pool per write.
 	m.Upgrader.WriteBufferPool = &sync.Pool{}
 
 	m.HandleConnect(a.onConnect)
@@ -142,6 +145,9 @@ func clientOf(s *melody.Session) *client {
 func (a *App) onConnect(s *melody.Session) {
 	cl := clientOf(s)
 	cl.sess = s
+	// melody keeps the upgrade request for the socket's life; nothing reads
+	// it after the handshake, so let its headers and URL go.
+	s.Request = nil
 	a.sockets.add(cl)
 	cl.limit = int32(a.cfg.SendBuffer)
 	cl.startAuth()

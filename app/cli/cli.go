@@ -43,6 +43,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "run the server (the default)", serve},
+		{"loadtest", "drive many WebSocket clients against a server and report loss, latency and cost", runLoadtest},
 		{"token", "print a signed token for a user (-user, -name, -role, -ttl)", token},
 		{"version", "print the version", func(_ context.Context, _ []string, io IO, _ Files) error {
 			_, err := fmt.Fprintln(io.Stdout, "danmaku", Version)

@@ -1,5 +1,5 @@
 // Package hub keeps the rooms and their viewers on this node and fans
-// messages out to them through a Broker.
+// messages out to them through a Broker, batching each room's comments.
 package hub
 
 import (
@@ -16,29 +16,53 @@ import (
 // Options configure a Hub.
 type Options struct {
 	Broker Broker // default: a new MemoryBroker
-	// FlushEvery is how often coalesced presence and like counts go out; at
-	// most one frame of each kind per room per tick.
+	// BatchMax is the longest a comment waits so that it can share a frame
+	// with others in a busy room; a quiet room sends at once. Default 50ms.
+	BatchMax time.Duration
+	// WindowPerViewer sizes a busy room's window by its fan-out: a room of
+	// n viewers waits n × WindowPerViewer (at most BatchMax) between
+	// frames. A socket write costs about 8µs of CPU on loopback
+	// (docs/BENCHMARKS.md), so the default, 40µs, keeps one busy room's
+	// fan-out near a fifth of a core while small rooms wait next to nothing.
+	WindowPerViewer time.Duration
+	// HoldMax is the longest a busy room holds comments back while more
+	// than one in eight of its members are still writing earlier frames
+	// (see Backlogger): writing more then would only queue behind, so
+	// waiting merges them into fewer, larger frames. Default 500ms.
+	HoldMax time.Duration
+	// BacklogPoll is how often a held room looks again. Default 5ms.
+	BacklogPoll time.Duration
+	// FlushEvery is the least time between two presence or two likes
+	// frames of a room; a room that has sent none for that long sends at
+	// once. Default 250ms.
 	FlushEvery time.Duration
 	Logger     *slog.Logger
 }
 
 // Hub is the set of rooms that have viewers on this node.
 type Hub struct {
-	opts  Options
-	mu    sync.Mutex // guards rooms and membership changes
-	rooms map[string]*room
-
-	likesMu sync.Mutex
-	likes   map[string]*pendingLikes
-
-	stop chan struct{}
-	done chan struct{}
+	opts   Options
+	mu     sync.Mutex // guards rooms, closed and membership changes
+	rooms  map[string]*room
+	closed bool
 }
 
-// New starts a Hub. Call Close to stop its ticker.
+// New returns a Hub. Call Close to stop its pending flushes.
 func New(opts Options) *Hub {
 	if opts.Broker == nil {
 		opts.Broker = NewMemoryBroker()
+	}
+	if opts.BatchMax <= 0 {
+		opts.BatchMax = 50 * time.Millisecond
+	}
+	if opts.WindowPerViewer <= 0 {
+		opts.WindowPerViewer = 40 * time.Microsecond
+	}
+	if opts.HoldMax <= 0 {
+		opts.HoldMax = 500 * time.Millisecond
+	}
+	if opts.BacklogPoll <= 0 {
+		opts.BacklogPoll = 5 * time.Millisecond
 	}
 	if opts.FlushEvery <= 0 {
 		opts.FlushEvery = 250 * time.Millisecond
@@ -46,12 +70,10 @@ func New(opts Options) *Hub {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	h := &Hub{opts: opts, rooms: map[string]*room{}, likes: map[string]*pendingLikes{}, stop: make(chan struct{}), done: make(chan struct{})}
-	go h.tick()
-	return h
+	return &Hub{opts: opts, rooms: map[string]*room{}}
 }
 
-// Join adds m to a room and returns its subscription, holding live messages
+// Join adds m to a room and returns its subscription, holding live frames
 // until Release so the caller can send the welcome and any catch-up first.
 // It also returns the room's viewer count including m.
 func (h *Hub) Join(roomID string, m Member) (*Subscription, int, error) {
@@ -59,15 +81,19 @@ func (h *Hub) Join(roomID string, m Member) (*Subscription, int, error) {
 	defer h.mu.Unlock()
 	r := h.rooms[roomID]
 	if r == nil {
-		r = &room{id: roomID}
+		r = &room{id: roomID, hub: h}
 		unsub, err := h.opts.Broker.Subscribe(roomID, r.deliver)
 		if err != nil {
 			return nil, 0, fmt.Errorf("hub: subscribing to %s: %w", roomID, err)
 		}
 		r.unsubscribe = unsub
+		if h.closed {
+			r.close()
+		}
 		h.rooms[roomID] = r
 	}
 	s := &Subscription{hub: h, room: r, member: m, holding: true}
+	s.backlog, _ = m.(Backlogger)
 	r.mu.Lock()
 	r.add(s)
 	n := len(r.members)
@@ -86,6 +112,7 @@ func (h *Hub) leave(s *Subscription) {
 	if removed && empty && h.rooms[r.id] == r {
 		delete(h.rooms, r.id)
 		r.unsubscribe()
+		r.close()
 	}
 }
 
@@ -97,13 +124,12 @@ func (h *Hub) Viewers(roomID string) int {
 	if r == nil {
 		return 0
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.members)
+	return int(r.viewers.Load())
 }
 
-// PublishComments sends newly visible comments to their rooms' viewers, one
-// frame per room. Items must be in seq order within each room.
+// PublishComments queues newly visible comments for their rooms' viewers.
+// Items must be in seq order within each room. It returns at once: each
+// room batches and fans out on its own goroutine.
 func (h *Hub) PublishComments(ctx context.Context, items []protocol.Comment) {
 	for start := 0; start < len(items); {
 		end := start + 1
@@ -111,8 +137,35 @@ func (h *Hub) PublishComments(ctx context.Context, items []protocol.Comment) {
 			end++
 		}
 		batch := items[start:end:end]
-		h.publish(ctx, Message{Room: batch[0].Room, Data: protocol.EncodeComments(batch[0].Room, batch), Comments: batch})
+		h.publish(ctx, Message{Room: batch[0].Room, Comments: batch})
 		start = end
+	}
+}
+
+// NoteLikes queues new like counts; each room coalesces them into at most
+// one likes frame per FlushEvery.
+func (h *Hub) NoteLikes(ctx context.Context, changes []store.LikeChange) {
+	byRoom := map[string]*Likes{}
+	var order []string
+	for _, c := range changes {
+		l := byRoom[c.Room]
+		if l == nil {
+			l = &Likes{}
+			byRoom[c.Room] = l
+			order = append(order, c.Room)
+		}
+		if c.CommentID == 0 {
+			n := c.Likes
+			l.Room = &n
+			continue
+		}
+		if l.Comments == nil {
+			l.Comments = map[int64]int64{}
+		}
+		l.Comments[c.CommentID] = c.Likes
+	}
+	for _, id := range order {
+		h.publish(ctx, Message{Room: id, Likes: byRoom[id]})
 	}
 }
 
@@ -122,85 +175,31 @@ func (h *Hub) publish(ctx context.Context, msg Message) {
 	}
 }
 
-// NoteLikes records new like counts; they go out coalesced on the next
-// tick, at most one likes frame per room.
-func (h *Hub) NoteLikes(changes []store.LikeChange) {
-	h.likesMu.Lock()
-	defer h.likesMu.Unlock()
-	for _, c := range changes {
-		p := h.likes[c.Room]
-		if p == nil {
-			p = &pendingLikes{}
-			h.likes[c.Room] = p
-		}
-		if c.CommentID == 0 {
-			n := c.Likes
-			p.room = &n
-			continue
-		}
-		if p.comments == nil {
-			p.comments = map[int64]int64{}
-		}
-		p.comments[c.CommentID] = c.Likes
-	}
-}
-
-func (h *Hub) tick() {
-	defer close(h.done)
-	t := time.NewTicker(h.opts.FlushEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-h.stop:
-			return
-		case <-t.C:
-			h.Flush()
-		}
-	}
-}
-
-// Flush sends each room's pending presence and like counts now; the ticker
-// calls it every FlushEvery.
+// Flush sends every room's pending frames now, without waiting for the
+// window, on the caller's goroutine.
 func (h *Hub) Flush() {
-	h.likesMu.Lock()
-	likes := h.likes
-	h.likes = map[string]*pendingLikes{}
-	h.likesMu.Unlock()
-	for id, p := range likes {
-		h.publish(context.Background(), Message{Room: id, Data: protocol.EncodeLikes(id, p.room, p.comments)})
+	for _, r := range h.snapshot() {
+		r.flush(true)
 	}
+}
 
+func (h *Hub) snapshot() []*room {
 	h.mu.Lock()
+	defer h.mu.Unlock()
 	rooms := make([]*room, 0, len(h.rooms))
 	for _, r := range h.rooms {
 		rooms = append(rooms, r)
 	}
-	h.mu.Unlock()
-	for _, r := range rooms {
-		// Presence counts only this node's viewers, so it is delivered
-		// locally rather than through the broker.
-		r.mu.Lock()
-		if r.presenceDirty {
-			r.presenceDirty = false
-			r.deliverLocked(Message{Room: r.id, Data: protocol.EncodePresence(r.id, len(r.members))})
-		}
-		r.mu.Unlock()
-	}
+	return rooms
 }
 
-// Close stops the ticker and the broker.
+// Close stops every room's pending flushes and closes the broker.
 func (h *Hub) Close() error {
-	select {
-	case <-h.stop:
-	default:
-		close(h.stop)
+	h.mu.Lock()
+	h.closed = true
+	h.mu.Unlock()
+	for _, r := range h.snapshot() {
+		r.close()
 	}
-	<-h.done
 	return h.opts.Broker.Close()
-}
-
-// pendingLikes are the like counts of one room not sent yet.
-type pendingLikes struct {
-	room     *int64
-	comments map[int64]int64
 }

@@ -3,7 +3,9 @@ package hub_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -12,50 +14,101 @@ import (
 	"github.com/danmaku/danmaku/app/store"
 )
 
+// waitFor bounds every wait on an event in these tests; it is not a timing
+// assertion: it only turns a hang into a failure.
+const waitFor = 10 * time.Second
+
+// forever is a batch window no test outlives: a frame that arrives while it
+// is in force was not held back by it.
+const forever = time.Hour
+
 // recorder is a hub.Member that keeps every frame it is sent.
 type recorder struct {
-	mu     sync.Mutex
-	frames [][]byte
+	mu      sync.Mutex
+	frames  [][]byte
+	changed chan struct{} // poked on every frame
 }
+
+func newRecorder() *recorder { return &recorder{changed: make(chan struct{}, 1)} }
 
 func (r *recorder) Send(frame []byte) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	r.frames = append(r.frames, frame)
+	r.mu.Unlock()
+	select {
+	case r.changed <- struct{}{}:
+	default:
+	}
 }
 
-func (r *recorder) count() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.frames)
+// decoded is a frame as a client reads it.
+type decoded struct {
+	raw       []byte
+	Type      string             `json:"type"`
+	Room      string             `json:"room"`
+	Items     []protocol.Comment `json:"items"`
+	Viewers   int                `json:"viewers"`
+	RoomLikes *int64             `json:"room_likes"`
+	Comments  map[string]int64   `json:"comments"`
 }
 
-// seqs decodes the comments frames received and returns their seqs in order.
-func (r *recorder) seqs(t *testing.T) []int64 {
+// all decodes every frame received so far, optionally only those of type typ.
+func (r *recorder) all(t *testing.T, typ string) []decoded {
 	t.Helper()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var out []int64
+	var out []decoded
 	for _, f := range r.frames {
-		var msg protocol.Comments
-		if err := json.Unmarshal(f, &msg); err != nil {
-			t.Fatal(err)
+		d := decoded{raw: f}
+		if err := json.Unmarshal(f, &d); err != nil {
+			t.Fatalf("frame %q is not JSON: %v", f, err)
 		}
-		if msg.Type != protocol.TypeComments {
-			continue
+		if typ == "" || d.Type == typ {
+			out = append(out, d)
 		}
-		for _, c := range msg.Items {
+	}
+	return out
+}
+
+// seqs returns the seqs of every comment received, in order.
+func (r *recorder) seqs(t *testing.T) []int64 {
+	t.Helper()
+	var out []int64
+	for _, f := range r.all(t, protocol.TypeComments) {
+		for _, c := range f.Items {
 			out = append(out, c.Seq)
 		}
 	}
 	return out
 }
 
-func newHub(t *testing.T) *hub.Hub {
+// waitSeqs waits until n comments have arrived and returns their seqs.
+func (r *recorder) waitSeqs(t *testing.T, n int) []int64 {
 	t.Helper()
-	h := hub.New(hub.Options{FlushEvery: time.Hour})
+	deadline := time.After(waitFor)
+	for {
+		if got := r.seqs(t); len(got) >= n {
+			return got
+		}
+		select {
+		case <-r.changed:
+		case <-deadline:
+			t.Fatalf("got comments %v, want %d of them", r.seqs(t), n)
+		}
+	}
+}
+
+func newHub(t *testing.T, opts hub.Options) *hub.Hub {
+	t.Helper()
+	h := hub.New(opts)
 	t.Cleanup(func() { h.Close() })
 	return h
+}
+
+// busy returns options under which every room batches until Flush, and
+// counts go out only when forced (or the first time).
+func busy() hub.Options {
+	return hub.Options{BatchMax: forever, WindowPerViewer: forever, FlushEvery: forever}
 }
 
 func join(t *testing.T, h *hub.Hub, room string, m hub.Member) *hub.Subscription {
@@ -75,99 +128,276 @@ func comments(room string, seqs ...int64) []protocol.Comment {
 	return out
 }
 
+func seqRange(from, to int64) []int64 {
+	var out []int64
+	for s := from; s <= to; s++ {
+		out = append(out, s)
+	}
+	return out
+}
+
 func TestFanOutTouchesOnlyTheRoomsMembers(t *testing.T) {
-	h := newHub(t)
+	h := newHub(t, hub.Options{})
 	inA := make([]*recorder, 3)
 	for i := range inA {
-		inA[i] = &recorder{}
+		inA[i] = newRecorder()
 		join(t, h, "a", inA[i]).Release(0)
 	}
 	inB := make([]*recorder, 500)
 	for i := range inB {
-		inB[i] = &recorder{}
+		inB[i] = newRecorder()
 		join(t, h, "b", inB[i]).Release(0)
 	}
 
 	h.PublishComments(context.Background(), comments("a", 1))
 
 	for i, r := range inA {
-		if r.count() != 1 {
-			t.Errorf("member %d of a got %d frames, want 1", i, r.count())
+		if got := r.waitSeqs(t, 1); !slices.Equal(got, []int64{1}) {
+			t.Errorf("member %d of a got %v, want [1]", i, got)
 		}
 	}
+	h.Flush() // anything still on its way to b goes out now
 	for i, r := range inB {
-		if r.count() != 0 {
-			t.Fatalf("member %d of b was sent %d frames for room a's message", i, r.count())
+		if n := len(r.all(t, protocol.TypeComments)); n != 0 {
+			t.Fatalf("member %d of b was sent %d comments frames for room a's comment", i, n)
 		}
 	}
 }
 
-func TestPublishSplitsByRoomAndEncodesOncePerRoom(t *testing.T) {
-	h := newHub(t)
-	a1, a2, b := &recorder{}, &recorder{}, &recorder{}
-	join(t, h, "a", a1).Release(0)
-	join(t, h, "a", a2).Release(0)
-	join(t, h, "b", b).Release(0)
-
-	items := append(comments("a", 1, 2), comments("b", 1)...)
-	h.PublishComments(context.Background(), items)
-
-	if a1.count() != 1 || b.count() != 1 {
-		t.Fatalf("frames: a1 %d, b %d; want one frame each", a1.count(), b.count())
+func TestQuietRoomSendsAtOnce(t *testing.T) {
+	// Every interval is an hour: a comment that arrives at all was not held by one.
+	for _, tc := range []struct {
+		name   string
+		before func(t *testing.T, h *hub.Hub, r *recorder)
+	}{
+		{"first comment", func(*testing.T, *hub.Hub, *recorder) {}},
+		{"while a presence update waits out its interval", func(t *testing.T, h *hub.Hub, r *recorder) {
+			waitType(t, r, protocol.TypePresence) // the first presence went at once…
+			join(t, h, "room", newRecorder()).Release(0)
+			// …so this join's presence is scheduled an hour from now.
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHub(t, busy())
+			r := newRecorder()
+			join(t, h, "room", r).Release(0)
+			tc.before(t, h, r)
+			h.PublishComments(context.Background(), comments("room", 1))
+			if got := r.waitSeqs(t, 1); !slices.Equal(got, []int64{1}) {
+				t.Fatalf("got %v, want [1]", got)
+			}
+		})
 	}
-	if &a1.frames[0][0] != &a2.frames[0][0] {
-		t.Error("two viewers of one room got separately encoded frames; want one shared encoding")
+}
+
+// waitType waits until r has received a frame of type typ.
+func waitType(t *testing.T, r *recorder, typ string) {
+	t.Helper()
+	deadline := time.After(waitFor)
+	for len(r.all(t, typ)) == 0 {
+		select {
+		case <-r.changed:
+		case <-deadline:
+			t.Fatalf("no %s frame", typ)
+		}
 	}
-	if got := a1.seqs(t); len(got) != 2 {
-		t.Errorf("room a's frame has seqs %v, want [1 2]", got)
+}
+
+func TestBusyRoomBatchesInOrderWithoutLossOrDuplicates(t *testing.T) {
+	h := newHub(t, busy())
+	r1, r2 := newRecorder(), newRecorder()
+	join(t, h, "room", r1).Release(0)
+	join(t, h, "room", r2).Release(0)
+
+	h.PublishComments(context.Background(), comments("room", 1))
+	r1.waitSeqs(t, 1)
+	r2.waitSeqs(t, 1)
+	// 2…100 arrive inside the window, in publishes of one to three comments.
+	for seq := int64(2); seq <= 100; {
+		n := min(1+seq%3, 101-seq)
+		h.PublishComments(context.Background(), comments("room", seqRange(seq, seq+n-1)...))
+		seq += n
+	}
+	if got := r1.seqs(t); len(got) != 1 {
+		t.Fatalf("before the window ended the member got %v, want only [1]", got)
+	}
+	h.Flush()
+
+	for i, r := range []*recorder{r1, r2} {
+		frames := r.all(t, protocol.TypeComments)
+		if len(frames) != 2 || len(frames[1].Items) != 99 {
+			t.Fatalf("member %d: %d comments frames, want 2: [1] and one batch of 99", i, len(frames))
+		}
+		if got := r.seqs(t); !slices.Equal(got, seqRange(1, 100)) {
+			t.Errorf("member %d got %v, want 1…100 once each, in order", i, got)
+		}
+	}
+	if &r1.all(t, protocol.TypeComments)[1].raw[0] != &r2.all(t, protocol.TypeComments)[1].raw[0] {
+		t.Error("two viewers of one room got separately encoded frames; want one encoding per room")
+	}
+}
+
+func TestABatchNeverMixesRooms(t *testing.T) {
+	h := newHub(t, busy())
+	rooms := []string{"a", "b", "c"}
+	members := map[string]*recorder{}
+	for _, id := range rooms {
+		members[id] = newRecorder()
+		join(t, h, id, members[id]).Release(0)
+	}
+	// One commit can hold comments of several rooms; each room's run is in seq order.
+	for seq := int64(1); seq <= 30; seq += 2 {
+		var items []protocol.Comment
+		for _, id := range rooms {
+			items = append(items, comments(id, seq, seq+1)...)
+		}
+		h.PublishComments(context.Background(), items)
+	}
+	h.Flush()
+	for _, id := range rooms {
+		r := members[id]
+		for _, f := range r.all(t, protocol.TypeComments) {
+			if f.Room != id {
+				t.Errorf("member of %s got a frame of room %s", id, f.Room)
+			}
+			for _, c := range f.Items {
+				if c.Room != id {
+					t.Errorf("member of %s got comment %d of room %s", id, c.Seq, c.Room)
+				}
+			}
+		}
+		if got := r.seqs(t); !slices.Equal(got, seqRange(1, 30)) {
+			t.Errorf("member of %s got %v, want 1…30", id, got)
+		}
 	}
 }
 
 func TestCatchingUpMemberGetsEachCommentOnceInOrder(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
-		published [][]int64 // batches published while the member is held
+		published [][]int64 // fanned out while the member is held
+		queued    [][]int64 // still in the room's outbox at Release
 		after     int64     // what the catch-up already sent
-		late      [][]int64 // batches published after release (a slow dispatcher)
+		late      [][]int64 // published after release (a slow dispatcher)
 		want      []int64
 	}{
-		{"nothing held", nil, 5, [][]int64{{6, 7}}, []int64{6, 7}},
-		{"held batches all newer", [][]int64{{6}, {7, 8}}, 5, nil, []int64{6, 7, 8}},
-		{"held batches already sent", [][]int64{{4, 5}}, 5, [][]int64{{6}}, []int64{6}},
-		{"a held batch straddles the catch-up", [][]int64{{4, 5, 6, 7}}, 5, nil, []int64{6, 7}},
-		{"a late batch repeats what catch-up read", nil, 7, [][]int64{{5, 6, 7}, {8}}, []int64{8}},
-		{"a late batch straddles", nil, 6, [][]int64{{5, 6, 7, 8}}, []int64{7, 8}},
+		{"nothing held", nil, nil, 5, [][]int64{{6, 7}}, []int64{6, 7}},
+		{"held batches all newer", [][]int64{{6}, {7, 8}}, nil, 5, nil, []int64{6, 7, 8}},
+		{"held batches already sent", [][]int64{{4, 5}}, nil, 5, [][]int64{{6}}, []int64{6}},
+		{"a held batch straddles the catch-up", [][]int64{{4, 5, 6, 7}}, nil, 5, nil, []int64{6, 7}},
+		{"a late batch repeats what catch-up read", nil, nil, 7, [][]int64{{5, 6, 7}, {8}}, []int64{8}},
+		{"a late batch straddles", nil, nil, 6, [][]int64{{5, 6, 7, 8}}, []int64{7, 8}},
+		{"queued comments straddle the catch-up", [][]int64{{3}}, [][]int64{{4, 5}, {6, 7}}, 5, [][]int64{{8}}, []int64{6, 7, 8}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			h := newHub(t)
-			r := &recorder{}
+			h := newHub(t, busy())
+			r := newRecorder()
 			sub := join(t, h, "room", r)
 			for _, b := range tc.published {
 				h.PublishComments(context.Background(), comments("room", b...))
 			}
-			if r.count() != 0 {
-				t.Fatalf("a held member was sent %d frames before Release", r.count())
+			h.Flush() // fan out to the held member: these wait in its pending frames
+			for _, b := range tc.queued {
+				h.PublishComments(context.Background(), comments("room", b...))
+			}
+			if n := len(r.all(t, protocol.TypeComments)); n != 0 {
+				t.Fatalf("a held member was sent %d comments frames before Release", n)
 			}
 			sub.Release(tc.after)
 			for _, b := range tc.late {
 				h.PublishComments(context.Background(), comments("room", b...))
 			}
-			got := r.seqs(t)
-			if len(got) != len(tc.want) {
+			h.Flush()
+			if got := r.seqs(t); !slices.Equal(got, tc.want) {
 				t.Fatalf("got seqs %v, want %v", got, tc.want)
-			}
-			for i := range got {
-				if got[i] != tc.want[i] {
-					t.Fatalf("got seqs %v, want %v", got, tc.want)
-				}
 			}
 		})
 	}
 }
 
+func TestHandOffIsExactWithRealWindows(t *testing.T) {
+	// Real timers, a short window, and members joining while comments flow.
+	// A comment is published a little after it commits, so a joiner's
+	// catch-up read (up to the last commit) overlaps what is still to come
+	// live: every member must get each comment after its catch-up exactly
+	// once, in order.
+	h := newHub(t, hub.Options{BatchMax: 2 * time.Millisecond, WindowPerViewer: time.Millisecond})
+	const total, lag = 2000, 3
+	first := newRecorder()
+	join(t, h, "room", first).Release(0)
+	type late struct {
+		r     *recorder
+		after int64
+	}
+	var joiners []late
+	for committed := int64(1); committed <= total+lag; committed++ {
+		if published := committed - lag; published >= 1 {
+			h.PublishComments(context.Background(), comments("room", published))
+		}
+		if committed%400 == 0 && committed < total {
+			r := newRecorder()
+			join(t, h, "room", r).Release(committed) // its catch-up read everything committed
+			joiners = append(joiners, late{r, committed})
+		}
+	}
+	if got := first.waitSeqs(t, total); !slices.Equal(got, seqRange(1, total)) {
+		t.Fatalf("first member: %d comments, want 1…%d once each in order", len(got), total)
+	}
+	for _, j := range joiners {
+		want := seqRange(j.after+1, total)
+		if got := j.r.waitSeqs(t, len(want)); !slices.Equal(got, want) {
+			t.Errorf("member released at %d got %d comments (%v…), want %d…%d once each in order", j.after, len(got), got[:min(5, len(got))], j.after+1, total)
+		}
+	}
+}
+
+// blocker is a member whose Send blocks, once armed, until released.
+type blocker struct {
+	armed   atomic.Bool
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (b *blocker) Send([]byte) {
+	if !b.armed.Load() {
+		return
+	}
+	select {
+	case b.entered <- struct{}{}:
+	default:
+	}
+	<-b.release
+}
+
+func TestABlockedRoomDelaysNeitherPublisherNorOtherRooms(t *testing.T) {
+	h := newHub(t, hub.Options{})
+	stuck := &blocker{entered: make(chan struct{}, 1), release: make(chan struct{})}
+	defer close(stuck.release)
+	join(t, h, "big", stuck).Release(0)
+	stuck.armed.Store(true)
+	h.PublishComments(context.Background(), comments("big", 1))
+	<-stuck.entered // the big room's fan-out is stuck in its member's Send
+	other := newRecorder()
+	join(t, h, "small", other).Release(0)
+
+	published := make(chan struct{})
+	go func() {
+		h.PublishComments(context.Background(), append(comments("big", 2), comments("small", 1)...))
+		close(published)
+	}()
+	select {
+	case <-published:
+	case <-time.After(waitFor):
+		t.Fatal("PublishComments waited for a stuck room's fan-out")
+	}
+	if got := other.waitSeqs(t, 1); !slices.Equal(got, []int64{1}) {
+		t.Fatalf("the other room got %v, want [1]", got)
+	}
+}
+
 func TestLeaveStopsDeliveryAndDropsTheEmptyRoom(t *testing.T) {
-	h := newHub(t)
-	r := &recorder{}
+	h := newHub(t, hub.Options{})
+	r := newRecorder()
 	sub := join(t, h, "room", r)
 	sub.Release(0)
 	if h.Viewers("room") != 1 {
@@ -176,39 +406,96 @@ func TestLeaveStopsDeliveryAndDropsTheEmptyRoom(t *testing.T) {
 	sub.Leave()
 	sub.Leave() // twice is harmless
 	h.PublishComments(context.Background(), comments("room", 1))
-	if r.count() != 0 || h.Viewers("room") != 0 {
-		t.Fatalf("after leave: %d frames, %d viewers", r.count(), h.Viewers("room"))
+	h.Flush()
+	if n, v := len(r.all(t, protocol.TypeComments)), h.Viewers("room"); n != 0 || v != 0 {
+		t.Fatalf("after leave: %d comments frames, %d viewers", n, v)
 	}
 }
 
-func TestPresenceAndLikesAreCoalescedPerFlush(t *testing.T) {
-	h := newHub(t)
-	r := &recorder{}
+func TestPresenceAndLikesAreCoalescedAfterTheirComments(t *testing.T) {
+	h := newHub(t, busy())
+	r := newRecorder()
 	join(t, h, "room", r).Release(0)
-	join(t, h, "room", &recorder{}).Release(0)
+	join(t, h, "room", newRecorder()).Release(0)
+	h.Flush() // the joins' presence is out of the way
+	h.PublishComments(context.Background(), comments("room", 7))
+	r.waitSeqs(t, 1)
+	h.PublishComments(context.Background(), comments("room", 8)) // held by the window
 	for i := range 50 {
-		h.NoteLikes([]store.LikeChange{{Room: "room", CommentID: 7, Likes: int64(i + 1)}})
+		h.NoteLikes(context.Background(), []store.LikeChange{{Room: "room", CommentID: 8, Likes: int64(i + 1)}})
 	}
-	h.NoteLikes([]store.LikeChange{{Room: "room", Likes: 3}})
+	h.NoteLikes(context.Background(), []store.LikeChange{{Room: "room", Likes: 3}})
+	join(t, h, "room", newRecorder()).Release(0)
+	before := len(r.all(t, ""))
 	h.Flush()
+	all := r.all(t, "")
 	h.Flush() // nothing new: sends nothing
+	if again := len(r.all(t, "")); again != len(all) {
+		t.Errorf("an empty flush sent %d frames", again-len(all))
+	}
 
-	var frames []map[string]any
-	for _, f := range r.frames {
-		var m map[string]any
-		if err := json.Unmarshal(f, &m); err != nil {
-			t.Fatal(err)
-		}
-		frames = append(frames, m)
+	var kinds []string
+	for _, f := range all[before:] {
+		kinds = append(kinds, f.Type)
 	}
-	if len(frames) != 2 {
-		t.Fatalf("got %d frames, want one likes and one presence: %v", len(frames), frames)
+	if !slices.Equal(kinds, []string{protocol.TypeComments, protocol.TypeLikes, protocol.TypePresence}) {
+		t.Fatalf("the flush sent %v, want comments, then likes (which may count them), then presence", kinds)
 	}
-	likes, presence := frames[0], frames[1]
-	if likes["type"] != protocol.TypeLikes || likes["comments"].(map[string]any)["7"] != 50.0 || likes["room_likes"] != 3.0 {
-		t.Errorf("likes frame = %v, want the last counts: comment 7 at 50, room at 3", likes)
+	if got := r.seqs(t); !slices.Equal(got, []int64{7, 8}) {
+		t.Errorf("comments %v, want [7 8]", got)
 	}
-	if presence["type"] != protocol.TypePresence || presence["viewers"] != 2.0 {
-		t.Errorf("presence frame = %v, want 2 viewers", presence)
+	likes, presence := all[len(all)-2], all[len(all)-1]
+	if likes.Comments["8"] != 50 || likes.RoomLikes == nil || *likes.RoomLikes != 3 {
+		t.Errorf("likes frame %s, want 51 changes coalesced into the last counts: comment 8 at 50, room at 3", likes.raw)
+	}
+	if presence.Viewers != 3 {
+		t.Errorf("presence frame %s, want 3 viewers", presence.raw)
+	}
+}
+
+// laggard is a recorder that reports a backlog while behind is set.
+type laggard struct {
+	*recorder
+	behind atomic.Bool
+}
+
+func (l *laggard) Backlog() int {
+	if l.behind.Load() {
+		return 1
+	}
+	return 0
+}
+
+func TestBackloggedRoomMergesInsteadOfQueueing(t *testing.T) {
+	// A window of nothing: only the members' backlog can hold comments back.
+	h := newHub(t, hub.Options{BatchMax: time.Nanosecond, WindowPerViewer: time.Nanosecond, HoldMax: forever, BacklogPoll: time.Millisecond})
+	m := &laggard{recorder: newRecorder()}
+	join(t, h, "room", m).Release(0)
+	m.behind.Store(true)
+	for seq := int64(1); seq <= 5; seq++ {
+		h.PublishComments(context.Background(), comments("room", seq))
+	}
+	if n := len(m.all(t, protocol.TypeComments)); n != 0 {
+		t.Fatalf("a member still writing earlier frames was sent %d more", n)
+	}
+	m.behind.Store(false)
+	if got := m.waitSeqs(t, 5); !slices.Equal(got, seqRange(1, 5)) {
+		t.Fatalf("got %v, want 1…5", got)
+	}
+	if n := len(m.all(t, protocol.TypeComments)); n != 1 {
+		t.Errorf("%d comments frames, want the 5 comments held while behind merged into 1", n)
+	}
+}
+
+func TestAStuckMemberCannotStallTheRoom(t *testing.T) {
+	h := newHub(t, hub.Options{HoldMax: time.Millisecond, BacklogPoll: time.Millisecond})
+	stuck := &laggard{recorder: newRecorder()}
+	stuck.behind.Store(true) // forever
+	join(t, h, "room", stuck).Release(0)
+	for seq := int64(1); seq <= 3; seq++ {
+		h.PublishComments(context.Background(), comments("room", seq))
+	}
+	if got := stuck.waitSeqs(t, 3); !slices.Equal(got, seqRange(1, 3)) {
+		t.Fatalf("got %v, want 1…3 once HoldMax has passed", got)
 	}
 }

@@ -24,7 +24,7 @@ func (h *Hub) SendTo(roomID string, match func(Member) bool, data []byte) {
 			continue
 		}
 		if s.holding {
-			s.pending = append(s.pending, Message{Room: roomID, Data: data})
+			s.pending = append(s.pending, frame{data: data})
 			continue
 		}
 		s.member.Send(data)

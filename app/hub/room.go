@@ -2,45 +2,190 @@ package hub
 
 import (
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/danmaku/danmaku/app/protocol"
 )
 
-// room is one room's local viewers. Fan-out walks only this room's slice,
-// so a message costs O(viewers in the room), never O(all connections).
+// room is one room's local viewers and their outbox. Fan-out walks only
+// this room's slice, so a message costs O(viewers in the room), never
+// O(all connections), and it runs on the room's own flush goroutine.
 type room struct {
 	id          string
-	mu          sync.Mutex
-	members     []*Subscription
+	hub         *Hub
 	unsubscribe func()
-	// presenceDirty marks a changed viewer count, sent on the hub's next tick.
-	presenceDirty bool
+
+	// mu guards members and every member's Subscription state. A flush
+	// holds it for its whole fan-out, so frames reach members in order and
+	// never interleave with a Release.
+	mu      sync.Mutex
+	members []*Subscription
+	viewers atomic.Int64 // len(members), for sizing the window without mu
+
+	outMu sync.Mutex // guards out; never held while fanning out
+	out   outbox
 }
 
-// deliver writes msg to every member of the room, or parks it for members
-// that are still catching up.
+// frame is one encoded frame; a comments frame keeps its items so that a
+// member still catching up can drop the ones it already has.
+type frame struct {
+	data  []byte
+	items []protocol.Comment
+}
+
+// deliver queues msg and makes sure a flush is on its way. It never fans
+// out itself, so a publisher is not held up by a big room.
 func (r *room) deliver(msg Message) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.deliverLocked(msg)
+	r.outMu.Lock()
+	defer r.outMu.Unlock()
+	r.out.add(msg, time.Now())
+	r.armLocked()
 }
 
-func (r *room) deliverLocked(msg Message) {
+// window is how long a busy room batches: one frame costs a write per
+// viewer, so the window grows with the room, up to BatchMax.
+func (r *room) window() time.Duration {
+	o := r.hub.opts
+	v := r.viewers.Load()
+	if v >= int64(o.BatchMax/max(o.WindowPerViewer, 1)) {
+		return o.BatchMax
+	}
+	return time.Duration(v) * o.WindowPerViewer
+}
+
+// armLocked schedules the next flush for when the outbox is due: at once
+// when the window has already passed, else when it will have. A flush
+// already scheduled for later (say, for a presence change) is brought
+// forward. Guarded by outMu.
+func (r *room) armLocked() {
+	if r.out.closed {
+		return
+	}
+	at, ok := r.out.due(r.window(), r.hub.opts.FlushEvery)
+	if !ok || (r.out.armed && !at.Before(r.out.armedAt)) {
+		return
+	}
+	r.out.armed, r.out.armedAt = true, at
+	wait := time.Until(at)
+	if wait <= 0 {
+		go r.flush(false)
+		return
+	}
+	r.startTimerLocked(wait)
+}
+
+// startTimerLocked runs a flush after wait. Guarded by outMu.
+func (r *room) startTimerLocked(wait time.Duration) {
+	if r.out.timer == nil {
+		r.out.timer = time.AfterFunc(wait, func() { r.flush(false) })
+		return
+	}
+	r.out.timer.Reset(wait)
+}
+
+// flush sends what the outbox holds (counts only once due, unless forced)
+// and schedules the next flush if more is waiting. While many members are
+// still writing earlier frames it holds off (up to HoldMax), so that what
+// arrives meanwhile joins one bigger frame instead of queueing behind.
+func (r *room) flush(force bool) {
+	r.mu.Lock()
+	r.outMu.Lock()
+	now := time.Now()
+	if !force && r.holdLocked(now) {
+		// The poll is the next flush; nothing arriving meanwhile arms another.
+		r.out.armed, r.out.armedAt = true, time.Time{}
+		r.outMu.Unlock()
+		r.mu.Unlock()
+		r.rearm(r.hub.opts.BacklogPoll)
+		return
+	}
+	b := r.out.take(now, r.hub.opts.FlushEvery, force)
+	r.outMu.Unlock()
+	r.fanOut(b)
+	r.mu.Unlock()
+
+	r.outMu.Lock()
+	r.armLocked()
+	r.outMu.Unlock()
+}
+
+// holdLocked reports whether comments should wait for the members' earlier
+// frames: more than one in eight members still has a backlog, and the
+// oldest queued comment has waited less than HoldMax. Guarded by mu and outMu.
+func (r *room) holdLocked(now time.Time) bool {
+	if len(r.out.entries) == 0 || !now.Before(r.out.since.Add(r.hub.opts.HoldMax)) {
+		return false
+	}
+	behind := 0
 	for _, s := range r.members {
-		if s.holding {
-			s.pending = append(s.pending, msg)
+		if s.backlog != nil && s.backlog.Backlog() > 0 {
+			behind++
+		}
+	}
+	return behind > len(r.members)/8
+}
+
+// rearm schedules a flush after wait.
+func (r *room) rearm(wait time.Duration) {
+	r.outMu.Lock()
+	defer r.outMu.Unlock()
+	if !r.out.closed {
+		r.startTimerLocked(wait)
+	}
+}
+
+// close stops the room's flushes; whatever is still queued is dropped.
+func (r *room) close() {
+	r.outMu.Lock()
+	defer r.outMu.Unlock()
+	r.out.closed = true
+	if r.out.timer != nil {
+		r.out.timer.Stop()
+	}
+}
+
+// fanOut encodes each frame of b once and hands it to every member. Guarded by mu.
+func (r *room) fanOut(b batch) {
+	for _, e := range b.entries {
+		if e.data != nil {
+			r.sendLocked(frame{data: e.data})
 			continue
 		}
-		if data := s.unseen(msg); data != nil {
+		for start := 0; start < len(e.comments); start += MaxItemsPerFrame {
+			items := e.comments[start:min(start+MaxItemsPerFrame, len(e.comments))]
+			r.sendLocked(frame{data: protocol.EncodeComments(r.id, items), items: items})
+		}
+	}
+	if b.likes != nil {
+		r.sendLocked(frame{data: protocol.EncodeLikes(r.id, b.likes.Room, b.likes.Comments)})
+	}
+	if b.presence {
+		r.sendLocked(frame{data: protocol.EncodePresence(r.id, len(r.members))})
+	}
+}
+
+// sendLocked writes f to every member, or parks it for members that are
+// still catching up. Guarded by mu.
+func (r *room) sendLocked(f frame) {
+	for _, s := range r.members {
+		if s.holding {
+			s.pending = append(s.pending, f)
+			continue
+		}
+		if data := s.unseen(r.id, f); data != nil {
 			s.member.Send(data)
 		}
 	}
 }
 
+// add and remove change membership (guarded by mu) and note the new
+// viewer count for the next presence frame.
 func (r *room) add(s *Subscription) {
 	s.index = len(r.members)
 	r.members = append(r.members, s)
-	r.presenceDirty = true
+	r.viewers.Store(int64(len(r.members)))
+	r.notePresence()
 }
 
 // remove takes s out in O(1) by moving the last member into its place.
@@ -53,10 +198,18 @@ func (r *room) remove(s *Subscription) bool {
 	r.members[s.index].index = s.index
 	r.members[last] = nil
 	r.members = r.members[:last]
+	r.viewers.Store(int64(len(r.members)))
 	s.index = -1
 	s.pending = nil
-	r.presenceDirty = true
+	r.notePresence()
 	return true
+}
+
+func (r *room) notePresence() {
+	r.outMu.Lock()
+	defer r.outMu.Unlock()
+	r.out.presence = true
+	r.armLocked()
 }
 
 // release marks everything up to seq after as seen by s, sends what s
@@ -69,15 +222,15 @@ func (r *room) release(s *Subscription, after int64) {
 	}
 	s.seen = after
 	// Merge the held comments into few frames: a long catch-up can hold
-	// more messages than the socket's send buffer has room for.
+	// more frames than the socket's send buffer has room for.
 	var items []protocol.Comment
 	var others [][]byte
-	for _, msg := range s.pending {
-		if len(msg.Comments) == 0 {
-			others = append(others, msg.Data)
+	for _, f := range s.pending {
+		if len(f.items) == 0 {
+			others = append(others, f.data)
 			continue
 		}
-		for _, c := range msg.Comments {
+		for _, c := range f.items {
 			if c.Seq > s.seen {
 				items = append(items, c)
 				s.seen = c.Seq
@@ -94,6 +247,5 @@ func (r *room) release(s *Subscription, after int64) {
 	s.holding = false
 }
 
-// MaxItemsPerFrame bounds how many comments one frame carries when the hub
-// merges them.
+// MaxItemsPerFrame bounds how many comments one frame carries.
 const MaxItemsPerFrame = 500

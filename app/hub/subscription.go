@@ -9,53 +9,61 @@ type Member interface {
 	Send(frame []byte)
 }
 
+// Backlogger is a Member that can tell how many frames it has queued and
+// not yet written. A room whose members are behind holds its next frame
+// (see Options.HoldMax) so that it grows instead of queueing.
+type Backlogger interface {
+	Backlog() int
+}
+
 // Subscription is one member's place in one room.
 type Subscription struct {
-	hub    *Hub
-	room   *room
-	member Member
-	index  int // position in room.members, for O(1) removal
+	hub     *Hub
+	room    *room
+	member  Member
+	backlog Backlogger // member, when it can tell its backlog
+	index   int        // position in room.members, for O(1) removal
 
-	// While holding, live messages wait in pending so that the joiner can
+	// While holding, live frames wait in pending so that the joiner can
 	// send its welcome and catch-up first; guarded by room.mu.
 	holding bool
-	pending []Message
+	pending []frame
 	// seen is the highest seq this member has been sent. Commits are
-	// published after they commit, so a message can arrive after a
-	// catch-up read already covered it; seen drops such repeats.
+	// published after they commit, so a frame can arrive after a catch-up
+	// read already covered it; seen drops such repeats.
 	seen int64
 }
 
-// unseen returns the frame to send for msg: msg itself, a re-encoded
-// subset without the comments s has already seen, or nil. Guarded by room.mu.
-func (s *Subscription) unseen(msg Message) []byte {
-	n := len(msg.Comments)
+// unseen returns the bytes to send for f: f itself, a re-encoded subset
+// without the comments s has already seen, or nil. Guarded by room.mu.
+func (s *Subscription) unseen(room string, f frame) []byte {
+	n := len(f.items)
 	if n == 0 {
-		return msg.Data
+		return f.data
 	}
-	last := msg.Comments[n-1].Seq
+	last := f.items[n-1].Seq
 	if last <= s.seen {
 		return nil
 	}
-	first := msg.Comments[0].Seq
+	first := f.items[0].Seq
 	seen := s.seen
 	s.seen = last
 	if first > seen {
-		return msg.Data
+		return f.data
 	}
 	i := 0
-	for msg.Comments[i].Seq <= seen {
+	for f.items[i].Seq <= seen {
 		i++
 	}
-	return protocol.EncodeComments(msg.Room, msg.Comments[i:])
+	return protocol.EncodeComments(room, f.items[i:])
 }
 
 // Room returns the room id.
 func (s *Subscription) Room() string { return s.room.id }
 
-// Release sends the live messages that arrived since Join, minus comments
+// Release sends the live frames that arrived since Join, minus comments
 // with seq <= after (which the caller has already sent), and from then on
-// delivers live messages directly.
+// delivers live frames directly.
 func (s *Subscription) Release(after int64) { s.room.release(s, after) }
 
 // Leave takes the member out of the room. It is safe to call more than once.

@@ -13,21 +13,17 @@ const commentColumns = `id, room_id, seq, time_ms, text, mode, color, size, user
 // CommentsByTime returns a room's visible comments with from <= time < to
 // (video milliseconds), ordered by time, at most limit of them.
 func (s *Store) CommentsByTime(ctx context.Context, room string, from, to protocol.Seconds, limit int) ([]protocol.Comment, error) {
-	return s.queryComments(ctx, `SELECT `+commentColumns+` FROM comments
-		WHERE room_id = ? AND status = 'visible' AND time_ms >= ? AND time_ms < ?
-		ORDER BY time_ms, seq LIMIT ?`, room, int64(from), int64(to), limit)
+	return s.queryComments(ctx, s.reads.commentsByTime, room, int64(from), int64(to), limit)
 }
 
 // CommentsAfter returns a room's visible comments with seq > after, in seq
 // order, at most limit of them.
 func (s *Store) CommentsAfter(ctx context.Context, room string, after int64, limit int) ([]protocol.Comment, error) {
-	return s.queryComments(ctx, `SELECT `+commentColumns+` FROM comments
-		WHERE room_id = ? AND seq > ? AND status = 'visible'
-		ORDER BY seq LIMIT ?`, room, after, limit)
+	return s.queryComments(ctx, s.reads.commentsAfter, room, after, limit)
 }
 
-func (s *Store) queryComments(ctx context.Context, query string, args ...any) ([]protocol.Comment, error) {
-	rows, err := s.read.QueryContext(ctx, query, args...)
+func (s *Store) queryComments(ctx context.Context, stmt *sql.Stmt, args ...any) ([]protocol.Comment, error) {
+	rows, err := stmt.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: reading comments: %w", err)
 	}

@@ -121,9 +121,7 @@ func (s *Store) CommentsByTimeFor(ctx context.Context, room, viewer string, from
 	if err != nil || viewer == "" {
 		return visible, err
 	}
-	own, err := s.queryComments(ctx, `SELECT `+commentColumns+` FROM comments
-		WHERE room_id = ? AND user_id = ? AND status = 'shadowed' AND time_ms >= ? AND time_ms < ?
-		ORDER BY time_ms LIMIT ?`, room, viewer, int64(from), int64(to), limit)
+	own, err := s.queryComments(ctx, s.reads.shadowedByTime, room, viewer, int64(from), int64(to), limit)
 	if err != nil || len(own) == 0 {
 		return visible, err
 	}

@@ -61,7 +61,7 @@ func (s *Store) CreateRoom(ctx context.Context, r Room) (Room, error) {
 
 // Room returns one room, or NotFound.
 func (s *Store) Room(ctx context.Context, id string) (Room, error) {
-	r, err := scanRoom(s.read.QueryRowContext(ctx, `SELECT `+roomColumns+` FROM rooms WHERE id = ?`, id))
+	r, err := scanRoom(s.reads.room.QueryRowContext(ctx, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, errs.New(errs.NotFound, "room %q does not exist", id)
 	}
@@ -73,7 +73,7 @@ func (s *Store) Room(ctx context.Context, id string) (Room, error) {
 
 // Rooms lists every room, newest first.
 func (s *Store) Rooms(ctx context.Context) ([]Room, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+roomColumns+` FROM rooms ORDER BY created_at DESC, id`)
+	rows, err := s.reads.rooms.QueryContext(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("store: listing rooms: %w", err)
 	}

@@ -14,13 +14,15 @@ import (
 // Tx is the transaction of one batch, as ops see it. It hands out seqs and
 // collects the events that become visible when the batch commits.
 type Tx struct {
-	ctx    context.Context
-	tx     *sql.Tx
-	stmts  *statements
-	now    time.Time
-	rooms  map[string]*roomState
-	users  map[string]string // id → name already upserted in this batch
-	events Events
+	ctx     context.Context
+	tx      *sql.Tx
+	stmts   *statements
+	bound   map[*sql.Stmt]*sql.Stmt // the writer's statements bound to this transaction
+	now     time.Time
+	rooms   map[string]*roomState
+	users   map[string]string // id → name upserted in this batch
+	touched touchedUsers      // users recorded by earlier, committed batches
+	events  Events
 }
 
 // roomState is one room's counters as this batch changes them.
@@ -30,8 +32,9 @@ type roomState struct {
 	visibleDiff int64
 }
 
-func newTx(ctx context.Context, tx *sql.Tx, stmts *statements) *Tx {
-	return &Tx{ctx: ctx, tx: tx, stmts: stmts, now: time.Now(), rooms: map[string]*roomState{}, users: map[string]string{}}
+func newTx(ctx context.Context, tx *sql.Tx, stmts *statements, touched touchedUsers) *Tx {
+	return &Tx{ctx: ctx, tx: tx, stmts: stmts, bound: map[*sql.Stmt]*sql.Stmt{}, now: time.Now(),
+		rooms: map[string]*roomState{}, users: map[string]string{}, touched: touched}
 }
 
 // Now is the batch's timestamp; every row the batch writes shares it.
@@ -63,9 +66,13 @@ func (t *Tx) publish(rs *roomState, c *protocol.Comment) {
 	t.events.Comments = append(t.events.Comments, *c)
 }
 
-// touchUser records that a user acted, once per batch.
+// touchUser records that a user acted: once per batch, and not again while
+// an earlier batch's record is fresh (see userTouchEvery).
 func (t *Tx) touchUser(u protocol.User) error {
 	if name, ok := t.users[u.ID]; ok && name == u.Name {
+		return nil
+	}
+	if t.touched.fresh(u.ID, u.Name, t.now) {
 		return nil
 	}
 	ms := t.now.UnixMilli()
@@ -89,7 +96,16 @@ func (t *Tx) flush() error {
 	return nil
 }
 
-func (t *Tx) stmt(s *sql.Stmt) *sql.Stmt { return t.tx.StmtContext(t.ctx, s) }
+// stmt binds one of the writer's prepared statements to this transaction,
+// once per batch rather than once per use.
+func (t *Tx) stmt(s *sql.Stmt) *sql.Stmt {
+	b, ok := t.bound[s]
+	if !ok {
+		b = t.tx.StmtContext(t.ctx, s)
+		t.bound[s] = b
+	}
+	return b
+}
 
 // Events is what a committed batch changed that viewers must hear about.
 type Events struct {

@@ -43,6 +43,7 @@ type Writer struct {
 	db       *sql.DB
 	opts     WriterOptions
 	stmts    *statements
+	touched  touchedUsers // used by run's goroutine only
 	queue    chan Op
 	dispatch chan committed
 	mu       sync.RWMutex // guards closed against Submit racing Close
@@ -89,6 +90,7 @@ func newWriter(db *sql.DB, opts WriterOptions) (*Writer, error) {
 		db:       db,
 		opts:     opts,
 		stmts:    stmts,
+		touched:  touchedUsers{},
 		queue:    make(chan Op, opts.QueueSize),
 		dispatch: make(chan committed, 64),
 		done:     make(chan struct{}),
@@ -241,7 +243,7 @@ func (w *Writer) exec(batch []Op) ([]error, Events, error) {
 	if err != nil {
 		return nil, Events{}, fmt.Errorf("begin: %w", err)
 	}
-	tx := newTx(ctx, sqlTx, w.stmts)
+	tx := newTx(ctx, sqlTx, w.stmts, w.touched)
 	opErrs := make([]error, len(batch))
 	for i, op := range batch {
 		if err := op.Apply(tx); err != nil {
@@ -259,6 +261,7 @@ func (w *Writer) exec(batch []Op) ([]error, Events, error) {
 	if err := sqlTx.Commit(); err != nil {
 		return nil, Events{}, fmt.Errorf("commit: %w", err)
 	}
+	w.touched.remember(tx.users, tx.now)
 	w.batches.Add(1)
 	w.ops.Add(int64(len(batch)))
 	return opErrs, tx.events, nil
