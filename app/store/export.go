@@ -7,18 +7,14 @@ import (
 )
 
 // EachVisible calls fn with a room's visible comments up to seq upTo, by
-// video time (then id), a page of at most pageSize at a time. Each page is
+// video time (then seq), a page of at most pageSize at a time. Each page is
 // a query of its own, so a slow reader of a long room holds no snapshot
 // open; comments that become visible meanwhile have larger seqs and are
 // left out. It stops at fn's first error and returns it.
 func (s *Store) EachVisible(ctx context.Context, room string, upTo int64, pageSize int, fn func([]protocol.Comment) error) error {
-	lastTime, lastID := int64(-1), int64(0)
+	lastTime, lastSeq := int64(-1), int64(0)
 	for {
-		// time_ms >= ? keeps the range on the (room_id, time_ms) index, whose
-		// rows are in id order within a time: no sort.
-		page, err := s.queryComments(ctx, `SELECT `+commentColumns+` FROM comments
-			WHERE room_id = ? AND status = 'visible' AND seq <= ? AND time_ms >= ? AND (time_ms > ? OR id > ?)
-			ORDER BY time_ms, id LIMIT ?`, room, upTo, lastTime, lastTime, lastID, pageSize)
+		page, err := s.queryComments(ctx, s.reads.exportPage, room, upTo, lastTime, lastTime, lastSeq, pageSize)
 		if err != nil {
 			return err
 		}
@@ -29,7 +25,7 @@ func (s *Store) EachVisible(ctx context.Context, room string, upTo int64, pageSi
 			return err
 		}
 		last := page[len(page)-1]
-		lastTime, lastID = int64(last.Time), last.ID
+		lastTime, lastSeq = int64(last.Time), last.Seq
 		if len(page) < pageSize {
 			return nil
 		}
@@ -39,7 +35,5 @@ func (s *Store) EachVisible(ctx context.Context, room string, upTo int64, pageSi
 // LatestVisible returns a room's newest visible comments (by seq), at most
 // limit of them, newest first.
 func (s *Store) LatestVisible(ctx context.Context, room string, limit int) ([]protocol.Comment, error) {
-	return s.queryComments(ctx, `SELECT `+commentColumns+` FROM comments
-		WHERE room_id = ? AND seq IS NOT NULL AND status = 'visible'
-		ORDER BY seq DESC LIMIT ?`, room, limit)
+	return s.queryComments(ctx, s.reads.latest, room, limit)
 }

@@ -58,6 +58,8 @@ func TestReadQueriesUseTheirIndexes(t *testing.T) {
 		{"catch-up", queryCommentsAfter, []any{"r", 10, 500}, "USING INDEX comments_room_seq (room_id=? AND seq>?)"},
 		{"own shadowed comments in a window", queryShadowedByTime, []any{"r", "u", 0, 60000, 1000}, "USING INDEX comments_shadowed (room_id=? AND user_id=? AND time_ms>? AND time_ms<?)"},
 		{"one room", queryRoom, []any{"r"}, "USING INDEX sqlite_autoindex_rooms_1 (id=?)"},
+		{"export page", queryExportPage, []any{"r", 100, 5000, 5000, 7, 1000}, "USING INDEX comments_room_time_seq (room_id=? AND time_ms>?)"},
+		{"newest for DPlayer", queryLatest, []any{"r", 100}, "USING INDEX comments_room_seq (room_id=? AND seq>?)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := plan(t, s, tc.query, tc.args...)

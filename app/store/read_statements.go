@@ -26,12 +26,22 @@ const (
 	queryCommentsAfter = `SELECT ` + commentColumns + ` FROM comments
 		WHERE room_id = ? AND seq > ? AND status = 'visible'
 		ORDER BY seq LIMIT ?`
+	// queryExportPage is one page of an export, keyset-paginated on the
+	// replay window's index (time_ms, seq), so deep pages read no skipped rows.
+	queryExportPage = `SELECT ` + commentColumns + ` FROM comments
+		WHERE room_id = ? AND status = 'visible' AND seq <= ? AND time_ms >= ? AND (time_ms > ? OR seq > ?)
+		ORDER BY time_ms, seq LIMIT ?`
+	// queryLatest is a room's newest visible comments (DPlayer), served
+	// backwards by comments_room_seq.
+	queryLatest = `SELECT ` + commentColumns + ` FROM comments
+		WHERE room_id = ? AND seq IS NOT NULL AND status = 'visible'
+		ORDER BY seq DESC LIMIT ?`
 )
 
 // readStatements are the read pool's prepared statements, compiled once at
 // start (database/sql prepares each again on a pool connection's first use).
 type readStatements struct {
-	room, rooms, commentsByTime, shadowedByTime, commentsAfter *sql.Stmt
+	room, rooms, commentsByTime, shadowedByTime, commentsAfter, exportPage, latest *sql.Stmt
 }
 
 func prepareReads(db *sql.DB) (*readStatements, error) {
@@ -45,6 +55,8 @@ func prepareReads(db *sql.DB) (*readStatements, error) {
 		{&s.commentsByTime, queryCommentsByTime},
 		{&s.shadowedByTime, queryShadowedByTime},
 		{&s.commentsAfter, queryCommentsAfter},
+		{&s.exportPage, queryExportPage},
+		{&s.latest, queryLatest},
 	} {
 		stmt, err := db.Prepare(p.query)
 		if err != nil {
@@ -58,7 +70,7 @@ func prepareReads(db *sql.DB) (*readStatements, error) {
 
 func (s *readStatements) close() error {
 	var err error
-	for _, st := range []*sql.Stmt{s.room, s.rooms, s.commentsByTime, s.shadowedByTime, s.commentsAfter} {
+	for _, st := range []*sql.Stmt{s.room, s.rooms, s.commentsByTime, s.shadowedByTime, s.commentsAfter, s.exportPage, s.latest} {
 		if st != nil {
 			err = errors.Join(err, st.Close())
 		}
