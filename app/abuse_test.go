@@ -116,6 +116,13 @@ func TestAFlooderIsLimitedThenClosedWhileOthersSeeEverything(t *testing.T) {
 	if limited == 0 || limited > burst {
 		t.Fatalf("flooder got %d rate_limited error frames, want 1 to %d before the close", limited, burst)
 	}
+	mf := scrape(t, s)
+	if got := mf.Value("danmaku_socket_closes_total", "reason", "rate_limit"); got != 1 {
+		t.Errorf("rate-limit closes in the metrics: %v, want 1", got)
+	}
+	if got := mf.Value("danmaku_comments_rejected_total", "via", "ws", "reason", "rate_limited", "plugin", ""); got != float64(limited) {
+		t.Errorf("rate-limited comments in the metrics: %v, want the %d refused", got, limited)
+	}
 	t.Logf("flooder wrote %d frames; %d acked, %d refused, then closed", written, floodAcks, limited)
 
 	// Every viewer got every stored comment, the flooder's few included, in order.
@@ -139,6 +146,24 @@ func TestAFlooderIsLimitedThenClosedWhileOthersSeeEverything(t *testing.T) {
 	}
 }
 
+// dialStalled opens a socket with a tiny receive buffer, for a client that
+// never reads: the server's writes to it soon block.
+func dialStalled(t *testing.T, s *testServer, query string) *websocket.Conn {
+	t.Helper()
+	d := websocket.Dialer{HandshakeTimeout: waitFor, NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if tcp, ok := conn.(*net.TCPConn); ok {
+			_ = tcp.SetReadBuffer(4096)
+		}
+		return conn, err
+	}}
+	conn, _, err := d.Dial(s.wsURL(query), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return conn
+}
+
 func TestASocketThatNeverReadsIsClosedWhileOthersGetEverything(t *testing.T) {
 	const readers, backlog = 50, 150
 	s := startServer(t, func(c *app.Config) {
@@ -160,19 +185,8 @@ func TestASocketThatNeverReadsIsClosedWhileOthersGetEverything(t *testing.T) {
 		all[i] = dial(t, s, "?room=slow")
 		all[i].next(protocol.TypeWelcome)
 	}
-	// The stalled client asks for everything since the start, with a tiny
-	// receive buffer, and never reads.
-	d := websocket.Dialer{HandshakeTimeout: waitFor, NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-		conn, err := (&net.Dialer{}).DialContext(ctx, network, addr)
-		if tcp, ok := conn.(*net.TCPConn); ok {
-			_ = tcp.SetReadBuffer(4096)
-		}
-		return conn, err
-	}}
-	stalled, _, err := d.Dial(s.wsURL("?room=slow&since=0"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The stalled client asks for everything since the start and never reads.
+	stalled := dialStalled(t, s, "?room=slow&since=0")
 	defer stalled.Close()
 
 	deadline := time.Now().Add(waitFor)

@@ -66,6 +66,7 @@ func (a *App) postComment(c *fiber.Ctx) error {
 	if err := protocol.CheckRoomID(room); err != nil {
 		return err
 	}
+	c.Locals(localCommentCounted, true)
 	stored, err := a.submitCommentWait(c.UserContext(), room, sender{identityOf(c), clientAddr(c), viaREST}, in)
 	if err != nil {
 		return err

@@ -20,6 +20,7 @@ import (
 
 	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/app/hub"
+	"github.com/danmaku/danmaku/app/metrics"
 	"github.com/danmaku/danmaku/app/protocol"
 	"github.com/danmaku/danmaku/app/store"
 	"github.com/danmaku/danmaku/plugins"
@@ -41,6 +42,9 @@ type App struct {
 	blocks  *store.Blocklist  // bans, in memory, written through
 	feed    *modFeed          // live updates for moderators' sockets
 
+	metrics    *metrics.Metrics
+	metricsSrv *metricsServer // MetricsAddr's own listener, if any
+
 	ln        net.Listener
 	serveErr  chan error
 	draining  atomic.Bool
@@ -60,6 +64,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a := &App{cfg: cfg, log: cfg.Logger, limits: protocol.Limits{MinRunes: 1, MaxRunes: cfg.MaxTextRunes}}
 	a.conns.max = cfg.MaxConnsPerIP
+	a.metrics = a.newMetrics()
 	// A bad plugin config stops start-up before anything is created.
 	pluginCfg, err := a.pluginConfig()
 	if err != nil {
@@ -80,7 +85,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 
 	_, statErr := os.Stat(cfg.DBPath)
 	fresh := errors.Is(statErr, fs.ErrNotExist)
-	a.hub = hub.New(hub.Options{BatchMax: cfg.BatchMax, FlushEvery: cfg.FlushEvery, Logger: a.log})
+	a.hub = hub.New(hub.Options{BatchMax: cfg.BatchMax, FlushEvery: cfg.FlushEvery, Observer: a.metrics, Logger: a.log})
 	a.store, err = store.Open(ctx, store.Options{
 		Path:       cfg.DBPath,
 		Sync:       store.Sync(cfg.Sync),
@@ -90,6 +95,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			Linger:    cfg.WriterLinger,
 			QueueSize: cfg.WriterQueue,
 			OnCommit:  a.onCommit,
+			Observe:   a.metrics.Commit,
 			Logger:    a.log,
 		},
 	})
@@ -134,8 +140,12 @@ func (a *App) onCommit(ev store.Events) {
 // Start listens on the configured address and serves in the background.
 // It returns once the listener is open.
 func (a *App) Start() error {
+	if err := a.startMetrics(); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", a.cfg.Addr)
 	if err != nil {
+		_ = a.stopMetrics(context.Background())
 		return fmt.Errorf("listening on %s: %w", a.cfg.Addr, err)
 	}
 	a.ln = ln
@@ -176,6 +186,9 @@ func (a *App) shutdown(ctx context.Context) error {
 		if err := a.http.ShutdownWithContext(ctx); err != nil {
 			errList = append(errList, fmt.Errorf("stopping http: %w", err))
 		}
+	}
+	if err := a.stopMetrics(ctx); err != nil {
+		errList = append(errList, fmt.Errorf("stopping the metrics listener: %w", err))
 	}
 	if err := a.stopModeration(); err != nil {
 		errList = append(errList, fmt.Errorf("closing moderation plugins: %w", err))

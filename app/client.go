@@ -53,6 +53,7 @@ func (c *client) Send(frame []byte) {
 	}
 	if c.queued.Add(1) > c.limit {
 		if c.slow.CompareAndSwap(false, true) {
+			c.app.metrics.SocketClosed(closeLabelSlow)
 			c.app.log.Warn("closing slow websocket: send buffer full", "user", c.identity().ID, "ip", c.ip, "buffer", c.limit)
 			c.close(closeTryAgainLater, "slow")
 		}
@@ -255,6 +256,7 @@ func (c *client) roomFor(named string) (string, error) {
 func (c *client) comment(in protocol.Inbound) {
 	room, err := c.roomFor(in.Room)
 	if err != nil {
+		c.app.commentRefused(viaWS, err)
 		c.Send(ackError(in.Ref, err))
 		return
 	}

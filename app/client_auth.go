@@ -88,6 +88,7 @@ func (c *client) revoke(gen uint64, ref string, why error) {
 	c.auth.revoked = reason
 	c.armLocked(0, "") // stops the timer
 	c.auth.mu.Unlock()
+	c.app.metrics.SocketClosed(revokeLabel(reason))
 	c.sendError(ref, why)
 	c.close(closePolicy, reason)
 }
@@ -125,6 +126,9 @@ func (c *client) permit(in protocol.Inbound) error {
 // refuse answers a frame permit refused: a failed ack for requests that
 // expect one, an error frame otherwise.
 func (c *client) refuse(in protocol.Inbound, err error) {
+	if in.Type == protocol.TypeComment {
+		c.app.commentRefused(viaWS, err)
+	}
 	switch in.Type {
 	case protocol.TypeComment, protocol.TypeLike:
 		c.Send(ackError(in.Ref, err))

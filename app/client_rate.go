@@ -51,12 +51,17 @@ func (c *client) allowFrame(data []byte) bool {
 	g.dropped++
 	if g.dropped > c.app.cfg.FrameBurst {
 		g.closing = true
+		c.app.metrics.SocketClosed(closeLabelRateLimit)
 		c.app.log.Warn("closing websocket: it kept sending over the frame rate limit",
 			"user", c.identity().ID, "ip", c.ip, "rate", c.app.cfg.FrameRate)
 		c.close(closePolicy, reasonFlood)
 		return false
 	}
 	in, _ := protocol.DecodeInbound(data) // only for the ref, to fail the right request
-	c.sendError(in.Ref, errs.New(errs.RateLimited, "too many frames: at most %g per second, bursts of %d", c.app.cfg.FrameRate, c.app.cfg.FrameBurst))
+	err := errs.New(errs.RateLimited, "too many frames: at most %g per second, bursts of %d", c.app.cfg.FrameRate, c.app.cfg.FrameBurst)
+	if in.Type == protocol.TypeComment {
+		c.app.commentRefused(viaWS, err)
+	}
+	c.sendError(in.Ref, err)
 	return false
 }

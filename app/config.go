@@ -20,6 +20,11 @@ type Config struct {
 	DBPath string // SQLite database file
 	Sync   string // SQLite synchronous mode: normal or full
 
+	// MetricsAddr is where GET /metrics is served: "" on Addr, host:port on
+	// a listener of its own (one only the monitoring network reaches), or
+	// MetricsOff for nowhere.
+	MetricsAddr string
+
 	// Secret signs session cookies and tokens. When empty, one is generated
 	// and kept in secret.key next to the database.
 	Secret string
@@ -202,6 +207,9 @@ func (c Config) validate() error {
 		return fmt.Errorf("rest-window must be at least 1s, got %s", c.RESTWindow)
 	case c.ProxyHeader != "" && len(c.TrustedProxies) == 0:
 		return errors.New("proxy-header needs trusted-proxies: the addresses of the proxies allowed to set it")
+	}
+	if err := c.checkMetricsAddr(); err != nil {
+		return err
 	}
 	for _, o := range c.AllowedOrigins {
 		if o != "*" && !validOrigin(o) {

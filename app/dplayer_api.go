@@ -33,7 +33,7 @@ const localDPlayerPost = "dplayer_post"
 func (a *App) dplayerRoutes(f *fiber.App) {
 	dp := f.Group(strings.TrimSuffix(dplayerPrefix, "/"), dplayerCORS, a.dplayerAnswers)
 	dp.Get("/v3", a.identify, a.requireIdentity, a.dplayerList)
-	dp.Post("/v3", a.dplayerIdentify, a.requireParticipant, a.dplayerPost)
+	dp.Post("/v3", a.countRefusedComments(viaDPlayer), a.dplayerIdentify, a.requireParticipant, a.dplayerPost)
 }
 
 // dplayerCORS lets players on other origins read the comments and post
@@ -132,6 +132,7 @@ func (a *App) dplayerPost(c *fiber.Ctx) error {
 	if err := protocol.CheckRoomID(p.Room()); err != nil {
 		return err
 	}
+	c.Locals(localCommentCounted, true)
 	stored, err := a.submitCommentWait(c.UserContext(), p.Room(), sender{identityOf(c), clientAddr(c), viaDPlayer}, p.Input())
 	if err != nil {
 		return err

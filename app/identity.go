@@ -63,27 +63,37 @@ func (a *App) credentials(c *fiber.Ctx) (auth.Identity, time.Time, error) {
 		return a.verifyToken(token)
 	}
 	if token := c.Cookies(sessionCookie); token != "" {
-		if id, exp, err := a.verifyToken(token); err == nil {
+		if id, exp, _, err := a.checkToken(token); err == nil {
 			return id, exp, nil
 		}
 	}
 	return auth.Identity{}, time.Time{}, nil
 }
 
-// verifyToken checks a token and turns any failure into a 401 whose message
-// says whether a fresh token would help. Guest tokens count only where
-// guests are allowed.
+// verifyToken is checkToken for credentials a request stands on; a
+// refusal is counted (danmaku_auth_failures_total).
 func (a *App) verifyToken(token string) (auth.Identity, time.Time, error) {
+	id, exp, reason, err := a.checkToken(token)
+	if err != nil {
+		a.metrics.AuthFailed(reason)
+	}
+	return id, exp, err
+}
+
+// checkToken checks a token and turns any failure into a 401 whose message
+// says whether a fresh token would help, and a reason for metrics. Guest
+// tokens count only where guests are allowed.
+func (a *App) checkToken(token string) (auth.Identity, time.Time, string, error) {
 	id, exp, err := a.signer.Verify(token)
 	switch {
 	case errors.Is(err, auth.ErrExpired):
-		return auth.Identity{}, time.Time{}, errs.New(errs.Unauthorized, "token expired: get a fresh one")
+		return auth.Identity{}, time.Time{}, "expired", errs.New(errs.Unauthorized, "token expired: get a fresh one")
 	case err != nil:
-		return auth.Identity{}, time.Time{}, errs.New(errs.Unauthorized, "invalid token")
+		return auth.Identity{}, time.Time{}, "invalid", errs.New(errs.Unauthorized, "invalid token")
 	case id.Guest && a.cfg.Guests == GuestsOff:
-		return auth.Identity{}, time.Time{}, errs.New(errs.Unauthorized, "guests are not allowed here: sign in with a user token")
+		return auth.Identity{}, time.Time{}, "guests_off", errs.New(errs.Unauthorized, "guests are not allowed here: sign in with a user token")
 	}
-	return id, exp, nil
+	return id, exp, "", nil
 }
 
 // sessionCookie returns the signed, HttpOnly, SameSite=Lax session cookie

@@ -14,12 +14,14 @@ import (
 // transaction commits, or with the error (a held comment's is Held). It may
 // run on the writer's delivery goroutine, so it must not block.
 func (a *App) submitComment(ctx context.Context, room string, from sender, in protocol.CommentInput, done func(protocol.Comment, error)) {
+	var v verdict
+	done = a.countComment(from.Via, &v, done)
 	draft, err := a.limits.Validate(in)
 	if err != nil {
 		done(protocol.Comment{}, err)
 		return
 	}
-	v, err := a.moderate(ctx, room, from, &draft)
+	v, err = a.moderate(ctx, room, from, &draft)
 	if err != nil {
 		done(protocol.Comment{}, err)
 		return

@@ -153,6 +153,8 @@ type verdict struct {
 	status store.Status
 	reason string // for the sender of a held comment
 	note   string // for moderators: "plugin: reason"
+	plugin string // the plugin that decided, if one did (for metrics)
+	failed bool   // that plugin failed (closed), or rewrote the comment into an invalid one
 }
 
 // moderate runs the room's chain on d. It returns the status to store d
@@ -164,11 +166,11 @@ func (a *App) moderate(ctx context.Context, room string, from sender, d *protoco
 		a.log.Warn("moderation failed closed", "plugin", res.Plugin, "room", room, "user", from.ID, "err", res.Err)
 	}
 	if res.Action == plugins.ActionReject {
-		return verdict{}, errs.New(errs.Rejected, "%s", or(res.Reason, "this comment was not accepted"))
+		return verdict{plugin: res.Plugin, failed: res.Err != nil}, errs.New(errs.Rejected, "%s", or(res.Reason, "this comment was not accepted"))
 	}
 	if res.Action != plugins.ActionAllow {
 		if err := a.rewrite(d, res); err != nil {
-			return verdict{}, err
+			return verdict{plugin: res.Plugin, failed: true}, err
 		}
 	}
 	note := res.Plugin
@@ -177,9 +179,9 @@ func (a *App) moderate(ctx context.Context, room string, from sender, d *protoco
 	}
 	switch res.Action {
 	case plugins.ActionHold:
-		return verdict{status: store.Held, reason: or(res.Reason, "this comment waits for a moderator"), note: note}, nil
+		return verdict{status: store.Held, reason: or(res.Reason, "this comment waits for a moderator"), note: note, plugin: res.Plugin}, nil
 	case plugins.ActionShadow:
-		return verdict{status: store.Shadowed, note: note}, nil
+		return verdict{status: store.Shadowed, note: note, plugin: res.Plugin}, nil
 	}
 	return verdict{status: store.Visible}, nil
 }

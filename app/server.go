@@ -51,8 +51,10 @@ func (a *App) newFiber() (*fiber.App, error) {
 		TrustedProxies:          a.cfg.TrustedProxies,
 		EnableIPValidation:      true,
 	})
+	f.Use(a.measureRequests) // first: it sees every answer, panics included
 	f.Use(recover.New(recover.Config{EnableStackTrace: true}))
 	a.healthRoutes(f) // before request logging: probes come every few seconds
+	a.metricsRoute(f) // likewise: scrapes come every few seconds
 	f.Use(a.logRequests)
 	f.Use(a.securityHeaders())
 	f.Use(a.crossSiteWrites)
@@ -73,7 +75,7 @@ func (a *App) routes(f *fiber.App) {
 	api.Post("/rooms", a.requireRole(auth.RoleModerator), a.createRoom)
 	api.Get("/rooms/:id", a.getRoom)
 	api.Get("/rooms/:id/comments", a.listComments)
-	api.Post("/rooms/:id/comments", a.requireParticipant, a.postComment)
+	api.Post("/rooms/:id/comments", a.countRefusedComments(viaREST), a.requireParticipant, a.postComment)
 	api.Post("/rooms/:id/like", a.requireParticipant, a.likeRoom)
 	api.Post("/comments/:id/like", a.requireParticipant, a.likeComment)
 	a.modRoutes(f, api)

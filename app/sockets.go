@@ -14,6 +14,7 @@ import (
 type sockets struct {
 	mu      sync.Mutex
 	clients map[*client]struct{}
+	mods    int            // how many of clients are moderator sockets
 	wg      sync.WaitGroup // one per handshake, done when its handler returns
 }
 
@@ -23,13 +24,26 @@ func (s *sockets) add(c *client) {
 	if s.clients == nil {
 		s.clients = map[*client]struct{}{}
 	}
+	if _, ok := s.clients[c]; !ok && c.mod != nil {
+		s.mods++
+	}
 	s.clients[c] = struct{}{}
 }
 
 func (s *sockets) remove(c *client) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if _, ok := s.clients[c]; ok && c.mod != nil {
+		s.mods--
+	}
 	delete(s.clients, c)
+}
+
+// count returns how many viewer and moderator sockets are open.
+func (s *sockets) count() (viewers, moderators int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.clients) - s.mods, s.mods
 }
 
 func (s *sockets) each(fn func(*client)) {

@@ -17,6 +17,7 @@ import (
 func serveFlags(cfg *app.Config, logLevel, logFormat *string) *flag.FlagSet {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address")
+	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", cfg.MetricsAddr, "where GET /metrics (Prometheus) is served: empty for -addr, host:port for a listener of its own, or off")
 	fs.StringVar(&cfg.DBPath, "db", cfg.DBPath, "SQLite database file (created when missing)")
 	fs.StringVar(&cfg.Sync, "sync", cfg.Sync, "SQLite synchronous mode: normal (survives a process crash) or full (also survives power loss)")
 	fs.Var((*listFlag)(&cfg.AllowedOrigins), "allowed-origins", "comma-separated origins allowed to open WebSockets and make signed-in REST writes besides the server's own, or *")

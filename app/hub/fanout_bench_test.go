@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/danmaku/danmaku/app/hub"
+	"github.com/danmaku/danmaku/app/metrics"
 )
 
 // counter is the cheapest Member: it only counts, so the benchmark times the
@@ -19,10 +20,18 @@ func (c *counter) Send([]byte) { c.n.Add(1) }
 // one encoding per op, one Send per viewer. ns/delivery is per comment per viewer.
 //
 //	go test -run XXX -bench BenchmarkFanOut -benchmem ./app/hub/
-func BenchmarkFanOut(b *testing.B) {
+func BenchmarkFanOut(b *testing.B) { benchFanOut(b, nil) }
+
+// BenchmarkFanOutMetrics is BenchmarkFanOut with the server's Prometheus
+// observer attached, to show what counting the frames costs.
+func BenchmarkFanOutMetrics(b *testing.B) { benchFanOut(b, metrics.New(metrics.Sources{})) }
+
+func benchFanOut(b *testing.B, obs hub.Observer) {
 	for _, tc := range []struct{ viewers, batch int }{{5000, 1}, {5000, 10}, {50, 1}} {
 		b.Run(fmt.Sprintf("viewers=%d/batch=%d", tc.viewers, tc.batch), func(b *testing.B) {
-			h := hub.New(busy())
+			opts := busy()
+			opts.Observer = obs
+			h := hub.New(opts)
 			defer h.Close()
 			members := make([]*counter, tc.viewers)
 			for i := range members {

@@ -36,7 +36,9 @@ type Options struct {
 	// frames of a room; a room that has sent none for that long sends at
 	// once. Default 250ms.
 	FlushEvery time.Duration
-	Logger     *slog.Logger
+	// Observer, when set, is told about every frame fanned out (metrics).
+	Observer Observer
+	Logger   *slog.Logger
 }
 
 // Hub is the set of rooms that have viewers on this node.

@@ -150,18 +150,22 @@ func (r *room) fanOut(b batch) {
 	for _, e := range b.entries {
 		if e.data != nil {
 			r.sendLocked(frame{data: e.data})
+			r.observe(FrameOther, 0)
 			continue
 		}
 		for start := 0; start < len(e.comments); start += MaxItemsPerFrame {
 			items := e.comments[start:min(start+MaxItemsPerFrame, len(e.comments))]
 			r.sendLocked(frame{data: protocol.EncodeComments(r.id, items), items: items})
+			r.observe(FrameComments, len(items))
 		}
 	}
 	if b.likes != nil {
 		r.sendLocked(frame{data: protocol.EncodeLikes(r.id, b.likes.Room, b.likes.Comments)})
+		r.observe(FrameLikes, 0)
 	}
 	if b.presence {
 		r.sendLocked(frame{data: protocol.EncodePresence(r.id, len(r.members))})
+		r.observe(FramePresence, 0)
 	}
 }
 

@@ -34,7 +34,17 @@ type WriterOptions struct {
 	// OnCommit receives what each committed batch changed, from a single
 	// goroutine, in commit order, after every op's Done of that batch.
 	OnCommit func(Events)
-	Logger   *slog.Logger
+	// Observe, when set, is told about every transaction the writer ran
+	// (metrics), on the writer's goroutine: it must be cheap and never block.
+	Observe func(Commit)
+	Logger  *slog.Logger
+}
+
+// Commit describes one transaction of the writer.
+type Commit struct {
+	Ops  int           // ops in it
+	Took time.Duration // from begin to commit (or to the failure)
+	Err  error         // nil when it committed; the batch's ops are then retried one by one
 }
 
 // Writer is the single writer that commits ops in batches, one transaction
@@ -237,7 +247,16 @@ func (w *Writer) commit(batch []Op) committed {
 	return out
 }
 
-func (w *Writer) exec(batch []Op) ([]error, Events, error) {
+func (w *Writer) exec(batch []Op) (opErrs []error, ev Events, err error) {
+	if w.opts.Observe != nil {
+		start := time.Now()
+		defer func() { w.opts.Observe(Commit{Ops: len(batch), Took: time.Since(start), Err: err}) }()
+	}
+	return w.execTx(batch)
+}
+
+// execTx runs batch in one transaction and commits it.
+func (w *Writer) execTx(batch []Op) ([]error, Events, error) {
 	ctx := context.Background()
 	sqlTx, err := w.db.BeginTx(ctx, nil)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/danmaku/danmaku/app/metrics"
 	"github.com/danmaku/danmaku/app/protocol"
 	"github.com/danmaku/danmaku/app/store"
 )
@@ -18,13 +19,19 @@ import (
 // the next, as sockets do. Sub-benchmarks size MaxBatch and Linger.
 //
 //	go test -run XXX -bench BenchmarkWriter -benchtime 100000x ./app/store/
-func BenchmarkWriter(b *testing.B) {
+func BenchmarkWriter(b *testing.B) { benchWriters(b, nil) }
+
+// BenchmarkWriterMetrics is BenchmarkWriter with the server's Prometheus
+// observer attached, to show what timing each commit costs.
+func BenchmarkWriterMetrics(b *testing.B) { benchWriters(b, metrics.New(metrics.Sources{}).Commit) }
+
+func benchWriters(b *testing.B, observe func(store.Commit)) {
 	for _, sync := range []store.Sync{store.SyncNormal, store.SyncFull} {
 		for _, batch := range []int{64, 512, 4096} {
 			for _, linger := range []time.Duration{0, time.Millisecond} {
 				name := fmt.Sprintf("sync=%s/batch=%d/linger=%s", sync, batch, linger)
 				b.Run(name, func(b *testing.B) {
-					benchWriter(b, store.Options{Sync: sync, Writer: store.WriterOptions{MaxBatch: batch, Linger: linger}})
+					benchWriter(b, store.Options{Sync: sync, Writer: store.WriterOptions{MaxBatch: batch, Linger: linger, Observe: observe}})
 				})
 			}
 		}

@@ -25,7 +25,7 @@ func (e *events) add(ev store.Events) {
 	e.comments = append(e.comments, ev.Comments...)
 }
 
-func open(t *testing.T, ev *events) *store.Store {
+func open(t *testing.T, ev *events, tweak ...func(*store.Options)) *store.Store {
 	t.Helper()
 	opts := store.Options{
 		Path:       filepath.Join(t.TempDir(), "test.db"),
@@ -33,6 +33,9 @@ func open(t *testing.T, ev *events) *store.Store {
 	}
 	if ev != nil {
 		opts.Writer.OnCommit = ev.add
+	}
+	for _, f := range tweak {
+		f(&opts)
 	}
 	s, err := store.Open(context.Background(), opts)
 	if err != nil {

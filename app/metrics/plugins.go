@@ -1,0 +1,98 @@
+package metrics
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/danmaku/danmaku/plugins"
+)
+
+// pluginCollector exports the moderation chains' own counters when
+// scraped: each chain entry already keeps its calls and a fixed-bucket
+// latency histogram (plugins.Stats), so nothing is measured twice. Series
+// are labelled by chain ("default", or "room:ID" for a room's own chain
+// in the plugin config) and plugin name: both bounded by the config. The
+// counters start again from zero when the config is reloaded, which
+// Prometheus' rate() takes as a counter reset.
+type pluginCollector struct {
+	stats func() plugins.Stats
+}
+
+var (
+	pluginSecondsDesc = prometheus.NewDesc(namespace+"_plugin_duration_seconds",
+		"Time a moderation plugin took per comment, by chain and plugin.", []string{"chain", "plugin"}, nil)
+	pluginCallsDesc = prometheus.NewDesc(namespace+"_plugin_calls_total",
+		"Comments a moderation plugin was asked about, by chain, plugin and outcome: allow, rewrite, reject, hold, shadow, error (including panics), timeout.",
+		[]string{"chain", "plugin", "outcome"}, nil)
+	pluginStuckDesc = prometheus.NewDesc(namespace+"_plugin_stuck",
+		"Timed-out moderation plugin calls still running, by chain and plugin.", []string{"chain", "plugin"}, nil)
+)
+
+// Describe implements prometheus.Collector.
+func (pluginCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- pluginSecondsDesc
+	ch <- pluginCallsDesc
+	ch <- pluginStuckDesc
+}
+
+// pluginKey is one series' labels; entries of a chain that share a plugin
+// name are summed (their buckets are the same fixed ones).
+type pluginKey struct{ chain, plugin string }
+
+// Collect implements prometheus.Collector.
+func (c pluginCollector) Collect(ch chan<- prometheus.Metric) {
+	st := c.stats()
+	sums := map[pluginKey]*plugins.PluginStats{}
+	var order []pluginKey
+	add := func(chain string, cs plugins.ChainStats) {
+		for _, p := range cs.Plugins {
+			k := pluginKey{chain, p.Name}
+			s := sums[k]
+			if s == nil {
+				cp := p
+				cp.Latency.Buckets = append([]plugins.Bucket(nil), p.Latency.Buckets...)
+				sums[k], order = &cp, append(order, k)
+				continue
+			}
+			mergePluginStats(s, p)
+		}
+	}
+	add("default", st.Default)
+	for room, cs := range st.Rooms {
+		add("room:"+room, cs)
+	}
+	for _, k := range order {
+		s := sums[k]
+		buckets := make(map[float64]uint64, len(s.Latency.Buckets))
+		for _, b := range s.Latency.Buckets {
+			buckets[b.LE] = b.Count
+		}
+		ch <- prometheus.MustNewConstHistogram(pluginSecondsDesc, s.Latency.Count, s.Latency.SumSeconds, buckets, k.chain, k.plugin)
+		for _, o := range []struct {
+			outcome string
+			n       uint64
+		}{
+			{"allow", s.Allows}, {"rewrite", s.Rewrites}, {"reject", s.Rejects}, {"hold", s.Holds},
+			{"shadow", s.Shadows}, {"error", s.Errors}, {"timeout", s.Timeouts},
+		} {
+			ch <- prometheus.MustNewConstMetric(pluginCallsDesc, prometheus.CounterValue, float64(o.n), k.chain, k.plugin, o.outcome)
+		}
+		ch <- prometheus.MustNewConstMetric(pluginStuckDesc, prometheus.GaugeValue, float64(s.Stuck), k.chain, k.plugin)
+	}
+}
+
+// mergePluginStats adds p's counters to s.
+func mergePluginStats(s *plugins.PluginStats, p plugins.PluginStats) {
+	s.Allows += p.Allows
+	s.Rewrites += p.Rewrites
+	s.Rejects += p.Rejects
+	s.Holds += p.Holds
+	s.Shadows += p.Shadows
+	s.Errors += p.Errors
+	s.Timeouts += p.Timeouts
+	s.Stuck += p.Stuck
+	s.Latency.Count += p.Latency.Count
+	s.Latency.SumSeconds += p.Latency.SumSeconds
+	for i := range min(len(s.Latency.Buckets), len(p.Latency.Buckets)) {
+		s.Latency.Buckets[i].Count += p.Latency.Buckets[i].Count
+	}
+}
