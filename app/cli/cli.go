@@ -73,9 +73,20 @@ func Main(ctx context.Context, args []string, io IO, files Files) int {
 			return 0
 		}
 	}
-	fmt.Fprintf(io.Stderr, "danmaku: unknown command %q\n\nCommands:\n", name)
-	for _, c := range commands() {
-		fmt.Fprintf(io.Stderr, "  %-10s %s\n", c.name, c.brief)
+	if name == "help" {
+		usage(io.Stdout)
+		return 0
 	}
+	fmt.Fprintf(io.Stderr, "danmaku: unknown command %q\n\n", name)
+	usage(io.Stderr)
 	return 2
+}
+
+// usage lists the subcommands.
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: danmaku [command] [flags]   (danmaku COMMAND -h lists a command's flags)\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.brief)
+	}
+	fmt.Fprintf(w, "  %-10s %s\n", "help", "print this list")
 }
