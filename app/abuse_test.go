@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -14,6 +16,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/danmaku/danmaku/app"
+	"github.com/danmaku/danmaku/app/apptest"
 	"github.com/danmaku/danmaku/app/protocol"
 )
 
@@ -146,14 +149,19 @@ func TestAFlooderIsLimitedThenClosedWhileOthersSeeEverything(t *testing.T) {
 	}
 }
 
-// dialStalled opens a socket with a tiny receive buffer, for a client that
-// never reads: the server's writes to it soon block.
-func dialStalled(t *testing.T, s *testServer, query string) *websocket.Conn {
+// stalledReadBuffer is the receive buffer of a stalled client that will
+// never read again: tiny, so the server's writes to it soon block. One that
+// reads later keeps the system's, or reading what is queued would crawl.
+const stalledReadBuffer = 4096
+
+// dialStalled opens a socket for a client that stops reading, with a
+// receive buffer of rcvbuf bytes (0: the system's).
+func dialStalled(t *testing.T, s *testServer, query string, rcvbuf int) *websocket.Conn {
 	t.Helper()
 	d := websocket.Dialer{HandshakeTimeout: waitFor, NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 		conn, err := (&net.Dialer{}).DialContext(ctx, network, addr)
-		if tcp, ok := conn.(*net.TCPConn); ok {
-			_ = tcp.SetReadBuffer(4096)
+		if tcp, ok := conn.(*net.TCPConn); ok && rcvbuf > 0 {
+			_ = tcp.SetReadBuffer(rcvbuf)
 		}
 		return conn, err
 	}}
@@ -165,87 +173,131 @@ func dialStalled(t *testing.T, s *testServer, query string) *websocket.Conn {
 }
 
 func TestASocketThatNeverReadsIsClosedWhileOthersGetEverything(t *testing.T) {
-	const readers, backlog = 50, 150
-	s := startServer(t, func(c *app.Config) {
-		c.WriteWait = time.Second // how long a blocked write may take before the socket is cut
-		c.MaxTextRunes = 10000
-	})
-	createRoom(t, s, "slow", "live")
-	// A backlog of big comments (6 MB) that the stalled client will ask to
-	// catch up on: more than the kernel buffers between it and the server hold.
-	hc := httpClient(t)
-	big := strings.Repeat("😀", 10000)
-	for i := range backlog {
-		if status := call(t, hc, "POST", s.URL()+"/api/rooms/slow/comments", map[string]any{"text": big}, nil); status != http.StatusCreated {
-			t.Fatalf("backlog %d: %d", i, status)
-		}
-	}
-	all := make([]*wsClient, readers)
-	for i := range all {
-		all[i] = dial(t, s, "?room=slow")
-		all[i].next(protocol.TypeWelcome)
-	}
-	// The stalled client asks for everything since the start and never reads.
-	stalled := dialStalled(t, s, "?room=slow&since=0")
-	defer stalled.Close()
-
-	deadline := time.Now().Add(waitFor)
-	for viewers(t, s, "slow") != readers+1 {
-		if time.Now().After(deadline) {
-			t.Fatal("the stalled client never joined")
-		}
-	}
-
-	// Live comments keep coming until the server gives up on the stalled socket.
-	sent := 0
-	for sent < 20 || viewers(t, s, "slow") > readers {
-		if sent == 5000 {
-			t.Fatal("the stalled socket was never closed")
-		}
-		if status := call(t, hc, "POST", s.URL()+"/api/rooms/slow/comments", map[string]any{"text": fmt.Sprint("live ", sent)}, nil); status != http.StatusCreated {
-			t.Fatalf("post %d: %d", sent, status)
-		}
-		sent++
-	}
-	t.Logf("the stalled socket was dropped after %d live comments", sent)
-
-	// Everyone else got every live comment, in order.
-	var wg sync.WaitGroup
-	for i, c := range all {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			got := c.commentsAtLeast(sent)
-			if len(got) != sent {
-				t.Errorf("reader %d got %d comments, want %d", i, len(got), sent)
-				return
-			}
-			for j, cm := range got {
-				if cm.Seq != int64(backlog+j+1) || cm.Text != fmt.Sprint("live ", j) {
-					t.Errorf("reader %d: item %d is seq %d %q, want seq %d", i, j, cm.Seq, cm.Text, backlog+j+1)
-					return
+	// Few readers: a stalled socket in a small room must not hold its frames back.
+	const readers, backlog = 3, 150
+	for _, tc := range []struct {
+		name   string
+		rcvbuf int // the stalled client's receive buffer (0: the system's)
+		tweak  func(*app.Config)
+		log    string // the warning that names the socket
+		reason string // its danmaku_socket_closes_total label
+		code   int    // the close code it reads once it does read; 0: the connection is cut
+	}{
+		{
+			name:   "its send buffer fills: 1013 slow",
+			tweak:  func(c *app.Config) { c.SendBuffer, c.WriteWait = 16, time.Minute },
+			log:    "closing slow websocket: send buffer full",
+			reason: "slow",
+			code:   websocket.CloseTryAgainLater,
+		},
+		{
+			name:   "a write outlasts write-wait: cut",
+			rcvbuf: stalledReadBuffer,
+			// A buffer the test never fills, so only the write timeout can end it.
+			tweak:  func(c *app.Config) { c.SendBuffer, c.WriteWait = 10000, time.Second },
+			log:    "closing slow websocket: a write took longer than write-wait",
+			reason: "write_timeout",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			logs := &logBuffer{}
+			s := startServer(t, func(c *app.Config) {
+				c.Logger = slog.New(slog.NewTextHandler(io.MultiWriter(logs, apptest.LogWriter(t)), nil))
+				c.MaxTextRunes = 10000
+				tc.tweak(c)
+			})
+			createRoom(t, s, "slow", "live")
+			// A backlog of big comments (6 MB) that the stalled client will ask to
+			// catch up on: more than the kernel buffers between it and the server hold.
+			hc := httpClient(t)
+			big := strings.Repeat("😀", 10000)
+			for i := range backlog {
+				if status := call(t, hc, "POST", s.URL()+"/api/rooms/slow/comments", map[string]any{"text": big}, nil); status != http.StatusCreated {
+					t.Fatalf("backlog %d: %d", i, status)
 				}
 			}
-		}()
-	}
-	wg.Wait()
+			all := make([]*wsClient, readers)
+			for i := range all {
+				all[i] = dial(t, s, "?room=slow")
+				all[i].next(protocol.TypeWelcome)
+			}
+			// The stalled client asks for everything since the start and never reads.
+			stalled := dialStalled(t, s, "?room=slow&since=0", tc.rcvbuf)
+			defer stalled.Close()
+			deadline := time.Now().Add(waitFor)
+			for viewers(t, s, "slow") != readers+1 {
+				if time.Now().After(deadline) {
+					t.Fatal("the stalled client never joined")
+				}
+			}
 
-	// What reaches the stalled client, once it reads, ends in 1013 "slow" or a cut connection.
-	_ = stalled.SetReadDeadline(time.Now().Add(waitFor))
-	for {
-		_, _, err := stalled.ReadMessage()
-		if err == nil {
-			continue
-		}
-		var ce *websocket.CloseError
-		if errors.As(err, &ce) && (ce.Code != websocket.CloseTryAgainLater || ce.Text != "slow") {
-			t.Fatalf("stalled socket closed with %d %q, want 1013 slow", ce.Code, ce.Text)
-		}
-		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() {
-			t.Fatal("the stalled socket is still open")
-		}
-		break
+			// Live comments keep coming until the server gives up on the stalled socket.
+			sent := 0
+			for sent < 20 || !strings.Contains(logs.String(), tc.log) {
+				if sent == 5000 {
+					t.Fatalf("no %q in the log", tc.log)
+				}
+				if status := call(t, hc, "POST", s.URL()+"/api/rooms/slow/comments", map[string]any{"text": fmt.Sprint("live ", sent)}, nil); status != http.StatusCreated {
+					t.Fatalf("post %d: %d", sent, status)
+				}
+				sent++
+			}
+			t.Logf("the stalled socket was given up on after %d live comments", sent)
+
+			// Everyone else got every live comment, in order.
+			var wg sync.WaitGroup
+			for i, c := range all {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					got := c.commentsAtLeast(sent)
+					if len(got) != sent {
+						t.Errorf("reader %d got %d comments, want %d", i, len(got), sent)
+						return
+					}
+					for j, cm := range got {
+						if cm.Seq != int64(backlog+j+1) || cm.Text != fmt.Sprint("live ", j) {
+							t.Errorf("reader %d: item %d is seq %d %q, want seq %d", i, j, cm.Seq, cm.Text, backlog+j+1)
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
+
+			// What reaches the stalled client, once it reads, ends as the case says.
+			_ = stalled.SetReadDeadline(time.Now().Add(waitFor))
+			for {
+				_, _, err := stalled.ReadMessage()
+				if err == nil {
+					continue
+				}
+				var ne net.Error
+				if errors.As(err, &ne) && ne.Timeout() {
+					t.Fatal("the stalled socket is still open")
+				}
+				var ce *websocket.CloseError
+				switch {
+				case tc.code == 0 && errors.As(err, &ce):
+					t.Fatalf("closed with %d %q, want the connection cut", ce.Code, ce.Text)
+				case tc.code != 0 && (!errors.As(err, &ce) || ce.Code != tc.code || ce.Text != "slow"):
+					t.Fatalf("read %v, want close %d slow", err, tc.code)
+				}
+				break
+			}
+			deadline = time.Now().Add(waitFor)
+			for viewers(t, s, "slow") != readers {
+				if time.Now().After(deadline) {
+					t.Fatal("the stalled socket never left the room")
+				}
+			}
+			if got := scrape(t, s).Sum("danmaku_socket_closes_total", "reason", tc.reason); got != 1 {
+				t.Errorf("danmaku_socket_closes_total{reason=%q} = %v, want 1", tc.reason, got)
+			}
+			if got := scrape(t, s).Sum("danmaku_socket_closes_total"); got != 1 {
+				t.Errorf("%v sockets closed by the server, want only the stalled one, once", got)
+			}
+		})
 	}
 }
 

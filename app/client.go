@@ -37,6 +37,9 @@ type client struct {
 	queued atomic.Int32
 	limit  int32
 	slow   atomic.Bool
+	// closing is set once the server has decided to close the socket, so
+	// it is counted (and logged) for one reason only.
+	closing atomic.Bool
 }
 
 type joinRequest struct {
@@ -52,14 +55,24 @@ func (c *client) Send(frame []byte) {
 		return
 	}
 	if c.queued.Add(1) > c.limit {
-		if c.slow.CompareAndSwap(false, true) {
-			c.app.metrics.SocketClosed(closeLabelSlow)
+		if c.slow.CompareAndSwap(false, true) && c.closedBy(closeLabelSlow) {
 			c.app.log.Warn("closing slow websocket: send buffer full", "user", c.identity().ID, "ip", c.ip, "buffer", c.limit)
 			c.close(closeTryAgainLater, "slow")
 		}
 		return
 	}
 	_ = c.sess.Write(frame)
+}
+
+// closedBy records that the server closes c for reason (a
+// danmaku_socket_closes_total label). It reports false when c was already
+// being closed for another, which then stands.
+func (c *client) closedBy(reason string) bool {
+	if !c.closing.CompareAndSwap(false, true) {
+		return false
+	}
+	c.app.metrics.SocketClosed(reason)
+	return true
 }
 
 // close sends a close frame after whatever is queued; the socket's slots

@@ -88,7 +88,7 @@ func (c *client) revoke(gen uint64, ref string, why error) {
 	c.auth.revoked = reason
 	c.armLocked(0, "") // stops the timer
 	c.auth.mu.Unlock()
-	c.app.metrics.SocketClosed(revokeLabel(reason))
+	c.closedBy(revokeLabel(reason))
 	c.sendError(ref, why)
 	c.close(closePolicy, reason)
 }

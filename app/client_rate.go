@@ -51,7 +51,7 @@ func (c *client) allowFrame(data []byte) bool {
 	g.dropped++
 	if g.dropped > c.app.cfg.FrameBurst {
 		g.closing = true
-		c.app.metrics.SocketClosed(closeLabelRateLimit)
+		c.closedBy(closeLabelRateLimit)
 		c.app.log.Warn("closing websocket: it kept sending over the frame rate limit",
 			"user", c.identity().ID, "ip", c.ip, "rate", c.app.cfg.FrameRate)
 		c.close(closePolicy, reasonFlood)

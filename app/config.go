@@ -176,6 +176,10 @@ func setDefault[T comparable](field *T, def T) {
 	}
 }
 
+// maxSendBuffer bounds -send-buffer: every socket gets a queue of that many
+// slots up front (8 bytes each), and a socket that far behind is gone anyway.
+const maxSendBuffer = 1 << 16
+
 // validate reports the first setting that cannot work, naming it.
 func (c Config) validate() error {
 	switch {
@@ -187,8 +191,12 @@ func (c Config) validate() error {
 		return fmt.Errorf("max-frame must be at least 256 bytes, got %d", c.MaxFrameBytes)
 	case c.MaxImportBytes < c.MaxBodyBytes:
 		return fmt.Errorf("max-import (%d) must be at least max-body (%d)", c.MaxImportBytes, c.MaxBodyBytes)
-	case c.SendBuffer < 16:
-		return fmt.Errorf("send-buffer must be at least 16 frames, got %d", c.SendBuffer)
+	case c.SendBuffer < 16 || c.SendBuffer > maxSendBuffer:
+		return fmt.Errorf("send-buffer must be from 16 to %d frames, got %d", maxSendBuffer, c.SendBuffer)
+	case c.MaxRoomsPerConn < 1 || c.MaxRoomsPerConn > 1000:
+		return fmt.Errorf("max-rooms must be from 1 to 1000, got %d", c.MaxRoomsPerConn)
+	case c.CatchupLimit < 1:
+		return fmt.Errorf("catchup-limit must be at least 1, got %d", c.CatchupLimit)
 	case c.Secret != "" && len(c.Secret) < 32:
 		return errors.New("secret must be at least 32 characters")
 	case c.BatchMax < 0 || c.FlushEvery < 0:

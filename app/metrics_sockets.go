@@ -2,8 +2,9 @@ package app
 
 // Reasons the server closes sockets, as danmaku_socket_closes_total labels them.
 const (
-	closeLabelSlow      = "slow"
-	closeLabelRateLimit = "rate_limit"
+	closeLabelSlow         = "slow"
+	closeLabelRateLimit    = "rate_limit"
+	closeLabelWriteTimeout = "write_timeout"
 )
 
 // revokeLabel names a revoked socket's close reason for metrics: one of a

@@ -287,13 +287,13 @@ func TestMetricsCountSlowSocketCloses(t *testing.T) {
 		c.SendBuffer = 16
 	})
 	createRoom(t, s, "slow", "live")
-	// Enough readers that one stalled member does not make the room hold
-	// its frames back (and merge them): each frame then queues for it.
+	// One stalled member does not make the room hold its frames back (and
+	// merge them): each frame queues for it.
 	const readers = 8
 	for range readers {
 		dial(t, s, "?room=slow").next(protocol.TypeWelcome)
 	}
-	stalled := dialStalled(t, s, "?room=slow")
+	stalled := dialStalled(t, s, "?room=slow", stalledReadBuffer)
 	defer stalled.Close()
 	scrapeUntil(t, s, "the stalled socket join", func(mf metricstest.Families) bool {
 		return mf.Value("danmaku_sockets_open", "kind", "viewer") == readers+1

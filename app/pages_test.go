@@ -75,6 +75,8 @@ var (
 	scriptSrc     = regexp.MustCompile(`<script type="module" src="(/assets/[0-9a-f]{12}/js/pages/[a-z]+\.js)"></script>`)
 	styleAttr     = regexp.MustCompile(`\sstyle=`)
 	inlineHandler = regexp.MustCompile(`\son[a-z]+=`)
+	assetRef      = regexp.MustCompile(`(?:src|href)="(/assets/[^"]*)"`)
+	versioned     = regexp.MustCompile(`^/assets/[0-9a-f]{12}/`)
 )
 
 // checkPage asserts what every page must be: HTML, revalidated on every
@@ -87,11 +89,25 @@ func checkPage(t *testing.T, p page) {
 	if cc := p.header.Get("Cache-Control"); cc != "no-cache" {
 		t.Errorf("Cache-Control %q, want no-cache", cc)
 	}
+	checkMarkup(t, p)
+}
+
+// checkMarkup asserts what every page's HTML must be: no inline script or
+// style (the site runs under a strict CSP), and versioned assets.
+func checkMarkup(t *testing.T, p page) {
+	t.Helper()
 	if inlineScript.MatchString(p.body) || inlineHandler.MatchString(p.body) {
 		t.Errorf("page has inline script:\n%s", p.body)
 	}
 	if styleAttr.MatchString(p.body) {
 		t.Errorf("page has a style attribute:\n%s", p.body)
+	}
+	// Scripts and styles carry the build's version, so a reload after a
+	// deploy never mixes old and new modules; videos are not versioned.
+	for _, m := range assetRef.FindAllStringSubmatch(p.body, -1) {
+		if !versioned.MatchString(m[1]) && !strings.HasPrefix(m[1], "/assets/video/") {
+			t.Errorf("page links an unversioned asset: %s", m[1])
+		}
 	}
 }
 

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"errors"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -50,10 +52,33 @@ func (a *App) newMelody() *melody.Melody {
 	})
 	m.HandleSentMessage(func(s *melody.Session, _ []byte) { clientOf(s).sent() })
 	m.HandleDisconnect(a.onDisconnect)
-	m.HandleError(func(s *melody.Session, err error) {
-		a.log.Debug("websocket error", "err", err)
-	})
+	m.HandleError(a.onSocketError)
 	return m
+}
+
+// onSocketError is told of every failed read or write; melody then ends
+// the session. A write that timed out is a client that stopped reading
+// (its frames never left the kernel): the other slow-consumer close, next
+// to a full send buffer, so it is logged and counted like one.
+func (a *App) onSocketError(s *melody.Session, err error) {
+	cl := clientOf(s)
+	if cl != nil && writeTimedOut(err) && cl.closedBy(closeLabelWriteTimeout) {
+		a.log.Warn("closing slow websocket: a write took longer than write-wait",
+			"user", cl.identity().ID, "ip", cl.ip, "write_wait", a.cfg.WriteWait)
+		return
+	}
+	a.log.Debug("websocket error", "err", err)
+}
+
+// writeTimedOut reports whether err is a write deadline passing. Read
+// timeouts (no pong, or the linger after a close) are *net.OpError "read".
+func writeTimedOut(err error) bool {
+	var ne net.Error
+	if !errors.As(err, &ne) || !ne.Timeout() {
+		return false
+	}
+	var op *net.OpError
+	return !errors.As(err, &op) || op.Op == "write"
 }
 
 // handleWS checks the handshake and hands the connection to melody.

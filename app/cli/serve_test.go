@@ -21,7 +21,9 @@ func TestServeRefusesBadSettings(t *testing.T) {
 		stderr     string // FILE stands for the config file
 	}{
 		{"out of range in the file", "max-text: 20000\n", nil, "danmaku: config: max-text must be from 1 to 10000, got 20000 (max-text is set by FILE line 1)\n"},
-		{"out of range in the environment", "", map[string]string{"DANMAKU_SEND_BUFFER": "2"}, "danmaku: config: send-buffer must be at least 16 frames, got 2 (send-buffer is set by DANMAKU_SEND_BUFFER)\n"},
+		{"out of range in the environment", "", map[string]string{"DANMAKU_SEND_BUFFER": "2"}, "danmaku: config: send-buffer must be from 16 to 65536 frames, got 2 (send-buffer is set by DANMAKU_SEND_BUFFER)\n"},
+		{"no rooms per socket", "", map[string]string{"DANMAKU_MAX_ROOMS": "-1"}, "danmaku: config: max-rooms must be from 1 to 1000, got -1 (max-rooms is set by DANMAKU_MAX_ROOMS)\n"},
+		{"a negative catch-up", "catchup-limit: -5\n", nil, "danmaku: config: catchup-limit must be at least 1, got -5 (catchup-limit is set by FILE line 1)\n"},
 		{"bad log level in the file", "log-level: loud\n", nil, "danmaku: -log-level: slog: level string \"loud\": unknown name (log-level is set by FILE line 1)\n"},
 		{"unknown key", "adr: x\n", nil, "danmaku: FILE line 1: unknown setting \"adr\"\n"},
 		{"unparsable value", "ping-every: often\n", nil, "danmaku: invalid value \"often\" for ping-every (from FILE line 1): parse error\n"},

@@ -26,9 +26,10 @@ type Options struct {
 	// fan-out near a fifth of a core while small rooms wait next to nothing.
 	WindowPerViewer time.Duration
 	// HoldMax is the longest a busy room holds comments back while more
-	// than one in eight of its members are still writing earlier frames
-	// (see Backlogger): writing more then would only queue behind, so
-	// waiting merges them into fewer, larger frames. Default 500ms.
+	// than one in eight of its members, and at least eight, are still
+	// writing earlier frames (see Backlogger): writing more then would only
+	// queue behind, so waiting merges them into fewer, larger frames.
+	// Default 500ms.
 	HoldMax time.Duration
 	// BacklogPoll is how often a held room looks again. Default 5ms.
 	BacklogPoll time.Duration

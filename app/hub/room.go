@@ -110,9 +110,15 @@ func (r *room) flush(force bool) {
 	r.outMu.Unlock()
 }
 
+// holdQuorum is the fewest backlogged members that hold a room: the hold
+// is for a server that is behind as a whole, so a few stalled sockets (one
+// that stopped reading, in a room of three) must not slow the others.
+const holdQuorum = 8
+
 // holdLocked reports whether comments should wait for the members' earlier
-// frames: more than one in eight members still has a backlog, and the
-// oldest queued comment has waited less than HoldMax. Guarded by mu and outMu.
+// frames: at least holdQuorum members, and more than one in eight, still
+// have a backlog, and the oldest queued comment has waited less than
+// HoldMax. Guarded by mu and outMu.
 func (r *room) holdLocked(now time.Time) bool {
 	if len(r.out.entries) == 0 || !now.Before(r.out.since.Add(r.hub.opts.HoldMax)) {
 		return false
@@ -123,7 +129,7 @@ func (r *room) holdLocked(now time.Time) bool {
 			behind++
 		}
 	}
-	return behind > len(r.members)/8
+	return behind >= holdQuorum && behind > len(r.members)/8
 }
 
 // rearm schedules a flush after wait.
