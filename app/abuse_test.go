@@ -173,8 +173,7 @@ func dialStalled(t *testing.T, s *testServer, query string, rcvbuf int) *websock
 }
 
 func TestASocketThatNeverReadsIsClosedWhileOthersGetEverything(t *testing.T) {
-	// Few readers: a stalled socket in a small room must not hold its frames back.
-	const readers, backlog = 3, 150
+	const readers, backlog = 50, 150
 	for _, tc := range []struct {
 		name   string
 		rcvbuf int // the stalled client's receive buffer (0: the system's)
