@@ -112,8 +112,9 @@ func TestCommandLineErrors(t *testing.T) {
 		{"missing plugins file", nil, map[string]string{"DANMAKU_PLUGINS": "/nonexistent/plugins.yaml"}, 2, "", "/nonexistent/plugins.yaml: no such file or directory (plugins is set by DANMAKU_PLUGINS)", true},
 		{"version", []string{"version"}, nil, 0, "danmaku dev", "", false},
 		{"unknown command", []string{"dance"}, nil, 2, "", `unknown command "dance"`, false},
-		{"unknown flag", []string{"-nope"}, nil, 2, "", "flag provided but not defined: -nope", false},
-		{"bad value", []string{"-max-text", "many"}, nil, 2, "", "invalid value", false},
+		{"unknown flag", []string{"-nope"}, nil, 2, "", "flag provided but not defined: -nope (danmaku serve -h lists the flags)", true},
+		{"bad value", []string{"-max-text", "many"}, nil, 2, "", `invalid value "many" for flag -max-text`, true},
+		{"help", []string{"-h"}, nil, 0, "-max-text int", "", false},
 		{"bad env value", nil, map[string]string{"DANMAKU_MAX_TEXT": "lots"}, 2, "", "DANMAKU_MAX_TEXT", false},
 		{"out of range", []string{"-sync", "sometimes"}, nil, 2, "", "sync must be normal or full", false},
 	} {

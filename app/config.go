@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -207,8 +208,6 @@ func (c Config) validate() error {
 		return fmt.Errorf("pong-wait (%s) must be longer than ping-every (%s)", c.PongWait, c.PingEvery)
 	case c.Guests != GuestsSend && c.Guests != GuestsWatch && c.Guests != GuestsOff:
 		return fmt.Errorf("guests must be send, watch or off, got %q", c.Guests)
-	case c.AuthTimeout < 0:
-		return fmt.Errorf("auth-timeout must be positive, got %s", c.AuthTimeout)
 	case c.FrameRate > 0 && c.FrameBurst < 1:
 		return fmt.Errorf("frame-burst must be at least 1, got %d", c.FrameBurst)
 	case c.RESTWindow < time.Second:
@@ -216,13 +215,53 @@ func (c Config) validate() error {
 	case c.ProxyHeader != "" && len(c.TrustedProxies) == 0:
 		return errors.New("proxy-header needs trusted-proxies: the addresses of the proxies allowed to set it")
 	}
+	if err := c.checkPositive(); err != nil {
+		return err
+	}
 	if err := c.checkMetricsAddr(); err != nil {
 		return err
+	}
+	for _, p := range c.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				return fmt.Errorf("trusted-proxies: %q is not an IP address or a CIDR like 10.0.0.0/8", p)
+			}
+		}
 	}
 	for _, o := range c.AllowedOrigins {
 		if o != "*" && !validOrigin(o) {
 			return fmt.Errorf("allowed-origins: %q is not an origin like https://example.com[:port]", o)
 		}
+	}
+	return nil
+}
+
+// checkPositive checks the sizes and intervals that only work above zero
+// (zero itself was replaced by the default): a negative ping interval, for
+// one, would pass start-up and then panic on the first socket.
+func (c Config) checkPositive() error {
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{
+		{"ping-every", c.PingEvery}, {"write-wait", c.WriteWait}, {"shutdown-timeout", c.ShutdownTimeout}, {"auth-timeout", c.AuthTimeout},
+	} {
+		if d.v <= 0 {
+			return fmt.Errorf("%s must be positive, got %s", d.name, d.v)
+		}
+	}
+	for _, n := range []struct {
+		name string
+		v    int
+	}{
+		{"max-body", c.MaxBodyBytes}, {"writer-batch", c.WriterBatch}, {"writer-queue", c.WriterQueue},
+	} {
+		if n.v <= 0 {
+			return fmt.Errorf("%s must be positive, got %d", n.name, n.v)
+		}
+	}
+	if c.WriterLinger < 0 {
+		return fmt.Errorf("writer-linger cannot be negative, got %s", c.WriterLinger)
 	}
 	return nil
 }

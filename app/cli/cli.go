@@ -4,6 +4,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -65,6 +66,9 @@ func Main(ctx context.Context, args []string, io IO, files Files) int {
 	for _, c := range commands() {
 		if c.name == name {
 			if err := c.run(ctx, args, io, files); err != nil {
+				if errors.Is(err, errHelp) {
+					return 0
+				}
 				if err != errUsage {
 					fmt.Fprintln(io.Stderr, "danmaku:", err)
 				}

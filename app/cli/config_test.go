@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"flag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -168,4 +169,51 @@ func TestParseRejectsArguments(t *testing.T) {
 	if err == nil || err.Error() != `unexpected argument "extra"` || cfg.Addr != "127.0.0.1:9" {
 		t.Fatalf("parse: %v, addr %q", err, cfg.Addr)
 	}
+}
+
+func TestOnlyServerSettingsComeFromTheEnvironmentAndFile(t *testing.T) {
+	env := IO{Env: func(k string) string {
+		return map[string]string{"DANMAKU_ADDR": "127.0.0.1:1", "DANMAKU_USER": "env-user", "DANMAKU_DB": "/env/danmaku.db"}[k]
+	}, Stderr: &strings.Builder{}}
+	withTool := func(own string) func() *flag.FlagSet {
+		return func() *flag.FlagSet {
+			var cfg app.Config
+			var level, format string
+			fs := serveFlags(&cfg, &level, &format)
+			fs.Init("tool", flag.ContinueOnError)
+			fs.String(own, "default", "a command's own flag")
+			return fs
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		flags func() *flag.FlagSet
+		flag  string
+		want  string
+	}{
+		{"a server setting in a tool", withTool("user"), "db", "/env/danmaku.db"},
+		{"a tool's own flag", withTool("user"), "user", "default"},
+		{"a command without the server's settings", func() *flag.FlagSet {
+			fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
+			fs.String("addr", "127.0.0.1:8080", "the server to load")
+			return fs
+		}, "addr", "127.0.0.1:8080"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fs := tc.flags()
+			if err := parse(fs, nil, env); err != nil {
+				t.Fatal(err)
+			}
+			if got := fs.Lookup(tc.flag).Value.String(); got != tc.want {
+				t.Errorf("-%s = %q, want %q", tc.flag, got, tc.want)
+			}
+		})
+	}
+	t.Run("a tool's own flag in the file", func(t *testing.T) {
+		fs := withTool("user")()
+		err := parse(fs, []string{"-config", writeConfig(t, "user: file-user\n")}, IO{Env: func(string) string { return "" }, Stderr: &strings.Builder{}})
+		if err == nil || !strings.Contains(err.Error(), `unknown setting "user"`) {
+			t.Errorf("got %v, want an unknown setting", err)
+		}
+	})
 }

@@ -68,7 +68,7 @@ func readConfig(path string, fs *flag.FlagSet) (configSettings, error) {
 			return cs, fmt.Errorf("%s: %q cannot be set inside the config file", at, name)
 		case name == "secret":
 			return cs, fmt.Errorf("%s: the secret is read from DANMAKU_SECRET only", at)
-		case f == nil:
+		case f == nil || !serverSettings()[name]:
 			return cs, fmt.Errorf("%s: unknown setting %q", at, name)
 		}
 		if prev, dup := cs.settings[name]; dup {

@@ -4,11 +4,18 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	stdio "io"
 	"strings"
+	"sync"
+
+	"github.com/danmaku/danmaku/app"
 )
 
-// errUsage means the flag package has already told the user what is wrong.
+// errUsage means the command has already told the user what is wrong.
 var errUsage = errors.New("usage")
+
+// errHelp means the user asked for the flags (-h) and got them.
+var errHelp = errors.New("help")
 
 // envName is the variable that sets a flag: -max-text ↔ DANMAKU_MAX_TEXT.
 func envName(flagName string) string {
@@ -17,6 +24,19 @@ func envName(flagName string) string {
 
 // configFlag names the flag that points at the YAML config file.
 const configFlag = "config"
+
+// serverSettings are the names of the server's settings (serve's flags).
+// Only they come from DANMAKU_* variables and the config file, and only in
+// commands that read the server's settings (those with -config): a
+// command's own flags (token -user, export -room, all of loadtest's) come
+// from its command line, so DANMAKU_ADDR never becomes loadtest's target.
+var serverSettings = sync.OnceValue(func() map[string]bool {
+	var cfg app.Config
+	var level, format string
+	names := map[string]bool{}
+	serveFlags(&cfg, &level, &format).VisitAll(func(f *flag.Flag) { names[f.Name] = true })
+	return names
+})
 
 // parse parses args, which must all be flags, as parseArgs does.
 func parse(fs *flag.FlagSet, args []string, io IO) error {
@@ -39,9 +59,8 @@ func parseFlags(fs *flag.FlagSet, args []string, io IO) (origins, error) {
 // file > defaults. It returns where each setting came from and the
 // arguments after the flags.
 func parseArgs(fs *flag.FlagSet, args []string, io IO) (origins, []string, error) {
-	fs.SetOutput(io.Stderr)
-	if err := fs.Parse(args); err != nil {
-		return nil, nil, errUsage
+	if err := parseCommandLine(fs, args, io); err != nil {
+		return nil, nil, err
 	}
 	from := origins{}
 	fs.Visit(func(f *flag.Flag) { from[f.Name] = "flag -" + f.Name })
@@ -49,8 +68,9 @@ func parseArgs(fs *flag.FlagSet, args []string, io IO) (origins, []string, error
 	if err != nil {
 		return nil, nil, err
 	}
+	settings := fs.Lookup(configFlag) != nil
 	fs.VisitAll(func(f *flag.Flag) {
-		if _, given := from[f.Name]; given || f.Name == configFlag || err != nil {
+		if _, given := from[f.Name]; given || f.Name == configFlag || !settings || !serverSettings()[f.Name] || err != nil {
 			return
 		}
 		if v := io.Env(envName(f.Name)); v != "" {
@@ -62,6 +82,32 @@ func parseArgs(fs *flag.FlagSet, args []string, io IO) (origins, []string, error
 		}
 	})
 	return from, fs.Args(), err
+}
+
+// parseCommandLine parses args into fs. A mistake is one line, returned;
+// -h prints the command's usage on stdout (errHelp).
+func parseCommandLine(fs *flag.FlagSet, args []string, io IO) error {
+	usage := fs.Usage
+	fs.SetOutput(stdio.Discard) // the flag package would print the error and then every flag
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	fs.SetOutput(io.Stderr)
+	fs.Usage = usage
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fs.SetOutput(io.Stdout)
+		if fs.Usage == nil {
+			fmt.Fprintf(io.Stdout, "usage: danmaku %s [flags]\n", fs.Name())
+			fs.PrintDefaults()
+		} else {
+			fs.Usage()
+		}
+		fs.SetOutput(io.Stderr)
+		return errHelp
+	case err != nil:
+		return fmt.Errorf("%w (danmaku %s -h lists the flags)", err, fs.Name())
+	}
+	return nil
 }
 
 // configFile reads the file named by -config, or by DANMAKU_CONFIG when the
