@@ -1,7 +1,8 @@
 // Package apptest starts real Danmaku servers for tests: app.New and Start
 // on 127.0.0.1 over a SQLite file in a temporary directory, with the
 // repository's migrations, templates and assets read from disk, plus small
-// REST helpers. Both the app tests and the browser tests use it.
+// REST helpers. Spawn runs one in a child process instead, for tests that
+// kill it. Both the app tests and the browser tests use it.
 package apptest
 
 import (
@@ -38,9 +39,8 @@ func Config(t testing.TB, dir string) app.Config {
 	cfg := app.DefaultConfig()
 	cfg.Addr = "127.0.0.1:0"
 	cfg.DBPath = filepath.Join(dir, "danmaku.db")
-	cfg.Migrations = os.DirFS(filepath.Join(root, "migrations"))
-	cfg.Templates = os.DirFS(filepath.Join(root, "templates"))
-	cfg.Assets = os.DirFS(filepath.Join(root, "assets"))
+	files := repoFiles(root)
+	cfg.Migrations, cfg.Templates, cfg.Assets = files.Migrations, files.Templates, files.Assets
 	cfg.FlushEvery = 20 * time.Millisecond
 	cfg.Secret = Secret
 	// Generous abuse limits: tests of other things send bursts from one IP;

@@ -15,6 +15,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/danmaku/danmaku/app/apptest"
 )
 
 // The browser tests drive Debian's Chromium with chromedp: one headless
@@ -65,6 +67,7 @@ var shared struct {
 }
 
 func TestMain(m *testing.M) {
+	apptest.ServeIfChild() // the killed server of TestReconnect runs in a child process
 	code := m.Run()
 	if shared.cancel != nil {
 		shared.cancel()
