@@ -138,8 +138,16 @@ func (a *App) onCommit(ev store.Events) {
 }
 
 // Start listens on the configured address and serves in the background.
-// It returns once the listener is open.
+// It returns once the listener is open. First it undoes the imports a
+// stopped server left half stored (see store.UndoUnfinishedImports).
 func (a *App) Start() error {
+	undone, err := a.store.UndoUnfinishedImports(context.Background())
+	if err != nil {
+		return fmt.Errorf("undoing unfinished imports: %w", err)
+	}
+	if len(undone) > 0 {
+		a.log.Warn("undid imports that a stopped server left unfinished", "import_ids", undone)
+	}
 	if err := a.startMetrics(); err != nil {
 		return err
 	}

@@ -27,7 +27,8 @@ type ImportOptions struct {
 	By     string // the moderator's user id, or "cli"
 	Source string // the file's name, recorded with the import
 	// Progress, when set, is called every progressEvery entries and once
-	// at the end. It runs inside the import's transaction: keep it quick.
+	// at the end, on the importing goroutine, between the chunks the import
+	// stores (outside the writer).
 	Progress func(ImportProgress)
 }
 
@@ -37,7 +38,7 @@ const progressEvery = 1000
 // ImportProgress counts an import as it goes.
 type ImportProgress struct {
 	Read     int   // entries read so far: imported or skipped
-	Imported int   // entries stored (when the import commits)
+	Imported int   // entries accepted so far (stored chunk by chunk)
 	Skipped  int   // entries left out, for any reason
 	Bytes    int64 // of the file
 }
@@ -71,14 +72,17 @@ type SkipExample struct {
 }
 
 // Import reads a Bilibili XML file or a JSON export (told apart by its
-// first bytes) from r and stores its comments in opt.Room, all in one
-// transaction: a malformed file (a BadRequest error naming the line)
-// stores nothing. Each entry is validated with the server's limits and
-// passes the room's import chain (see importChains); entries that fail
-// are skipped and reported. Memory stays bounded whatever the size of r.
+// first bytes) from r and stores its comments in opt.Room. Each entry is
+// validated with the server's limits and passes the room's import chain
+// (see importChains); entries that fail are skipped and reported. Memory
+// stays bounded whatever the size of r: it is read as it is stored.
 //
-// The import holds the database writer while it runs: comments sent
-// meanwhile wait and commit right after it.
+// The comments are stored in chunks of store.ImportChunk, each a short
+// write of the database writer, so comments sent meanwhile commit between
+// the chunks rather than after the whole file. A file that turns out to be
+// malformed (a BadRequest error naming the line), a read that fails or a
+// cancelled ctx stops the import and undoes the chunks already stored:
+// it leaves nothing visible (see store.ImportComments).
 func (a *App) Import(ctx context.Context, r io.Reader, opt ImportOptions) (ImportReport, error) {
 	counted := &countingReader{r: r}
 	in := bufio.NewReaderSize(counted, 64<<10)

@@ -3,8 +3,10 @@ package app
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"io"
 	"mime"
+	"mime/multipart"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -15,7 +17,8 @@ import (
 
 // postImport serves POST /api/rooms/:id/import (moderators only): a
 // Bilibili XML file or JSON export, as the raw body or as the field "file"
-// of a multipart form, imported into the room in one transaction.
+// of a multipart form, read from the connection as it arrives and imported
+// into the room in chunks (see Import).
 func (a *App) postImport(c *fiber.Ctx) error {
 	room := c.Params("id")
 	if _, err := a.store.Room(c.UserContext(), room); err != nil {
@@ -33,53 +36,85 @@ func (a *App) postImport(c *fiber.Ctx) error {
 	return c.JSON(rep)
 }
 
-// importBody returns the uploaded file and its name, if the form gave one.
-// A raw body may be gzipped (Content-Encoding: gzip); it is inflated as
-// the import reads it, up to -max-import bytes like any file, so a small
-// body cannot blow up.
+// importBody returns the uploaded file, as a stream of the request's body,
+// and its name, if the form gave one. The body is read up to -max-import
+// bytes (limitBody has refused a longer Content-Length); a raw body may be
+// gzipped (Content-Encoding: gzip) and is then inflated as the import
+// reads it, up to -max-import bytes too, so a small body cannot blow up.
+// A form is read part by part: the file is never held whole, in memory or
+// on disk.
 func (a *App) importBody(c *fiber.Ctx) (io.ReadCloser, string, error) {
-	ct, _, _ := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
+	ct, params, _ := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
 	enc := strings.ToLower(strings.TrimSpace(c.Get(fiber.HeaderContentEncoding)))
-	// Not c.Body(), which inflates without a limit; and only for raw bodies:
-	// a form's files are already parsed (the large ones to disk).
-	raw := func() *bytes.Reader { return bytes.NewReader(c.Request().Body()) }
+	limit := int64(a.cfg.MaxImportBytes)
+	var raw io.Reader = c.Request().BodyStream()
+	if raw == nil { // not streamed: a body set in memory
+		raw = bytes.NewReader(c.Request().Body())
+	}
+	raw = &capped{r: raw, left: limit, what: "the file is larger than -max-import"}
 	switch {
 	case enc == "gzip" && ct != fiber.MIMEMultipartForm:
-		zr, err := gzip.NewReader(raw())
+		zr, err := gzip.NewReader(raw)
 		if err != nil {
 			return nil, "", errs.New(errs.BadRequest, "the body is not gzip: %v", err)
 		}
-		return &capped{r: zr, left: int64(a.cfg.MaxImportBytes), c: zr}, "", nil
+		return &capped{r: zr, left: limit, c: zr, what: "the file is larger than -max-import once inflated"}, "", nil
 	case enc != "" && enc != "identity":
 		return nil, "", errs.New(errs.BadRequest, "Content-Encoding %q is not supported: send the file as it is, or a raw body gzipped", interop.Clip(enc))
 	case ct != fiber.MIMEMultipartForm:
-		return io.NopCloser(raw()), "", nil
+		return io.NopCloser(raw), "", nil
 	}
-	fh, err := c.FormFile("file")
-	if err != nil {
-		return nil, "", errs.New(errs.BadRequest, "the form must carry the file in a field named \"file\"")
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return nil, "", errs.Wrap(err, errs.Internal, "reading the upload failed")
-	}
-	name := fh.Filename
-	if !printable(name) {
-		name = ""
-	}
-	return f, interop.Clip(name), nil
+	return formFile(raw, params["boundary"])
 }
 
-// capped reads at most left bytes of r and fails (TooLarge) past them.
+// formFile returns the part named "file" of the multipart form r, unread,
+// and its file name; the parts before it are read past.
+func formFile(r io.Reader, boundary string) (io.ReadCloser, string, error) {
+	noFile := errs.New(errs.BadRequest, "the form must carry the file in a field named \"file\"")
+	if boundary == "" {
+		return nil, "", noFile
+	}
+	mr := multipart.NewReader(r, boundary)
+	for {
+		p, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return nil, "", noFile
+		}
+		if err != nil {
+			if e := (*errs.Error)(nil); errors.As(err, &e) {
+				return nil, "", e // over -max-import
+			}
+			return nil, "", errs.Wrap(err, errs.BadRequest, "the form is malformed: "+err.Error())
+		}
+		if p.FormName() != "file" {
+			p.Close()
+			continue
+		}
+		name := p.FileName()
+		if !printable(name) {
+			name = ""
+		}
+		return p, interop.Clip(name), nil
+	}
+}
+
+// capped reads at most left bytes of r and fails (TooLarge, saying what)
+// past them.
 type capped struct {
 	r    io.Reader
 	left int64
-	c    io.Closer
+	c    io.Closer // nil: nothing to close
+	what string
 }
 
 func (l *capped) Read(p []byte) (int, error) {
 	if l.left <= 0 {
-		return 0, errs.New(errs.TooLarge, "the file is larger than -max-import once inflated")
+		// One byte more tells a file of exactly the limit from a longer one.
+		var one [1]byte
+		if n, err := l.r.Read(one[:]); n == 0 && err != nil {
+			return 0, err
+		}
+		return 0, errs.New(errs.TooLarge, "%s", l.what)
 	}
 	if int64(len(p)) > l.left {
 		p = p[:l.left]
@@ -89,4 +124,10 @@ func (l *capped) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func (l *capped) Close() error { return l.c.Close() }
+// Close closes what l reads, if it has to be.
+func (l *capped) Close() error {
+	if l.c == nil {
+		return nil
+	}
+	return l.c.Close()
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/danmaku/danmaku/app/interop"
 	"github.com/danmaku/danmaku/app/interop/interoptest"
 	"github.com/danmaku/danmaku/app/protocol"
+	"github.com/danmaku/danmaku/app/store"
 )
 
 // biliXML is a Bilibili file whose entries start on line 4.
@@ -153,7 +154,7 @@ func TestMalformedFilesImportNothing(t *testing.T) {
 			}
 		})
 	}
-	// The seqs a rolled back import took are free again.
+	// These files fail before a chunk is stored: they take no seqs.
 	if rep := importOK(t, s, "r", biliXML(good)); rep.FirstSeq != 1 || rep.LastSeq != 1 {
 		t.Fatalf("after the failures: %+v, want seq 1", rep)
 	}
@@ -356,20 +357,11 @@ func TestImportedCommentsTakeSeqsButAreNotPushed(t *testing.T) {
 	}
 }
 
-// TestImportAndExportOf200000CommentsInBoundedMemory streams a file of
-// 200,000 entries into a room, and the room back out over HTTP, sampling
-// the live heap of the whole process (the server's included) as the bytes
-// go by. A server that held the file, the entries or the export would keep
-// tens of megabytes alive.
-func TestImportAndExportOf200000CommentsInBoundedMemory(t *testing.T) {
-	if testing.Short() {
-		t.Skip("imports a 70 MB file")
-	}
-	const n = 200_000
-	s := startServer(t)
-	createRoom(t, s, "big", "vod")
-	text := strings.Repeat("弹幕", 50) // 100 characters, 300 bytes
-	write := func(w io.Writer) error {
+// bigXML writes a Bilibili file of n entries, 100 characters each (300
+// bytes), and then tail, if any.
+func bigXML(n int, tail string) func(io.Writer) error {
+	text := strings.Repeat("弹幕", 50)
+	return func(w io.Writer) error {
 		if _, err := io.WriteString(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<i>\n<chatid>1</chatid>\n"); err != nil {
 			return err
 		}
@@ -378,24 +370,53 @@ func TestImportAndExportOf200000CommentsInBoundedMemory(t *testing.T) {
 				return err
 			}
 		}
-		_, err := io.WriteString(w, "</i>\n")
+		_, err := io.WriteString(w, tail+"</i>\n")
 		return err
 	}
+}
+
+// TestImportAndExportOf200000CommentsInBoundedMemory uploads a file of
+// 200,000 entries (70 MB) to the import over HTTP, as a chunked body, and
+// downloads the room back out, sampling the live heap of the whole process
+// (the server's included) as the bytes go by. A server that held the
+// upload, the entries or the export would keep tens of megabytes alive.
+func TestImportAndExportOf200000CommentsInBoundedMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("imports a 70 MB file")
+	}
+	const n = 200_000
+	// Entries of the longest text: 70 MB, over the default -max-import
+	// (64 MiB holds about 600,000 entries of a typical Bilibili file).
+	s := startServer(t, func(c *app.Config) { c.MaxImportBytes = 128 << 20 })
+	createRoom(t, s, "big", "vod")
 
 	pr, pw := io.Pipe()
 	in := &heapSampler{w: pw, every: 4 << 20}
 	baseline := interoptest.LiveHeap()
-	go func() { pw.CloseWithError(write(in)) }()
-	rep, err := s.Import(t.Context(), pr, app.ImportOptions{Room: "big", By: "test"})
+	go func() { pw.CloseWithError(bigXML(n, "")(in)) }()
+	req, err := http.NewRequest("POST", s.URL()+"/api/rooms/big/import", pr)
 	if err != nil {
 		t.Fatal(err)
+	}
+	resp, err := (&http.Client{Jar: jarAs(t, s, mod1)}).Do(req) // no timeout: 70 MB take a while under -race
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep app.ImportReport
+	err = json.NewDecoder(resp.Body).Decode(&rep)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("import: status %d, %v", resp.StatusCode, err)
 	}
 	if rep.Imported != n || rep.LastSeq != n || rep.Skipped.Total != 0 || rep.Bytes != in.n {
 		t.Fatalf("report %+v", rep)
 	}
-	checkBound(t, "import", in, baseline)
+	if count, last := roomState(t, s, "big"); count != n || last != n {
+		t.Fatalf("the room has %d comments, last seq %d, want %d", count, last, n)
+	}
+	checkBound(t, "import over HTTP", in, baseline)
 
-	resp, err := httpClient(t).Get(s.URL() + "/api/rooms/big/comments.xml")
+	resp, err = httpClient(t).Get(s.URL() + "/api/rooms/big/comments.xml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -410,6 +431,75 @@ func TestImportAndExportOf200000CommentsInBoundedMemory(t *testing.T) {
 		t.Fatalf("the export has %d lines, want %d", lines.n, want)
 	}
 	checkBound(t, "export", out, baseline)
+}
+
+// TestLiveCommentsAndReadinessGoOnDuringAnImport holds an import of
+// several chunks at its progress report once two chunks are stored (the
+// import is running and has written), and meanwhile a live comment is
+// acknowledged and /readyz answers 200: the import does not hold the
+// writer between its chunks. The import then ends with every entry, the
+// live comment's seq between its chunks.
+func TestLiveCommentsAndReadinessGoOnDuringAnImport(t *testing.T) {
+	const n = 5 * store.ImportChunk
+	s := startServer(t)
+	createRoom(t, s, "r", "vod")
+	sender, _ := pair(t, s, "r")
+	var live frame
+	checked := false
+	progress := func(p app.ImportProgress) {
+		if checked || p.Read < 2*store.ImportChunk+1 {
+			return
+		}
+		checked = true // Read is one past two chunks: both are stored
+		live = sender.comment("1", "live, mid-import")
+		if status, h := readyz(t, s); status != http.StatusOK {
+			t.Errorf("readyz during the import: %d %+v", status, h)
+		}
+	}
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(bigXML(n, "")(pw)) }()
+	rep, err := s.Import(t.Context(), pr, app.ImportOptions{Room: "r", By: "test", Progress: progress})
+	if err != nil || rep.Imported != n || rep.LastSeq != n+1 {
+		t.Fatalf("import: %+v, %v", rep, err)
+	}
+	if !checked || live.Comment == nil || live.Comment.Seq <= 2*store.ImportChunk || live.Comment.Seq > rep.LastSeq-store.ImportChunk {
+		t.Fatalf("the live comment %+v: want it acknowledged between the import's chunks", live.Comment)
+	}
+}
+
+// TestAnImportThatBreaksAfterChunksLeavesNothingVisible uploads a file
+// whose end is broken after several chunks were stored: the answer is the
+// malformed file's error, the room shows none of it (count, replay,
+// catch-up), the seqs it took stay taken, and the room takes the next
+// import and live comments as usual.
+func TestAnImportThatBreaksAfterChunksLeavesNothingVisible(t *testing.T) {
+	const n = 3 * store.ImportChunk
+	s := startServer(t)
+	createRoom(t, s, "r", "vod")
+	var file bytes.Buffer
+	if err := bigXML(n, "<d p=\"1,1,25,0\">x & y</d>\n")(&file); err != nil {
+		t.Fatal(err)
+	}
+	status, _, e := importAs(t, s, clientAs(t, s, mod1), "r", nil, file.Bytes())
+	want := fmt.Sprintf("bilibili-xml, line %d: malformed XML", n+4)
+	if status != http.StatusBadRequest || !strings.Contains(e.Error.Message, want) || !strings.HasSuffix(e.Error.Message, "nothing was imported") {
+		t.Fatalf("status %d %+v, want 400 with %q", status, e.Error, want)
+	}
+	count, last := roomState(t, s, "r")
+	if count != 0 || last != n {
+		t.Fatalf("the room has %d comments, last seq %d: want none, and the %d seqs the chunks took", count, last, n)
+	}
+	if got := afterSeq(t, s, "r", 0); len(got) != 0 {
+		t.Fatalf("catch-up returns %d comments of the failed import", len(got))
+	}
+	var page struct{ Comments []protocol.Comment }
+	call(t, httpClient(t), "GET", s.URL()+"/api/rooms/r/comments?from=0&to=100000", nil, &page)
+	if len(page.Comments) != 0 {
+		t.Fatalf("replay returns %d comments of the failed import", len(page.Comments))
+	}
+	if rep := importOK(t, s, "r", biliXML(dm("1,1,25,16777215", "next"))); rep.FirstSeq != n+1 || rep.Imported != 1 {
+		t.Fatalf("the next import: %+v", rep)
+	}
 }
 
 // checkBound fails the test when the heap sampled by h grew by more than

@@ -37,12 +37,18 @@ func (a *App) newFiber() (*fiber.App, error) {
 		DisableStartupMessage: true,
 		// Handlers may keep strings past the request (sockets live on after
 		// the handshake), so fasthttp's reused buffers must not leak into them.
-		Immutable:    true,
-		BodyLimit:    a.cfg.MaxBodyBytes,
-		ReadTimeout:  30 * time.Second,
-		IdleTimeout:  120 * time.Second,
-		ErrorHandler: a.handleError,
-		Views:        views,
+		Immutable: true,
+		BodyLimit: a.cfg.MaxBodyBytes,
+		// Bodies stream, so that an import is read as it arrives rather than
+		// held whole; limitBody reads every other body up to its limit.
+		// Forms are not parsed ahead either: the import reads its form's
+		// file from the stream, and other forms are small bodies.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
+		ReadTimeout:                  30 * time.Second,
+		IdleTimeout:                  120 * time.Second,
+		ErrorHandler:                 a.handleError,
+		Views:                        views,
 		// Layouts read the visitor's identity ({{.identity}}) for the sign-in link.
 		PassLocalsToViews: true,
 		// Per-IP limits need the client's address, not the proxy's.
@@ -51,7 +57,9 @@ func (a *App) newFiber() (*fiber.App, error) {
 		TrustedProxies:          a.cfg.TrustedProxies,
 		EnableIPValidation:      true,
 	})
-	f.Use(a.measureRequests) // first: it sees every answer, panics included
+	// limitBody first, as fasthttp's own 413s came before any handler.
+	f.Use(a.limitBody)
+	f.Use(a.measureRequests) // next: it sees every other answer, panics included
 	f.Use(recover.New(recover.Config{EnableStackTrace: true}))
 	a.healthRoutes(f) // before request logging: probes come every few seconds
 	a.metricsRoute(f) // likewise: scrapes come every few seconds

@@ -64,8 +64,9 @@ func closeTool(a *app.App, err *error) {
 const importUsage = `usage: danmaku import [flags] -room ID FILE
 
 Imports a Bilibili danmaku XML file or a danmaku JSON export (told apart by
-its content; FILE "-" reads standard input) into room ID, in one
-transaction: a malformed file imports nothing. Entries pass the server's
+its content; FILE "-" reads standard input) into room ID, in chunks that
+a running server's writes commit between: a malformed file leaves nothing
+imported (the stored chunks are undone). Entries pass the server's
 limits and the -import-plugins; the others are skipped and reported.
 Progress goes to standard error, the report to standard output.
 

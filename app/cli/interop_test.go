@@ -85,7 +85,7 @@ func TestImportAndExportCommands(t *testing.T) {
 			},
 		},
 		{name: "export as json to a file", args: []string{"export", "-room", "r", filepath.Join(dir, "r.json")}, stderr: []string{"exported 4 comments of room \"r\" to " + filepath.Join(dir, "r.json") + "\n"}},
-		{name: "import the json export elsewhere", args: []string{"import", "-room", "copy", "-create", filepath.Join(dir, "r.json")}, stdout: []string{"imported 4 of 4 entries (danmaku-json) into room \"copy\" as import 3, seqs 1 to 4\n"}},
+		{name: "import the json export elsewhere", args: []string{"import", "-room", "copy", "-create", filepath.Join(dir, "r.json")}, stdout: []string{"imported 4 of 4 entries (danmaku-json) into room \"copy\" as import 4, seqs 1 to 4\n"}}, // the malformed file's import is recorded (failed)
 		{name: "a bad format", args: []string{"export", "-room", "r", "-format", "yaml"}, code: 2, stderr: []string{"danmaku: export: -format must be xml or json, got \"yaml\"\n"}},
 		{name: "export of an unknown room", args: []string{"export", "-room", "nope", filepath.Join(dir, "nope.xml")}, code: 2, stderr: []string{"danmaku: export: room \"nope\" does not exist\n"}},
 		{name: "no database", args: []string{"export", "-room", "r", "-db", filepath.Join(dir, "none.db")}, code: 2, stderr: []string{"no database at " + filepath.Join(dir, "none.db")}},

@@ -33,7 +33,7 @@ func serveFlags(cfg *app.Config, logLevel, logFormat *string) *flag.FlagSet {
 	fs.IntVar(&cfg.MaxTextRunes, "max-text", cfg.MaxTextRunes, "longest comment, in characters")
 	fs.Int64Var(&cfg.MaxFrameBytes, "max-frame", cfg.MaxFrameBytes, "largest WebSocket frame a client may send, in bytes")
 	fs.IntVar(&cfg.MaxBodyBytes, "max-body", cfg.MaxBodyBytes, "largest REST request body, in bytes")
-	fs.IntVar(&cfg.MaxImportBytes, "max-import", cfg.MaxImportBytes, "largest file a moderator may upload to POST /api/rooms/:id/import, in bytes")
+	fs.IntVar(&cfg.MaxImportBytes, "max-import", cfg.MaxImportBytes, "largest file a moderator may upload to POST /api/rooms/:id/import, in bytes; the upload is read as it is stored, so memory does not grow with it")
 	fs.IntVar(&cfg.MaxRoomsPerConn, "max-rooms", cfg.MaxRoomsPerConn, "rooms one WebSocket may be in at once (1 to 1000)")
 	fs.IntVar(&cfg.SendBuffer, "send-buffer", cfg.SendBuffer, "frames queued per socket before it is closed as slow (16 to 65536)")
 	fs.IntVar(&cfg.CatchupLimit, "catchup-limit", cfg.CatchupLimit, "most comments replayed on a reconnect with since")

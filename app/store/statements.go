@@ -18,6 +18,7 @@ type statements struct {
 	likeRoom         *sql.Stmt
 	bumpRoomLikes    *sql.Stmt
 	roomLikes        *sql.Stmt
+	insertImported   *sql.Stmt
 	all              []*sql.Stmt
 }
 
@@ -40,6 +41,9 @@ func prepare(db *sql.DB) (*statements, error) {
 		{&s.likeRoom, `INSERT OR IGNORE INTO room_likes (room_id, user_id, created_at) VALUES (?, ?, ?)`},
 		{&s.bumpRoomLikes, `UPDATE rooms SET likes = likes + 1 WHERE id = ? RETURNING likes`},
 		{&s.roomLikes, `SELECT likes FROM rooms WHERE id = ?`},
+		{&s.insertImported, `INSERT INTO comments
+			(room_id, seq, time_ms, text, mode, color, size, user_id, user_name, created_at, import_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 	} {
 		stmt, err := db.Prepare(p.query)
 		if err != nil {
