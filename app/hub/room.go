@@ -92,6 +92,15 @@ func (r *room) flush(force bool) {
 	r.mu.Lock()
 	r.outMu.Lock()
 	now := time.Now()
+	if at, due := r.out.due(r.window(), r.hub.opts.FlushEvery); !force && (!due || now.Before(at)) {
+		// A stale wake-up (a flush started at once, then overtaken by a
+		// forced one): what it was for has gone, so it only re-arms.
+		r.out.armed = false
+		r.armLocked()
+		r.outMu.Unlock()
+		r.mu.Unlock()
+		return
+	}
 	if !force && r.holdLocked(now) {
 		// The poll is the next flush; nothing arriving meanwhile arms another.
 		r.out.armed, r.out.armedAt = true, time.Time{}
