@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/danmaku/danmaku/app/apptest"
 	"github.com/danmaku/danmaku/app/cli"
 )
 
@@ -241,5 +242,25 @@ func TestLoadtestSubcommand(t *testing.T) {
 				t.Fatalf("exit %d, stderr %q; want 2 and %q", code, stderr.String(), tc.stderr)
 			}
 		})
+	}
+}
+
+// TestLoadtestSubcommandMeasuresARealServer runs `danmaku loadtest -json`
+// through the command line against a real server and reads its report.
+func TestLoadtestSubcommandMeasuresARealServer(t *testing.T) {
+	s := apptest.Start(t)
+	apptest.CreateRoom(t, s.URL(), "lt0", "live")
+	var stdout, stderr strings.Builder
+	code := cli.Main(context.Background(), []string{"loadtest", "-addr", s.Addr(), "-rooms", "1", "-viewers", "20", "-senders", "2",
+		"-rate", "20", "-duration", "1s", "-drain", "10s", "-json"}, cli.IO{Env: func(string) string { return "" }, Stdout: &stdout, Stderr: &stderr}, embedded())
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, stderr.String())
+	}
+	var rep struct{ Sent, Acked, Expected, Delivered, Lost int64 }
+	if err := json.Unmarshal([]byte(stdout.String()), &rep); err != nil {
+		t.Fatalf("the report is not JSON: %v\n%s", err, stdout.String())
+	}
+	if rep.Sent == 0 || rep.Acked != rep.Sent || rep.Expected != rep.Acked*22 || rep.Delivered != rep.Expected || rep.Lost != 0 {
+		t.Errorf("report %+v: want every comment acked and delivered to all 22 sockets", rep)
 	}
 }
