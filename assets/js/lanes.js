@@ -34,9 +34,12 @@ function leftAt(tr, t) {
   return tr.x0 + tr.vx * (t - tr.start);
 }
 
-/** Reports whether two trajectories ever come closer than `gap` pixels. */
-export function collides(a, b, gap = 0) {
-  const from = Math.max(a.start, b.start);
+/**
+ * Reports whether two trajectories ever come closer than `gap` pixels at or
+ * after time `since` (what is already on screen only matters from now on).
+ */
+export function collides(a, b, gap = 0, since = -Infinity) {
+  const from = Math.max(a.start, b.start, since);
   const to = Math.min(a.end, b.end);
   if (to <= from) return false;
   // Edges are linear in time, so "a stays left of b" holds on the whole
@@ -73,27 +76,10 @@ export function createLaneAllocator(opts) {
 /** Tracks which comments occupy which lanes and finds room for new ones. */
 export class LaneAllocator {
   /** See createLaneAllocator. */
-  constructor({ width, height, laneHeight, area = 1, gap = 16 }) {
+  constructor(geometry) {
     this.items = new Map(); // id -> entry
     this.lanes = []; // lane index -> Set of ids
-    this.resize({ width, height, laneHeight, area, gap });
-  }
-
-  /** Changes the stage geometry; existing entries keep their lanes if those still exist. */
-  resize({ width = this.width, height = this.height, laneHeight = this.laneHeight, area = this.area, gap = this.gap }) {
-    this.width = width;
-    this.height = height;
-    this.laneHeight = laneHeight;
-    this.area = area;
-    this.gap = gap;
-    this.total = laneCount(height, laneHeight, 1);
-    this.usable = Math.min(this.total, laneCount(height, laneHeight, area));
-    this.lanes = Array.from({ length: this.total }, () => new Set());
-    const old = [...this.items.values()];
-    this.items.clear();
-    for (const e of old) {
-      if (e.lane + e.span <= this.total) this.#insert(e);
-    }
+    this.#setGeometry(geometry);
   }
 
   /** Forgets every comment (after a seek). */
@@ -111,6 +97,20 @@ export class LaneAllocator {
     return true;
   }
 
+  /** Gives a recorded comment another id (an own comment acknowledged), keeping its lanes. */
+  rename(from, to) {
+    const e = this.items.get(from);
+    if (!e) return false;
+    this.remove(from);
+    this.#insert({ ...e, id: to });
+    return true;
+  }
+
+  /** The entry {id, lane, span, rank, y, tr} recorded for a comment, if any. */
+  get(id) {
+    return this.items.get(id);
+  }
+
   /** Drops entries whose lifetime ended before `now`. */
   prune(now) {
     for (const e of [...this.items.values()]) {
@@ -126,30 +126,47 @@ export class LaneAllocator {
    */
   place(item, now, { force = false, start = now } = {}) {
     this.prune(now);
-    const span = Math.min(lanesFor(item.height, this.laneHeight), Math.max(1, this.usable));
-    const tr = trajectory(item, start, this.width);
-    const order = this.#laneOrder(item.mode, span);
-    for (const lane of order) {
-      if (this.#fits(lane, span, tr)) return this.#record(item, lane, span, tr);
-    }
-    if (!force || order.length === 0) return null;
-    let best = order[0];
-    let bestFree = Infinity;
-    for (const lane of order) {
-      const free = this.#freeAt(lane, span);
-      if (free < bestFree) {
-        bestFree = free;
-        best = lane;
-      }
-    }
-    return this.#record(item, best, span, tr);
+    return this.#put(item, now, start, { force });
   }
 
-  /** Re-records a comment at a known lane without checks (used when reflowing). */
-  occupy(item, lane, start) {
-    const span = lanesFor(item.height, this.laneHeight);
-    if (lane + span > this.total) return null;
-    return this.#record(item, lane, span, trajectory(item, start, this.width));
+  /**
+   * Re-places comments already on screen at video time `now` after their
+   * sizes or the stage geometry changed: trajectories depend on both, so
+   * lanes that were free may no longer be. `items` are {id, mode, width,
+   * height, duration, start, own} with their new sizes, each keeping its
+   * `start` (its progress across the screen). With `geometry`
+   * ({width, height, laneHeight, area, gap}, any subset) the stage changed and
+   * every recorded comment not in `items` is forgotten; without it the others
+   * stay where they are. Own comments go first, then the oldest: each keeps
+   * its lane (counted from the top, or from the bottom for bottom comments)
+   * when it still fits, else takes the first lane where it fits. Returns the
+   * items for which no lane fits, not recorded (own comments only when the
+   * stage has no lane: they are forced as in place). Ended ones are
+   * returned too.
+   */
+  reflow(items, now, geometry) {
+    const rank = new Map(items.map((it) => [it.id, this.items.get(it.id)?.rank]));
+    if (geometry) {
+      this.clear();
+      this.#setGeometry(geometry);
+    } else {
+      for (const it of items) this.remove(it.id);
+    }
+    this.prune(now);
+    const unplaced = items.filter((it) => it.start + it.duration <= now);
+    const live = items.filter((it) => it.start + it.duration > now).sort((a, b) => a.start - b.start);
+    for (const own of [true, false]) {
+      const moving = [];
+      // Everyone who can stay goes first, so a moved comment never takes
+      // the lane of one that could have stayed.
+      for (const it of live) {
+        if (Boolean(it.own) !== own) continue;
+        const r = rank.get(it.id);
+        if (r == null || !this.#put(it, now, it.start, { rank: r })) moving.push(it);
+      }
+      for (const it of moving) if (!this.#put(it, now, it.start, { force: own })) unplaced.push(it);
+    }
+    return unplaced;
   }
 
   /** Pixel y of the top of a lane. */
@@ -160,6 +177,40 @@ export class LaneAllocator {
   /** Number of comments currently recorded. */
   get size() {
     return this.items.size;
+  }
+
+  #setGeometry({ width = this.width, height = this.height, laneHeight = this.laneHeight, area = this.area ?? 1, gap = this.gap ?? 16 }) {
+    this.width = width;
+    this.height = height;
+    this.laneHeight = laneHeight;
+    this.area = area;
+    this.gap = gap;
+    this.total = laneCount(height, laneHeight, 1);
+    this.usable = Math.min(this.total, laneCount(height, laneHeight, area));
+    this.lanes = Array.from({ length: this.total }, () => new Set());
+  }
+
+  // Records item in the first lane of its mode's order (only the one at
+  // `rank` when given) where its trajectory from `start` fits from `now` on.
+  #put(item, now, start, { force = false, rank = null }) {
+    const span = Math.min(lanesFor(item.height, this.laneHeight), Math.max(1, this.usable));
+    const tr = trajectory(item, start, this.width);
+    const order = this.#laneOrder(item.mode, span);
+    const candidates = rank == null ? order.keys() : [rank].filter((r) => r < order.length);
+    for (const r of candidates) {
+      if (this.#fits(order[r], span, tr, now)) return this.#record(item, order[r], r, span, tr);
+    }
+    if (!force || order.length === 0) return null;
+    let best = 0;
+    let bestFree = Infinity;
+    for (const [r, lane] of order.entries()) {
+      const free = this.#freeAt(lane, span);
+      if (free < bestFree) {
+        bestFree = free;
+        best = r;
+      }
+    }
+    return this.#record(item, order[best], best, span, tr);
   }
 
   #laneOrder(mode, span) {
@@ -177,10 +228,10 @@ export class LaneAllocator {
     return out;
   }
 
-  #fits(lane, span, tr) {
+  #fits(lane, span, tr, now) {
     for (let i = lane; i < lane + span; i++) {
       for (const id of this.lanes[i]) {
-        if (collides(this.items.get(id).tr, tr, this.gap)) return false;
+        if (collides(this.items.get(id).tr, tr, this.gap, now)) return false;
       }
     }
     return true;
@@ -194,9 +245,10 @@ export class LaneAllocator {
     return t;
   }
 
-  #record(item, lane, span, tr) {
+  // rank: the lane's position in its mode's order, which reflow keeps.
+  #record(item, lane, rank, span, tr) {
     this.remove(item.id);
-    const e = { id: item.id, lane, span, tr, y: this.laneY(lane) };
+    const e = { id: item.id, lane, rank, span, tr, y: this.laneY(lane) };
     this.#insert(e);
     return e;
   }

@@ -90,9 +90,6 @@ export class DanmakuPlayer extends Emitter {
     this.merger = new Merger({ windowSec: MERGE_WINDOW });
     this.liked = new Set();
     this.ownPending = new Set(); // refs of own comments awaiting their ack
-    // Pushed comments of a VOD shown at once: skipped once when the playhead
-    // reaches their time, so one viewing shows each once (a seek forgets them).
-    this.liveShown = new Set();
     // VOD comments live on the video's timeline; live comments are about
     // "now", so in live rooms they move with the wall clock whatever the
     // video does (pause, loop, seek).
@@ -202,10 +199,11 @@ export class DanmakuPlayer extends Emitter {
     const v = this.video;
     const t = v.currentTime;
     if (!v.paused && !v.seeking) {
-      const { due, seeked } = this.scheduler.advance(t, v.playbackRate);
-      if (!seeked) for (const c of due) if (!this.liveShown.delete(c.id)) this.#show(c);
+      const { due, pushed, seeked } = this.scheduler.advance(t, v.playbackRate);
+      for (const c of pushed) this.#show(c, { live: true });
+      if (!seeked) for (const c of due) this.#show(c);
     } else {
-      this.scheduler.seek(t);
+      this.scheduler.hold(t);
     }
     this.stage.tick();
     this.#fetch(t);
@@ -311,7 +309,6 @@ export class DanmakuPlayer extends Emitter {
     const t = this.video.currentTime;
     this.stage.clear();
     this.merger.reset();
-    this.liveShown.clear();
     this.scheduler.seek(t);
     for (const k of this.windows.seek()) {
       this.inflight.get(k)?.abort();
@@ -337,15 +334,13 @@ export class DanmakuPlayer extends Emitter {
     if (!c) return;
     this.offs.push(
       c.on('comments', (items) => {
-        // Pushed comments show at once (on a VOD while it plays, so they
-        // move); a VOD also keeps them on its timeline for later viewings.
+        // Pushed comments show at once, however far behind or ahead of the
+        // playhead they are; a VOD shows them only while it plays (so they
+        // move), else on resuming, and keeps them on its timeline for later
+        // viewings.
         const fresh = this.live ? items : this.timeline.insert(items);
-        if (this.live || !this.video.paused) {
-          for (const item of fresh) {
-            this.#show(item, { live: true });
-            if (!this.live) this.liveShown.add(item.id);
-          }
-        }
+        const now = this.live ? fresh : this.scheduler.push(fresh, !this.video.paused);
+        for (const item of now) this.#show(item, { live: true });
         this.emit('comments', fresh);
       }),
       c.on('retract', (ids) => this.retract(ids)),

@@ -112,8 +112,8 @@ export class DanmakuStage extends Emitter {
     it.count = count;
     this.#renderBadge(it);
     it.width = this.#measure(it);
-    const e = this.alloc.occupy(this.#allocItem(it), it.lane, it.start);
-    if (e) this.#animate(it);
+    // A wider comment may now run into its neighbour: it is placed again.
+    this.#reflow([it]);
   }
 
   /** Gives an own comment its server id once acknowledged (data-id changes from the ref). */
@@ -121,12 +121,11 @@ export class DanmakuStage extends Emitter {
     const it = this.items.get(oldId);
     if (!it || this.items.has(comment.id)) return false;
     this.items.delete(oldId);
-    this.alloc.remove(oldId);
+    this.alloc.rename(oldId, comment.id);
     it.comment = { ...it.comment, ...comment };
     it.id = comment.id;
     it.el.dataset.id = String(comment.id);
     this.items.set(it.id, it);
-    this.alloc.occupy(this.#allocItem(it), it.lane, it.start);
     return true;
   }
 
@@ -223,18 +222,13 @@ export class DanmakuStage extends Emitter {
       this.alloc = new LaneAllocator(geom);
       return;
     }
-    this.alloc.resize(geom);
-    this.alloc.clear();
-    for (const it of [...this.items.values()]) {
+    const list = [...this.items.values()];
+    for (const it of list) {
       this.#style(it);
       it.width = this.#measure(it);
       it.height = this.#lineHeight(it);
-      if (!this.alloc.occupy(this.#allocItem(it), it.lane, it.start)) {
-        this.#drop(it);
-        continue;
-      }
-      this.#animate(it);
     }
+    this.#reflow(list, geom);
   }
 
   /** Stops observing and removes all comments and listeners. */
@@ -250,6 +244,25 @@ export class DanmakuStage extends Emitter {
     const s = this.settings;
     this.root.style.opacity = String(s.opacity);
     this.root.classList.toggle('dm-hidden', !s.visible);
+  }
+
+  // Places shown comments again after their size or the stage changed
+  // (lanes.js reflow): each keeps its lane when it still fits, else moves.
+  // One that fits nowhere leaves the screen and waits like a new comment
+  // (entry.start keeps its place in its trip), or is dropped, as the
+  // density setting says.
+  #reflow(list, geometry) {
+    const now = this.clock();
+    for (const a of this.alloc.reflow(list.map((it) => this.#allocItem(it)), now, geometry)) {
+      const it = this.items.get(a.id);
+      this.#drop(it);
+      this.queue.push({ comment: it.comment, own: it.own, count: it.count, start: it.start }, now);
+    }
+    for (const it of list) {
+      if (this.items.get(it.id) !== it) continue;
+      it.lane = this.alloc.get(it.id).lane;
+      this.#animate(it);
+    }
   }
 
   #place(entry, force) {
@@ -269,8 +282,10 @@ export class DanmakuStage extends Emitter {
     };
     it.width = this.#measure(it);
     it.height = this.#lineHeight(it);
-    let start = now;
-    if (own && !this.playing && mode === 'scroll') {
+    let start = entry.start ?? now;
+    // A comment taken off screen by a reflow whose trip ended while it waited.
+    if (start + it.duration <= now) return true;
+    if (entry.start == null && own && !this.playing && mode === 'scroll') {
       // Paused: show the own comment already fully on screen instead of
       // waiting off the right edge.
       start = now - (it.width / (this.width + it.width)) * it.duration;
@@ -287,7 +302,7 @@ export class DanmakuStage extends Emitter {
   }
 
   #allocItem(it) {
-    return { id: it.id, mode: it.mode, width: it.width, height: it.height, duration: it.duration };
+    return { id: it.id, mode: it.mode, width: it.width, height: it.height, duration: it.duration, start: it.start, own: it.own };
   }
 
   #element(it) {

@@ -102,6 +102,13 @@ export function createScheduler(timeline, opts) {
  * A jump forward far beyond that is a stall (a busy page, a hidden tab; real
  * seeks are signalled with seek()): only the comments of its last `maxStep`
  * seconds of play are due, so a long stall does not dump minutes of them.
+ *
+ * Comments pushed live (push()) show at once whatever their time: while the
+ * video plays push() returns them, while it is paused (its frames call
+ * hold(), not advance()) the next advance() does, on resuming. One whose
+ * time is still ahead is then skipped once when the playhead reaches it, so
+ * one viewing shows each once; a seek forgets that, as the playhead may pass
+ * its time again.
  */
 export class Scheduler {
   /** maxStep: wall seconds of play whose comments are still due after a stall. */
@@ -109,28 +116,63 @@ export class Scheduler {
     this.timeline = timeline;
     this.maxStep = maxStep;
     this.cursor = null;
+    this.held = []; // comments pushed while paused, for the next advance()
+    this.shown = new Set(); // ids of pushed comments shown before the playhead reached them
   }
 
   /** Restarts at video time t (call on the video's "seeking"). */
   seek(t) {
     this.cursor = t;
+    this.shown.clear();
+  }
+
+  /** Keeps the cursor on a playhead that is not playing (paused, seeking). */
+  hold(t) {
+    this.cursor = t;
+  }
+
+  /**
+   * Takes comments pushed live: returns them to show now when `playing`,
+   * else holds them for the next advance() (see the class comment).
+   */
+  push(comments, playing) {
+    if (!playing) {
+      this.held.push(...comments);
+      return [];
+    }
+    this.#markAhead(comments);
+    return comments;
   }
 
   /**
    * Moves the playhead to t, `rate` being the playbackRate. Returns
-   * {due, seeked, stalled}: the comments with previous <= time < t (only the
-   * last maxStep x rate seconds of them after a stall), or seeked=true and
-   * nothing when the playhead went back or had no position yet.
+   * {due, pushed, seeked, stalled}: due, the comments with previous <= time
+   * < t (only the last maxStep x rate seconds of them after a stall) less
+   * those pushed and shown already, or seeked=true and nothing when the
+   * playhead went back or had no position yet; pushed, the comments pushed
+   * while paused, to show now (retracted ones left out).
    */
   advance(t, rate = 1) {
+    const pushed = this.held.filter((c) => this.timeline.has(c.id));
+    this.held = [];
     if (this.cursor === null || t < this.cursor) {
       this.cursor = t;
-      return { due: [], seeked: true, stalled: false };
+      this.#markAhead(pushed);
+      return { due: [], pushed, seeked: true, stalled: false };
     }
+    // Marked before the due ones are picked, so a held comment whose time
+    // falls in this very step is not returned twice.
+    this.#markAhead(pushed);
     const span = this.maxStep * Math.max(1, Math.abs(rate));
     const stalled = t - this.cursor > span;
-    const due = this.timeline.between(stalled ? t - span : this.cursor, t);
+    const due = this.timeline.between(stalled ? t - span : this.cursor, t).filter((c) => !this.shown.delete(c.id));
     this.cursor = t;
-    return { due, seeked: false, stalled };
+    return { due, pushed, seeked: false, stalled };
+  }
+
+  // Remembers the pushed comments the playhead has yet to reach; those
+  // behind it need no mark (it will not get there without a seek).
+  #markAhead(list) {
+    for (const c of list) if (c.time >= this.cursor) this.shown.add(c.id);
   }
 }

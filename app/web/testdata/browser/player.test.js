@@ -177,15 +177,19 @@ check('a pushed comment for a later moment shows now and not again when the play
   equal(added, 1, 'shown again at its time');
 });
 
-check('a comment pushed while paused waits and shows when playback resumes', async () => {
+check('comments pushed while paused wait and show when playback resumes, even from behind the playhead', async () => {
   video.pause();
   await frames(2);
-  const c = { id: 'paused1', seq: 10003, room: 'demo', time: video.currentTime, text: 'sent while you paused', mode: 'bottom', size: 'medium', color: '#ffffff', user: { id: 'x' } };
-  client.emit('comments', [c]);
+  const t = video.currentTime;
+  const pushed = (id, time, text) => ({ id, seq: 10003, room: 'demo', time, text, mode: 'bottom', size: 'medium', color: '#ffffff', user: { id: 'x' } });
+  // paused2 comes from a viewer 5 s behind us: the playhead will not reach it.
+  client.emit('comments', [pushed('paused1', t, 'sent while you paused'), pushed('paused2', t - 5, 'sent from further back')]);
   await frames(3);
   equal(shown('paused1'), null, 'shown on a paused video');
+  equal(shown('paused2'), null, 'shown on a paused video');
   await video.play();
-  await until(() => shown('paused1'), 15000, 'comment after resuming');
+  await until(() => shown('paused1') && shown('paused2'), 15000, 'both comments after resuming');
+  assert(player.timeline.has('paused2'), 'not kept on the timeline');
 });
 
 check('clicking a comment likes it once', async () => {

@@ -1,4 +1,4 @@
-import { check, assert, equal, frames } from './harness.js';
+import { check, assert, equal, frames, until } from './harness.js';
 import { createStage } from '/assets/js/stage.js';
 import { defaultSettings } from '/assets/js/settings.js';
 
@@ -8,17 +8,86 @@ const stage = createStage(root, { clock: () => now });
 const items = () => [...root.querySelectorAll('.dm-item')];
 const comment = (id, extra = {}) => ({ id, text: `comment ${id}`, mode: 'scroll', size: 'medium', color: '#ffffff', ...extra });
 
-// Freezes every animation at video time t (as the stage does on pause).
+// A frame far from every earlier one, so the drift check runs (it syncs the
+// animations to the clock and drops finished comments).
 let ticks = 0;
+function tickFar() {
+  stage.tick(performance.now() + ++ticks * 1e6);
+}
+
+// Freezes every animation at video time t (as the stage does on pause).
 function freezeAt(t) {
   now = t;
   stage.play();
   stage.pause();
-  stage.tick(performance.now() + ++ticks * 1e6); // far apart: the drift check runs
+  tickFar();
 }
 
 function overlaps(a, b) {
   return a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+}
+
+// Throws if the real boxes of any two comments on screen overlap.
+function assertNoOverlap(when) {
+  const rects = items().map((el) => [el.dataset.id, el.getBoundingClientRect()]);
+  const info = (k) => {
+    const it = stage.items.get(rects[k][0]);
+    const r = rects[k][1];
+    return `${rects[k][0]} ${it && it.mode} lane=${it && it.lane} start=${it && it.start} w=${it && it.width} rect=[${r.left.toFixed(1)},${r.right.toFixed(1)}]x[${r.top.toFixed(1)},${r.bottom.toFixed(1)}]`;
+  };
+  for (let i = 0; i < rects.length; i++) {
+    for (let j = i + 1; j < rects.length; j++) {
+      if (overlaps(rects[i][1], rects[j][1])) throw new Error(`${when} overlap: ${info(i)} / ${info(j)}`);
+    }
+  }
+}
+
+// Freezes the stage at each video time and checks that no comments overlap.
+function assertApartAt(times, after = '') {
+  for (const t of times) {
+    freezeAt(t);
+    assertNoOverlap(`at t=${t}${after}`);
+  }
+}
+
+// Runs fn on a busy stage (fillBusy), then restores the settings, the stage
+// and the player's size.
+async function withBusyStage(prefix, fn) {
+  stage.clear();
+  try {
+    fillBusy(prefix);
+    await fn();
+  } finally {
+    stage.setSettings(defaultSettings());
+    stage.clear();
+    await resizePlayer('');
+  }
+}
+
+// Adds six comments of mixed text, modes and sizes every 0.1 s of video time
+// for 6 s, as a busy room would, with smaller text (font scale 0.7) as a
+// viewer would pick for it.
+function fillBusy(prefix) {
+  stage.setSettings({ ...defaultSettings(), density: 'high', fontScale: 0.7 });
+  const texts = ['233333', 'first!', 'This is a rather long comment that goes on', 'lol', 'WWWWWWWWWW', 'nice one', 'iiiiiiii', '<b>bold?</b>'];
+  const modes = ['scroll', 'scroll', 'scroll', 'top', 'bottom'];
+  const sizes = ['medium', 'medium', 'small', 'large'];
+  let n = 0;
+  for (let step = 0; step < 60; step++) {
+    now = step * 0.1;
+    for (let i = 0; i < 6; i++, n++) {
+      stage.add(comment(`${prefix}${n}`, { text: texts[n % texts.length], mode: modes[n % 5], size: sizes[n % 4] }));
+    }
+    tickFar();
+  }
+}
+
+// Resizes the test player (width '' restores it) and waits until the stage's
+// ResizeObserver has reflowed to it.
+async function resizePlayer(width) {
+  const player = document.getElementById('player');
+  player.style.width = width;
+  await until(() => stage.width === player.clientWidth, 5000, `the stage to follow the player to ${player.clientWidth} px`);
 }
 
 check('root gets the dm-stage class and has a size', () => {
@@ -69,53 +138,15 @@ check('font sizes are 18/25/36 px at a 540 px high player', () => {
 });
 
 check('100+ comments on screen never overlap and the measured widths are not underestimated', async () => {
-  document.getElementById('player').style.width = '1280px';
-  await frames(2);
-  stage.resize();
-  stage.clear();
-  // Smaller text (font scale 0.7) as a viewer would pick for a busy room.
-  stage.setSettings({ ...defaultSettings(), density: 'high', fontScale: 0.7 });
-  try {
-  now = 0;
-  const texts = ['233333', 'first!', 'This is a rather long comment that goes on', 'lol', 'WWWWWWWWWW', 'nice one', 'iiiiiiii', '<b>bold?</b>'];
-  const modes = ['scroll', 'scroll', 'scroll', 'top', 'bottom'];
-  const sizes = ['medium', 'medium', 'small', 'large'];
-  let n = 0;
-  for (let step = 0; step < 60; step++) {
-    now = step * 0.1;
-    for (let i = 0; i < 6; i++, n++) {
-      stage.add(comment(`b${n}`, { text: texts[n % texts.length], mode: modes[n % 5], size: sizes[n % 4] }));
+  await resizePlayer('1280px');
+  await withBusyStage('b', () => {
+    assert(stage.count >= 100, `only ${stage.count} comments on screen`);
+    for (const [id, it] of stage.items) {
+      const w = it.el.getBoundingClientRect().width;
+      assert(it.width + 0.5 >= w, `item ${id}: measured ${it.width} < rendered ${w}`);
     }
-    stage.tick(performance.now() + step * 1000);
-  }
-  assert(stage.count >= 100, `only ${stage.count} comments on screen`);
-  for (const [id, it] of stage.items) {
-    const w = it.el.getBoundingClientRect().width;
-    assert(it.width + 0.5 >= w, `item ${id}: measured ${it.width} < rendered ${w}`);
-  }
-  for (const t of [6, 7, 8, 9.5]) {
-    freezeAt(t);
-    const rects = items().map((el) => [el.dataset.id, el.getBoundingClientRect()]);
-    for (let i = 0; i < rects.length; i++) {
-      for (let j = i + 1; j < rects.length; j++) {
-        if (overlaps(rects[i][1], rects[j][1])) {
-          const info = (k) => {
-            const it = stage.items.get(rects[k][0]);
-            const r = rects[k][1];
-            return `${rects[k][0]} ${it && it.mode} lane=${it && it.lane} start=${it && it.start} w=${it && it.width} rect=[${r.left.toFixed(1)},${r.right.toFixed(1)}]x[${r.top.toFixed(1)},${r.bottom.toFixed(1)}]`;
-          };
-          throw new Error(`at t=${t} overlap: ${info(i)} / ${info(j)}`);
-        }
-      }
-    }
-  }
-  } finally {
-    stage.setSettings(defaultSettings());
-    stage.clear();
-    document.getElementById('player').style.width = '';
-    await frames(2);
-    stage.resize();
-  }
+    assertApartAt([6, 7, 8, 9.5]);
+  });
 });
 
 check('scrolling comments move right to left in step with the video clock', () => {
@@ -207,18 +238,56 @@ check('resize reflows comments to the new width and font size', async () => {
   stage.add(comment('rs', { text: 'resize me' }));
   const el = root.querySelector('[data-id="rs"]');
   const before = parseFloat(el.style.fontSize);
-  document.getElementById('player').style.width = '480px';
   // No explicit resize(): the stage's ResizeObserver must notice.
-  await frames(3);
+  await resizePlayer('480px');
   freezeAt(0);
   const after = parseFloat(el.style.fontSize);
   assert(after < before, `font ${before} -> ${after}`);
   equal(stage.width, 480);
   const x = el.getBoundingClientRect().left - root.getBoundingClientRect().left;
   assert(Math.abs(x - 480) < 2, `starts at the new right edge, x=${x}`);
-  document.getElementById('player').style.width = '';
-  await frames(3);
-  stage.resize();
+  await resizePlayer('');
+});
+
+check('after a resize, a screen full of comments still never overlaps', () =>
+  withBusyStage('r', async () => {
+    assertApartAt([6], ' before the resize');
+    stage.queue.clear(); // so that only the comments the resize takes off wait
+    const lanes = new Map([...stage.items].map(([id, it]) => [id, it.lane]));
+    assert(stage.count >= 80, `only ${stage.count} comments on screen`);
+    stage.play(); // moving, as on a playing video
+    await resizePlayer('480px');
+    // Running animations, sampled as the browser draws them.
+    for (let f = 1; f <= 5; f++) {
+      await frames(1);
+      assertNoOverlap(`frame ${f} after the resize`);
+    }
+    const moved = [...stage.items].filter(([id, it]) => lanes.get(id) !== it.lane).length;
+    const off = [...lanes.keys()].filter((id) => !stage.has(id));
+    assert(moved > 0 && off.length > 0, `on a quarter of the screen nothing moved lanes (${moved}) or went off (${off.length})`);
+    // Those taken off wait for a lane (density "high") and come back on their
+    // way across, still without overlapping.
+    assert(stage.waiting > 0, 'nothing waits');
+    assertApartAt([6.5, 7, 8], ' after the resize');
+    assert(off.some((id) => stage.has(id)), 'no comment taken off came back');
+  }));
+
+check('a comment whose ×N badge widens it moves off a lane where it would catch up', () => {
+  stage.clear();
+  now = 0;
+  stage.add(comment('lead', { text: 'same text' }));
+  const lead = stage.items.get('lead');
+  // The follower starts as soon as the leader is in with the gap behind it;
+  // at the same width it never gets closer, but any wider it is faster.
+  now = ((lead.width + stage.alloc.gap) * lead.duration) / (stage.width + lead.width) + 0.01;
+  stage.add(comment('follow', { text: 'same text' }));
+  equal(stage.items.get('follow').lane, lead.lane, 'the follower shares the lane');
+  stage.setCount('follow', 99);
+  equal(root.querySelector('[data-id="follow"] .dm-count')?.textContent, '×99');
+  assert(stage.items.get('follow').lane !== lead.lane, 'the widened follower kept the lane');
+  assertApartAt([now, 3, 5, 7]);
+  stage.play();
+  stage.clear();
 });
 
 check('finished comments leave the DOM and free their lane', () => {
@@ -226,7 +295,7 @@ check('finished comments leave the DOM and free their lane', () => {
   now = 0;
   stage.add(comment('gone', { mode: 'top' }));
   now = 4.5;
-  stage.tick(performance.now() + 1e7);
+  tickFar();
   equal(root.querySelector('[data-id="gone"]'), null);
   equal(stage.alloc.size, 0);
 });
@@ -253,7 +322,7 @@ check('retracting a waiting comment keeps it off screen', () => {
   stage.remove(waiting[0]); // retracted while waiting
   stage.remove('w0'); // frees a lane
   now = 0.5;
-  stage.tick(performance.now() + 5e7);
+  tickFar();
   equal(stage.has(waiting[0]), false, 'retracted comment was placed');
   equal(stage.has(waiting[1]), true, 'next waiting comment took the free lane');
   stage.setSettings(defaultSettings());

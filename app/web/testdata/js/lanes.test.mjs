@@ -6,9 +6,10 @@ const W = 1000;
 const scroll = (id, width, duration = 8, height = 30) => ({ id, mode: 'scroll', width, height, duration });
 const fixed = (id, mode, width, duration = 4, height = 30) => ({ id, mode, width, height, duration });
 
-// Samples both trajectories densely and reports whether they ever overlap.
-function overlapsBySampling(a, b, gap = 0) {
-  const from = Math.max(a.start, b.start);
+// Samples both trajectories densely and reports whether they ever overlap
+// (at or after `since`).
+function overlapsBySampling(a, b, gap = 0, since = -Infinity) {
+  const from = Math.max(a.start, b.start, since);
   const to = Math.min(a.end, b.end);
   for (let i = 0; i <= 2000; i++) {
     const t = from + ((to - from) * i) / 2000;
@@ -127,34 +128,144 @@ test('removing a comment frees its lane; clear frees all', () => {
 });
 
 test('a random storm of placements never yields two overlapping comments', () => {
-  let seed = 42;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
   const al = createLaneAllocator({ width: W, height: 540, laneHeight: 30, gap: 12 });
-  const placed = [];
+  const { entries } = storm(al, 30, 42);
+  assert.ok(entries.length > 100, `placed ${entries.length}`);
+  assertApart(entries, 12, -Infinity, 'storm');
+});
+
+test('collision ignores what happened before `since`', () => {
+  const top = trajectory({ mode: 'top', width: 200, duration: 4 }, 0, W); // [400, 600]
+  const scrolling = trajectory({ mode: 'scroll', width: 100, duration: 4 }, 0, W); // 275 px/s
+  // The scroller crosses the centred one between about 1.45 s and 2.55 s.
+  assert.equal(collides(top, scrolling), true);
+  assert.equal(collides(top, scrolling, 0, 2), true);
+  assert.equal(collides(top, scrolling, 0, 3), false);
+  assert.equal(overlapsBySampling(top, scrolling, 0, 3), false);
+});
+
+// Random comments placed every 0.05 s for `until` seconds, as a busy room
+// would place them. Returns the items placed (with their start) and entries.
+function storm(al, until, seed) {
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
   const modes = ['scroll', 'scroll', 'scroll', 'top', 'bottom'];
-  for (let i = 0; i < 600; i++) {
-    const t = i * 0.05;
-    const item = { id: i, mode: modes[Math.floor(rnd() * 5)], width: 30 + rnd() * 500, height: rnd() < 0.2 ? 43 : 30, duration: 8 };
-    if (item.mode !== 'scroll') item.duration = 4;
-    const e = al.place(item, t);
-    if (e) placed.push(e);
+  const items = [];
+  const entries = [];
+  for (let i = 0; i * 0.05 < until; i++) {
+    const mode = modes[Math.floor(rnd() * 5)];
+    const item = { id: i, mode, width: 30 + rnd() * 500, height: rnd() < 0.2 ? 43 : 30, duration: mode === 'scroll' ? 8 : 4, start: i * 0.05 };
+    const e = al.place(item, item.start);
+    if (e) {
+      items.push(item);
+      entries.push(e);
+    }
   }
-  assert.ok(placed.length > 100, `placed ${placed.length}`);
-  for (let i = 0; i < placed.length; i++) {
-    for (let j = i + 1; j < placed.length; j++) {
-      const a = placed[i];
-      const b = placed[j];
+  return { items, entries };
+}
+
+// Throws unless the entries sharing a lane stay apart at and after `since`.
+function assertApart(entries, gap, since, what) {
+  for (let i = 0; i < entries.length; i++) {
+    for (let j = i + 1; j < entries.length; j++) {
+      const [a, b] = [entries[i], entries[j]];
       const share = a.lane < b.lane + b.span && b.lane < a.lane + a.span;
-      if (share) assert.equal(overlapsBySampling(a.tr, b.tr, 12), false, `${a.id} vs ${b.id}`);
+      if (share) assert.equal(overlapsBySampling(a.tr, b.tr, gap, since), false, `${what}: ${a.id} (lane ${a.lane}) vs ${b.id} (lane ${b.lane})`);
+    }
+  }
+}
+
+test('after the stage changes size, reflowed comments never overlap, where keeping every lane would', () => {
+  const now = 6;
+  for (const [width, height] of [[480, 540], [700, 540], [480, 300], [1600, 540]]) {
+    const what = `${width}x${height}`;
+    const al = createLaneAllocator({ width: W, height: 540, laneHeight: 30, gap: 12 });
+    const live = storm(al, now, width).items.filter((it) => it.start + it.duration > now);
+    assert.ok(live.length > 30, `${what}: ${live.length} on screen`);
+    const before = new Map(live.map((it) => [it.id, al.get(it.id)]));
+
+    // The old way kept every comment in its lane on its new trajectory.
+    // Those that would then run into another must move; the others keep their lane.
+    const clash = new Set();
+    for (const [i, a] of live.entries()) {
+      for (const b of live.slice(i + 1)) {
+        const [ea, eb] = [before.get(a.id), before.get(b.id)];
+        const share = ea.lane < eb.lane + eb.span && eb.lane < ea.lane + ea.span;
+        if (share && collides(trajectory(a, a.start, width), trajectory(b, b.start, width), 12, now)) clash.add(a.id).add(b.id);
+      }
+    }
+    // A wider stage mostly pulls comments apart; a narrower one must not.
+    if (width < W) assert.ok(clash.size > 0, `${what}: keeping every lane overlaps nothing, so this checks nothing`);
+
+    const unplaced = al.reflow(live, now, { width, height });
+    assert.equal(al.width, width);
+    assertApart([...al.items.values()], 12, now, what);
+    for (const it of unplaced) assert.equal(al.get(it.id), undefined, `${what}: ${it.id} returned and recorded`);
+    assert.equal(al.size + unplaced.length, live.length, `${what}: every comment is placed or returned`);
+    for (const e of al.items.values()) assert.ok(e.lane + e.span <= al.total, `${what}: ${e.id} below the stage`);
+    if (height !== 540) continue; // other lanes: "its lane" means another one
+    for (const it of live) {
+      if (!clash.has(it.id)) assert.equal(al.get(it.id)?.lane, before.get(it.id).lane, `${what}: ${it.id} moved`);
     }
   }
 });
 
-test('resize keeps entries in lanes that still exist', () => {
+test('a reflow keeps lanes counted from the top, or from the bottom for bottom comments', () => {
   const al = createLaneAllocator({ width: W, height: 300, laneHeight: 30 });
-  al.place(fixed('low', 'bottom', 100), 0); // lane 9
-  al.place(fixed('high', 'top', 100), 0); // lane 0
-  al.resize({ height: 150 });
-  assert.equal(al.items.has('high'), true);
-  assert.equal(al.items.has('low'), false);
+  const low = { ...fixed('low', 'bottom', 100), start: 0 };
+  const high = { ...fixed('high', 'top', 100), start: 0 };
+  assert.equal(al.place(low, 0).lane, 9);
+  assert.equal(al.place(high, 0).lane, 0);
+  assert.deepEqual(al.reflow([low, high], 1, { height: 150 }), []);
+  assert.equal(al.get('low').lane, 4, 'still at the bottom');
+  assert.equal(al.get('high').lane, 0);
+});
+
+test('a comment that widens (its ×N badge) moves when its lane no longer fits; the others stay', () => {
+  // a leads b by 2 s in lane 0, both 200 px wide at 150 px/s: 100 px apart.
+  // At 600 px wide b moves at 200 px/s and would catch a up at t = 4.
+  const a = { ...scroll('a', 200), start: 0 };
+  const b = { ...scroll('b', 200), start: 2 };
+  const wide = { ...b, width: 600 };
+  const setup = (lanes) => {
+    const al = createLaneAllocator({ width: W, height: 30 * lanes, laneHeight: 30, gap: 0 });
+    assert.equal(al.place(a, 0).lane, 0);
+    assert.equal(al.place(b, 2).lane, 0);
+    return al;
+  };
+  const al = setup(2);
+  assert.deepEqual(al.reflow([wide], 2.5), []);
+  assert.equal(al.get('a').lane, 0, 'the neighbour stayed');
+  assert.equal(al.get('b').lane, 1, 'the widened comment moved');
+  assert.equal(al.get('b').tr.width, 600);
+  // With one lane it fits nowhere and is returned, not recorded.
+  const full = setup(1);
+  assert.deepEqual(full.reflow([wide], 2.5).map((x) => x.id), ['b']);
+  assert.equal(full.get('b'), undefined);
+  assert.equal(full.get('a').lane, 0);
+  // Had it stayed narrow, it would have kept its lane.
+  assert.deepEqual(full.reflow([b], 2.5), []);
+  assert.equal(full.get('b').lane, 0);
+});
+
+test('own comments are reflowed first and always placed; ended comments are returned', () => {
+  const al = createLaneAllocator({ width: W, height: 30, laneHeight: 30 });
+  const other = { ...fixed('other', 'top', 300), start: 0 };
+  const own = { ...fixed('own', 'top', 300), start: 1, own: true };
+  const gone = { ...fixed('gone', 'top', 300), start: -4 };
+  al.place(other, 0);
+  al.place(own, 1, { force: true }); // shares the one lane
+  const unplaced = al.reflow([other, own, gone], 2, { width: 900 });
+  assert.deepEqual(unplaced.map((x) => x.id).sort(), ['gone', 'other']);
+  assert.equal(al.get('own').lane, 0);
+});
+
+test('rename keeps the lanes under the new id', () => {
+  const al = createLaneAllocator({ width: W, height: 30, laneHeight: 30 });
+  al.place(fixed('ref', 'top', 100), 0);
+  assert.equal(al.rename('ref', 7), true);
+  assert.equal(al.get('ref'), undefined);
+  assert.equal(al.get(7).lane, 0);
+  assert.equal(al.place(fixed('x', 'top', 100), 0), null, 'the lane is still taken');
+  assert.equal(al.remove(7), true);
+  assert.equal(al.place(fixed('x', 'top', 100), 0).lane, 0);
 });

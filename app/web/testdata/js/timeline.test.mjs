@@ -43,7 +43,7 @@ test('a backwards move is a seek and yields nothing', () => {
   const s = createScheduler(tl, { maxStep: 1 });
   s.seek(49.8);
   assert.deepEqual(s.advance(50.5).due.map((x) => x.id), [2]);
-  assert.deepEqual(s.advance(4.5), { due: [], seeked: true, stalled: false });
+  assert.deepEqual(s.advance(4.5), { due: [], pushed: [], seeked: true, stalled: false });
   assert.deepEqual(s.advance(5.1).due.map((x) => x.id), [1]);
 });
 
@@ -77,4 +77,49 @@ test('after a seek, comments at exactly the new position are due on the next tic
   const s = createScheduler(tl);
   s.seek(10);
   assert.deepEqual(s.advance(10.1).due.map((x) => x.id), [1]);
+});
+
+test('comments pushed while paused are due on resuming, behind the playhead or not, and only once', () => {
+  const tl = createTimeline();
+  tl.insert([c(1, 9), c(2, 10.5)]);
+  const s = createScheduler(tl);
+  s.seek(0);
+  s.advance(10);
+  s.hold(10); // paused: the player's frames hold the cursor instead of advancing
+  const behind = c(10, 4); // from a viewer further back in the video
+  const here = c(11, 10);
+  const ahead = c(12, 10.2);
+  assert.deepEqual(s.push(tl.insert([behind, here, ahead]), false), [], 'held while paused');
+  s.hold(10);
+  const r = s.advance(10.25);
+  assert.deepEqual(r.pushed.map((x) => x.id), [10, 11, 12], 'all shown on resuming');
+  assert.deepEqual(r.due, [], 'not a second time from the timeline');
+  assert.deepEqual(s.advance(10.5).pushed, [], 'pushed comments are due once');
+  assert.deepEqual(s.advance(11).due.map((x) => x.id), [2]);
+  assert.equal(tl.has(10), true, 'kept on the timeline for later viewings');
+});
+
+test('a comment pushed while playing is returned at once and, when ahead, skipped when reached until a seek', () => {
+  const tl = createTimeline();
+  const s = createScheduler(tl);
+  s.seek(5);
+  s.advance(5.1);
+  assert.deepEqual(s.push(tl.insert([c(1, 6), c(2, 5.15)]), true).map((x) => x.id), [2, 1]);
+  assert.deepEqual(s.advance(5.2), { due: [], pushed: [], seeked: false, stalled: false }, 'not a second time');
+  assert.deepEqual(s.advance(6.5).due, [], 'shown already');
+  s.seek(5);
+  assert.deepEqual(s.advance(6.5).due.map((x) => x.id), [2, 1], 'a new viewing after a seek');
+  // Pausing is not a seek: the mark survives held frames.
+  s.push(tl.insert([c(3, 7)]), true);
+  s.hold(6.6);
+  assert.deepEqual(s.advance(7.5).due, []);
+});
+
+test('a pushed comment retracted before it was shown is not due', () => {
+  const tl = createTimeline();
+  const s = createScheduler(tl);
+  s.seek(0);
+  s.push(tl.insert([c(1, 0), c(2, 0)]), false);
+  tl.remove([1]);
+  assert.deepEqual(s.advance(0.1).pushed.map((x) => x.id), [2]);
 });
