@@ -14,7 +14,8 @@ const SecretFile = "secret.key"
 // LoadSecret returns the secret that signs tokens and session cookies:
 // configured (DANMAKU_SECRET, at least 32 characters), or else the one kept
 // in secret.key next to the database at dbPath, generated with mode 0600 the
-// first time and logged as a warning. The server and the token command both
+// first time (a warning) and reused after (an info line, so the log always
+// says where the secret came from). The server and the token command both
 // use it, so tokens from one are good on the other.
 func LoadSecret(configured, dbPath string, log *slog.Logger) ([]byte, error) {
 	if configured != "" {
@@ -28,11 +29,13 @@ func LoadSecret(configured, dbPath string, log *slog.Logger) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if log == nil {
+		log = slog.Default()
+	}
 	if created {
-		if log == nil {
-			log = slog.Default()
-		}
 		log.Warn("no secret configured: generated one and stored it next to the database; set DANMAKU_SECRET to manage it yourself", "path", path)
+	} else {
+		log.Info("no secret configured: using the one generated earlier, next to the database", "path", path)
 	}
 	return secret, nil
 }
