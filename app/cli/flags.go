@@ -96,12 +96,7 @@ func parseCommandLine(fs *flag.FlagSet, args []string, io IO) error {
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		fs.SetOutput(io.Stdout)
-		if fs.Usage == nil {
-			fmt.Fprintf(io.Stdout, "usage: danmaku %s [flags]\n", fs.Name())
-			fs.PrintDefaults()
-		} else {
-			fs.Usage()
-		}
+		fs.Usage() // never nil: NewFlagSet sets the flag package's own
 		fs.SetOutput(io.Stderr)
 		return errHelp
 	case err != nil:
