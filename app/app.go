@@ -1,100 +1,107 @@
-// Package app is the Danmaku server: HTTP and WebSocket endpoints over the
-// rooms hub and the SQLite store. Tests start a whole server with New and
-// Start on 127.0.0.1:0.
+// Package app is the Danmaku server. This package is only the wiring: New
+// builds every part (store, hub, services, transports) and hands each its
+// dependencies; Start and Shutdown run them. Tests start a whole server
+// with New and Start on 127.0.0.1:0. docs/architecture.md maps the parts.
 package app
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net"
 	"os"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/olahol/melody"
 
 	"github.com/danmaku/danmaku/app/auth"
+	"github.com/danmaku/danmaku/app/httpapi"
+	"github.com/danmaku/danmaku/app/httpapi/middleware"
 	"github.com/danmaku/danmaku/app/hub"
+	"github.com/danmaku/danmaku/app/ingest"
+	"github.com/danmaku/danmaku/app/interop"
 	"github.com/danmaku/danmaku/app/metrics"
+	"github.com/danmaku/danmaku/app/moderation"
+	"github.com/danmaku/danmaku/app/pages"
 	"github.com/danmaku/danmaku/app/protocol"
+	"github.com/danmaku/danmaku/app/rooms"
+	"github.com/danmaku/danmaku/app/socket"
 	"github.com/danmaku/danmaku/app/store"
+	"github.com/danmaku/danmaku/app/store/sqlite"
+	"github.com/danmaku/danmaku/app/transfer"
 	"github.com/danmaku/danmaku/plugins"
 )
 
 // App is one running server.
 type App struct {
-	cfg    Config
-	log    *slog.Logger
-	store  *store.Store
-	hub    *hub.Hub
-	ws     *melody.Melody
-	http   *fiber.App
-	signer *auth.Signer
-	limits protocol.Limits
-	assets *assetFiles // nil without an asset tree
-
-	plugins *plugins.Pipeline // the moderation chains
-	blocks  *store.Blocklist  // bans, in memory, written through
-	feed    *modFeed          // live updates for moderators' sockets
-
+	cfg        Config
+	log        *slog.Logger
 	metrics    *metrics.Metrics
-	metricsSrv *metricsServer // MetricsAddr's own listener, if any
+	store      *sqlite.Store
+	hub        *hub.Hub
+	moderation *moderation.Service
+	ingest     *ingest.Service
+	transfer   *transfer.Service
+	sockets    *socket.Server
+	http       *fiber.App
 
+	metricsLn *metrics.Listener // MetricsAddr's own listener, if any
 	ln        net.Listener
 	serveErr  chan error
 	draining  atomic.Bool
-	sockets   sockets
-	conns     connLimit // open sockets per IP
 	closeOnce sync.Once
 	closeErr  error
 }
 
 // New opens the database (creating and migrating it when needed), seeds the
-// demo room into a new database, and builds the HTTP and WebSocket handlers.
-// Nothing listens until Start.
+// demo room into a new database, and builds the services and the HTTP and
+// WebSocket handlers. Nothing listens until Start.
 func New(ctx context.Context, cfg Config) (*App, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	a := &App{cfg: cfg, log: cfg.Logger, limits: protocol.Limits{MinRunes: 1, MaxRunes: cfg.MaxTextRunes}}
-	a.conns.max = cfg.MaxConnsPerIP
-	a.metrics = a.newMetrics()
+	a := &App{cfg: cfg, log: cfg.Logger}
+	limits := protocol.Limits{MinRunes: 1, MaxRunes: cfg.MaxTextRunes}
+	a.metrics = metrics.New(metrics.Sources{
+		Version:       cfg.Version,
+		Vias:          []string{moderation.ViaWS, moderation.ViaREST, moderation.ViaDPlayer},
+		Sockets:       func() (int, int) { return a.sockets.Count() },
+		Rooms:         func() int { return a.hub.Rooms() },
+		Writer:        func() store.WriterStats { return a.store.WriterStats() },
+		WriterQueueAt: cfg.WriterQueue,
+		Plugins:       func() plugins.Stats { return a.moderation.Stats() },
+		Logger:        a.log,
+	})
 	// A bad plugin config stops start-up before anything is created.
-	pluginCfg, err := a.pluginConfig()
+	source := moderation.Source{File: cfg.PluginsFile, Config: cfg.Plugins}
+	if err := source.Check(cfg.PluginRegistry, a.log); err != nil {
+		return nil, err
+	}
+	if err := moderation.CheckImportPlugins(cfg.ImportPlugins, cfg.PluginRegistry); err != nil {
+		return nil, err
+	}
+	secret, err := auth.LoadSecret(cfg.Secret, cfg.DBPath, a.log)
 	if err != nil {
 		return nil, err
 	}
-	if err := a.checkPlugins(pluginCfg); err != nil {
-		return nil, err
-	}
-	if err := a.checkImportPlugins(); err != nil {
-		return nil, err
-	}
-
-	secret, err := a.loadSecret()
-	if err != nil {
-		return nil, err
-	}
-	a.signer = auth.NewSigner(secret)
 
 	_, statErr := os.Stat(cfg.DBPath)
 	fresh := errors.Is(statErr, fs.ErrNotExist)
 	a.hub = hub.New(hub.Options{BatchMax: cfg.BatchMax, FlushEvery: cfg.FlushEvery, Observer: a.metrics, Logger: a.log})
-	a.store, err = store.Open(ctx, store.Options{
+	a.store, err = sqlite.Open(ctx, sqlite.Options{
 		Path:       cfg.DBPath,
-		Sync:       store.Sync(cfg.Sync),
+		Sync:       sqlite.Sync(cfg.Sync),
 		Migrations: cfg.Migrations,
-		Writer: store.WriterOptions{
+		Writer: sqlite.WriterOptions{
 			MaxBatch:  cfg.WriterBatch,
 			Linger:    cfg.WriterLinger,
 			QueueSize: cfg.WriterQueue,
-			OnCommit:  a.onCommit,
+			OnCommit:  func(ev store.Events) { a.ingest.Deliver(ev) },
 			Observe:   a.metrics.Commit,
 			Logger:    a.log,
 		},
@@ -103,43 +110,98 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		a.hub.Close()
 		return nil, err
 	}
-	if fresh && cfg.SeedDemo {
-		if err := seedDemo(ctx, a.store); err != nil {
-			a.store.Close()
-			a.hub.Close()
-			return nil, err
-		}
-	}
-	if err := a.startModeration(ctx, pluginCfg); err != nil {
+	if err := a.buildServices(ctx, cfg, source, limits); err != nil {
 		a.store.Close()
 		a.hub.Close()
 		return nil, err
 	}
-	a.ws = a.newMelody()
-	a.http, err = a.newFiber()
-	if err != nil {
-		a.stopModeration()
-		a.store.Close()
-		a.hub.Close()
+	roomsSvc := rooms.New(a.store, a.hub)
+	if fresh && cfg.SeedDemo {
+		if err := rooms.SeedDemo(ctx, a.store, a.store); err != nil {
+			a.closeServices()
+			return nil, err
+		}
+	}
+	if err := a.buildTransports(cfg, roomsSvc, auth.NewSigner(secret)); err != nil {
+		a.closeServices()
 		return nil, err
 	}
 	return a, nil
 }
 
-// loadSecret returns the signing secret; see LoadSecret.
-func (a *App) loadSecret() ([]byte, error) { return LoadSecret(a.cfg.Secret, a.cfg.DBPath, a.log) }
+// buildServices builds moderation (over the ban list), ingest and transfer.
+func (a *App) buildServices(ctx context.Context, cfg Config, source moderation.Source, limits protocol.Limits) error {
+	bans, err := a.store.LoadBlocklist(ctx, nil)
+	if err != nil {
+		return err
+	}
+	a.moderation, err = moderation.New(ctx, moderation.Deps{
+		Source: source, Registry: cfg.PluginRegistry, Store: a.store, Bans: bans, Limits: limits,
+		ImportPlugins: cfg.ImportPlugins, FlushEvery: cfg.FlushEvery, Logger: a.log,
+	})
+	if err != nil {
+		return err
+	}
+	a.ingest = ingest.New(ingest.Deps{
+		Limits: limits, Moderator: a.moderation, Store: a.store, Hub: a.hub, Feed: a.moderation.Feed(), Observer: a.metrics,
+	})
+	a.transfer = transfer.New(transfer.Deps{Store: a.store, Screener: a.moderation, Limits: limits, Logger: a.log})
+	return nil
+}
 
-// onCommit hands what a committed batch changed to the hub. It runs on the
-// writer's delivery goroutine and only queues: each room fans out on its own.
-func (a *App) onCommit(ev store.Events) {
-	a.hub.PublishComments(context.Background(), ev.Comments)
-	a.hub.NoteLikes(context.Background(), ev.Likes)
-	a.retract(ev.Retracts)
+// buildTransports builds the WebSocket server, the pages and the HTTP server.
+func (a *App) buildTransports(cfg Config, roomsSvc *rooms.Service, signer *auth.Signer) error {
+	authn := &middleware.Auth{Signer: signer, Guests: cfg.Guests, Failed: a.metrics.AuthFailed}
+	origins := middleware.Origins{Allowed: cfg.AllowedOrigins, ProxyHeader: cfg.ProxyHeader}
+	a.sockets = socket.New(socket.Config{
+		MaxFrameBytes: cfg.MaxFrameBytes, SendBuffer: cfg.SendBuffer,
+		PingEvery: cfg.PingEvery, PongWait: cfg.PongWait, WriteWait: cfg.WriteWait, AuthTimeout: cfg.AuthTimeout,
+		MaxRoomsPerConn: cfg.MaxRoomsPerConn, CatchupLimit: cfg.CatchupLimit,
+		FrameRate: cfg.FrameRate, FrameBurst: cfg.FrameBurst, MaxConnsPerIP: cfg.MaxConnsPerIP,
+	}, socket.Deps{
+		Ingest: a.ingest, Moderation: a.moderation, Store: a.store, Hub: a.hub,
+		Auth: authn, Origins: origins, Observer: a.metrics, Logger: a.log,
+	})
+	var assets *pages.Assets
+	if cfg.Assets != nil {
+		var err error
+		if assets, err = pages.LoadAssets(cfg.Assets); err != nil {
+			return err
+		}
+	}
+	var views fiber.Views
+	if cfg.Templates != nil {
+		var err error
+		if views, err = pages.Views(cfg.Templates, assets); err != nil {
+			return err
+		}
+	}
+	a.http = httpapi.New(httpapi.Config{
+		MaxBodyBytes: cfg.MaxBodyBytes, MaxImportBytes: cfg.MaxImportBytes,
+		ProxyHeader: cfg.ProxyHeader, TrustedProxies: cfg.TrustedProxies, AllowedOrigins: cfg.AllowedOrigins,
+		RESTWrites: cfg.RESTWrites, RESTWindow: cfg.RESTWindow, MetricsHere: cfg.MetricsAddr == "",
+	}, httpapi.Deps{
+		Rooms: roomsSvc, Store: a.store, Ingest: a.ingest, Moderation: a.moderation, Transfer: a.transfer,
+		Sockets: a.sockets, Assets: assets, Views: views, Auth: authn, Origins: origins, Metrics: a.metrics,
+		Pages: pages.New(pages.Deps{
+			Rooms: roomsSvc, Spans: a.store, Sessions: a.sockets, Auth: authn, Origins: origins, Assets: assets, MaxText: cfg.MaxTextRunes,
+		}, a.log),
+		Draining: a.draining.Load,
+		Logger:   a.log,
+	})
+	return nil
+}
+
+// closeServices undoes New after the services were built.
+func (a *App) closeServices() {
+	a.moderation.Close()
+	a.store.Close()
+	a.hub.Close()
 }
 
 // Start listens on the configured address and serves in the background.
 // It returns once the listener is open. First it undoes the imports a
-// stopped server left half stored (see store.UndoUnfinishedImports).
+// stopped server left half stored (see store.Imports).
 func (a *App) Start() error {
 	undone, err := a.store.UndoUnfinishedImports(context.Background())
 	if err != nil {
@@ -148,12 +210,17 @@ func (a *App) Start() error {
 	if len(undone) > 0 {
 		a.log.Warn("undid imports that a stopped server left unfinished", "import_ids", undone)
 	}
-	if err := a.startMetrics(); err != nil {
-		return err
+	if a.cfg.MetricsAddr != "" && a.cfg.MetricsAddr != MetricsOff {
+		if a.metricsLn, err = metrics.Listen(a.cfg.MetricsAddr, a.metrics, a.log); err != nil {
+			return err
+		}
+		a.log.Info("serving metrics", "url", a.metricsLn.URL())
 	}
 	ln, err := net.Listen("tcp", a.cfg.Addr)
 	if err != nil {
-		_ = a.stopMetrics(context.Background())
+		if a.metricsLn != nil {
+			_ = a.metricsLn.Shutdown(context.Background())
+		}
 		return fmt.Errorf("listening on %s: %w", a.cfg.Addr, err)
 	}
 	a.ln = ln
@@ -168,8 +235,39 @@ func (a *App) Addr() string { return a.ln.Addr().String() }
 // URL returns the server's base URL, once started.
 func (a *App) URL() string { return "http://" + a.Addr() }
 
+// MetricsURL returns where the Prometheus metrics are served, once
+// started: on the main listener, on MetricsAddr's own, or "" when off.
+func (a *App) MetricsURL() string {
+	switch {
+	case a.metricsLn != nil:
+		return a.metricsLn.URL()
+	case a.cfg.MetricsAddr == "" && a.ln != nil:
+		return a.URL() + metrics.Path
+	}
+	return ""
+}
+
 // Done is closed with the serving error if the server stops on its own.
 func (a *App) Done() <-chan error { return a.serveErr }
+
+// ReloadPlugins re-reads the plugin configuration and swaps the new chains
+// in without touching any connection; see moderation.Service.Reload.
+func (a *App) ReloadPlugins(ctx context.Context) error { return a.moderation.Reload(ctx) }
+
+// Import imports a file into a room; see transfer.Service.Import.
+func (a *App) Import(ctx context.Context, r io.Reader, opt transfer.ImportOptions) (transfer.ImportReport, error) {
+	return a.transfer.Import(ctx, r, opt)
+}
+
+// Export writes a room's comments; see transfer.Service.Export.
+func (a *App) Export(ctx context.Context, w io.Writer, room string, format interop.Format) (int, error) {
+	return a.transfer.Export(ctx, w, room, format)
+}
+
+// EnsureRoom creates a room unless it exists; see transfer.Service.EnsureRoom.
+func (a *App) EnsureRoom(ctx context.Context, room string) (bool, error) {
+	return a.transfer.EnsureRoom(ctx, room)
+}
 
 // Shutdown stops taking connections, closes every socket with 1001, lets
 // in-flight requests finish, then drains the writer so that every comment
@@ -182,23 +280,20 @@ func (a *App) Shutdown(ctx context.Context) error {
 func (a *App) shutdown(ctx context.Context) error {
 	a.draining.Store(true)
 	var errList []error
-	// melody's own Close races with sessions that are ending (a session can
-	// block forever unregistering from a stopped hub), so it runs only once
-	// every socket handler has returned.
-	if err := a.sockets.closeAll(ctx, closeGoingAway, "server shutting down", closeGrace); err != nil {
+	if err := a.sockets.Shutdown(ctx); err != nil {
 		errList = append(errList, fmt.Errorf("closing sockets: %w", err))
-	} else if err := a.ws.Close(); err != nil && !errors.Is(err, melody.ErrClosed) {
-		errList = append(errList, err)
 	}
 	if a.ln != nil {
 		if err := a.http.ShutdownWithContext(ctx); err != nil {
 			errList = append(errList, fmt.Errorf("stopping http: %w", err))
 		}
 	}
-	if err := a.stopMetrics(ctx); err != nil {
-		errList = append(errList, fmt.Errorf("stopping the metrics listener: %w", err))
+	if a.metricsLn != nil {
+		if err := a.metricsLn.Shutdown(ctx); err != nil {
+			errList = append(errList, fmt.Errorf("stopping the metrics listener: %w", err))
+		}
 	}
-	if err := a.stopModeration(); err != nil {
+	if err := a.moderation.Close(); err != nil {
 		errList = append(errList, fmt.Errorf("closing moderation plugins: %w", err))
 	}
 	if err := a.store.Close(); err != nil {
@@ -209,7 +304,3 @@ func (a *App) shutdown(ctx context.Context) error {
 	}
 	return errors.Join(errList...)
 }
-
-// closeGrace is how long shutdown waits for clients to answer the close
-// frame before cutting their connections.
-const closeGrace = 2 * time.Second

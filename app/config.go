@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/netip"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/danmaku/danmaku/app/httpapi/middleware"
 
 	"github.com/danmaku/danmaku/plugins"
 )
@@ -84,7 +87,7 @@ type Config struct {
 	PluginRegistry *plugins.Registry
 	// ImportPlugins names the plugins of the running chains that imported
 	// comments pass (content filters: not rate limits); nil means
-	// DefaultImportPlugins, and ["none"] none. Names given are checked
+	// moderation.DefaultImportPlugins, and ["none"] none. Names given are checked
 	// against the registry at start.
 	ImportPlugins []string
 
@@ -130,10 +133,14 @@ func DefaultConfig() Config {
 
 // What guests may do (Config.Guests).
 const (
-	GuestsSend  = "send"  // watch, comment and like under a guest name
-	GuestsWatch = "watch" // watch only; commenting and liking need a sign-in
-	GuestsOff   = "off"   // nothing: every page, API call and socket needs a sign-in
+	GuestsSend  = middleware.GuestsSend  // watch, comment and like under a guest name
+	GuestsWatch = middleware.GuestsWatch // watch only; commenting and liking need a sign-in
+	GuestsOff   = middleware.GuestsOff   // nothing: every page, API call and socket needs a sign-in
 )
+
+// MetricsOff is the MetricsAddr that serves no /metrics (they are still
+// counted: it costs next to nothing).
+const MetricsOff = "off"
 
 // withDefaults fills zero fields from DefaultConfig.
 func (c Config) withDefaults() Config {
@@ -272,4 +279,20 @@ func validOrigin(s string) bool {
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" &&
 		u.Path == "" && u.RawQuery == "" && u.Fragment == "" && u.User == nil &&
 		!strings.ContainsAny(s, " ;,'\"")
+}
+
+// checkMetricsAddr validates Config.MetricsAddr.
+func (c Config) checkMetricsAddr() error {
+	switch {
+	case c.MetricsAddr == "" || c.MetricsAddr == MetricsOff:
+		return nil
+	}
+	_, port, err := net.SplitHostPort(c.MetricsAddr)
+	switch {
+	case err != nil:
+		return fmt.Errorf("metrics-addr must be host:port, empty or off, got %q", c.MetricsAddr)
+	case c.MetricsAddr == c.Addr && port != "0":
+		return fmt.Errorf("metrics-addr must differ from addr (leave it empty to serve /metrics on addr), got %q", c.MetricsAddr)
+	}
+	return nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/danmaku/danmaku/app/interop/interoptest"
 	"github.com/danmaku/danmaku/app/protocol"
 	"github.com/danmaku/danmaku/app/store"
+	"github.com/danmaku/danmaku/app/transfer"
 )
 
 // biliXML is a Bilibili file whose entries start on line 4.
@@ -32,7 +33,7 @@ func dm(p, text string) string { return `<d p="` + p + `">` + text + `</d>` }
 // importAs uploads file (a raw body, or a form when header says so) to
 // room's import with hc's cookies and returns the status, the report and
 // the error. Like curl, it asks before sending the body (apptest.AskFirst).
-func importAs(t *testing.T, s *testServer, hc *http.Client, room string, header http.Header, file []byte) (int, app.ImportReport, apiError) {
+func importAs(t *testing.T, s *testServer, hc *http.Client, room string, header http.Header, file []byte) (int, transfer.ImportReport, apiError) {
 	t.Helper()
 	asking := apptest.AskFirst(hc)
 	h := http.Header{}
@@ -40,7 +41,7 @@ func importAs(t *testing.T, s *testServer, hc *http.Client, room string, header 
 		h[k] = v
 	}
 	resp, body := fetch(t, asking, "POST", s.URL()+"/api/rooms/"+room+"/import", h, file)
-	var rep app.ImportReport
+	var rep transfer.ImportReport
 	var e apiError
 	if resp.StatusCode == http.StatusOK {
 		if err := json.Unmarshal([]byte(body), &rep); err != nil {
@@ -53,7 +54,7 @@ func importAs(t *testing.T, s *testServer, hc *http.Client, room string, header 
 }
 
 // importOK imports file into room as a moderator and returns the report.
-func importOK(t *testing.T, s *testServer, room string, file string) app.ImportReport {
+func importOK(t *testing.T, s *testServer, room string, file string) transfer.ImportReport {
 	t.Helper()
 	status, rep, e := importAs(t, s, clientAs(t, s, mod1), room, nil, []byte(file))
 	if status != http.StatusOK {
@@ -173,7 +174,7 @@ func TestImportMapsBilibiliModes(t *testing.T) {
 		t.Fatalf("report %+v", rep)
 	}
 	if ex := rep.Skipped.Examples; len(ex) != 6 || ex[0].Line != 4 || ex[0].Detail != "mode 0 is not a Bilibili mode" ||
-		ex[1] != (app.SkipExample{Line: 10, Reason: interop.ReasonUnsupportedMode, Detail: "mode 6 (reverse) is not supported"}) {
+		ex[1] != (transfer.SkipExample{Line: 10, Reason: interop.ReasonUnsupportedMode, Detail: "mode 6 (reverse) is not supported"}) {
 		t.Fatalf("examples %+v", ex)
 	}
 	want := map[string]string{"mode 1": "scroll", "mode 2": "scroll", "mode 3": "scroll", "mode 4": "bottom", "mode 5": "top"}
@@ -402,7 +403,7 @@ func TestImportAndExportOf200000CommentsInBoundedMemory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rep app.ImportReport
+	var rep transfer.ImportReport
 	err = json.NewDecoder(resp.Body).Decode(&rep)
 	resp.Body.Close()
 	if err != nil || resp.StatusCode != http.StatusOK {
@@ -446,7 +447,7 @@ func TestLiveCommentsAndReadinessGoOnDuringAnImport(t *testing.T) {
 	sender, _ := pair(t, s, "r")
 	var live frame
 	checked := false
-	progress := func(p app.ImportProgress) {
+	progress := func(p transfer.ImportProgress) {
 		if checked || p.Read < 2*store.ImportChunk+1 {
 			return
 		}
@@ -458,7 +459,7 @@ func TestLiveCommentsAndReadinessGoOnDuringAnImport(t *testing.T) {
 	}
 	pr, pw := io.Pipe()
 	go func() { pw.CloseWithError(bigXML(n, "")(pw)) }()
-	rep, err := s.Import(t.Context(), pr, app.ImportOptions{Room: "r", By: "test", Progress: progress})
+	rep, err := s.Import(t.Context(), pr, transfer.ImportOptions{Room: "r", By: "test", Progress: progress})
 	if err != nil || rep.Imported != n || rep.LastSeq != n+1 {
 		t.Fatalf("import: %+v, %v", rep, err)
 	}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/danmaku/danmaku/app"
+	"github.com/danmaku/danmaku/app/auth"
 )
 
 func TestAGeneratedSecretIsReusedAndLogged(t *testing.T) {
@@ -18,11 +18,11 @@ func TestAGeneratedSecretIsReusedAndLogged(t *testing.T) {
 		`level=INFO msg="no secret configured: using the one generated earlier`,
 	} {
 		var logs bytes.Buffer
-		secret, err := app.LoadSecret("", db, slog.New(slog.NewTextHandler(&logs, nil)))
+		secret, err := auth.LoadSecret("", db, slog.New(slog.NewTextHandler(&logs, nil)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(logs.String(), want) || !strings.Contains(logs.String(), app.SecretFile) {
+		if !strings.Contains(logs.String(), want) || !strings.Contains(logs.String(), auth.SecretFile) {
 			t.Errorf("start %d logged %q, want %q naming the file", i+1, logs.String(), want)
 		}
 		if i == 0 {

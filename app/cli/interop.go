@@ -14,6 +14,7 @@ import (
 
 	"github.com/danmaku/danmaku/app"
 	"github.com/danmaku/danmaku/app/errs"
+	"github.com/danmaku/danmaku/app/transfer"
 )
 
 // toolFlags are the server's settings (so -db, -config, -plugins and the
@@ -114,7 +115,7 @@ func importFile(ctx context.Context, args []string, io IO, files Files) (err err
 		}
 	}
 	bar := newProgress(io.Stderr, size)
-	rep, err := a.Import(ctx, in, app.ImportOptions{Room: room, By: "cli", Source: name, Progress: bar.update})
+	rep, err := a.Import(ctx, in, transfer.ImportOptions{Room: room, By: "cli", Source: name, Progress: bar.update})
 	bar.finish(err == nil)
 	if err != nil {
 		return fmt.Errorf("import: %s", message(err))
@@ -123,7 +124,7 @@ func importFile(ctx context.Context, args []string, io IO, files Files) (err err
 }
 
 // printImport writes the report for people.
-func printImport(w io.Writer, rep app.ImportReport) error {
+func printImport(w io.Writer, rep transfer.ImportReport) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "imported %d of %d entries (%s) into room %q as import %d", rep.Imported, rep.Read, rep.Format, rep.Room, rep.ID)
 	if rep.Imported > 0 {
@@ -180,7 +181,7 @@ func exportFile(ctx context.Context, args []string, io IO, files Files) (err err
 			format = "json"
 		}
 	}
-	f, err := app.ExportFormat(format)
+	f, err := transfer.ExportFormat(format)
 	if err != nil {
 		return fmt.Errorf("export: -%w", err)
 	}

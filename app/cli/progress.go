@@ -10,8 +10,8 @@ import (
 
 	"github.com/mattn/go-isatty"
 
-	"github.com/danmaku/danmaku/app"
 	"github.com/danmaku/danmaku/app/interop"
+	"github.com/danmaku/danmaku/app/transfer"
 )
 
 // progress shows an import going: on a terminal a bar redrawn in place,
@@ -20,7 +20,7 @@ type progress struct {
 	w     io.Writer
 	tty   bool
 	size  int64 // of the file; 0 when unknown
-	last  app.ImportProgress
+	last  transfer.ImportProgress
 	drawn time.Time // when the bar was last drawn
 	step  int64     // the last tenth (or 50,000 entries, size unknown) a line was written for
 }
@@ -35,7 +35,7 @@ func newProgress(w io.Writer, size int64) *progress {
 
 // update takes the import's counts; it runs inside the import, so it only
 // writes when a redraw or a line is due.
-func (p *progress) update(pr app.ImportProgress) {
+func (p *progress) update(pr transfer.ImportProgress) {
 	p.last = pr
 	if p.tty {
 		if time.Since(p.drawn) >= progressRedraw {
@@ -69,7 +69,7 @@ func (p *progress) finish(ok bool) {
 }
 
 // bar renders [#####-----]  45%  12.3 MiB of 27.0 MiB  read … imported … skipped ….
-func (p *progress) bar(pr app.ImportProgress) string {
+func (p *progress) bar(pr transfer.ImportProgress) string {
 	const width = 24
 	if p.size <= 0 {
 		return p.counts(pr)
@@ -79,7 +79,7 @@ func (p *progress) bar(pr app.ImportProgress) string {
 }
 
 // counts renders the numbers: percent and bytes when the size is known.
-func (p *progress) counts(pr app.ImportProgress) string {
+func (p *progress) counts(pr transfer.ImportProgress) string {
 	where := size(pr.Bytes)
 	if p.size > 0 {
 		where = fmt.Sprintf("%3d%%  %s of %s", min(pr.Bytes*100/p.size, 100), size(pr.Bytes), size(p.size))

@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/danmaku/danmaku/app"
+	"github.com/danmaku/danmaku/app/moderation"
 )
 
 // serveFlags maps flags onto cfg and returns the flag set.
@@ -49,7 +50,7 @@ func serveFlags(cfg *app.Config, logLevel, logFormat *string) *flag.FlagSet {
 	fs.BoolVar(&cfg.SeedDemo, "seed-demo", cfg.SeedDemo, "create the demo room in a new database")
 	fs.StringVar(&cfg.PluginsFile, "plugins", cfg.PluginsFile, "moderation plugin config (YAML; see docs/plugins.md); reloaded on SIGHUP; default: the built-in chain")
 	if cfg.ImportPlugins == nil {
-		cfg.ImportPlugins = slices.Clone(app.DefaultImportPlugins)
+		cfg.ImportPlugins = slices.Clone(moderation.DefaultImportPlugins)
 	}
 	fs.Var((*listFlag)(&cfg.ImportPlugins), "import-plugins", "comma-separated plugins of the chain that imported comments pass (content filters, not rate limits), or none")
 	fs.StringVar(logLevel, "log-level", *logLevel, "debug, info, warn or error")

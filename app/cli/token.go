@@ -59,7 +59,7 @@ func token(_ context.Context, args []string, io IO, _ Files) error {
 		return fmt.Errorf("-role: %w", err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	secret, err := app.LoadSecret(io.Env("DANMAKU_SECRET"), cfg.DBPath, log)
+	secret, err := auth.LoadSecret(io.Env("DANMAKU_SECRET"), cfg.DBPath, log)
 	if err != nil {
 		return err
 	}

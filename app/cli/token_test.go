@@ -32,14 +32,14 @@ func TestTokenCommand(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	// No secret configured: one was generated next to the database, as the server does.
-	info, err := os.Stat(filepath.Join(dir, app.SecretFile))
+	info, err := os.Stat(filepath.Join(dir, auth.SecretFile))
 	if err != nil || info.Mode().Perm() != 0o600 {
 		t.Fatalf("secret file: %v, %v; want mode 0600", info, err)
 	}
 	if !strings.Contains(errOut, "generated") {
 		t.Errorf("no warning about the generated secret: %q", errOut)
 	}
-	secret, err := app.LoadSecret("", db, nil)
+	secret, err := auth.LoadSecret("", db, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func TestTokenCommand(t *testing.T) {
 	if code, _, errOut := runCLI(t, nil, "token", "-user", "u2", "-config", conf); code != 0 {
 		t.Fatalf("with a config file: exit %d: %s", code, errOut)
 	}
-	if _, err := os.Stat(filepath.Join(filepath.Dir(other), app.SecretFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(filepath.Dir(other), auth.SecretFile)); err != nil {
 		t.Fatalf("no secret next to the config file's db: %v", err)
 	}
 

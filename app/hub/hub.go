@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/danmaku/danmaku/app/protocol"
-	"github.com/danmaku/danmaku/app/store"
 )
 
 // Options configure a Hub.
@@ -145,9 +144,17 @@ func (h *Hub) PublishComments(ctx context.Context, items []protocol.Comment) {
 	}
 }
 
+// LikeCount is a new like count: of a comment when CommentID is set, else
+// of the room's video.
+type LikeCount struct {
+	Room      string
+	CommentID int64
+	Likes     int64
+}
+
 // NoteLikes queues new like counts; each room coalesces them into at most
 // one likes frame per FlushEvery.
-func (h *Hub) NoteLikes(ctx context.Context, changes []store.LikeChange) {
+func (h *Hub) NoteLikes(ctx context.Context, changes []LikeCount) {
 	byRoom := map[string]*Likes{}
 	var order []string
 	for _, c := range changes {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/danmaku/danmaku/app/hub"
 	"github.com/danmaku/danmaku/app/protocol"
-	"github.com/danmaku/danmaku/app/store"
 )
 
 // waitFor bounds every wait on an event in these tests; it is not a timing
@@ -422,9 +421,9 @@ func TestPresenceAndLikesAreCoalescedAfterTheirComments(t *testing.T) {
 	r.waitSeqs(t, 1)
 	h.PublishComments(context.Background(), comments("room", 8)) // held by the window
 	for i := range 50 {
-		h.NoteLikes(context.Background(), []store.LikeChange{{Room: "room", CommentID: 8, Likes: int64(i + 1)}})
+		h.NoteLikes(context.Background(), []hub.LikeCount{{Room: "room", CommentID: 8, Likes: int64(i + 1)}})
 	}
-	h.NoteLikes(context.Background(), []store.LikeChange{{Room: "room", Likes: 3}})
+	h.NoteLikes(context.Background(), []hub.LikeCount{{Room: "room", Likes: 3}})
 	join(t, h, "room", newRecorder()).Release(0)
 	before := len(r.all(t, ""))
 	h.Flush()

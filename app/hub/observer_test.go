@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/danmaku/danmaku/app/hub"
-	"github.com/danmaku/danmaku/app/store"
 )
 
 // tally is a hub.Observer that adds up what it is told, per frame kind.
@@ -64,7 +63,7 @@ func TestObserverCountsEachFrameOnceWithTheRoomsSockets(t *testing.T) {
 	h.PublishComments(ctx, comments("room", 1, 2, 3))
 	h.PublishComments(ctx, comments("other", 1))
 	h.PublishRetract(ctx, "room", []int64{2})
-	h.NoteLikes(ctx, []store.LikeChange{{Room: "room", Likes: 1}})
+	h.NoteLikes(ctx, []hub.LikeCount{{Room: "room", Likes: 1}})
 	h.Flush()
 	frames, sockets, sizes := obs.take()
 	want := map[hub.FrameKind][2]int{ // frames, sockets

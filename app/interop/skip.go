@@ -3,6 +3,8 @@ package interop
 import (
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/danmaku/danmaku/app/errs"
 )
@@ -91,4 +93,10 @@ func Clip(s string) string {
 		cut--
 	}
 	return s[:cut] + "…"
+}
+
+// Printable reports whether s is valid UTF-8 without control characters:
+// fit to store and show as a name.
+func Printable(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsFunc(s, unicode.IsControl)
 }

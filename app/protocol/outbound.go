@@ -156,3 +156,17 @@ func EncodeLikes(room string, roomLikes *int64, comments map[int64]int64) []byte
 func EncodeRetract(room string, ids []int64) []byte {
 	return Encode(Retract{Type: TypeRetract, Room: room, IDs: ids})
 }
+
+// Pong answers a ping, echoing its ref.
+type Pong struct {
+	Type string `json:"type"`
+	Ref  string `json:"ref,omitempty"`
+}
+
+// EncodePong encodes the pong that answers a ping with ref.
+func EncodePong(ref string) []byte { return Encode(Pong{Type: TypePong, Ref: ref}) }
+
+// EncodeAckError encodes a failed ack: the request with ref did not succeed.
+func EncodeAckError(ref string, err error) []byte {
+	return Encode(Ack{Type: TypeAck, Ref: ref, OK: false, Error: BodyOf(err)})
+}

@@ -1,0 +1,69 @@
+package ingest
+
+import (
+	"context"
+
+	"github.com/danmaku/danmaku/app/errs"
+	"github.com/danmaku/danmaku/app/hub"
+	"github.com/danmaku/danmaku/app/moderation"
+	"github.com/danmaku/danmaku/app/protocol"
+	"github.com/danmaku/danmaku/app/store"
+)
+
+// UserMember is a hub member that speaks for one user: the viewers'
+// sockets are, so a shadowed comment can reach its sender's sockets only.
+type UserMember interface {
+	hub.Member
+	UserID() string
+}
+
+// stored finishes a comment once its transaction committed: the sender's
+// answer, the shadow illusion, and the moderators' feed.
+func (s *Service) stored(c protocol.Comment, nc store.NewComment, from moderation.Sender, v moderation.Verdict, done func(protocol.Comment, error)) {
+	switch v.Status {
+	case store.Held:
+		done(protocol.Comment{}, errs.New(errs.Held, "%s", v.Reason))
+	case store.Shadowed:
+		done(c, nil)
+		// Only the sender's own sockets in the room see it, as if it were live.
+		s.deps.Hub.SendTo(c.Room, sameUser(from.ID), protocol.EncodeComments(c.Room, []protocol.Comment{c}))
+	default:
+		done(c, nil)
+	}
+	c.Status = string(v.Status)
+	s.deps.Feed.NoteComments([]store.ModComment{{Comment: c, IP: nc.IP, Note: nc.Note}})
+}
+
+// Deliver hands what a committed batch changed to the hub. It runs on the
+// writer's delivery goroutine and only queues: each room fans out on its own.
+func (s *Service) Deliver(ev store.Events) {
+	ctx := context.Background()
+	s.deps.Hub.PublishComments(ctx, ev.Comments)
+	if len(ev.Likes) > 0 {
+		counts := make([]hub.LikeCount, len(ev.Likes))
+		for i, l := range ev.Likes {
+			counts[i] = hub.LikeCount{Room: l.Room, CommentID: l.CommentID, Likes: l.Likes}
+		}
+		s.deps.Hub.NoteLikes(ctx, counts)
+	}
+	s.retract(ev.Retracts)
+}
+
+// retract tells viewers to drop the comments moderators removed.
+func (s *Service) retract(rs []store.Retraction) {
+	for _, r := range rs {
+		if r.User != "" {
+			s.deps.Hub.SendTo(r.Room, sameUser(r.User), protocol.EncodeRetract(r.Room, r.IDs))
+			continue
+		}
+		s.deps.Hub.PublishRetract(context.Background(), r.Room, r.IDs)
+	}
+}
+
+// sameUser matches the viewer sockets of user id.
+func sameUser(id string) func(hub.Member) bool {
+	return func(m hub.Member) bool {
+		u, ok := m.(UserMember)
+		return ok && u.UserID() == id
+	}
+}

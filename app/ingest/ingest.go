@@ -1,0 +1,111 @@
+// Package ingest is the one path every new comment takes, whatever API it
+// came from: validate, moderate, write, and, once committed, fan out. It
+// knows nothing of HTTP or WebSockets; transports call Submit.
+package ingest
+
+import (
+	"context"
+
+	"github.com/danmaku/danmaku/app/hub"
+	"github.com/danmaku/danmaku/app/moderation"
+	"github.com/danmaku/danmaku/app/protocol"
+	"github.com/danmaku/danmaku/app/store"
+)
+
+// Moderator decides what happens to a comment (see moderation.Service).
+type Moderator interface {
+	Moderate(ctx context.Context, room string, from moderation.Sender, d *protocol.Draft) (moderation.Verdict, error)
+}
+
+// Writer stores comments; done runs once the comment is committed (see store.Comments).
+type Writer interface {
+	AddComment(ctx context.Context, c store.NewComment, done func(protocol.Comment, error)) error
+}
+
+// Hub fans committed changes out to the rooms' viewers.
+type Hub interface {
+	PublishComments(ctx context.Context, items []protocol.Comment)
+	NoteLikes(ctx context.Context, changes []hub.LikeCount)
+	PublishRetract(ctx context.Context, room string, ids []int64)
+	SendTo(room string, match func(hub.Member) bool, frame []byte)
+}
+
+// Feed hears of every stored comment, for the moderators.
+type Feed interface {
+	NoteComments(items []store.ModComment)
+}
+
+// Observer counts comments by outcome (metrics).
+type Observer interface {
+	CommentReceived(via string)
+	CommentAccepted(via string)
+	CommentRejected(via, reason, plugin string)
+}
+
+// Deps are the ingest service's dependencies.
+type Deps struct {
+	Limits    protocol.Limits
+	Moderator Moderator
+	Store     Writer
+	Hub       Hub
+	Feed      Feed
+	Observer  Observer
+}
+
+// Service takes in comments.
+type Service struct{ deps Deps }
+
+// New returns the ingest service over deps.
+func New(deps Deps) *Service { return &Service{deps: deps} }
+
+// Submit validates a comment, moderates it (the room's plugin chain, on
+// the caller's goroutine, so a slow plugin holds up only this sender),
+// then queues it for the writer. done runs exactly once: with the stored
+// comment after its transaction commits, or with the error (a held
+// comment's is Held). It may run on the writer's delivery goroutine, so it
+// must not block.
+func (s *Service) Submit(ctx context.Context, room string, from moderation.Sender, in protocol.CommentInput, done func(protocol.Comment, error)) {
+	var v moderation.Verdict
+	done = s.count(from.Via, &v, done)
+	draft, err := s.deps.Limits.Validate(in)
+	if err != nil {
+		done(protocol.Comment{}, err)
+		return
+	}
+	v, err = s.deps.Moderator.Moderate(ctx, room, from, &draft)
+	if err != nil {
+		done(protocol.Comment{}, err)
+		return
+	}
+	nc := store.NewComment{Room: room, Draft: draft, User: from.User(), Status: v.Status, IP: addrString(from), Note: v.Note}
+	err = s.deps.Store.AddComment(ctx, nc, func(c protocol.Comment, err error) {
+		if err != nil {
+			done(protocol.Comment{}, err)
+			return
+		}
+		s.stored(c, nc, from, v, done)
+	})
+	if err != nil {
+		done(protocol.Comment{}, err)
+	}
+}
+
+// SubmitWait is Submit for callers that wait for the outcome.
+func (s *Service) SubmitWait(ctx context.Context, room string, from moderation.Sender, in protocol.CommentInput) (protocol.Comment, error) {
+	type result struct {
+		c   protocol.Comment
+		err error
+	}
+	ch := make(chan result, 1)
+	s.Submit(ctx, room, from, in, func(c protocol.Comment, err error) { ch <- result{c, err} })
+	r := <-ch
+	return r.c, r.err
+}
+
+// addrString is the sender's address as stored with comments ("" when unknown).
+func addrString(from moderation.Sender) string {
+	if !from.IP.IsValid() {
+		return ""
+	}
+	return from.IP.String()
+}

@@ -1,0 +1,113 @@
+package pages
+
+import (
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/danmaku/danmaku/app/auth"
+	"github.com/danmaku/danmaku/app/errs"
+	"github.com/danmaku/danmaku/app/httpapi/middleware"
+	"github.com/danmaku/danmaku/app/socket"
+)
+
+// Login shows the sign-in form: a nickname (where guests may comment)
+// or a pasted token.
+func (p *Pages) Login(c *fiber.Ctx) error {
+	return p.renderLogin(c, fiber.StatusOK, "", false)
+}
+
+// Logout asks before signing out: signing out changes state, so it is
+// a POST (from this page or the form on /login), never a bare link.
+func (p *Pages) Logout(c *fiber.Ctx) error {
+	return p.renderLogin(c, fiber.StatusOK, "", true)
+}
+
+func (p *Pages) renderLogin(c *fiber.Ctx, status int, problem string, signOut bool) error {
+	title := "Sign in"
+	if signOut {
+		title = "Sign out"
+	}
+	return c.Status(status).Render("login", fiber.Map{
+		"Title":     title,
+		"Next":      p.nextPage(c),
+		"Nicknames": p.deps.Auth.Guests == middleware.GuestsSend,
+		"Error":     problem,
+		"SignOut":   signOut,
+	}, "layout")
+}
+
+// SignIn signs the browser in with a pasted token, or as a guest with a
+// chosen nickname, by setting the session cookie; then it goes back to next.
+func (p *Pages) SignIn(c *fiber.Ctx) error {
+	token := strings.TrimSpace(c.FormValue("token"))
+	nickname := c.FormValue("nickname")
+	var exp time.Time
+	switch {
+	case token != "":
+		var err error
+		if _, exp, err = p.deps.Auth.Verify(token); err != nil {
+			return p.renderLogin(c, fiber.StatusUnauthorized, errs.From(err).Message, false)
+		}
+	case nickname != "":
+		if p.deps.Auth.Guests != middleware.GuestsSend {
+			return p.renderLogin(c, fiber.StatusForbidden, "Nicknames are turned off here: sign in with a token.", false)
+		}
+		name, err := auth.CheckNickname(nickname)
+		if err != nil {
+			return p.renderLogin(c, fiber.StatusUnprocessableEntity, "Pick another nickname: "+err.Error()+".", false)
+		}
+		id := middleware.IdentityOf(c)
+		if !id.Guest { // a guest keeps its id (and its likes); anyone else starts a new one
+			id = auth.NewGuest()
+		}
+		id = auth.Identity{ID: id.ID, Name: name, Roles: []string{auth.RoleViewer}, Guest: true}
+		exp = time.Now().Add(middleware.GuestTTL)
+		if token, err = p.deps.Auth.Signer.Issue(id, middleware.GuestTTL); err != nil {
+			return err
+		}
+	default:
+		return p.renderLogin(c, fiber.StatusBadRequest, "Enter a nickname or paste a token.", false)
+	}
+	c.Cookie(middleware.FiberCookie(middleware.SessionCookieFor(c, token, exp)))
+	return c.Redirect(safeNext(c.FormValue("next")), fiber.StatusSeeOther)
+}
+
+// SignOut clears the session cookie and closes the signed-out user's open
+// sockets, so nothing keeps acting under that identity.
+func (p *Pages) SignOut(c *fiber.Ctx) error {
+	gone := middleware.FiberCookie(middleware.SessionCookieFor(c, "", time.Unix(0, 0)))
+	gone.MaxAge = -1
+	c.Cookie(gone)
+	if id := middleware.IdentityOf(c); !id.Anonymous() {
+		n := p.deps.Sessions.RevokeUser(id.ID, socket.ReasonSignedOut)
+		p.log.Info("signed out", "user", id.ID, "sockets_closed", n)
+	}
+	return c.Redirect(safeNext(c.FormValue("next")), fiber.StatusSeeOther)
+}
+
+// nextPage is where to go after signing in: the next parameter, else the
+// page the visitor came from on this site, else the home page.
+func (p *Pages) nextPage(c *fiber.Ctx) string {
+	if next := c.Query("next", c.FormValue("next")); next != "" {
+		return safeNext(next)
+	}
+	if ref, err := url.Parse(c.Get(fiber.HeaderReferer)); err == nil && strings.EqualFold(ref.Host, p.deps.Origins.RequestHost(c)) &&
+		ref.Path != "/login" && ref.Path != "/logout" {
+		return safeNext(ref.RequestURI())
+	}
+	return "/"
+}
+
+// safeNext returns next when it is a path on this site, else "/": the
+// redirect after signing in must never lead to another site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
+		len(next) > 2048 || strings.ContainsFunc(next, unicode.IsControl) {
+		return "/"
+	}
+	return next
+}

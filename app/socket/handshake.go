@@ -1,0 +1,112 @@
+package socket
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+
+	"github.com/danmaku/danmaku/app/errs"
+	"github.com/danmaku/danmaku/app/httpapi/middleware"
+	"github.com/danmaku/danmaku/app/moderation"
+	"github.com/danmaku/danmaku/app/protocol"
+)
+
+// HandleViewer serves GET /ws: it checks the handshake (and, with ?room=,
+// the room and its join hooks) and hands the connection to melody. It runs
+// after middleware.Auth.IdentifySocket.
+func (s *Server) HandleViewer(c *fiber.Ctx) error {
+	if err := s.checkUpgrade(c); err != nil {
+		return err
+	}
+	v := &viewerSocket{conn: s.newConn(c)}
+	if room := c.Query("room"); room != "" {
+		join, err := s.initialJoin(c, room)
+		if err != nil {
+			return err
+		}
+		v.initial = join
+		if !v.identity().Anonymous() {
+			v.admitted = room
+		}
+	}
+	return s.upgrade(c, v)
+}
+
+// initialJoin checks the room a handshake asks to join. Join hooks run at
+// the door: a banned user gets 403 before the upgrade. An anonymous socket
+// is asked again once it authenticates.
+func (s *Server) initialJoin(c *fiber.Ctx, room string) (*joinRequest, error) {
+	if err := protocol.CheckRoomID(room); err != nil {
+		return nil, err
+	}
+	if _, err := s.deps.Store.Room(c.UserContext(), room); err != nil {
+		return nil, err
+	}
+	join := &joinRequest{room: room}
+	if q := c.Query("since"); q != "" {
+		since, err := strconv.ParseInt(q, 10, 64)
+		if err != nil || since < 0 {
+			return nil, errs.New(errs.BadRequest, "since must be a seq number (0 or more)")
+		}
+		join.since = &since
+	}
+	from := moderation.Sender{Identity: middleware.IdentityOf(c), IP: middleware.ClientAddr(c), Via: moderation.ViaWS}
+	if err := s.deps.Moderation.Admit(c.UserContext(), room, from); err != nil {
+		return nil, err
+	}
+	return join, nil
+}
+
+// HandleModerator serves GET /ws/admin; the route requires the moderator
+// role, and every frame checks it again.
+func (s *Server) HandleModerator(c *fiber.Ctx) error {
+	if err := s.checkUpgrade(c); err != nil {
+		return err
+	}
+	return s.upgrade(c, &moderatorSocket{conn: s.newConn(c)})
+}
+
+// newConn returns the connection state for handshake c: the identity and
+// expiry the identity middleware found, and the frame rate limit.
+func (s *Server) newConn(c *fiber.Ctx) conn {
+	return conn{srv: s, ip: c.IP(), addr: middleware.ClientAddr(c), gate: newFrameGate(s.cfg),
+		auth: socketAuth{id: middleware.IdentityOf(c), exp: middleware.ExpiryOf(c)}}
+}
+
+// checkUpgrade refuses handshakes while shutting down and plain HTTP requests.
+func (s *Server) checkUpgrade(c *fiber.Ctx) error {
+	if s.closing.Load() {
+		return errs.New(errs.Unavailable, "the server is shutting down")
+	}
+	if !strings.EqualFold(c.Get(fiber.HeaderUpgrade), "websocket") {
+		return &fiber.Error{Code: fiber.StatusUpgradeRequired, Message: "this endpoint only speaks WebSocket"}
+	}
+	return nil
+}
+
+// upgrade hands the connection to melody, with sk as its socket, unless
+// its address already holds MaxConnsPerIP sockets.
+func (s *Server) upgrade(c *fiber.Ctx, sk socket) error {
+	b := sk.base()
+	if !s.conns.acquire(b.ip) {
+		return errs.New(errs.RateLimited, "too many open sockets from your address (at most %d)", s.cfg.MaxConnsPerIP)
+	}
+	cookie := middleware.NewGuestCookie(c)
+	tcp := c.Context().Conn()
+	s.registry.wg.Add(1) // done when the socket closes, long after this handler returns
+	return adaptor.HTTPHandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer s.registry.wg.Done()
+		defer s.conns.release(b.ip)
+		if cookie != "" {
+			w.Header().Add("Set-Cookie", cookie)
+		}
+		rec := &hijackRecorder{ResponseWriter: w, tcp: tcp}
+		b.raw = rec
+		if err := s.melody.HandleRequestWithKeys(rec, r, map[string]any{keySocket: sk}); err != nil {
+			s.log.Debug("websocket handshake failed", "err", err)
+		}
+	})(c)
+}

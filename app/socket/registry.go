@@ -1,0 +1,118 @@
+package socket
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// registry is the set of open sockets.
+type registry struct {
+	mu      sync.Mutex
+	sockets map[socket]struct{}
+	mods    int            // how many of them are moderators' sockets
+	wg      sync.WaitGroup // one per handshake, done when its handler returns
+}
+
+func (r *registry) add(s socket) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.sockets == nil {
+		r.sockets = map[socket]struct{}{}
+	}
+	if _, ok := r.sockets[s]; !ok && isModerator(s) {
+		r.mods++
+	}
+	r.sockets[s] = struct{}{}
+}
+
+func (r *registry) remove(s socket) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.sockets[s]; ok && isModerator(s) {
+		r.mods--
+	}
+	delete(r.sockets, s)
+}
+
+func isModerator(s socket) bool {
+	_, ok := s.(*moderatorSocket)
+	return ok
+}
+
+// count returns how many viewer and moderator sockets are open.
+func (r *registry) count() (viewers, moderators int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.sockets) - r.mods, r.mods
+}
+
+func (r *registry) each(fn func(socket)) {
+	r.mu.Lock()
+	list := make([]socket, 0, len(r.sockets))
+	for s := range r.sockets {
+		list = append(list, s)
+	}
+	r.mu.Unlock()
+	for _, s := range list {
+		fn(s)
+	}
+}
+
+// closeAll asks every socket to close with code, waits up to grace for the
+// clients to answer, then cuts the connections that are left, and waits for
+// their handlers to return (bounded by ctx).
+func (r *registry) closeAll(ctx context.Context, code int, reason string, grace time.Duration) error {
+	r.each(func(s socket) { s.base().close(code, reason) })
+	graceCtx, cancel := context.WithTimeout(ctx, grace)
+	defer cancel()
+	if waitGroup(graceCtx, &r.wg) == nil {
+		return nil
+	}
+	r.each(func(s socket) { s.base().cut() })
+	return waitGroup(ctx, &r.wg)
+}
+
+// waitGroup waits for wg or ctx, whichever ends first.
+func waitGroup(ctx context.Context, wg *sync.WaitGroup) error {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// hijackRecorder keeps the raw connection the upgrader hijacks, so that a
+// socket that never answers a close frame can still be cut, and hands the
+// upgrader a socketConn around it.
+type hijackRecorder struct {
+	http.ResponseWriter
+	tcp  net.Conn // the TCP connection, from the HTTP server
+	conn *socketConn
+}
+
+// Hijack implements http.Hijacker.
+func (h *hijackRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	hj, ok := h.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, errors.New("connection cannot be hijacked")
+	}
+	conn, rw, err := hj.Hijack()
+	if err != nil {
+		return conn, rw, err
+	}
+	cc := &socketConn{Conn: conn}
+	cc.tcp, _ = h.tcp.(tcpConn)
+	h.conn = cc
+	// The buffered reader and writer must go through cc too.
+	rw.Reader.Reset(cc)
+	rw.Writer.Reset(cc)
+	return cc, rw, nil
+}
