@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/danmaku/danmaku/app/protocol"
-	"github.com/danmaku/danmaku/app/store"
+	store "github.com/danmaku/danmaku/app/store/sqlite"
 )
 
 // submitComment is the one path every new comment takes, whatever API it

@@ -12,7 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 
 	"github.com/danmaku/danmaku/app/metrics"
-	"github.com/danmaku/danmaku/app/store"
+	store "github.com/danmaku/danmaku/app/store/sqlite"
 	"github.com/danmaku/danmaku/plugins"
 )
 

@@ -9,7 +9,7 @@ import (
 	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/protocol"
-	"github.com/danmaku/danmaku/app/store"
+	store "github.com/danmaku/danmaku/app/store/sqlite"
 )
 
 // modRoutes mounts the moderator tools: /api/admin under api (which has

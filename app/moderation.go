@@ -12,7 +12,7 @@ import (
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/hub"
 	"github.com/danmaku/danmaku/app/protocol"
-	"github.com/danmaku/danmaku/app/store"
+	store "github.com/danmaku/danmaku/app/store/sqlite"
 	"github.com/danmaku/danmaku/plugins"
 )
 

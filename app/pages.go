@@ -8,7 +8,7 @@ import (
 
 	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/app/errs"
-	"github.com/danmaku/danmaku/app/store"
+	store "github.com/danmaku/danmaku/app/store/sqlite"
 )
 
 // defaultVideoURL prefills the new-room form: the clip every server ships.

@@ -7,7 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/danmaku/danmaku/app/protocol"
-	"github.com/danmaku/danmaku/app/store"
+	store "github.com/danmaku/danmaku/app/store/sqlite"
 )
 
 // Replay bounds around a live room's comments.

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/danmaku/danmaku/app/protocol"
-	"github.com/danmaku/danmaku/app/store"
+	store "github.com/danmaku/danmaku/app/store/sqlite"
 )
 
 // DemoRoom is the room seeded into a new database.

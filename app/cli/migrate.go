@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/danmaku/danmaku/app"
-	"github.com/danmaku/danmaku/app/store"
+	store "github.com/danmaku/danmaku/app/store/sqlite"
 )
 
 // migrate runs `danmaku migrate [flags] up|status` (the action may also come

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/danmaku/danmaku/app/protocol"
-	"github.com/danmaku/danmaku/app/store"
+	store "github.com/danmaku/danmaku/app/store/sqlite"
 )
 
 // Options configure a Hub.

@@ -11,7 +11,7 @@ import (
 
 	"github.com/danmaku/danmaku/app/hub"
 	"github.com/danmaku/danmaku/app/protocol"
-	"github.com/danmaku/danmaku/app/store"
+	store "github.com/danmaku/danmaku/app/store/sqlite"
 )
 
 // waitFor bounds every wait on an event in these tests; it is not a timing

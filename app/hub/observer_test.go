@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/danmaku/danmaku/app/hub"
-	"github.com/danmaku/danmaku/app/store"
+	store "github.com/danmaku/danmaku/app/store/sqlite"
 )
 
 // tally is a hub.Observer that adds up what it is told, per frame kind.

@@ -1,0 +1,173 @@
+package sqlite
+
+import (
+	"cmp"
+	"context"
+	"net/netip"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/danmaku/danmaku/plugins"
+)
+
+// Blocklist is the bans in force, held in memory and written through to
+// SQLite. It is the plugins.BlockStore the blocklist plugin asks for every
+// comment and join, so Lookup never touches the database.
+type Blocklist struct {
+	store *Store
+	now   func() time.Time
+
+	writeMu sync.Mutex // one ban change at a time, so the cache follows commit order
+
+	mu     sync.RWMutex
+	byUser map[string][]Ban
+	byAddr map[netip.Addr][]Ban // bans of a single address
+	ranges []Ban                // bans of wider address ranges
+}
+
+var (
+	_ plugins.BlockStore  = (*Blocklist)(nil)
+	_ plugins.NonBlocking = (*Blocklist)(nil)
+)
+
+// LoadBlocklist reads the bans in force; now judges expiry (nil: time.Now).
+func (s *Store) LoadBlocklist(ctx context.Context, now func() time.Time) (*Blocklist, error) {
+	if now == nil {
+		now = time.Now
+	}
+	bans, err := s.activeBans(ctx, now())
+	if err != nil {
+		return nil, err
+	}
+	b := &Blocklist{store: s, now: now}
+	b.rebuild(bans)
+	return b, nil
+}
+
+// rebuild replaces the cache with bans. Called with mu held for writing, or before b is shared.
+func (b *Blocklist) rebuild(bans []Ban) {
+	b.byUser, b.byAddr, b.ranges = map[string][]Ban{}, map[netip.Addr][]Ban{}, nil
+	for _, ban := range bans {
+		b.index(ban)
+	}
+}
+
+func (b *Blocklist) index(ban Ban) {
+	if ban.UserID != "" {
+		b.byUser[ban.UserID] = append(b.byUser[ban.UserID], ban)
+	}
+	switch {
+	case !ban.IP.IsValid():
+	case ban.IP.IsSingleIP():
+		b.byAddr[ban.IP.Addr()] = append(b.byAddr[ban.IP.Addr()], ban)
+	default:
+		b.ranges = append(b.ranges, ban)
+	}
+}
+
+// Active returns the bans in force, oldest first.
+func (b *Blocklist) Active() []Ban {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return b.active(0)
+}
+
+// active lists the cached bans in force but skip, oldest first. Called with mu held.
+func (b *Blocklist) active(skip int64) []Ban {
+	now := b.now()
+	seen := map[int64]bool{skip: true}
+	out := []Ban{}
+	add := func(list []Ban) {
+		for _, ban := range list {
+			if !seen[ban.ID] && ban.Active(now) {
+				seen[ban.ID] = true
+				out = append(out, ban)
+			}
+		}
+	}
+	for _, list := range b.byUser {
+		add(list)
+	}
+	for _, list := range b.byAddr {
+		add(list)
+	}
+	add(b.ranges)
+	slices.SortFunc(out, func(x, y Ban) int { return cmp.Compare(x.ID, y.ID) })
+	return out
+}
+
+// Ban stores ban and enforces it from now on; see Store.addBan.
+func (b *Blocklist) Ban(ctx context.Context, ban Ban) (Ban, error) {
+	b.writeMu.Lock()
+	defer b.writeMu.Unlock()
+	ban, err := b.store.addBan(ctx, ban)
+	if err != nil {
+		return ban, err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.rebuild(append(b.active(0), ban)) // also drops the bans that expired
+	return ban, nil
+}
+
+// Lift ends ban id now; see Store.liftBan.
+func (b *Blocklist) Lift(ctx context.Context, id int64, by string) (Ban, error) {
+	b.writeMu.Lock()
+	defer b.writeMu.Unlock()
+	ban, err := b.store.liftBan(ctx, id, by)
+	if err != nil {
+		return ban, err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.rebuild(b.active(id))
+	return ban, nil
+}
+
+// Lookup implements plugins.BlockStore from memory.
+func (b *Blocklist) Lookup(_ context.Context, q plugins.BlockQuery) (plugins.Block, bool, error) {
+	now := b.now()
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	if q.UserID != "" {
+		if ban, ok := match(b.byUser[q.UserID], q.Room, now); ok {
+			return ban, true, nil
+		}
+	}
+	if !q.IP.IsValid() {
+		return plugins.Block{}, false, nil
+	}
+	ip := q.IP.Unmap()
+	if ban, ok := match(b.byAddr[ip], q.Room, now); ok {
+		return ban, true, nil
+	}
+	for _, ban := range b.ranges {
+		if ban.IP.Contains(ip) && inRoom(ban, q.Room) && ban.Active(now) {
+			return block(ban), true, nil
+		}
+	}
+	return plugins.Block{}, false, nil
+}
+
+// NonBlocking reports true: Lookup answers from memory.
+func (b *Blocklist) NonBlocking() bool { return true }
+
+func match(list []Ban, room string, now time.Time) (plugins.Block, bool) {
+	for _, ban := range list {
+		if inRoom(ban, room) && ban.Active(now) {
+			return block(ban), true
+		}
+	}
+	return plugins.Block{}, false
+}
+
+func inRoom(ban Ban, room string) bool { return ban.Room == "" || ban.Room == room }
+
+func block(ban Ban) plugins.Block {
+	blk := plugins.Block{Room: ban.Room, UserID: ban.UserID, IP: ban.IP, Reason: ban.Reason}
+	if ban.Until != nil {
+		blk.Until = ban.Until.Time()
+	}
+	return blk
+}

@@ -1,0 +1,87 @@
+package sqlite
+
+import (
+	"database/sql"
+	"fmt"
+
+	"github.com/danmaku/danmaku/app/protocol"
+)
+
+// Status is a comment's moderation state.
+type Status string
+
+// The comment states. Only visible comments reach other viewers and replay.
+const (
+	Visible  Status = "visible"
+	Held     Status = "held"
+	Shadowed Status = "shadowed"
+	Deleted  Status = "deleted"
+)
+
+// InsertComment is the op that stores a new comment. A visible comment gets
+// the room's next seq in the same transaction and is fanned out after commit.
+type InsertComment struct {
+	Room   string
+	Draft  protocol.Draft
+	User   protocol.User
+	Status Status // Visible when empty
+	IP     string // the client's address, shown to moderators only
+	Note   string // why moderation held or shadowed it, for moderators
+
+	// Comment is the stored comment; valid in OnDone when err is nil.
+	Comment protocol.Comment
+	// OnDone runs on the writer's delivery goroutine, so it must not block.
+	OnDone func(op *InsertComment, err error)
+}
+
+var _ Op = (*InsertComment)(nil)
+
+// Apply implements Op.
+func (op *InsertComment) Apply(tx *Tx) error {
+	if op.Status == "" {
+		op.Status = Visible
+	}
+	rs, err := tx.room(op.Room)
+	if err != nil {
+		return err
+	}
+	if err := tx.touchUser(op.User); err != nil {
+		return err
+	}
+	c := protocol.Comment{
+		Room:      op.Room,
+		Time:      op.Draft.Time,
+		Text:      op.Draft.Text,
+		Mode:      op.Draft.Mode,
+		Color:     op.Draft.Color,
+		Size:      op.Draft.Size,
+		User:      op.User,
+		CreatedAt: protocol.TimestampOf(tx.now),
+	}
+	visible := op.Status == Visible
+	seq := sql.NullInt64{}
+	if visible {
+		seq = sql.NullInt64{Int64: rs.lastSeq + 1, Valid: true}
+	}
+	res, err := tx.stmt(tx.stmts.insertComment).ExecContext(tx.ctx,
+		op.Room, seq, int64(c.Time), c.Text, c.Mode, c.Color, c.Size,
+		c.User.ID, c.User.Name, int64(c.CreatedAt), string(op.Status), op.IP, op.Note)
+	if err != nil {
+		return fmt.Errorf("inserting comment: %w", err)
+	}
+	if c.ID, err = res.LastInsertId(); err != nil {
+		return fmt.Errorf("inserting comment: %w", err)
+	}
+	if visible {
+		tx.publish(rs, &c)
+	}
+	op.Comment = c
+	return nil
+}
+
+// Done implements Op.
+func (op *InsertComment) Done(err error) {
+	if op.OnDone != nil {
+		op.OnDone(op, err)
+	}
+}

@@ -1,0 +1,119 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"time"
+
+	"github.com/pressly/goose/v3"
+)
+
+// MigrationState is one migration and whether a database has it.
+type MigrationState struct {
+	Version   int64
+	File      string // e.g. 00001_init.sql
+	Applied   bool
+	AppliedAt time.Time // zero when pending
+}
+
+// MigrateUp applies every pending migration to the database at dbPath,
+// creating it (and its directory) when missing, and returns the
+// migrations it applied, in order.
+func MigrateUp(ctx context.Context, dbPath string, migrations fs.FS) ([]MigrationState, error) {
+	if dir := filepath.Dir(dbPath); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("store: creating %s: %w", dir, err)
+		}
+	}
+	db, err := sql.Open("sqlite3", dsn(dbPath, SyncFull, false))
+	if err != nil {
+		return nil, fmt.Errorf("store: opening %s: %w", dbPath, err)
+	}
+	defer db.Close()
+	p, err := newMigrator(db, migrations)
+	if err != nil {
+		return nil, err
+	}
+	results, err := p.Up(ctx)
+	var applied []MigrationState
+	for _, r := range results {
+		if r.Error == nil {
+			applied = append(applied, MigrationState{Version: r.Source.Version, File: path.Base(r.Source.Path), Applied: true})
+		}
+	}
+	if err != nil {
+		return applied, fmt.Errorf("store: applying migrations to %s: %w", dbPath, err)
+	}
+	return applied, nil
+}
+
+// MigrationStatus lists every migration and whether the database at dbPath
+// has it. It opens the database read-only and never creates it.
+func MigrationStatus(ctx context.Context, dbPath string, migrations fs.FS) ([]MigrationState, error) {
+	if _, err := os.Stat(dbPath); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("store: no database at %s (migrate up creates it)", dbPath)
+		}
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	// Not dsn(): it sets the journal mode, which is a write.
+	db, err := sql.Open("sqlite3", "file:"+(&url.URL{Path: dbPath}).EscapedPath()+"?mode=ro&_busy_timeout=5000")
+	if err != nil {
+		return nil, fmt.Errorf("store: opening %s: %w", dbPath, err)
+	}
+	defer db.Close()
+	return migrationStatus(ctx, db, migrations)
+}
+
+// Pending returns the migrations this binary has that the open database
+// lacks; readiness requires none.
+func (s *Store) Pending(ctx context.Context) ([]MigrationState, error) {
+	all, err := migrationStatus(ctx, s.read, s.migrations)
+	var pending []MigrationState
+	for _, m := range all {
+		if !m.Applied {
+			pending = append(pending, m)
+		}
+	}
+	return pending, err
+}
+
+// migrationStatus asks goose which migrations db has. A database goose has
+// never touched has none, and is left untouched: goose would create its
+// version table, which a status check must not.
+func migrationStatus(ctx context.Context, db *sql.DB, migrations fs.FS) ([]MigrationState, error) {
+	p, err := newMigrator(db, migrations)
+	if err != nil {
+		return nil, err
+	}
+	var tracked bool
+	err = db.QueryRowContext(ctx, `SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'goose_db_version'`).Scan(&tracked)
+	if err != nil {
+		return nil, fmt.Errorf("store: reading migration status: %w", err)
+	}
+	var out []MigrationState
+	if !tracked {
+		for _, src := range p.ListSources() {
+			out = append(out, MigrationState{Version: src.Version, File: path.Base(src.Path)})
+		}
+		return out, nil
+	}
+	status, err := p.Status(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: reading migration status: %w", err)
+	}
+	for _, st := range status {
+		out = append(out, MigrationState{
+			Version: st.Source.Version, File: path.Base(st.Source.Path),
+			Applied: st.State == goose.StateApplied, AppliedAt: st.AppliedAt,
+		})
+	}
+	return out, nil
+}

@@ -1,0 +1,145 @@
+package sqlite
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/danmaku/danmaku/app/errs"
+	"github.com/danmaku/danmaku/app/protocol"
+)
+
+// Decision is what a moderator does to comments.
+type Decision string
+
+// The decisions. A reject stores the held comment as deleted: for every
+// reader it is gone, like a deleted one, and moderated_by and the missing
+// seq tell the two apart.
+const (
+	Approve Decision = "approve" // held → visible, with the room's next seq, fanned out
+	Reject  Decision = "reject"  // held → deleted
+	Delete  Decision = "delete"  // visible, held or shadowed → deleted, retracted from viewers
+)
+
+// Retraction tells viewers to drop comments a moderator removed: every
+// viewer of Room, or, when User is set, only that user's own sockets (their
+// shadowed comments, which nobody else saw).
+type Retraction struct {
+	Room string
+	IDs  []int64
+	User string
+}
+
+// ModerateComments is the op that applies a moderator's decision to
+// comments. It is all or nothing: an unknown id fails it with NotFound, and
+// approving or rejecting a comment that is not held fails it with Conflict.
+// Deleting an already deleted comment changes nothing and is no error.
+type ModerateComments struct {
+	IDs      []int64
+	Decision Decision
+	By       string // the moderator's user id
+
+	// Changed are the comments whose status changed, as they are now;
+	// valid in OnDone when err is nil.
+	Changed []ModComment
+	// OnDone runs on the writer's delivery goroutine, in commit order, so
+	// it must not block.
+	OnDone func(op *ModerateComments, err error)
+}
+
+var _ Op = (*ModerateComments)(nil)
+
+const selectModComment = `SELECT ` + modColumns + ` FROM comments WHERE id = ?`
+
+// Apply implements Op.
+func (op *ModerateComments) Apply(tx *Tx) error {
+	op.Changed = nil // Apply runs again when its batch is retried
+	if op.Decision != Approve && op.Decision != Reject && op.Decision != Delete {
+		return errs.New(errs.BadRequest, "unknown decision %q", op.Decision)
+	}
+	targets, err := op.targets(tx)
+	if err != nil {
+		return err
+	}
+	for _, m := range targets {
+		if _, err := tx.room(m.Room); err != nil {
+			return err
+		}
+	}
+	now := protocol.TimestampOf(tx.now)
+	for _, m := range targets {
+		was := Status(m.Status)
+		seq := sql.NullInt64{Int64: m.Seq, Valid: m.Seq != 0}
+		rs := tx.rooms[m.Room]
+		switch {
+		case op.Decision == Approve:
+			c := m.Comment
+			c.Status = ""
+			tx.publish(rs, &c)
+			m.Seq, m.Status = c.Seq, string(Visible)
+			seq = sql.NullInt64{Int64: c.Seq, Valid: true}
+		case was == Visible:
+			rs.visibleDiff--
+			m.Status = string(Deleted)
+			tx.retract(Retraction{Room: m.Room, IDs: []int64{m.ID}})
+		case was == Shadowed:
+			m.Status = string(Deleted)
+			tx.retract(Retraction{Room: m.Room, IDs: []int64{m.ID}, User: m.User.ID})
+		default:
+			m.Status = string(Deleted)
+		}
+		if _, err := tx.tx.ExecContext(tx.ctx,
+			`UPDATE comments SET status = ?, seq = ?, moderated_by = ?, moderated_at = ? WHERE id = ?`,
+			m.Status, seq, op.By, int64(now), m.ID); err != nil {
+			return fmt.Errorf("moderating comment %d: %w", m.ID, err)
+		}
+		m.ModeratedBy, m.ModeratedAt = op.By, &now
+		op.Changed = append(op.Changed, m)
+	}
+	return nil
+}
+
+// targets reads the comments the decision changes, checking each first.
+func (op *ModerateComments) targets(tx *Tx) ([]ModComment, error) {
+	seen := make(map[int64]bool, len(op.IDs))
+	var out []ModComment
+	for _, id := range op.IDs {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		m, err := scanModComment(tx.tx.QueryRowContext(tx.ctx, selectModComment, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, errs.New(errs.NotFound, "comment %d does not exist", id)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading comment %d: %w", id, err)
+		}
+		switch {
+		case op.Decision == Delete && m.Status == string(Deleted):
+			continue
+		case op.Decision != Delete && m.Status != string(Held):
+			return nil, errs.New(errs.Conflict, "comment %d is %s, not held", id, m.Status)
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// Done implements Op.
+func (op *ModerateComments) Done(err error) {
+	if op.OnDone != nil {
+		op.OnDone(op, err)
+	}
+}
+
+// retract queues a retraction, merged with the batch's last one when it
+// goes to the same viewers.
+func (t *Tx) retract(r Retraction) {
+	rs := t.events.Retracts
+	if n := len(rs); n > 0 && rs[n-1].Room == r.Room && rs[n-1].User == r.User {
+		rs[n-1].IDs = append(rs[n-1].IDs, r.IDs...)
+		return
+	}
+	t.events.Retracts = append(rs, r)
+}

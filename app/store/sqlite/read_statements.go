@@ -1,0 +1,79 @@
+package sqlite
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// The read queries. Each has the index it needs (migrations), which
+// TestReadQueriesUseTheirIndexes checks with EXPLAIN QUERY PLAN.
+const (
+	queryRoom  = `SELECT ` + roomColumns + ` FROM rooms WHERE id = ?`
+	queryRooms = `SELECT ` + roomColumns + ` FROM rooms ORDER BY created_at DESC, id`
+	// queryCommentsByTime is a replay window: comments_room_time_seq
+	// serves the filter and the order, so no row outside the window is read
+	// and nothing is sorted.
+	queryCommentsByTime = `SELECT ` + commentColumns + ` FROM comments
+		WHERE room_id = ? AND status = 'visible' AND time_ms >= ? AND time_ms < ?
+		ORDER BY time_ms, seq LIMIT ?`
+	// queryShadowedByTime is a viewer's own shadowed comments in a replay
+	// window, served by comments_shadowed.
+	queryShadowedByTime = `SELECT ` + commentColumns + ` FROM comments
+		WHERE room_id = ? AND user_id = ? AND status = 'shadowed' AND time_ms >= ? AND time_ms < ?
+		ORDER BY time_ms LIMIT ?`
+	// queryCommentsAfter is catch-up, served by comments_room_seq.
+	queryCommentsAfter = `SELECT ` + commentColumns + ` FROM comments
+		WHERE room_id = ? AND seq > ? AND status = 'visible'
+		ORDER BY seq LIMIT ?`
+	// queryExportPage is one page of an export, keyset-paginated on the
+	// replay window's index (time_ms, seq), so deep pages read no skipped rows.
+	queryExportPage = `SELECT ` + commentColumns + ` FROM comments
+		WHERE room_id = ? AND status = 'visible' AND seq <= ? AND time_ms >= ? AND (time_ms > ? OR seq > ?)
+		ORDER BY time_ms, seq LIMIT ?`
+	// queryLatest is a room's newest visible comments (DPlayer), served
+	// backwards by comments_room_seq.
+	queryLatest = `SELECT ` + commentColumns + ` FROM comments
+		WHERE room_id = ? AND seq IS NOT NULL AND status = 'visible'
+		ORDER BY seq DESC LIMIT ?`
+)
+
+// readStatements are the read pool's prepared statements, compiled once at
+// start (database/sql prepares each again on a pool connection's first use).
+type readStatements struct {
+	room, rooms, commentsByTime, shadowedByTime, commentsAfter, exportPage, latest *sql.Stmt
+}
+
+func prepareReads(db *sql.DB) (*readStatements, error) {
+	s := &readStatements{}
+	for _, p := range []struct {
+		dst   **sql.Stmt
+		query string
+	}{
+		{&s.room, queryRoom},
+		{&s.rooms, queryRooms},
+		{&s.commentsByTime, queryCommentsByTime},
+		{&s.shadowedByTime, queryShadowedByTime},
+		{&s.commentsAfter, queryCommentsAfter},
+		{&s.exportPage, queryExportPage},
+		{&s.latest, queryLatest},
+	} {
+		stmt, err := db.Prepare(p.query)
+		if err != nil {
+			_ = s.close()
+			return nil, fmt.Errorf("store: preparing %q: %w", p.query, err)
+		}
+		*p.dst = stmt
+	}
+	return s, nil
+}
+
+func (s *readStatements) close() error {
+	var err error
+	for _, st := range []*sql.Stmt{s.room, s.rooms, s.commentsByTime, s.shadowedByTime, s.commentsAfter, s.exportPage, s.latest} {
+		if st != nil {
+			err = errors.Join(err, st.Close())
+		}
+	}
+	return err
+}

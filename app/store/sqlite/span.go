@@ -1,0 +1,36 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/danmaku/danmaku/app/protocol"
+)
+
+// CommentSpan is when a room's first and last visible comments were stored.
+type CommentSpan struct {
+	First, Last protocol.Timestamp
+	Empty       bool // the room has no visible comment; First and Last are zero
+}
+
+// CommentSpan returns the creation times of a room's first and last visible
+// comments (by seq, so both come straight off the seq index), which bound a
+// replay of a live room by wall-clock time.
+func (s *Store) CommentSpan(ctx context.Context, room string) (CommentSpan, error) {
+	const q = `SELECT created_at FROM comments
+		WHERE room_id = ? AND seq IS NOT NULL AND status = 'visible' ORDER BY seq %s LIMIT 1`
+	var span CommentSpan
+	err := s.read.QueryRowContext(ctx, fmt.Sprintf(q, "ASC"), room).Scan(&span.First)
+	if errors.Is(err, sql.ErrNoRows) {
+		return CommentSpan{Empty: true}, nil
+	}
+	if err == nil {
+		err = s.read.QueryRowContext(ctx, fmt.Sprintf(q, "DESC"), room).Scan(&span.Last)
+	}
+	if err != nil {
+		return CommentSpan{}, fmt.Errorf("store: reading the comment span of %s: %w", room, err)
+	}
+	return span, nil
+}

@@ -1,0 +1,65 @@
+package sqlite
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// statements are the writer's prepared statements, compiled once at start.
+type statements struct {
+	roomSeq          *sql.Stmt
+	bumpRoom         *sql.Stmt
+	upsertUser       *sql.Stmt
+	insertComment    *sql.Stmt
+	likeComment      *sql.Stmt
+	commentForLike   *sql.Stmt
+	bumpCommentLikes *sql.Stmt
+	likeRoom         *sql.Stmt
+	bumpRoomLikes    *sql.Stmt
+	roomLikes        *sql.Stmt
+	insertImported   *sql.Stmt
+	all              []*sql.Stmt
+}
+
+func prepare(db *sql.DB) (*statements, error) {
+	s := &statements{}
+	for _, p := range []struct {
+		dst   **sql.Stmt
+		query string
+	}{
+		{&s.roomSeq, `SELECT last_seq FROM rooms WHERE id = ?`},
+		{&s.bumpRoom, `UPDATE rooms SET last_seq = ?, comment_count = comment_count + ? WHERE id = ?`},
+		{&s.upsertUser, `INSERT INTO users (id, name, created_at, last_seen) VALUES (?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET name = excluded.name, last_seen = excluded.last_seen`},
+		{&s.insertComment, `INSERT INTO comments
+			(room_id, seq, time_ms, text, mode, color, size, user_id, user_name, created_at, status, ip, mod_note)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&s.commentForLike, `SELECT room_id, likes FROM comments WHERE id = ? AND status = 'visible'`},
+		{&s.likeComment, `INSERT OR IGNORE INTO comment_likes (comment_id, user_id, created_at) VALUES (?, ?, ?)`},
+		{&s.bumpCommentLikes, `UPDATE comments SET likes = likes + 1 WHERE id = ?`},
+		{&s.likeRoom, `INSERT OR IGNORE INTO room_likes (room_id, user_id, created_at) VALUES (?, ?, ?)`},
+		{&s.bumpRoomLikes, `UPDATE rooms SET likes = likes + 1 WHERE id = ? RETURNING likes`},
+		{&s.roomLikes, `SELECT likes FROM rooms WHERE id = ?`},
+		{&s.insertImported, `INSERT INTO comments
+			(room_id, seq, time_ms, text, mode, color, size, user_id, user_name, created_at, import_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+	} {
+		stmt, err := db.Prepare(p.query)
+		if err != nil {
+			s.close()
+			return nil, fmt.Errorf("store: preparing %q: %w", p.query, err)
+		}
+		*p.dst = stmt
+		s.all = append(s.all, stmt)
+	}
+	return s, nil
+}
+
+func (s *statements) close() error {
+	var err error
+	for _, st := range s.all {
+		err = errors.Join(err, st.Close())
+	}
+	return err
+}

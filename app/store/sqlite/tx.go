@@ -1,0 +1,135 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/danmaku/danmaku/app/errs"
+	"github.com/danmaku/danmaku/app/protocol"
+)
+
+// Tx is the transaction of one batch, as ops see it. It hands out seqs and
+// collects the events that become visible when the batch commits.
+type Tx struct {
+	ctx     context.Context
+	tx      *sql.Tx
+	stmts   *statements
+	bound   map[*sql.Stmt]*sql.Stmt // the writer's statements bound to this transaction
+	now     time.Time
+	rooms   map[string]*roomState
+	users   map[string]string // id → name upserted in this batch
+	touched touchedUsers      // users recorded by earlier, committed batches
+	events  Events
+}
+
+// roomState is one room's counters as this batch changes them.
+type roomState struct {
+	lastSeq     int64
+	startSeq    int64
+	visibleDiff int64
+}
+
+func newTx(ctx context.Context, tx *sql.Tx, stmts *statements, touched touchedUsers) *Tx {
+	return &Tx{ctx: ctx, tx: tx, stmts: stmts, bound: map[*sql.Stmt]*sql.Stmt{}, now: time.Now(),
+		rooms: map[string]*roomState{}, users: map[string]string{}, touched: touched}
+}
+
+// Now is the batch's timestamp; every row the batch writes shares it.
+func (t *Tx) Now() time.Time { return t.now }
+
+// room loads a room's counters once per batch. A missing room is NotFound.
+func (t *Tx) room(id string) (*roomState, error) {
+	if rs, ok := t.rooms[id]; ok {
+		return rs, nil
+	}
+	var last int64
+	err := t.stmt(t.stmts.roomSeq).QueryRowContext(t.ctx, id).Scan(&last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errs.New(errs.NotFound, "room %q does not exist", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading room %s: %w", id, err)
+	}
+	rs := &roomState{lastSeq: last, startSeq: last}
+	t.rooms[id] = rs
+	return rs, nil
+}
+
+// publish gives c the room's next seq and queues it for fan-out after commit.
+func (t *Tx) publish(rs *roomState, c *protocol.Comment) {
+	rs.lastSeq++
+	rs.visibleDiff++
+	c.Seq = rs.lastSeq
+	t.events.Comments = append(t.events.Comments, *c)
+}
+
+// touchUser records that a user acted: once per batch, and not again while
+// an earlier batch's record is fresh (see userTouchEvery).
+func (t *Tx) touchUser(u protocol.User) error {
+	if name, ok := t.users[u.ID]; ok && name == u.Name {
+		return nil
+	}
+	if t.touched.fresh(u.ID, u.Name, t.now) {
+		return nil
+	}
+	ms := t.now.UnixMilli()
+	if _, err := t.stmt(t.stmts.upsertUser).ExecContext(t.ctx, u.ID, u.Name, ms, ms); err != nil {
+		return fmt.Errorf("recording user: %w", err)
+	}
+	t.users[u.ID] = u.Name
+	return nil
+}
+
+// flush writes the rooms' counters; it runs once, just before commit.
+func (t *Tx) flush() error {
+	for id, rs := range t.rooms {
+		if rs.lastSeq == rs.startSeq && rs.visibleDiff == 0 {
+			continue
+		}
+		if _, err := t.stmt(t.stmts.bumpRoom).ExecContext(t.ctx, rs.lastSeq, rs.visibleDiff, id); err != nil {
+			return fmt.Errorf("updating room %s: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// stmt binds one of the writer's prepared statements to this transaction,
+// once per batch rather than once per use.
+func (t *Tx) stmt(s *sql.Stmt) *sql.Stmt {
+	b, ok := t.bound[s]
+	if !ok {
+		b = t.tx.StmtContext(t.ctx, s)
+		t.bound[s] = b
+	}
+	return b
+}
+
+// Events is what a committed batch changed that viewers must hear about.
+type Events struct {
+	// Comments became visible, in seq order within each room.
+	Comments []protocol.Comment
+	// Likes holds new like counts.
+	Likes []LikeChange
+	// Retracts lists comments moderators removed, for viewers to drop.
+	Retracts []Retraction
+}
+
+// LikeChange is a new like count: of a comment when CommentID is set, else of the room's video.
+type LikeChange struct {
+	Room      string
+	CommentID int64
+	Likes     int64
+}
+
+func (e *Events) empty() bool {
+	return len(e.Comments) == 0 && len(e.Likes) == 0 && len(e.Retracts) == 0
+}
+
+func (e *Events) merge(o Events) {
+	e.Comments = append(e.Comments, o.Comments...)
+	e.Likes = append(e.Likes, o.Likes...)
+	e.Retracts = append(e.Retracts, o.Retracts...)
+}
