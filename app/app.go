@@ -22,7 +22,8 @@ import (
 	"github.com/danmaku/danmaku/app/hub"
 	"github.com/danmaku/danmaku/app/metrics"
 	"github.com/danmaku/danmaku/app/protocol"
-	store "github.com/danmaku/danmaku/app/store/sqlite"
+	"github.com/danmaku/danmaku/app/store"
+	"github.com/danmaku/danmaku/app/store/sqlite"
 	"github.com/danmaku/danmaku/plugins"
 )
 
@@ -30,7 +31,7 @@ import (
 type App struct {
 	cfg    Config
 	log    *slog.Logger
-	store  *store.Store
+	store  *sqlite.Store
 	hub    *hub.Hub
 	ws     *melody.Melody
 	http   *fiber.App
@@ -39,7 +40,7 @@ type App struct {
 	assets *assetFiles // nil without an asset tree
 
 	plugins *plugins.Pipeline // the moderation chains
-	blocks  *store.Blocklist  // bans, in memory, written through
+	blocks  *sqlite.Blocklist // bans, in memory, written through
 	feed    *modFeed          // live updates for moderators' sockets
 
 	metrics    *metrics.Metrics
@@ -86,11 +87,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	_, statErr := os.Stat(cfg.DBPath)
 	fresh := errors.Is(statErr, fs.ErrNotExist)
 	a.hub = hub.New(hub.Options{BatchMax: cfg.BatchMax, FlushEvery: cfg.FlushEvery, Observer: a.metrics, Logger: a.log})
-	a.store, err = store.Open(ctx, store.Options{
+	a.store, err = sqlite.Open(ctx, sqlite.Options{
 		Path:       cfg.DBPath,
-		Sync:       store.Sync(cfg.Sync),
+		Sync:       sqlite.Sync(cfg.Sync),
 		Migrations: cfg.Migrations,
-		Writer: store.WriterOptions{
+		Writer: sqlite.WriterOptions{
 			MaxBatch:  cfg.WriterBatch,
 			Linger:    cfg.WriterLinger,
 			QueueSize: cfg.WriterQueue,

@@ -12,7 +12,7 @@ import (
 	"github.com/danmaku/danmaku/app/interop/bilixml"
 	"github.com/danmaku/danmaku/app/interop/jsonexport"
 	"github.com/danmaku/danmaku/app/protocol"
-	store "github.com/danmaku/danmaku/app/store/sqlite"
+	"github.com/danmaku/danmaku/app/store"
 )
 
 // exportPage is how many comments an export reads from the database at a

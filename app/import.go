@@ -17,7 +17,7 @@ import (
 	"github.com/danmaku/danmaku/app/interop/bilixml"
 	"github.com/danmaku/danmaku/app/interop/jsonexport"
 	"github.com/danmaku/danmaku/app/protocol"
-	store "github.com/danmaku/danmaku/app/store/sqlite"
+	"github.com/danmaku/danmaku/app/store"
 	"github.com/danmaku/danmaku/plugins"
 )
 

@@ -18,7 +18,7 @@ import (
 	"github.com/danmaku/danmaku/app/interop"
 	"github.com/danmaku/danmaku/app/interop/interoptest"
 	"github.com/danmaku/danmaku/app/protocol"
-	store "github.com/danmaku/danmaku/app/store/sqlite"
+	"github.com/danmaku/danmaku/app/store"
 )
 
 // biliXML is a Bilibili file whose entries start on line 4.

@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/danmaku/danmaku/app/protocol"
-	store "github.com/danmaku/danmaku/app/store/sqlite"
+	"github.com/danmaku/danmaku/app/store"
 )
 
 // submitComment is the one path every new comment takes, whatever API it
@@ -26,22 +26,22 @@ func (a *App) submitComment(ctx context.Context, room string, from sender, in pr
 		done(protocol.Comment{}, err)
 		return
 	}
-	op := &store.InsertComment{
+	nc := store.NewComment{
 		Room:   room,
 		Draft:  draft,
 		User:   from.User(),
 		Status: v.status,
 		IP:     addrString(from.IP),
 		Note:   v.note,
-		OnDone: func(op *store.InsertComment, err error) {
-			if err != nil {
-				done(protocol.Comment{}, err)
-				return
-			}
-			a.stored(op, from, v, done)
-		},
 	}
-	if err := a.store.Writer.Submit(ctx, op); err != nil {
+	err = a.store.AddComment(ctx, nc, func(c protocol.Comment, err error) {
+		if err != nil {
+			done(protocol.Comment{}, err)
+			return
+		}
+		a.stored(c, nc, from, v, done)
+	})
+	if err != nil {
 		done(protocol.Comment{}, err)
 	}
 }

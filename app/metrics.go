@@ -12,7 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 
 	"github.com/danmaku/danmaku/app/metrics"
-	store "github.com/danmaku/danmaku/app/store/sqlite"
+	"github.com/danmaku/danmaku/app/store"
 	"github.com/danmaku/danmaku/plugins"
 )
 
@@ -32,7 +32,7 @@ func (a *App) newMetrics() *metrics.Metrics {
 		Vias:          []string{viaWS, viaREST, viaDPlayer},
 		Sockets:       a.sockets.count,
 		Rooms:         func() int { return a.hub.Rooms() },
-		Writer:        func() store.WriterStats { return a.store.Writer.Stats() },
+		Writer:        func() store.WriterStats { return a.store.WriterStats() },
 		WriterQueueAt: a.cfg.WriterQueue,
 		Plugins:       func() plugins.Stats { return a.plugins.Stats() },
 		Logger:        a.log,

@@ -12,7 +12,7 @@ import (
 	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/protocol"
-	store "github.com/danmaku/danmaku/app/store/sqlite"
+	"github.com/danmaku/danmaku/app/store"
 )
 
 // Bounds on moderators' actions.
@@ -36,26 +36,18 @@ type decisionResult struct {
 // decide applies a moderator's decision to comments and returns them once
 // committed. Approved comments are fanned out like new ones; deleted ones
 // are retracted from viewers (see App.retract); the moderators' feed hears
-// of every change in commit order.
+// of every change once it committed.
 func (a *App) decide(ctx context.Context, by auth.Identity, d store.Decision, ids []int64) ([]store.ModComment, error) {
 	if len(ids) == 0 || len(ids) > maxDecisionIDs {
 		return nil, errs.New(errs.Invalid, "ids must list 1 to %d comment ids", maxDecisionIDs)
 	}
-	result := make(chan error, 1)
-	op := &store.ModerateComments{IDs: ids, Decision: d, By: by.ID, OnDone: func(op *store.ModerateComments, err error) {
-		if err == nil {
-			a.feed.noteComments(op.Changed)
-		}
-		result <- err
-	}}
-	if err := a.store.Writer.Submit(ctx, op); err != nil {
+	changed, err := a.store.Decide(ctx, ids, d, by.ID)
+	if err != nil {
 		return nil, err
 	}
-	if err := <-result; err != nil {
-		return nil, err
-	}
-	a.log.Info("moderator decision", "moderator", by.ID, "decision", string(d), "ids", ids, "changed", len(op.Changed))
-	return op.Changed, nil
+	a.feed.noteComments(changed)
+	a.log.Info("moderator decision", "moderator", by.ID, "decision", string(d), "ids", ids, "changed", len(changed))
+	return changed, nil
 }
 
 // banRequest is the body of POST /api/admin/bans and of the ban frame.

@@ -9,7 +9,7 @@ import (
 	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/protocol"
-	store "github.com/danmaku/danmaku/app/store/sqlite"
+	"github.com/danmaku/danmaku/app/store"
 )
 
 // modRoutes mounts the moderator tools: /api/admin under api (which has

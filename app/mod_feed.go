@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/danmaku/danmaku/app/protocol"
-	store "github.com/danmaku/danmaku/app/store/sqlite"
+	"github.com/danmaku/danmaku/app/store"
 )
 
 // Sizes of the moderators' feed.

@@ -13,7 +13,7 @@ import (
 	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/protocol"
-	store "github.com/danmaku/danmaku/app/store/sqlite"
+	"github.com/danmaku/danmaku/app/store"
 	"github.com/danmaku/danmaku/plugins"
 )
 

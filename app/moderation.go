@@ -12,7 +12,7 @@ import (
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/hub"
 	"github.com/danmaku/danmaku/app/protocol"
-	store "github.com/danmaku/danmaku/app/store/sqlite"
+	"github.com/danmaku/danmaku/app/store"
 	"github.com/danmaku/danmaku/plugins"
 )
 
@@ -245,8 +245,7 @@ func (a *App) admit(ctx context.Context, room string, from sender) error {
 
 // stored finishes a comment once its transaction committed: the sender's
 // answer, the shadow illusion, and the moderators' feed.
-func (a *App) stored(op *store.InsertComment, from sender, v verdict, done func(protocol.Comment, error)) {
-	c := op.Comment
+func (a *App) stored(c protocol.Comment, nc store.NewComment, from sender, v verdict, done func(protocol.Comment, error)) {
 	switch v.status {
 	case store.Held:
 		done(protocol.Comment{}, errs.New(errs.Held, "%s", v.reason))
@@ -258,7 +257,7 @@ func (a *App) stored(op *store.InsertComment, from sender, v verdict, done func(
 		done(c, nil)
 	}
 	c.Status = string(v.status)
-	a.feed.noteComments([]store.ModComment{{Comment: c, IP: op.IP, Note: op.Note}})
+	a.feed.noteComments([]store.ModComment{{Comment: c, IP: nc.IP, Note: nc.Note}})
 }
 
 // sameUser matches the viewer sockets of user id.

@@ -5,7 +5,8 @@ import (
 	"fmt"
 
 	"github.com/danmaku/danmaku/app/protocol"
-	store "github.com/danmaku/danmaku/app/store/sqlite"
+	"github.com/danmaku/danmaku/app/store"
+	"github.com/danmaku/danmaku/app/store/sqlite"
 )
 
 // DemoRoom is the room seeded into a new database.
@@ -33,7 +34,7 @@ var demoComments = []struct {
 }
 
 // seedDemo creates the demo room and its first comments.
-func seedDemo(ctx context.Context, s *store.Store) error {
+func seedDemo(ctx context.Context, s *sqlite.Store) error {
 	_, err := s.CreateRoom(ctx, store.Room{
 		ID: DemoRoom, Title: "Demo: test pattern", VideoURL: "/assets/video/demo.mp4", Kind: store.KindVOD,
 	})
@@ -42,13 +43,12 @@ func seedDemo(ctx context.Context, s *store.Store) error {
 	}
 	for _, d := range demoComments {
 		errc := make(chan error, 1)
-		op := &store.InsertComment{
-			Room:   DemoRoom,
-			Draft:  protocol.Draft{Text: d.text, Time: protocol.SecondsOf(d.at), Mode: d.mode, Color: d.col, Size: protocol.SizeMedium},
-			User:   protocol.User{ID: "danmaku", Name: "Danmaku"},
-			OnDone: func(_ *store.InsertComment, err error) { errc <- err },
-		}
-		if err := s.Writer.Submit(ctx, op); err != nil {
+		err := s.AddComment(ctx, store.NewComment{
+			Room:  DemoRoom,
+			Draft: protocol.Draft{Text: d.text, Time: protocol.SecondsOf(d.at), Mode: d.mode, Color: d.col, Size: protocol.SizeMedium},
+			User:  protocol.User{ID: "danmaku", Name: "Danmaku"},
+		}, func(_ protocol.Comment, err error) { errc <- err })
+		if err != nil {
 			return fmt.Errorf("seeding demo comments: %w", err)
 		}
 		if err := <-errc; err != nil {

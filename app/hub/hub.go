@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/danmaku/danmaku/app/protocol"
-	store "github.com/danmaku/danmaku/app/store/sqlite"
+	"github.com/danmaku/danmaku/app/store"
 )
 
 // Options configure a Hub.

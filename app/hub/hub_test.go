@@ -11,7 +11,7 @@ import (
 
 	"github.com/danmaku/danmaku/app/hub"
 	"github.com/danmaku/danmaku/app/protocol"
-	store "github.com/danmaku/danmaku/app/store/sqlite"
+	"github.com/danmaku/danmaku/app/store"
 )
 
 // waitFor bounds every wait on an event in these tests; it is not a timing

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/danmaku/danmaku/app/hub"
-	store "github.com/danmaku/danmaku/app/store/sqlite"
+	"github.com/danmaku/danmaku/app/store"
 )
 
 // tally is a hub.Observer that adds up what it is told, per frame kind.

@@ -14,7 +14,7 @@ import (
 	"github.com/danmaku/danmaku/app/metrics"
 	"github.com/danmaku/danmaku/app/metrics/metricstest"
 	"github.com/danmaku/danmaku/app/protocol"
-	store "github.com/danmaku/danmaku/app/store/sqlite"
+	"github.com/danmaku/danmaku/app/store"
 	"github.com/danmaku/danmaku/plugins"
 	_ "github.com/danmaku/danmaku/plugins/wordfilter"
 )

@@ -3,11 +3,11 @@ package metrics
 import (
 	"github.com/prometheus/client_golang/prometheus"
 
-	store "github.com/danmaku/danmaku/app/store/sqlite"
+	"github.com/danmaku/danmaku/app/store"
 )
 
 // writerSeries describe the group-commit writer: its queue (read when
-// scraped) and every transaction (store.WriterOptions.Observe).
+// scraped) and every transaction (sqlite.WriterOptions.Observe).
 type writerSeries struct {
 	seconds  prometheus.Histogram
 	ops      prometheus.Histogram

@@ -10,32 +10,13 @@ import (
 
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/protocol"
+	"github.com/danmaku/danmaku/app/store"
 )
-
-// Ban is one ban: of a user id, an address range, or both (then either
-// matches), in one room or everywhere, until a time or for good.
-type Ban struct {
-	ID        int64               `json:"id"`
-	UserID    string              `json:"user_id,omitempty"`
-	IP        netip.Prefix        `json:"ip"` // "" when the ban is not by address
-	Room      string              `json:"room,omitempty"`
-	Reason    string              `json:"reason"`
-	Until     *protocol.Timestamp `json:"until,omitempty"` // nil: permanent
-	CreatedBy string              `json:"created_by"`
-	CreatedAt protocol.Timestamp  `json:"created_at"`
-	LiftedBy  string              `json:"lifted_by,omitempty"`
-	LiftedAt  *protocol.Timestamp `json:"lifted_at,omitempty"`
-}
-
-// Active reports whether the ban is in force at now.
-func (b Ban) Active(now time.Time) bool {
-	return b.LiftedAt == nil && (b.Until == nil || now.Before(b.Until.Time()))
-}
 
 const banColumns = `id, user_id, ip, room_id, reason, until, created_by, created_at, lifted_by, lifted_at`
 
-func scanBan(row interface{ Scan(...any) error }) (Ban, error) {
-	var b Ban
+func scanBan(row interface{ Scan(...any) error }) (store.Ban, error) {
+	var b store.Ban
 	var user, ip, room, liftedBy sql.NullString
 	var until, liftedAt sql.NullInt64
 	if err := row.Scan(&b.ID, &user, &ip, &room, &b.Reason, &until, &b.CreatedBy, &b.CreatedAt, &liftedBy, &liftedAt); err != nil {
@@ -72,7 +53,7 @@ func nullTimestamp(t *protocol.Timestamp) sql.NullInt64 {
 
 // addBan stores b; its ID and CreatedAt are set here. A ban in a room that
 // does not exist is NotFound.
-func (s *Store) addBan(ctx context.Context, b Ban) (Ban, error) {
+func (s *Store) addBan(ctx context.Context, b store.Ban) (store.Ban, error) {
 	if b.UserID == "" && !b.IP.IsValid() {
 		return b, errs.New(errs.Invalid, "a ban needs a user id or an address")
 	}
@@ -102,8 +83,8 @@ func (s *Store) addBan(ctx context.Context, b Ban) (Ban, error) {
 
 // liftBan ends ban id early, keeping its row as history. Lifting a ban
 // that was already lifted returns it unchanged.
-func (s *Store) liftBan(ctx context.Context, id int64, by string) (Ban, error) {
-	var b Ban
+func (s *Store) liftBan(ctx context.Context, id int64, by string) (store.Ban, error) {
+	var b store.Ban
 	err := s.Writer.Exec(ctx, func(tx *Tx) error {
 		var err error
 		b, err = scanBan(tx.tx.QueryRowContext(tx.ctx, `SELECT `+banColumns+` FROM bans WHERE id = ?`, id))
@@ -124,16 +105,16 @@ func (s *Store) liftBan(ctx context.Context, id int64, by string) (Ban, error) {
 }
 
 // activeBans returns the bans in force at now.
-func (s *Store) activeBans(ctx context.Context, now time.Time) ([]Ban, error) {
+func (s *Store) activeBans(ctx context.Context, now time.Time) ([]store.Ban, error) {
 	return s.queryBans(ctx, `SELECT `+banColumns+` FROM bans
 		WHERE lifted_at IS NULL AND (until IS NULL OR until > ?) ORDER BY id`, now.UnixMilli())
 }
 
 // BanHistory returns the newest bans, lifted and expired ones included.
-func (s *Store) BanHistory(ctx context.Context, limit int) ([]Ban, error) {
+func (s *Store) BanHistory(ctx context.Context, limit int) ([]store.Ban, error) {
 	return s.queryBans(ctx, `SELECT `+banColumns+` FROM bans ORDER BY id DESC LIMIT ?`, limit)
 }
 
-func (s *Store) queryBans(ctx context.Context, query string, args ...any) ([]Ban, error) {
+func (s *Store) queryBans(ctx context.Context, query string, args ...any) ([]store.Ban, error) {
 	return queryAll(ctx, s.read, "bans", scanBan, query, args...)
 }

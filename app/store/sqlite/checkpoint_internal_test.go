@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/danmaku/danmaku/app/store"
 )
 
 func TestCommitsLeaveCheckpointsToTheCheckpointer(t *testing.T) {
@@ -24,7 +26,7 @@ func TestCloseFoldsTheWALIntoTheFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CreateRoom(context.Background(), Room{ID: "r", Title: "R", Kind: KindLive}); err != nil {
+	if _, err := s.CreateRoom(context.Background(), store.Room{ID: "r", Title: "R", Kind: store.KindLive}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {

@@ -8,25 +8,15 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/danmaku/danmaku/app/protocol"
+	"github.com/danmaku/danmaku/app/store"
 )
-
-// ModComment is a comment as moderators see it: any status, with the
-// sender's address and what moderation did to it. Never send it to viewers.
-type ModComment struct {
-	protocol.Comment
-	IP          string              `json:"ip"`
-	Note        string              `json:"note,omitempty"` // why a plugin held or shadowed it
-	ModeratedBy string              `json:"moderated_by,omitempty"`
-	ModeratedAt *protocol.Timestamp `json:"moderated_at,omitempty"`
-}
 
 const modColumns = commentColumns + `, status, ip, mod_note, moderated_by, moderated_at`
 
-func scanModComment(row interface{ Scan(...any) error }) (ModComment, error) {
-	var m ModComment
+func scanModComment(row interface{ Scan(...any) error }) (store.ModComment, error) {
+	var m store.ModComment
 	var seq, modAt sql.NullInt64
 	c := &m.Comment
 	err := row.Scan(&c.ID, &c.Room, &seq, &c.Time, &c.Text, &c.Mode, &c.Color, &c.Size,
@@ -39,7 +29,7 @@ func scanModComment(row interface{ Scan(...any) error }) (ModComment, error) {
 	return m, err
 }
 
-func (s *Store) queryModComments(ctx context.Context, query string, args ...any) ([]ModComment, error) {
+func (s *Store) queryModComments(ctx context.Context, query string, args ...any) ([]store.ModComment, error) {
 	return queryAll(ctx, s.read, "comments for moderators", scanModComment, query, args...)
 }
 
@@ -67,7 +57,7 @@ func queryAll[T any](ctx context.Context, db *sql.DB, what string, scan func(int
 
 // HeldComments returns the held queue, oldest first: of one room, or of
 // every room when room is empty.
-func (s *Store) HeldComments(ctx context.Context, room string, limit int) ([]ModComment, error) {
+func (s *Store) HeldComments(ctx context.Context, room string, limit int) ([]store.ModComment, error) {
 	if room != "" {
 		return s.queryModComments(ctx, `SELECT `+modColumns+` FROM comments
 			WHERE status = 'held' AND room_id = ? ORDER BY id LIMIT ?`, room, limit)
@@ -76,18 +66,8 @@ func (s *Store) HeldComments(ctx context.Context, room string, limit int) ([]Mod
 		WHERE status = 'held' ORDER BY id LIMIT ?`, limit)
 }
 
-// RecentQuery selects comments for the moderators' recent list; zero
-// fields do not filter.
-type RecentQuery struct {
-	Room   string
-	UserID string
-	Status Status
-	Before int64 // only comments with a smaller id (paging back)
-	Limit  int
-}
-
 // RecentComments returns comments of every status, newest first.
-func (s *Store) RecentComments(ctx context.Context, q RecentQuery) ([]ModComment, error) {
+func (s *Store) RecentComments(ctx context.Context, q store.RecentQuery) ([]store.ModComment, error) {
 	var where []string
 	var args []any
 	add := func(cond string, arg any) {
@@ -132,23 +112,12 @@ func (s *Store) CommentsByTimeFor(ctx context.Context, room, viewer string, from
 	return all[:min(len(all), limit)], nil
 }
 
-// Purge selects the comments a ban takes away: not yet deleted, created at
-// or after since, in room (every room when empty), by userID or from an
-// address in prefix. Newest first, at most limit.
-type Purge struct {
-	Room   string
-	UserID string
-	Prefix netip.Prefix
-	Since  time.Time
-	Limit  int
-}
-
 // PurgeCandidates returns the ids of the comments p selects. It walks back
 // from the newest comment and stops at the first one older than p.Since
 // (ids grow with creation time), so it reads only the recent comments.
 // Imported comments carry their file's times out of id order: it passes
 // over them, and never selects them.
-func (s *Store) PurgeCandidates(ctx context.Context, p Purge) ([]int64, error) {
+func (s *Store) PurgeCandidates(ctx context.Context, p store.Purge) ([]int64, error) {
 	query := `SELECT id, user_id, ip, created_at, status, import_id IS NOT NULL FROM comments ORDER BY id DESC`
 	var args []any
 	if p.Room != "" {
@@ -175,7 +144,7 @@ func (s *Store) PurgeCandidates(ctx context.Context, p Purge) ([]int64, error) {
 		if at < since {
 			break
 		}
-		if status == string(Deleted) {
+		if status == string(store.Deleted) {
 			continue
 		}
 		if p.UserID != "" && user == p.UserID || p.Prefix.IsValid() && prefixHas(p.Prefix, ip) {

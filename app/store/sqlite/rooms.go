@@ -8,36 +8,19 @@ import (
 
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/protocol"
+	"github.com/danmaku/danmaku/app/store"
 )
-
-// Room kinds: a vod room replays comments by video time, a live room by wall-clock time.
-const (
-	KindVOD  = "vod"
-	KindLive = "live"
-)
-
-// Room is a video and its comment stream.
-type Room struct {
-	ID           string             `json:"id"`
-	Title        string             `json:"title"`
-	VideoURL     string             `json:"video_url"`
-	Kind         string             `json:"kind"`
-	CreatedAt    protocol.Timestamp `json:"created_at"`
-	LastSeq      int64              `json:"last_seq"`
-	CommentCount int64              `json:"comment_count"`
-	Likes        int64              `json:"likes"`
-}
 
 const roomColumns = `id, title, video_url, kind, created_at, last_seq, comment_count, likes`
 
-func scanRoom(row interface{ Scan(...any) error }) (Room, error) {
-	var r Room
+func scanRoom(row interface{ Scan(...any) error }) (store.Room, error) {
+	var r store.Room
 	err := row.Scan(&r.ID, &r.Title, &r.VideoURL, &r.Kind, &r.CreatedAt, &r.LastSeq, &r.CommentCount, &r.Likes)
 	return r, err
 }
 
 // CreateRoom stores a new room. Its CreatedAt is set here; an existing id is Conflict.
-func (s *Store) CreateRoom(ctx context.Context, r Room) (Room, error) {
+func (s *Store) CreateRoom(ctx context.Context, r store.Room) (store.Room, error) {
 	err := s.Writer.Exec(ctx, func(tx *Tx) error {
 		var exists int
 		err := tx.tx.QueryRowContext(tx.ctx, `SELECT 1 FROM rooms WHERE id = ?`, r.ID).Scan(&exists)
@@ -60,7 +43,7 @@ func (s *Store) CreateRoom(ctx context.Context, r Room) (Room, error) {
 }
 
 // Room returns one room, or NotFound.
-func (s *Store) Room(ctx context.Context, id string) (Room, error) {
+func (s *Store) Room(ctx context.Context, id string) (store.Room, error) {
 	r, err := scanRoom(s.reads.room.QueryRowContext(ctx, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, errs.New(errs.NotFound, "room %q does not exist", id)
@@ -72,13 +55,13 @@ func (s *Store) Room(ctx context.Context, id string) (Room, error) {
 }
 
 // Rooms lists every room, newest first.
-func (s *Store) Rooms(ctx context.Context) ([]Room, error) {
+func (s *Store) Rooms(ctx context.Context) ([]store.Room, error) {
 	rows, err := s.reads.rooms.QueryContext(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("store: listing rooms: %w", err)
 	}
 	defer rows.Close()
-	rooms := []Room{}
+	rooms := []store.Room{}
 	for rows.Next() {
 		r, err := scanRoom(rows)
 		if err != nil {

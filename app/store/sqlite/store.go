@@ -1,8 +1,15 @@
-// Package sqlite keeps rooms, comments and likes in SQLite.
+// Package sqlite is the SQLite backend of package store.
 //
 // Reads go through a pool of read-only connections; every write goes through
 // the single Writer, which commits in batches (group commit). WAL mode lets
-// readers run while the writer commits.
+// readers run while the writer commits, and a checkpointer of its own folds
+// the WAL back into the file off the writer's path.
+//
+// It keeps store's guarantees this way: an op's Done runs only after its
+// batch committed; the one writer hands out each room's seqs inside the
+// transaction that stores the comments; and one delivery goroutine runs the
+// ops' Done callbacks and then OnCommit, batch after batch, in commit order.
+// Bans are cached in memory by Blocklist and written through.
 package sqlite
 
 import (
@@ -17,8 +24,11 @@ import (
 	"path/filepath"
 	"runtime"
 
+	"github.com/danmaku/danmaku/app/store"
 	"github.com/mattn/go-sqlite3"
 )
+
+var _ store.Store = (*Store)(nil)
 
 // driverName is mattn's SQLite driver, set up for this store.
 const driverName = "sqlite3-danmaku"
@@ -156,7 +166,11 @@ func (s *Store) closeDBs() error {
 	return errors.Join(s.read.Close(), s.write.Close())
 }
 
-// Ready reports whether the database is writable and fully migrated.
+// Ready reports whether the database is writable: it commits a real write
+// (Writer.Ping). Pending tells whether it is fully migrated.
 func (s *Store) Ready(ctx context.Context) error {
 	return s.Writer.Ping(ctx)
 }
+
+// WriterStats returns the writer's counters.
+func (s *Store) WriterStats() store.WriterStats { return s.Writer.Stats() }
