@@ -142,9 +142,9 @@ summary() {
 ingest() {
 	# The sweep that sized -writer-batch and -writer-linger, then sync=full at the chosen size.
 	go test -run XXX -bench 'BenchmarkWriter/sync=normal' -benchtime 100000x -count "$runs" \
-		./app/store/ | tee "$out/writer-sweep.txt"
+		./app/store/sqlite/ | tee "$out/writer-sweep.txt"
 	go test -run XXX -bench 'BenchmarkWriter/sync=full/batch=512/linger=0s' -benchtime 100000x -count "$runs" \
-		./app/store/ | tee "$out/ingest-writer-full.txt"
+		./app/store/sqlite/ | tee "$out/ingest-writer-full.txt"
 	for i in $(seq "$runs"); do
 		start_server danmaku "$out/ingest-$i.server.log"
 		create_rooms 400

@@ -11,6 +11,7 @@ import (
 
 	"github.com/danmaku/danmaku/app"
 	"github.com/danmaku/danmaku/app/store"
+	"github.com/danmaku/danmaku/app/store/sqlite"
 )
 
 // migrate runs `danmaku migrate [flags] up|status` (the action may also come
@@ -44,7 +45,7 @@ func migrate(ctx context.Context, args []string, io IO, files Files) error {
 	}
 	switch action {
 	case "up":
-		applied, err := store.MigrateUp(ctx, cfg.DBPath, files.Migrations)
+		applied, err := sqlite.MigrateUp(ctx, cfg.DBPath, files.Migrations)
 		for _, m := range applied {
 			fmt.Fprintf(io.Stdout, "applied %s\n", m.File)
 		}
@@ -56,7 +57,7 @@ func migrate(ctx context.Context, args []string, io IO, files Files) error {
 		}
 		return nil
 	case "status":
-		status, err := store.MigrationStatus(ctx, cfg.DBPath, files.Migrations)
+		status, err := sqlite.MigrationStatus(ctx, cfg.DBPath, files.Migrations)
 		if err != nil {
 			return err
 		}

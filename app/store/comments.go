@@ -2,45 +2,83 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
 
 	"github.com/danmaku/danmaku/app/protocol"
 )
 
-const commentColumns = `id, room_id, seq, time_ms, text, mode, color, size, user_id, user_name, created_at, likes`
+// Status is a comment's moderation state.
+type Status string
 
-// CommentsByTime returns a room's visible comments with from <= time < to
-// (video milliseconds), ordered by time, at most limit of them.
-func (s *Store) CommentsByTime(ctx context.Context, room string, from, to protocol.Seconds, limit int) ([]protocol.Comment, error) {
-	return s.queryComments(ctx, s.reads.commentsByTime, room, int64(from), int64(to), limit)
+// The comment states. Only visible comments reach other viewers and replay.
+const (
+	Visible  Status = "visible"
+	Held     Status = "held"
+	Shadowed Status = "shadowed"
+	Deleted  Status = "deleted"
+)
+
+// NewComment is a comment that moderation let in, to be stored.
+type NewComment struct {
+	Room   string
+	Draft  protocol.Draft
+	User   protocol.User
+	Status Status // Visible when empty
+	IP     string // the client's address, shown to moderators only
+	Note   string // why moderation held or shadowed it, for moderators
 }
 
-// CommentsAfter returns a room's visible comments with seq > after, in seq
-// order, at most limit of them.
-func (s *Store) CommentsAfter(ctx context.Context, room string, after int64, limit int) ([]protocol.Comment, error) {
-	return s.queryComments(ctx, s.reads.commentsAfter, room, after, limit)
+// Events is what a committed batch changed that viewers must hear about.
+type Events struct {
+	// Comments became visible, in seq order within each room.
+	Comments []protocol.Comment
+	// Likes holds new like counts.
+	Likes []LikeChange
+	// Retracts lists comments moderators removed, for viewers to drop.
+	Retracts []Retraction
 }
 
-func (s *Store) queryComments(ctx context.Context, stmt *sql.Stmt, args ...any) ([]protocol.Comment, error) {
-	rows, err := stmt.QueryContext(ctx, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: reading comments: %w", err)
-	}
-	defer rows.Close()
-	out := []protocol.Comment{}
-	for rows.Next() {
-		var c protocol.Comment
-		var seq sql.NullInt64
-		if err := rows.Scan(&c.ID, &c.Room, &seq, &c.Time, &c.Text, &c.Mode, &c.Color, &c.Size,
-			&c.User.ID, &c.User.Name, &c.CreatedAt, &c.Likes); err != nil {
-			return nil, fmt.Errorf("store: reading comments: %w", err)
-		}
-		c.Seq = seq.Int64
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: reading comments: %w", err)
-	}
-	return out, nil
+// LikeChange is a new like count: of a comment when CommentID is set, else of the room's video.
+type LikeChange struct {
+	Room      string
+	CommentID int64
+	Likes     int64
+}
+
+// Comments stores new comments and reads the visible ones back.
+type Comments interface {
+	// AddComment queues c for storing. done runs exactly once after the
+	// commit, with the stored comment (its ID, CreatedAt and, when visible,
+	// the room's next Seq), or with the error (NotFound for a missing
+	// room). It may run on the writer's delivery goroutine, so it must not
+	// block. A non-nil return (Unavailable: queue full until ctx ended, or
+	// the store is closing) means done will not run.
+	AddComment(ctx context.Context, c NewComment, done func(protocol.Comment, error)) error
+	// CommentsByTime returns a room's visible comments with from <= time
+	// < to (video time), ordered by time, at most limit of them.
+	CommentsByTime(ctx context.Context, room string, from, to protocol.Seconds, limit int) ([]protocol.Comment, error)
+	// CommentsByTimeFor is CommentsByTime as viewer sees it: the visible
+	// comments plus viewer's own shadowed ones.
+	CommentsByTimeFor(ctx context.Context, room, viewer string, from, to protocol.Seconds, limit int) ([]protocol.Comment, error)
+	// CommentsAfter returns a room's visible comments with seq > after, in
+	// seq order, at most limit of them.
+	CommentsAfter(ctx context.Context, room string, after int64, limit int) ([]protocol.Comment, error)
+	// LatestVisible returns a room's newest visible comments (by seq), at
+	// most limit of them, newest first.
+	LatestVisible(ctx context.Context, room string, limit int) ([]protocol.Comment, error)
+	// EachVisible calls fn with a room's visible comments up to seq upTo,
+	// by video time (then seq), a page of at most pageSize at a time,
+	// without holding a snapshot open between pages. It stops at fn's
+	// first error and returns it.
+	EachVisible(ctx context.Context, room string, upTo int64, pageSize int, fn func([]protocol.Comment) error) error
+}
+
+// Likes records likes, once per user and target.
+type Likes interface {
+	// LikeComment records userID's like of a visible comment and returns
+	// the comment's like count; a second like by the same user changes
+	// nothing. A comment that is not visible is NotFound.
+	LikeComment(ctx context.Context, commentID int64, userID string) (LikeChange, error)
+	// LikeRoom records userID's like of a room's video and returns the
+	// room's like count; a second like by the same user changes nothing.
+	LikeRoom(ctx context.Context, roomID, userID string) (LikeChange, error)
 }

@@ -1,13 +1,8 @@
 package store
 
 import (
-	"cmp"
 	"context"
-	"database/sql"
-	"fmt"
 	"net/netip"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/danmaku/danmaku/app/protocol"
@@ -23,57 +18,25 @@ type ModComment struct {
 	ModeratedAt *protocol.Timestamp `json:"moderated_at,omitempty"`
 }
 
-const modColumns = commentColumns + `, status, ip, mod_note, moderated_by, moderated_at`
+// Decision is what a moderator does to comments.
+type Decision string
 
-func scanModComment(row interface{ Scan(...any) error }) (ModComment, error) {
-	var m ModComment
-	var seq, modAt sql.NullInt64
-	c := &m.Comment
-	err := row.Scan(&c.ID, &c.Room, &seq, &c.Time, &c.Text, &c.Mode, &c.Color, &c.Size,
-		&c.User.ID, &c.User.Name, &c.CreatedAt, &c.Likes, &c.Status, &m.IP, &m.Note, &m.ModeratedBy, &modAt)
-	c.Seq = seq.Int64
-	if modAt.Valid {
-		t := protocol.Timestamp(modAt.Int64)
-		m.ModeratedAt = &t
-	}
-	return m, err
-}
+// The decisions. A reject stores the held comment as deleted: for every
+// reader it is gone, like a deleted one, and moderated_by and the missing
+// seq tell the two apart.
+const (
+	Approve Decision = "approve" // held → visible, with the room's next seq, fanned out
+	Reject  Decision = "reject"  // held → deleted
+	Delete  Decision = "delete"  // visible, held or shadowed → deleted, retracted from viewers
+)
 
-func (s *Store) queryModComments(ctx context.Context, query string, args ...any) ([]ModComment, error) {
-	return queryAll(ctx, s.read, "comments for moderators", scanModComment, query, args...)
-}
-
-// queryAll runs query on db and scans every row with scan; what names the
-// rows in errors.
-func queryAll[T any](ctx context.Context, db *sql.DB, what string, scan func(interface{ Scan(...any) error }) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: reading %s: %w", what, err)
-	}
-	defer rows.Close()
-	out := []T{}
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: reading %s: %w", what, err)
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: reading %s: %w", what, err)
-	}
-	return out, nil
-}
-
-// HeldComments returns the held queue, oldest first: of one room, or of
-// every room when room is empty.
-func (s *Store) HeldComments(ctx context.Context, room string, limit int) ([]ModComment, error) {
-	if room != "" {
-		return s.queryModComments(ctx, `SELECT `+modColumns+` FROM comments
-			WHERE status = 'held' AND room_id = ? ORDER BY id LIMIT ?`, room, limit)
-	}
-	return s.queryModComments(ctx, `SELECT `+modColumns+` FROM comments
-		WHERE status = 'held' ORDER BY id LIMIT ?`, limit)
+// Retraction tells viewers to drop comments a moderator removed: every
+// viewer of Room, or, when User is set, only that user's own sockets (their
+// shadowed comments, which nobody else saw).
+type Retraction struct {
+	Room string
+	IDs  []int64
+	User string
 }
 
 // RecentQuery selects comments for the moderators' recent list; zero
@@ -84,52 +47,6 @@ type RecentQuery struct {
 	Status Status
 	Before int64 // only comments with a smaller id (paging back)
 	Limit  int
-}
-
-// RecentComments returns comments of every status, newest first.
-func (s *Store) RecentComments(ctx context.Context, q RecentQuery) ([]ModComment, error) {
-	var where []string
-	var args []any
-	add := func(cond string, arg any) {
-		where = append(where, cond)
-		args = append(args, arg)
-	}
-	if q.Room != "" {
-		add("room_id = ?", q.Room)
-	}
-	if q.UserID != "" {
-		add("user_id = ?", q.UserID)
-	}
-	if q.Status != "" {
-		add("status = ?", string(q.Status))
-	}
-	if q.Before > 0 {
-		add("id < ?", q.Before)
-	}
-	query := `SELECT ` + modColumns + ` FROM comments`
-	if len(where) > 0 {
-		query += ` WHERE ` + strings.Join(where, " AND ")
-	}
-	return s.queryModComments(ctx, query+` ORDER BY id DESC LIMIT ?`, append(args, q.Limit)...)
-}
-
-// CommentsByTimeFor is CommentsByTime as viewer sees it: the visible
-// comments plus viewer's own shadowed ones, so a shadow-banned user's
-// comments survive a reload for them (and for nobody else).
-func (s *Store) CommentsByTimeFor(ctx context.Context, room, viewer string, from, to protocol.Seconds, limit int) ([]protocol.Comment, error) {
-	visible, err := s.CommentsByTime(ctx, room, from, to, limit)
-	if err != nil || viewer == "" {
-		return visible, err
-	}
-	own, err := s.queryComments(ctx, s.reads.shadowedByTime, room, viewer, int64(from), int64(to), limit)
-	if err != nil || len(own) == 0 {
-		return visible, err
-	}
-	all := append(visible, own...)
-	slices.SortStableFunc(all, func(a, b protocol.Comment) int {
-		return cmp.Or(cmp.Compare(a.Time, b.Time), cmp.Compare(a.ID, b.ID))
-	})
-	return all[:min(len(all), limit)], nil
 }
 
 // Purge selects the comments a ban takes away: not yet deleted, created at
@@ -143,53 +60,24 @@ type Purge struct {
 	Limit  int
 }
 
-// PurgeCandidates returns the ids of the comments p selects. It walks back
-// from the newest comment and stops at the first one older than p.Since
-// (ids grow with creation time), so it reads only the recent comments.
-// Imported comments carry their file's times out of id order: it passes
-// over them, and never selects them.
-func (s *Store) PurgeCandidates(ctx context.Context, p Purge) ([]int64, error) {
-	query := `SELECT id, user_id, ip, created_at, status, import_id IS NOT NULL FROM comments ORDER BY id DESC`
-	var args []any
-	if p.Room != "" {
-		query = `SELECT id, user_id, ip, created_at, status, import_id IS NOT NULL FROM comments WHERE room_id = ? ORDER BY id DESC`
-		args = append(args, p.Room)
-	}
-	rows, err := s.read.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: finding comments to delete: %w", err)
-	}
-	defer rows.Close()
-	since := p.Since.UnixMilli()
-	var ids []int64
-	for len(ids) < p.Limit && rows.Next() {
-		var id, at int64
-		var user, ip, status string
-		var imported bool
-		if err := rows.Scan(&id, &user, &ip, &at, &status, &imported); err != nil {
-			return nil, fmt.Errorf("store: finding comments to delete: %w", err)
-		}
-		if imported {
-			continue
-		}
-		if at < since {
-			break
-		}
-		if status == string(Deleted) {
-			continue
-		}
-		if p.UserID != "" && user == p.UserID || p.Prefix.IsValid() && prefixHas(p.Prefix, ip) {
-			ids = append(ids, id)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: finding comments to delete: %w", err)
-	}
-	return ids, nil
-}
-
-// prefixHas reports whether the stored address ip lies in p.
-func prefixHas(p netip.Prefix, ip string) bool {
-	a, err := netip.ParseAddr(ip)
-	return err == nil && p.Contains(a)
+// Moderation is what moderators read and decide.
+type Moderation interface {
+	// HeldComments returns the held queue, oldest first: of one room, or
+	// of every room when room is empty.
+	HeldComments(ctx context.Context, room string, limit int) ([]ModComment, error)
+	// RecentComments returns comments of every status, newest first.
+	RecentComments(ctx context.Context, q RecentQuery) ([]ModComment, error)
+	// PurgeCandidates returns the ids of the comments p selects, newest
+	// first. Imported comments are never selected.
+	PurgeCandidates(ctx context.Context, p Purge) ([]int64, error)
+	// BanHistory returns the newest bans, lifted and expired ones included.
+	BanHistory(ctx context.Context, limit int) ([]Ban, error)
+	// Decide applies decision d by moderator by to the comments ids, all
+	// or nothing, and returns the comments whose status changed, as they
+	// are now, once committed. An unknown id is NotFound; approving or
+	// rejecting a comment that is not held is Conflict; deleting a deleted
+	// comment changes nothing. Approved comments take their room's next
+	// seq and, like removed ones (as Retractions), reach viewers through
+	// the commit's Events.
+	Decide(ctx context.Context, ids []int64, d Decision, by string) ([]ModComment, error)
 }

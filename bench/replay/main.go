@@ -22,6 +22,7 @@ import (
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/protocol"
 	"github.com/danmaku/danmaku/app/store"
+	"github.com/danmaku/danmaku/app/store/sqlite"
 )
 
 // result is what one measurement prints.
@@ -71,8 +72,8 @@ const room = "replay"
 
 func run(path, migrations string, n int, span, window time.Duration, limit, queries int) error {
 	ctx := context.Background()
-	s, err := store.Open(ctx, store.Options{Path: path, Migrations: os.DirFS(migrations),
-		Writer: store.WriterOptions{MaxBatch: 4096, QueueSize: 65536, Logger: slog.New(slog.DiscardHandler)}})
+	s, err := sqlite.Open(ctx, sqlite.Options{Path: path, Migrations: os.DirFS(migrations),
+		Writer: sqlite.WriterOptions{MaxBatch: 4096, QueueSize: 65536, Logger: slog.New(slog.DiscardHandler)}})
 	if err != nil {
 		return err
 	}
@@ -122,32 +123,31 @@ func run(path, migrations string, n int, span, window time.Duration, limit, quer
 // generate stores n comments in the room through the writer, at random video
 // times (comments on a video arrive over its lifetime, not in time order),
 // from 10,000 users.
-func generate(ctx context.Context, s *store.Store, n int, span time.Duration) error {
+func generate(ctx context.Context, s *sqlite.Store, n int, span time.Duration) error {
 	if _, err := s.CreateRoom(ctx, store.Room{ID: room, Title: "Replay benchmark", Kind: store.KindVOD}); err != nil {
 		return err
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
 	failed := make(chan error, 1)
 	for i := range n {
-		op := &store.InsertComment{
+		err := s.AddComment(ctx, store.NewComment{
 			Room: room,
 			User: protocol.User{ID: "u" + strconv.Itoa(rng.IntN(10000)), Name: "viewer"},
 			Draft: protocol.Draft{Text: "弹幕 comment " + strconv.Itoa(i), Mode: "scroll", Color: "#ffffff", Size: "medium",
 				Time: protocol.Seconds(rng.Int64N(int64(span / time.Millisecond)))},
-			OnDone: func(_ *store.InsertComment, err error) {
-				if err != nil {
-					select {
-					case failed <- err:
-					default:
-					}
+		}, func(_ protocol.Comment, err error) {
+			if err != nil {
+				select {
+				case failed <- err:
+				default:
 				}
-			},
-		}
-		if err := s.Writer.Submit(ctx, op); err != nil {
+			}
+		})
+		if err != nil {
 			return err
 		}
 	}
-	if err := s.Writer.Ping(ctx); err != nil { // commits after everything queued before it
+	if err := s.Ready(ctx); err != nil { // commits a write after everything queued before it
 		return err
 	}
 	select {

@@ -1,4 +1,4 @@
-package store_test
+package sqlite_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/danmaku/danmaku/app/metrics"
 	"github.com/danmaku/danmaku/app/protocol"
 	"github.com/danmaku/danmaku/app/store"
+	"github.com/danmaku/danmaku/app/store/sqlite"
 )
 
 // BenchmarkWriter measures acked comments per second into a database file
@@ -26,22 +27,22 @@ func BenchmarkWriter(b *testing.B) { benchWriters(b, nil) }
 func BenchmarkWriterMetrics(b *testing.B) { benchWriters(b, metrics.New(metrics.Sources{}).Commit) }
 
 func benchWriters(b *testing.B, observe func(store.Commit)) {
-	for _, sync := range []store.Sync{store.SyncNormal, store.SyncFull} {
+	for _, sync := range []sqlite.Sync{sqlite.SyncNormal, sqlite.SyncFull} {
 		for _, batch := range []int{64, 512, 4096} {
 			for _, linger := range []time.Duration{0, time.Millisecond} {
 				name := fmt.Sprintf("sync=%s/batch=%d/linger=%s", sync, batch, linger)
 				b.Run(name, func(b *testing.B) {
-					benchWriter(b, store.Options{Sync: sync, Writer: store.WriterOptions{MaxBatch: batch, Linger: linger, Observe: observe}})
+					benchWriter(b, sqlite.Options{Sync: sync, Writer: sqlite.WriterOptions{MaxBatch: batch, Linger: linger, Observe: observe}})
 				})
 			}
 		}
 	}
 }
 
-func benchWriter(b *testing.B, opts store.Options) {
+func benchWriter(b *testing.B, opts sqlite.Options) {
 	opts.Path = filepath.Join(b.TempDir(), "bench.db")
-	opts.Migrations = os.DirFS("../../migrations")
-	s, err := store.Open(context.Background(), opts)
+	opts.Migrations = os.DirFS("../../../migrations")
+	s, err := sqlite.Open(context.Background(), opts)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -58,9 +59,9 @@ func benchWriter(b *testing.B, opts store.Options) {
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		done := make(chan error, 1)
-		op := &store.InsertComment{
+		op := &sqlite.InsertComment{
 			Draft:  protocol.Draft{Text: "前方高能 this is a comment", Mode: "scroll", Color: "#ffffff", Size: "medium"},
-			OnDone: func(_ *store.InsertComment, err error) { done <- err },
+			OnDone: func(_ *sqlite.InsertComment, err error) { done <- err },
 		}
 		for i := 0; pb.Next(); i++ {
 			op.Room = "r" + strconv.Itoa(i%rooms)

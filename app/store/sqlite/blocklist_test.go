@@ -1,4 +1,4 @@
-package store_test
+package sqlite_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/protocol"
 	"github.com/danmaku/danmaku/app/store"
+	"github.com/danmaku/danmaku/app/store/sqlite"
 	"github.com/danmaku/danmaku/plugins"
 	"github.com/danmaku/danmaku/plugins/plugintest"
 )
@@ -92,9 +93,9 @@ func TestBlocklistLookup(t *testing.T) {
 
 func TestBlocklistWritesThroughAndLifts(t *testing.T) {
 	dir := t.TempDir()
-	opts := store.Options{Path: filepath.Join(dir, "db"), Migrations: os.DirFS("../../migrations")}
+	opts := sqlite.Options{Path: filepath.Join(dir, "db"), Migrations: os.DirFS("../../../migrations")}
 	ctx := context.Background()
-	s, err := store.Open(ctx, opts)
+	s, err := sqlite.Open(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +138,7 @@ func TestBlocklistWritesThroughAndLifts(t *testing.T) {
 	}
 
 	// After a restart only the ban in force is loaded; the history keeps all.
-	s, err = store.Open(ctx, opts)
+	s, err = sqlite.Open(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -8,43 +8,8 @@ import (
 
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/protocol"
+	"github.com/danmaku/danmaku/app/store"
 )
-
-// ImportedComment is one comment of a file, checked and ready to store.
-type ImportedComment struct {
-	Draft     protocol.Draft
-	User      protocol.User
-	CreatedAt protocol.Timestamp // when it was first posted; 0: the import's time
-}
-
-// Import is one file going into a room.
-type Import struct {
-	Room   string
-	Format string // e.g. bilibili-xml, recorded with the import
-	Source string // the file's name, for people; may be empty
-	By     string // the moderator's user id, or "cli"
-
-	// Next returns the next comment to store, or io.EOF after the last.
-	// Any other error stops the import and undoes it. Next runs on the
-	// caller's goroutine, outside the writer, so it may read from a client.
-	Next func() (ImportedComment, error)
-	// Skipped is asked once Next has returned io.EOF: how many entries of
-	// the file were left out, for the record.
-	Skipped func() int
-}
-
-// ImportResult is what an import stored.
-type ImportResult struct {
-	ID       int64 // the row in imports
-	Imported int
-	FirstSeq int64 // seqs the comments took, in file order; 0 when none
-	LastSeq  int64
-}
-
-// ImportChunk is how many comments an import stores per writer op: each
-// chunk is one short write that other writes (live comments, readiness
-// checks) queue behind, never the whole file.
-const ImportChunk = 1000
 
 // Import states, as recorded in imports.state.
 const (
@@ -68,27 +33,27 @@ const (
 // recorded as failed: a failed import leaves nothing visible. If even the
 // undo fails, the import stays 'running' and UndoUnfinishedImports undoes
 // it when the server next starts.
-func (s *Store) ImportComments(ctx context.Context, imp Import) (ImportResult, error) {
+func (s *Store) ImportComments(ctx context.Context, imp store.Import) (store.ImportResult, error) {
 	res, err := s.beginImport(ctx, imp)
 	if err != nil {
-		return ImportResult{}, err
+		return store.ImportResult{}, err
 	}
-	chunk := make([]ImportedComment, 0, ImportChunk)
+	chunk := make([]store.ImportedComment, 0, store.ImportChunk)
 	for {
 		c, err := imp.Next()
 		if err == nil {
 			chunk = append(chunk, c)
-			if len(chunk) < ImportChunk {
+			if len(chunk) < store.ImportChunk {
 				continue
 			}
 		} else if !errors.Is(err, io.EOF) {
-			return ImportResult{}, s.failImport(ctx, imp, res, err)
+			return store.ImportResult{}, s.failImport(ctx, imp, res, err)
 		}
 		if len(chunk) > 0 {
 			if serr := s.storeChunk(ctx, imp, &res, chunk); serr != nil {
-				return ImportResult{}, s.failImport(ctx, imp, res, serr)
+				return store.ImportResult{}, s.failImport(ctx, imp, res, serr)
 			}
-			chunk = make([]ImportedComment, 0, ImportChunk) // the writer is done with the old one, but a fresh one is plainly safe
+			chunk = make([]store.ImportedComment, 0, store.ImportChunk) // the writer is done with the old one, but a fresh one is plainly safe
 		}
 		if err != nil {
 			break
@@ -110,14 +75,14 @@ func (s *Store) ImportComments(ctx context.Context, imp Import) (ImportResult, e
 		return nil
 	})
 	if err != nil {
-		return ImportResult{}, s.failImport(ctx, imp, res, err)
+		return store.ImportResult{}, s.failImport(ctx, imp, res, err)
 	}
 	return res, nil
 }
 
 // beginImport records a running import into an existing room.
-func (s *Store) beginImport(ctx context.Context, imp Import) (ImportResult, error) {
-	var res ImportResult
+func (s *Store) beginImport(ctx context.Context, imp store.Import) (store.ImportResult, error) {
+	var res store.ImportResult
 	err := s.Writer.Exec(ctx, func(tx *Tx) error {
 		if _, err := tx.room(imp.Room); err != nil {
 			return err
@@ -151,7 +116,7 @@ func (t *Tx) checkRunning(id int64) error {
 // storeChunk stores one chunk of an import in one writer op and adds it to
 // res. A batch that fails is retried op by op, and the op is safe to run
 // twice: it only reads chunk.
-func (s *Store) storeChunk(ctx context.Context, imp Import, res *ImportResult, chunk []ImportedComment) error {
+func (s *Store) storeChunk(ctx context.Context, imp store.Import, res *store.ImportResult, chunk []store.ImportedComment) error {
 	var first, last int64
 	err := s.Writer.Exec(ctx, func(tx *Tx) error {
 		rs, err := tx.room(imp.Room)
@@ -182,7 +147,7 @@ func (s *Store) storeChunk(ctx context.Context, imp Import, res *ImportResult, c
 // insertImported inserts the comments of one chunk, with the room's next
 // seqs, and returns the first and last. It binds the writer's prepared
 // statement: one compiled statement whatever the number of chunks.
-func (t *Tx) insertImported(rs *roomState, room string, id int64, chunk []ImportedComment) (first, last int64, err error) {
+func (t *Tx) insertImported(rs *roomState, room string, id int64, chunk []store.ImportedComment) (first, last int64, err error) {
 	now := protocol.TimestampOf(t.now)
 	stmt := t.stmt(t.stmts.insertImported)
 	for _, c := range chunk {
@@ -207,7 +172,7 @@ func (t *Tx) insertImported(rs *roomState, room string, id int64, chunk []Import
 // failImport undoes what a failed import stored and returns cause, the
 // reason it failed. The undo runs even when ctx has ended (the client went
 // away); when it fails too, the error says so and the next start undoes it.
-func (s *Store) failImport(ctx context.Context, imp Import, res ImportResult, cause error) error {
+func (s *Store) failImport(ctx context.Context, imp store.Import, res store.ImportResult, cause error) error {
 	if err := s.undoImport(context.WithoutCancel(ctx), imp.Room, imp.By, res.ID, res.FirstSeq, res.LastSeq); err != nil {
 		return errs.Wrap(errors.Join(cause, err), errs.Internal, fmt.Sprintf(
 			"the import failed (%s) and undoing it failed too: the server undoes it when it next starts", errs.From(cause).Message))
@@ -219,8 +184,8 @@ func (s *Store) failImport(ctx context.Context, imp Import, res ImportResult, ca
 // last; none when first is 0) deleted, a chunk of seqs per writer op, then
 // records the import as failed.
 func (s *Store) undoImport(ctx context.Context, room, by string, id, first, last int64) error {
-	for lo := first; first > 0 && lo <= last; lo += ImportChunk {
-		hi := min(lo+ImportChunk-1, last)
+	for lo := first; first > 0 && lo <= last; lo += store.ImportChunk {
+		hi := min(lo+store.ImportChunk-1, last)
 		err := s.Writer.Exec(ctx, func(tx *Tx) error {
 			rs, err := tx.room(room)
 			if err != nil {

@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"cmp"
@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/danmaku/danmaku/app/store"
 	"github.com/danmaku/danmaku/plugins"
 )
 
@@ -21,12 +22,13 @@ type Blocklist struct {
 	writeMu sync.Mutex // one ban change at a time, so the cache follows commit order
 
 	mu     sync.RWMutex
-	byUser map[string][]Ban
-	byAddr map[netip.Addr][]Ban // bans of a single address
-	ranges []Ban                // bans of wider address ranges
+	byUser map[string][]store.Ban
+	byAddr map[netip.Addr][]store.Ban // bans of a single address
+	ranges []store.Ban                // bans of wider address ranges
 }
 
 var (
+	_ store.Bans          = (*Blocklist)(nil)
 	_ plugins.BlockStore  = (*Blocklist)(nil)
 	_ plugins.NonBlocking = (*Blocklist)(nil)
 )
@@ -46,14 +48,14 @@ func (s *Store) LoadBlocklist(ctx context.Context, now func() time.Time) (*Block
 }
 
 // rebuild replaces the cache with bans. Called with mu held for writing, or before b is shared.
-func (b *Blocklist) rebuild(bans []Ban) {
-	b.byUser, b.byAddr, b.ranges = map[string][]Ban{}, map[netip.Addr][]Ban{}, nil
+func (b *Blocklist) rebuild(bans []store.Ban) {
+	b.byUser, b.byAddr, b.ranges = map[string][]store.Ban{}, map[netip.Addr][]store.Ban{}, nil
 	for _, ban := range bans {
 		b.index(ban)
 	}
 }
 
-func (b *Blocklist) index(ban Ban) {
+func (b *Blocklist) index(ban store.Ban) {
 	if ban.UserID != "" {
 		b.byUser[ban.UserID] = append(b.byUser[ban.UserID], ban)
 	}
@@ -67,18 +69,18 @@ func (b *Blocklist) index(ban Ban) {
 }
 
 // Active returns the bans in force, oldest first.
-func (b *Blocklist) Active() []Ban {
+func (b *Blocklist) Active() []store.Ban {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	return b.active(0)
 }
 
 // active lists the cached bans in force but skip, oldest first. Called with mu held.
-func (b *Blocklist) active(skip int64) []Ban {
+func (b *Blocklist) active(skip int64) []store.Ban {
 	now := b.now()
 	seen := map[int64]bool{skip: true}
-	out := []Ban{}
-	add := func(list []Ban) {
+	out := []store.Ban{}
+	add := func(list []store.Ban) {
 		for _, ban := range list {
 			if !seen[ban.ID] && ban.Active(now) {
 				seen[ban.ID] = true
@@ -93,12 +95,12 @@ func (b *Blocklist) active(skip int64) []Ban {
 		add(list)
 	}
 	add(b.ranges)
-	slices.SortFunc(out, func(x, y Ban) int { return cmp.Compare(x.ID, y.ID) })
+	slices.SortFunc(out, func(x, y store.Ban) int { return cmp.Compare(x.ID, y.ID) })
 	return out
 }
 
 // Ban stores ban and enforces it from now on; see Store.addBan.
-func (b *Blocklist) Ban(ctx context.Context, ban Ban) (Ban, error) {
+func (b *Blocklist) Ban(ctx context.Context, ban store.Ban) (store.Ban, error) {
 	b.writeMu.Lock()
 	defer b.writeMu.Unlock()
 	ban, err := b.store.addBan(ctx, ban)
@@ -112,7 +114,7 @@ func (b *Blocklist) Ban(ctx context.Context, ban Ban) (Ban, error) {
 }
 
 // Lift ends ban id now; see Store.liftBan.
-func (b *Blocklist) Lift(ctx context.Context, id int64, by string) (Ban, error) {
+func (b *Blocklist) Lift(ctx context.Context, id int64, by string) (store.Ban, error) {
 	b.writeMu.Lock()
 	defer b.writeMu.Unlock()
 	ban, err := b.store.liftBan(ctx, id, by)
@@ -153,7 +155,7 @@ func (b *Blocklist) Lookup(_ context.Context, q plugins.BlockQuery) (plugins.Blo
 // NonBlocking reports true: Lookup answers from memory.
 func (b *Blocklist) NonBlocking() bool { return true }
 
-func match(list []Ban, room string, now time.Time) (plugins.Block, bool) {
+func match(list []store.Ban, room string, now time.Time) (plugins.Block, bool) {
 	for _, ban := range list {
 		if inRoom(ban, room) && ban.Active(now) {
 			return block(ban), true
@@ -162,9 +164,9 @@ func match(list []Ban, room string, now time.Time) (plugins.Block, bool) {
 	return plugins.Block{}, false
 }
 
-func inRoom(ban Ban, room string) bool { return ban.Room == "" || ban.Room == room }
+func inRoom(ban store.Ban, room string) bool { return ban.Room == "" || ban.Room == room }
 
-func block(ban Ban) plugins.Block {
+func block(ban store.Ban) plugins.Block {
 	blk := plugins.Block{Room: ban.Room, UserID: ban.UserID, IP: ban.IP, Reason: ban.Reason}
 	if ban.Until != nil {
 		blk.Until = ban.Until.Time()

@@ -1,22 +1,27 @@
-package store
+package sqlite
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 
 	"github.com/danmaku/danmaku/app/protocol"
+	"github.com/danmaku/danmaku/app/store"
 )
 
-// Status is a comment's moderation state.
-type Status string
-
-// The comment states. Only visible comments reach other viewers and replay.
-const (
-	Visible  Status = "visible"
-	Held     Status = "held"
-	Shadowed Status = "shadowed"
-	Deleted  Status = "deleted"
-)
+// AddComment implements store.Comments: it queues an InsertComment op for c.
+func (s *Store) AddComment(ctx context.Context, c store.NewComment, done func(protocol.Comment, error)) error {
+	return s.Writer.Submit(ctx, &InsertComment{
+		Room: c.Room, Draft: c.Draft, User: c.User, Status: c.Status, IP: c.IP, Note: c.Note,
+		OnDone: func(op *InsertComment, err error) {
+			if err != nil {
+				done(protocol.Comment{}, err)
+				return
+			}
+			done(op.Comment, nil)
+		},
+	})
+}
 
 // InsertComment is the op that stores a new comment. A visible comment gets
 // the room's next seq in the same transaction and is fanned out after commit.
@@ -24,9 +29,9 @@ type InsertComment struct {
 	Room   string
 	Draft  protocol.Draft
 	User   protocol.User
-	Status Status // Visible when empty
-	IP     string // the client's address, shown to moderators only
-	Note   string // why moderation held or shadowed it, for moderators
+	Status store.Status // Visible when empty
+	IP     string       // the client's address, shown to moderators only
+	Note   string       // why moderation held or shadowed it, for moderators
 
 	// Comment is the stored comment; valid in OnDone when err is nil.
 	Comment protocol.Comment
@@ -39,7 +44,7 @@ var _ Op = (*InsertComment)(nil)
 // Apply implements Op.
 func (op *InsertComment) Apply(tx *Tx) error {
 	if op.Status == "" {
-		op.Status = Visible
+		op.Status = store.Visible
 	}
 	rs, err := tx.room(op.Room)
 	if err != nil {
@@ -58,7 +63,7 @@ func (op *InsertComment) Apply(tx *Tx) error {
 		User:      op.User,
 		CreatedAt: protocol.TimestampOf(tx.now),
 	}
-	visible := op.Status == Visible
+	visible := op.Status == store.Visible
 	seq := sql.NullInt64{}
 	if visible {
 		seq = sql.NullInt64{Int64: rs.lastSeq + 1, Valid: true}

@@ -1,4 +1,4 @@
-package store_test
+package sqlite_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/danmaku/danmaku/app/store"
+	"github.com/danmaku/danmaku/app/store/sqlite"
 )
 
 // migrationsWith copies the real migrations into a temp dir, adds extra
@@ -15,12 +16,12 @@ import (
 func migrationsWith(t *testing.T, extra map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
-	entries, err := os.ReadDir("../../migrations")
+	entries, err := os.ReadDir("../../../migrations")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
-		data, err := os.ReadFile(filepath.Join("../../migrations", e.Name()))
+		data, err := os.ReadFile(filepath.Join("../../../migrations", e.Name()))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -37,7 +38,7 @@ func migrationsWith(t *testing.T, extra map[string]string) string {
 // realMigrations counts the migrations the binary ships.
 func realMigrations(t *testing.T) int {
 	t.Helper()
-	entries, err := os.ReadDir("../../migrations")
+	entries, err := os.ReadDir("../../../migrations")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,28 +64,28 @@ func TestMigrations(t *testing.T) {
 	first := os.DirFS(migrationsWith(t, map[string]string{}))
 	second := os.DirFS(migrationsWith(t, map[string]string{"99999_extra.sql": extraMigration}))
 
-	if _, err := store.MigrationStatus(ctx, db, first); err == nil || !strings.Contains(err.Error(), "no database at") {
+	if _, err := sqlite.MigrationStatus(ctx, db, first); err == nil || !strings.Contains(err.Error(), "no database at") {
 		t.Fatalf("status of a missing database: %v", err)
 	}
 	if _, err := os.Stat(db); !os.IsNotExist(err) {
 		t.Fatalf("status created the database: %v", err)
 	}
 	real := realMigrations(t)
-	applied, err := store.MigrateUp(ctx, db, first)
+	applied, err := sqlite.MigrateUp(ctx, db, first)
 	if err != nil || len(applied) != real || applied[0].Version != 1 || applied[0].File != "00001_init.sql" {
 		t.Fatalf("up: %+v, %v", applied, err)
 	}
-	if again, err := store.MigrateUp(ctx, db, first); err != nil || len(again) != 0 {
+	if again, err := sqlite.MigrateUp(ctx, db, first); err != nil || len(again) != 0 {
 		t.Fatalf("second up: %+v, %v", again, err)
 	}
-	status, err := store.MigrationStatus(ctx, db, second)
+	status, err := sqlite.MigrationStatus(ctx, db, second)
 	if a, p := versions(status); err != nil || len(a) != real || len(p) != 1 || p[0] != 99999 || status[0].AppliedAt.IsZero() {
 		t.Fatalf("status: %+v, %v", status, err)
 	}
 
 	// A server opened with the older set is ready; the newer set's
 	// migration shows as pending once the server runs a binary that has it.
-	s, err := store.Open(ctx, store.Options{Path: db, Migrations: second})
+	s, err := sqlite.Open(ctx, sqlite.Options{Path: db, Migrations: second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +106,7 @@ func TestMigrationStatusOfAnUntrackedDatabase(t *testing.T) {
 	if err := os.WriteFile(db, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	status, err := store.MigrationStatus(ctx, db, os.DirFS("../../migrations"))
+	status, err := sqlite.MigrationStatus(ctx, db, os.DirFS("../../../migrations"))
 	if a, p := versions(status); err != nil || len(a) != 0 || len(p) != realMigrations(t) {
 		t.Fatalf("status: %+v, %v", status, err)
 	}

@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 
 func openInternal(t *testing.T) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), Options{Path: filepath.Join(t.TempDir(), "test.db"), Migrations: os.DirFS("../../migrations")})
+	s, err := Open(context.Background(), Options{Path: filepath.Join(t.TempDir(), "test.db"), Migrations: os.DirFS("../../../migrations")})
 	if err != nil {
 		t.Fatal(err)
 	}

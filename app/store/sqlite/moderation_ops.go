@@ -1,33 +1,29 @@
-package store
+package sqlite
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/protocol"
+	"github.com/danmaku/danmaku/app/store"
 )
 
-// Decision is what a moderator does to comments.
-type Decision string
-
-// The decisions. A reject stores the held comment as deleted: for every
-// reader it is gone, like a deleted one, and moderated_by and the missing
-// seq tell the two apart.
-const (
-	Approve Decision = "approve" // held → visible, with the room's next seq, fanned out
-	Reject  Decision = "reject"  // held → deleted
-	Delete  Decision = "delete"  // visible, held or shadowed → deleted, retracted from viewers
-)
-
-// Retraction tells viewers to drop comments a moderator removed: every
-// viewer of Room, or, when User is set, only that user's own sockets (their
-// shadowed comments, which nobody else saw).
-type Retraction struct {
-	Room string
-	IDs  []int64
-	User string
+// Decide implements store.Moderation: it runs a ModerateComments op and
+// waits for its commit. Once the op is queued it waits past ctx, so the
+// answer is true to what was stored.
+func (s *Store) Decide(ctx context.Context, ids []int64, d store.Decision, by string) ([]store.ModComment, error) {
+	result := make(chan error, 1)
+	op := &ModerateComments{IDs: ids, Decision: d, By: by, OnDone: func(_ *ModerateComments, err error) { result <- err }}
+	if err := s.Writer.Submit(ctx, op); err != nil {
+		return nil, err
+	}
+	if err := <-result; err != nil {
+		return nil, err
+	}
+	return op.Changed, nil
 }
 
 // ModerateComments is the op that applies a moderator's decision to
@@ -36,12 +32,12 @@ type Retraction struct {
 // Deleting an already deleted comment changes nothing and is no error.
 type ModerateComments struct {
 	IDs      []int64
-	Decision Decision
+	Decision store.Decision
 	By       string // the moderator's user id
 
 	// Changed are the comments whose status changed, as they are now;
 	// valid in OnDone when err is nil.
-	Changed []ModComment
+	Changed []store.ModComment
 	// OnDone runs on the writer's delivery goroutine, in commit order, so
 	// it must not block.
 	OnDone func(op *ModerateComments, err error)
@@ -54,7 +50,7 @@ const selectModComment = `SELECT ` + modColumns + ` FROM comments WHERE id = ?`
 // Apply implements Op.
 func (op *ModerateComments) Apply(tx *Tx) error {
 	op.Changed = nil // Apply runs again when its batch is retried
-	if op.Decision != Approve && op.Decision != Reject && op.Decision != Delete {
+	if op.Decision != store.Approve && op.Decision != store.Reject && op.Decision != store.Delete {
 		return errs.New(errs.BadRequest, "unknown decision %q", op.Decision)
 	}
 	targets, err := op.targets(tx)
@@ -68,25 +64,25 @@ func (op *ModerateComments) Apply(tx *Tx) error {
 	}
 	now := protocol.TimestampOf(tx.now)
 	for _, m := range targets {
-		was := Status(m.Status)
+		was := store.Status(m.Status)
 		seq := sql.NullInt64{Int64: m.Seq, Valid: m.Seq != 0}
 		rs := tx.rooms[m.Room]
 		switch {
-		case op.Decision == Approve:
+		case op.Decision == store.Approve:
 			c := m.Comment
 			c.Status = ""
 			tx.publish(rs, &c)
-			m.Seq, m.Status = c.Seq, string(Visible)
+			m.Seq, m.Status = c.Seq, string(store.Visible)
 			seq = sql.NullInt64{Int64: c.Seq, Valid: true}
-		case was == Visible:
+		case was == store.Visible:
 			rs.visibleDiff--
-			m.Status = string(Deleted)
-			tx.retract(Retraction{Room: m.Room, IDs: []int64{m.ID}})
-		case was == Shadowed:
-			m.Status = string(Deleted)
-			tx.retract(Retraction{Room: m.Room, IDs: []int64{m.ID}, User: m.User.ID})
+			m.Status = string(store.Deleted)
+			tx.retract(store.Retraction{Room: m.Room, IDs: []int64{m.ID}})
+		case was == store.Shadowed:
+			m.Status = string(store.Deleted)
+			tx.retract(store.Retraction{Room: m.Room, IDs: []int64{m.ID}, User: m.User.ID})
 		default:
-			m.Status = string(Deleted)
+			m.Status = string(store.Deleted)
 		}
 		if _, err := tx.tx.ExecContext(tx.ctx,
 			`UPDATE comments SET status = ?, seq = ?, moderated_by = ?, moderated_at = ? WHERE id = ?`,
@@ -100,9 +96,9 @@ func (op *ModerateComments) Apply(tx *Tx) error {
 }
 
 // targets reads the comments the decision changes, checking each first.
-func (op *ModerateComments) targets(tx *Tx) ([]ModComment, error) {
+func (op *ModerateComments) targets(tx *Tx) ([]store.ModComment, error) {
 	seen := make(map[int64]bool, len(op.IDs))
-	var out []ModComment
+	var out []store.ModComment
 	for _, id := range op.IDs {
 		if seen[id] {
 			continue
@@ -116,9 +112,9 @@ func (op *ModerateComments) targets(tx *Tx) ([]ModComment, error) {
 			return nil, fmt.Errorf("reading comment %d: %w", id, err)
 		}
 		switch {
-		case op.Decision == Delete && m.Status == string(Deleted):
+		case op.Decision == store.Delete && m.Status == string(store.Deleted):
 			continue
-		case op.Decision != Delete && m.Status != string(Held):
+		case op.Decision != store.Delete && m.Status != string(store.Held):
 			return nil, errs.New(errs.Conflict, "comment %d is %s, not held", id, m.Status)
 		}
 		out = append(out, m)
@@ -135,7 +131,7 @@ func (op *ModerateComments) Done(err error) {
 
 // retract queues a retraction, merged with the batch's last one when it
 // goes to the same viewers.
-func (t *Tx) retract(r Retraction) {
+func (t *Tx) retract(r store.Retraction) {
 	rs := t.events.Retracts
 	if n := len(rs); n > 0 && rs[n-1].Room == r.Room && rs[n-1].User == r.User {
 		rs[n-1].IDs = append(rs[n-1].IDs, r.IDs...)

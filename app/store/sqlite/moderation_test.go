@@ -1,4 +1,4 @@
-package store_test
+package sqlite_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/protocol"
 	"github.com/danmaku/danmaku/app/store"
+	"github.com/danmaku/danmaku/app/store/sqlite"
 )
 
 // allEvents collects every event the writer publishes.
@@ -37,12 +38,12 @@ func (a *allEvents) take() store.Events {
 }
 
 // openWithEvents opens a store with room r whose commits go to ev.
-func openWithEvents(t *testing.T, ev *allEvents) *store.Store {
+func openWithEvents(t *testing.T, ev *allEvents) *sqlite.Store {
 	t.Helper()
-	s, err := store.Open(context.Background(), store.Options{
+	s, err := sqlite.Open(context.Background(), sqlite.Options{
 		Path:       filepath.Join(t.TempDir(), "test.db"),
-		Migrations: os.DirFS("../../migrations"),
-		Writer:     store.WriterOptions{OnCommit: ev.add},
+		Migrations: os.DirFS("../../../migrations"),
+		Writer:     sqlite.WriterOptions{OnCommit: ev.add},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -54,29 +55,34 @@ func openWithEvents(t *testing.T, ev *allEvents) *store.Store {
 	return s
 }
 
-// put stores a comment with status by user and returns it.
-func put(t *testing.T, s *store.Store, text string, status store.Status, user string) protocol.Comment {
+// put stores a comment with status by user through AddComment and returns it.
+func put(t *testing.T, s *sqlite.Store, text string, status store.Status, user string) protocol.Comment {
 	t.Helper()
-	op, done := insert("r", text)
-	op.Status, op.User, op.IP = status, protocol.User{ID: user, Name: user}, "192.0.2.1"
-	if err := s.Writer.Submit(context.Background(), op); err != nil {
+	type result struct {
+		c   protocol.Comment
+		err error
+	}
+	done := make(chan result, 1)
+	err := s.AddComment(context.Background(), store.NewComment{
+		Room:   "r",
+		Draft:  protocol.Draft{Text: text, Mode: "scroll", Color: "#ffffff", Size: "medium"},
+		User:   protocol.User{ID: user, Name: user},
+		Status: status,
+		IP:     "192.0.2.1",
+	}, func(c protocol.Comment, err error) { done <- result{c, err} })
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := <-done; err != nil {
-		t.Fatal(err)
+	r := <-done
+	if r.err != nil {
+		t.Fatal(r.err)
 	}
-	return op.Comment
+	return r.c
 }
 
-// moderate runs a decision and returns the changed comments.
-func moderate(s *store.Store, d store.Decision, ids ...int64) ([]store.ModComment, error) {
-	done := make(chan error, 1)
-	op := &store.ModerateComments{IDs: ids, Decision: d, By: "m1", OnDone: func(_ *store.ModerateComments, err error) { done <- err }}
-	if err := s.Writer.Submit(context.Background(), op); err != nil {
-		return nil, err
-	}
-	err := <-done
-	return op.Changed, err
+// moderate runs a decision by moderator m1 and returns the changed comments.
+func moderate(s *sqlite.Store, d store.Decision, ids ...int64) ([]store.ModComment, error) {
+	return s.Decide(context.Background(), ids, d, "m1")
 }
 
 func TestModeratorDecisions(t *testing.T) {

@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/danmaku/danmaku/app/errs"
+	"github.com/danmaku/danmaku/app/store"
 )
 
 // Op is one unit of work for the Writer. Apply runs inside the batch's
@@ -33,18 +34,11 @@ type WriterOptions struct {
 	QueueSize int           // ops waiting for the writer; default 8192
 	// OnCommit receives what each committed batch changed, from a single
 	// goroutine, in commit order, after every op's Done of that batch.
-	OnCommit func(Events)
+	OnCommit func(store.Events)
 	// Observe, when set, is told about every transaction the writer ran
 	// (metrics), on the writer's goroutine: it must be cheap and never block.
-	Observe func(Commit)
+	Observe func(store.Commit)
 	Logger  *slog.Logger
-}
-
-// Commit describes one transaction of the writer.
-type Commit struct {
-	Ops  int           // ops in it
-	Took time.Duration // from begin to commit (or to the failure)
-	Err  error         // nil when it committed; the batch's ops are then retried one by one
 }
 
 // Writer is the single writer that commits ops in batches, one transaction
@@ -64,22 +58,15 @@ type Writer struct {
 	ops     atomic.Int64
 }
 
-// WriterStats counts the writer's work since start.
-type WriterStats struct {
-	Batches int64 // transactions committed
-	Ops     int64 // ops in them
-	Queued  int   // ops waiting now
-}
-
 // Stats returns the writer's counters.
-func (w *Writer) Stats() WriterStats {
-	return WriterStats{Batches: w.batches.Load(), Ops: w.ops.Load(), Queued: len(w.queue)}
+func (w *Writer) Stats() store.WriterStats {
+	return store.WriterStats{Batches: w.batches.Load(), Ops: w.ops.Load(), Queued: len(w.queue)}
 }
 
 type committed struct {
 	ops    []Op
 	errs   []error
-	events Events
+	events store.Events
 }
 
 func newWriter(db *sql.DB, opts WriterOptions) (*Writer, error) {
@@ -242,25 +229,25 @@ func (w *Writer) commit(batch []Op) committed {
 	for i, op := range batch {
 		one := w.commit([]Op{op})
 		out.errs[i] = one.errs[0]
-		out.events.merge(one.events)
+		mergeEvents(&out.events, one.events)
 	}
 	return out
 }
 
-func (w *Writer) exec(batch []Op) (opErrs []error, ev Events, err error) {
+func (w *Writer) exec(batch []Op) (opErrs []error, ev store.Events, err error) {
 	if w.opts.Observe != nil {
 		start := time.Now()
-		defer func() { w.opts.Observe(Commit{Ops: len(batch), Took: time.Since(start), Err: err}) }()
+		defer func() { w.opts.Observe(store.Commit{Ops: len(batch), Took: time.Since(start), Err: err}) }()
 	}
 	return w.execTx(batch)
 }
 
 // execTx runs batch in one transaction and commits it.
-func (w *Writer) execTx(batch []Op) ([]error, Events, error) {
+func (w *Writer) execTx(batch []Op) ([]error, store.Events, error) {
 	ctx := context.Background()
 	sqlTx, err := w.db.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, Events{}, fmt.Errorf("begin: %w", err)
+		return nil, store.Events{}, fmt.Errorf("begin: %w", err)
 	}
 	tx := newTx(ctx, sqlTx, w.stmts, w.touched)
 	opErrs := make([]error, len(batch))
@@ -268,17 +255,17 @@ func (w *Writer) execTx(batch []Op) ([]error, Events, error) {
 		if err := op.Apply(tx); err != nil {
 			if errs.CodeOf(err) == errs.Internal {
 				_ = sqlTx.Rollback()
-				return nil, Events{}, err
+				return nil, store.Events{}, err
 			}
 			opErrs[i] = err
 		}
 	}
 	if err := tx.flush(); err != nil {
 		_ = sqlTx.Rollback()
-		return nil, Events{}, err
+		return nil, store.Events{}, err
 	}
 	if err := sqlTx.Commit(); err != nil {
-		return nil, Events{}, fmt.Errorf("commit: %w", err)
+		return nil, store.Events{}, fmt.Errorf("commit: %w", err)
 	}
 	w.touched.remember(tx.users, tx.now)
 	w.batches.Add(1)
@@ -293,7 +280,7 @@ func (w *Writer) deliver() {
 		for i, op := range c.ops {
 			op.Done(c.errs[i])
 		}
-		if w.opts.OnCommit != nil && !c.events.empty() {
+		if w.opts.OnCommit != nil && !noEvents(&c.events) {
 			w.opts.OnCommit(c.events)
 		}
 	}

@@ -1,4 +1,4 @@
-package store_test
+package sqlite_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/protocol"
 	"github.com/danmaku/danmaku/app/store"
+	"github.com/danmaku/danmaku/app/store/sqlite"
 )
 
 // events collects what the writer publishes after each commit.
@@ -25,11 +26,11 @@ func (e *events) add(ev store.Events) {
 	e.comments = append(e.comments, ev.Comments...)
 }
 
-func open(t *testing.T, ev *events, tweak ...func(*store.Options)) *store.Store {
+func open(t *testing.T, ev *events, tweak ...func(*sqlite.Options)) *sqlite.Store {
 	t.Helper()
-	opts := store.Options{
+	opts := sqlite.Options{
 		Path:       filepath.Join(t.TempDir(), "test.db"),
-		Migrations: os.DirFS("../../migrations"),
+		Migrations: os.DirFS("../../../migrations"),
 	}
 	if ev != nil {
 		opts.Writer.OnCommit = ev.add
@@ -37,7 +38,7 @@ func open(t *testing.T, ev *events, tweak ...func(*store.Options)) *store.Store 
 	for _, f := range tweak {
 		f(&opts)
 	}
-	s, err := store.Open(context.Background(), opts)
+	s, err := sqlite.Open(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,23 +54,23 @@ func open(t *testing.T, ev *events, tweak ...func(*store.Options)) *store.Store 
 }
 
 // insert returns an op for a comment in room and a channel with its outcome.
-func insert(room, text string) (*store.InsertComment, chan error) {
+func insert(room, text string) (*sqlite.InsertComment, chan error) {
 	done := make(chan error, 1)
-	return &store.InsertComment{
+	return &sqlite.InsertComment{
 		Room:   room,
 		Draft:  protocol.Draft{Text: text, Mode: "scroll", Color: "#ffffff", Size: "medium"},
 		User:   protocol.User{ID: "u", Name: "U"},
-		OnDone: func(_ *store.InsertComment, err error) { done <- err },
+		OnDone: func(_ *sqlite.InsertComment, err error) { done <- err },
 	}, done
 }
 
 // blockWriter occupies the writer until the returned func is called, so
 // that ops submitted meanwhile queue up and commit together.
-func blockWriter(t *testing.T, s *store.Store) func() {
+func blockWriter(t *testing.T, s *sqlite.Store) func() {
 	t.Helper()
 	started, release := make(chan struct{}), make(chan struct{})
 	go func() {
-		_ = s.Writer.Exec(context.Background(), func(*store.Tx) error {
+		_ = s.Writer.Exec(context.Background(), func(*sqlite.Tx) error {
 			close(started)
 			<-release
 			return nil
@@ -112,7 +113,7 @@ func TestABadOpFailsAloneAndSeqsStayGapless(t *testing.T) {
 	missing, d2 := insert("nope", "no such room")
 	broken := &failingOp{err: errors.New("disk on fire"), done: make(chan error, 1)}
 	good2, d3 := insert("r", "two")
-	for _, op := range []store.Op{good1, missing, broken, good2} {
+	for _, op := range []sqlite.Op{good1, missing, broken, good2} {
 		if err := s.Writer.Submit(context.Background(), op); err != nil {
 			t.Fatal(err)
 		}
@@ -147,8 +148,8 @@ func TestABadOpFailsAloneAndSeqsStayGapless(t *testing.T) {
 
 func TestCloseCommitsEverythingAccepted(t *testing.T) {
 	dir := t.TempDir()
-	opts := store.Options{Path: filepath.Join(dir, "db"), Migrations: os.DirFS("../../migrations")}
-	s, err := store.Open(context.Background(), opts)
+	opts := sqlite.Options{Path: filepath.Join(dir, "db"), Migrations: os.DirFS("../../../migrations")}
+	s, err := sqlite.Open(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +181,7 @@ func TestCloseCommitsEverythingAccepted(t *testing.T) {
 		t.Fatalf("submit after close: %v, want unavailable", err)
 	}
 
-	s, err = store.Open(context.Background(), opts)
+	s, err = sqlite.Open(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,5 +198,5 @@ type failingOp struct {
 	done chan error
 }
 
-func (o *failingOp) Apply(*store.Tx) error { return o.err }
-func (o *failingOp) Done(err error)        { o.done <- err }
+func (o *failingOp) Apply(*sqlite.Tx) error { return o.err }
+func (o *failingOp) Done(err error)         { o.done <- err }

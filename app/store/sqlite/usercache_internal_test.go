@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/danmaku/danmaku/app/protocol"
+	"github.com/danmaku/danmaku/app/store"
 )
 
 // comment stores a comment by user in room "r" and waits for the outcome.
@@ -40,7 +41,7 @@ func userName(t *testing.T, s *Store, id string) string {
 func withRoom(t *testing.T) *Store {
 	t.Helper()
 	s := openInternal(t)
-	if _, err := s.CreateRoom(context.Background(), Room{ID: "r", Title: "R", Kind: KindLive}); err != nil {
+	if _, err := s.CreateRoom(context.Background(), store.Room{ID: "r", Title: "R", Kind: store.KindLive}); err != nil {
 		t.Fatal(err)
 	}
 	return s

@@ -1,4 +1,4 @@
-package store_test
+package sqlite_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/protocol"
 	"github.com/danmaku/danmaku/app/store"
+	"github.com/danmaku/danmaku/app/store/sqlite"
 )
 
 // importOf is an import into room r of n comments, after which Next fails
@@ -76,7 +77,7 @@ func TestImportStoresEverythingInOrderWithoutFanOut(t *testing.T) {
 	}
 	var imported, skipped int
 	var by string
-	db := store.ReadDB(s)
+	db := sqlite.ReadDB(s)
 	if err := db.QueryRow(`SELECT imported, skipped, created_by FROM imports WHERE id = ?`, res.ID).Scan(&imported, &skipped, &by); err != nil ||
 		imported != 3 || skipped != 7 || by != "tester" {
 		t.Fatalf("the import's record: %d imported, %d skipped, by %q (%v)", imported, skipped, by, err)
@@ -100,7 +101,7 @@ func TestAFailedImportUndoesItselfAlone(t *testing.T) {
 		name     string
 		fail     error
 		code     errs.Code // "": the import succeeds
-		other    store.Op  // queued after the import, in the same batch
+		other    sqlite.Op // queued after the import, in the same batch
 		imported int       // imported rows left visible
 	}{
 		{"a file error", errs.New(errs.BadRequest, "line 4: malformed"), errs.BadRequest, nil, 0},
@@ -122,7 +123,7 @@ func TestAFailedImportUndoesItselfAlone(t *testing.T) {
 				result <- err
 			}()
 			waitQueued(t, s, 2)
-			for _, op := range []store.Op{tc.other, after} {
+			for _, op := range []sqlite.Op{tc.other, after} {
 				if op != nil {
 					if err := s.Writer.Submit(context.Background(), op); err != nil {
 						t.Fatal(err)
@@ -147,19 +148,19 @@ func TestAFailedImportUndoesItselfAlone(t *testing.T) {
 }
 
 // countImported counts the imported comments with status.
-func countImported(t *testing.T, s *store.Store, status string) int {
+func countImported(t *testing.T, s *sqlite.Store, status string) int {
 	t.Helper()
 	var n int
-	if err := store.ReadDB(s).QueryRow(`SELECT count(*) FROM comments WHERE import_id IS NOT NULL AND status = ?`, status).Scan(&n); err != nil {
+	if err := sqlite.ReadDB(s).QueryRow(`SELECT count(*) FROM comments WHERE import_id IS NOT NULL AND status = ?`, status).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
 }
 
 // importState returns the recorded state and count of import id.
-func importState(t *testing.T, s *store.Store, id int64) (state string, imported int) {
+func importState(t *testing.T, s *sqlite.Store, id int64) (state string, imported int) {
 	t.Helper()
-	if err := store.ReadDB(s).QueryRow(`SELECT state, imported FROM imports WHERE id = ?`, id).Scan(&state, &imported); err != nil {
+	if err := sqlite.ReadDB(s).QueryRow(`SELECT state, imported FROM imports WHERE id = ?`, id).Scan(&state, &imported); err != nil {
 		t.Fatal(err)
 	}
 	return state, imported
@@ -187,7 +188,7 @@ func TestImportsCommitInChunksBetweenOtherWrites(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t, nil)
 			imp := importOf(n, tc.fail)
-			var live *store.InsertComment
+			var live *sqlite.InsertComment
 			read, next := 0, imp.Next
 			imp.Next = func() (store.ImportedComment, error) {
 				if read++; read == store.ImportChunk+1 { // the first chunk is stored
@@ -218,7 +219,7 @@ func TestImportsCommitInChunksBetweenOtherWrites(t *testing.T) {
 				}
 			}
 			var id int64
-			if err := store.ReadDB(s).QueryRow(`SELECT max(id) FROM imports`).Scan(&id); err != nil {
+			if err := sqlite.ReadDB(s).QueryRow(`SELECT max(id) FROM imports`).Scan(&id); err != nil {
 				t.Fatal(err)
 			}
 			if state, imported := importState(t, s, id); state != tc.state || imported != tc.visible {
@@ -269,7 +270,7 @@ func TestUnfinishedImportsAreUndoneAtStart(t *testing.T) {
 }
 
 // waitQueued waits until n ops wait for the writer.
-func waitQueued(t *testing.T, s *store.Store, n int) {
+func waitQueued(t *testing.T, s *sqlite.Store, n int) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for s.Writer.Stats().Queued < n {

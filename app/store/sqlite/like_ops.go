@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -7,14 +7,15 @@ import (
 	"fmt"
 
 	"github.com/danmaku/danmaku/app/errs"
+	"github.com/danmaku/danmaku/app/store"
 )
 
 // LikeComment records userID's like of a visible comment, once per user,
 // and returns the comment's like count.
-func (s *Store) LikeComment(ctx context.Context, commentID int64, userID string) (LikeChange, error) {
-	var out LikeChange
+func (s *Store) LikeComment(ctx context.Context, commentID int64, userID string) (store.LikeChange, error) {
+	var out store.LikeChange
 	err := s.Writer.Exec(ctx, func(tx *Tx) error {
-		out = LikeChange{CommentID: commentID}
+		out = store.LikeChange{CommentID: commentID}
 		err := tx.stmt(tx.stmts.commentForLike).QueryRowContext(tx.ctx, commentID).Scan(&out.Room, &out.Likes)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errs.New(errs.NotFound, "comment %d does not exist", commentID)
@@ -38,10 +39,10 @@ func (s *Store) LikeComment(ctx context.Context, commentID int64, userID string)
 
 // LikeRoom records userID's like of a room's video, once per user, and
 // returns the room's like count.
-func (s *Store) LikeRoom(ctx context.Context, roomID, userID string) (LikeChange, error) {
-	var out LikeChange
+func (s *Store) LikeRoom(ctx context.Context, roomID, userID string) (store.LikeChange, error) {
+	var out store.LikeChange
 	err := s.Writer.Exec(ctx, func(tx *Tx) error {
-		out = LikeChange{Room: roomID}
+		out = store.LikeChange{Room: roomID}
 		if _, err := tx.room(roomID); err != nil {
 			return err
 		}

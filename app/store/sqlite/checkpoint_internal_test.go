@@ -1,10 +1,12 @@
-package store
+package sqlite
 
 import (
 	"context"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/danmaku/danmaku/app/store"
 )
 
 func TestCommitsLeaveCheckpointsToTheCheckpointer(t *testing.T) {
@@ -20,11 +22,11 @@ func TestCommitsLeaveCheckpointsToTheCheckpointer(t *testing.T) {
 
 func TestCloseFoldsTheWALIntoTheFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "c.db")
-	s, err := Open(context.Background(), Options{Path: path, Migrations: os.DirFS("../../migrations")})
+	s, err := Open(context.Background(), Options{Path: path, Migrations: os.DirFS("../../../migrations")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CreateRoom(context.Background(), Room{ID: "r", Title: "R", Kind: KindLive}); err != nil {
+	if _, err := s.CreateRoom(context.Background(), store.Room{ID: "r", Title: "R", Kind: store.KindLive}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
@@ -34,7 +36,7 @@ func TestCloseFoldsTheWALIntoTheFile(t *testing.T) {
 		t.Fatalf("after Close the WAL holds %d bytes; want it folded into the file", fi.Size())
 	}
 	// The file alone has the room.
-	s, err = Open(context.Background(), Options{Path: path, Migrations: os.DirFS("../../migrations")})
+	s, err = Open(context.Background(), Options{Path: path, Migrations: os.DirFS("../../../migrations")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -10,23 +10,15 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"time"
 
+	"github.com/danmaku/danmaku/app/store"
 	"github.com/pressly/goose/v3"
 )
-
-// MigrationState is one migration and whether a database has it.
-type MigrationState struct {
-	Version   int64
-	File      string // e.g. 00001_init.sql
-	Applied   bool
-	AppliedAt time.Time // zero when pending
-}
 
 // MigrateUp applies every pending migration to the database at dbPath,
 // creating it (and its directory) when missing, and returns the
 // migrations it applied, in order.
-func MigrateUp(ctx context.Context, dbPath string, migrations fs.FS) ([]MigrationState, error) {
+func MigrateUp(ctx context.Context, dbPath string, migrations fs.FS) ([]store.MigrationState, error) {
 	if dir := filepath.Dir(dbPath); dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, fmt.Errorf("store: creating %s: %w", dir, err)
@@ -42,10 +34,10 @@ func MigrateUp(ctx context.Context, dbPath string, migrations fs.FS) ([]Migratio
 		return nil, err
 	}
 	results, err := p.Up(ctx)
-	var applied []MigrationState
+	var applied []store.MigrationState
 	for _, r := range results {
 		if r.Error == nil {
-			applied = append(applied, MigrationState{Version: r.Source.Version, File: path.Base(r.Source.Path), Applied: true})
+			applied = append(applied, store.MigrationState{Version: r.Source.Version, File: path.Base(r.Source.Path), Applied: true})
 		}
 	}
 	if err != nil {
@@ -56,7 +48,7 @@ func MigrateUp(ctx context.Context, dbPath string, migrations fs.FS) ([]Migratio
 
 // MigrationStatus lists every migration and whether the database at dbPath
 // has it. It opens the database read-only and never creates it.
-func MigrationStatus(ctx context.Context, dbPath string, migrations fs.FS) ([]MigrationState, error) {
+func MigrationStatus(ctx context.Context, dbPath string, migrations fs.FS) ([]store.MigrationState, error) {
 	if _, err := os.Stat(dbPath); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("store: no database at %s (migrate up creates it)", dbPath)
@@ -74,9 +66,9 @@ func MigrationStatus(ctx context.Context, dbPath string, migrations fs.FS) ([]Mi
 
 // Pending returns the migrations this binary has that the open database
 // lacks; readiness requires none.
-func (s *Store) Pending(ctx context.Context) ([]MigrationState, error) {
+func (s *Store) Pending(ctx context.Context) ([]store.MigrationState, error) {
 	all, err := migrationStatus(ctx, s.read, s.migrations)
-	var pending []MigrationState
+	var pending []store.MigrationState
 	for _, m := range all {
 		if !m.Applied {
 			pending = append(pending, m)
@@ -88,7 +80,7 @@ func (s *Store) Pending(ctx context.Context) ([]MigrationState, error) {
 // migrationStatus asks goose which migrations db has. A database goose has
 // never touched has none, and is left untouched: goose would create its
 // version table, which a status check must not.
-func migrationStatus(ctx context.Context, db *sql.DB, migrations fs.FS) ([]MigrationState, error) {
+func migrationStatus(ctx context.Context, db *sql.DB, migrations fs.FS) ([]store.MigrationState, error) {
 	p, err := newMigrator(db, migrations)
 	if err != nil {
 		return nil, err
@@ -98,10 +90,10 @@ func migrationStatus(ctx context.Context, db *sql.DB, migrations fs.FS) ([]Migra
 	if err != nil {
 		return nil, fmt.Errorf("store: reading migration status: %w", err)
 	}
-	var out []MigrationState
+	var out []store.MigrationState
 	if !tracked {
 		for _, src := range p.ListSources() {
-			out = append(out, MigrationState{Version: src.Version, File: path.Base(src.Path)})
+			out = append(out, store.MigrationState{Version: src.Version, File: path.Base(src.Path)})
 		}
 		return out, nil
 	}
@@ -110,7 +102,7 @@ func migrationStatus(ctx context.Context, db *sql.DB, migrations fs.FS) ([]Migra
 		return nil, fmt.Errorf("store: reading migration status: %w", err)
 	}
 	for _, st := range status {
-		out = append(out, MigrationState{
+		out = append(out, store.MigrationState{
 			Version: st.Source.Version, File: path.Base(st.Source.Path),
 			Applied: st.State == goose.StateApplied, AppliedAt: st.AppliedAt,
 		})

@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/protocol"
+	"github.com/danmaku/danmaku/app/store"
 )
 
 // Tx is the transaction of one batch, as ops see it. It hands out seqs and
@@ -22,7 +23,7 @@ type Tx struct {
 	rooms   map[string]*roomState
 	users   map[string]string // id → name upserted in this batch
 	touched touchedUsers      // users recorded by earlier, committed batches
-	events  Events
+	events  store.Events
 }
 
 // roomState is one room's counters as this batch changes them.
@@ -107,28 +108,13 @@ func (t *Tx) stmt(s *sql.Stmt) *sql.Stmt {
 	return b
 }
 
-// Events is what a committed batch changed that viewers must hear about.
-type Events struct {
-	// Comments became visible, in seq order within each room.
-	Comments []protocol.Comment
-	// Likes holds new like counts.
-	Likes []LikeChange
-	// Retracts lists comments moderators removed, for viewers to drop.
-	Retracts []Retraction
-}
-
-// LikeChange is a new like count: of a comment when CommentID is set, else of the room's video.
-type LikeChange struct {
-	Room      string
-	CommentID int64
-	Likes     int64
-}
-
-func (e *Events) empty() bool {
+// noEvents reports whether a batch changed nothing viewers must hear about.
+func noEvents(e *store.Events) bool {
 	return len(e.Comments) == 0 && len(e.Likes) == 0 && len(e.Retracts) == 0
 }
 
-func (e *Events) merge(o Events) {
+// mergeEvents appends o's events to e's, keeping commit order.
+func mergeEvents(e *store.Events, o store.Events) {
 	e.Comments = append(e.Comments, o.Comments...)
 	e.Likes = append(e.Likes, o.Likes...)
 	e.Retracts = append(e.Retracts, o.Retracts...)

@@ -1,4 +1,4 @@
-package store_test
+package sqlite_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/danmaku/danmaku/app/store"
+	"github.com/danmaku/danmaku/app/store/sqlite"
 )
 
 // commits records what the writer's Observe hook is told.
@@ -46,7 +47,7 @@ func (c *commits) take(t *testing.T) []string {
 
 func TestWriterObserverSeesEveryTransaction(t *testing.T) {
 	obs := &commits{}
-	s := open(t, nil, func(o *store.Options) { o.Writer.Observe = obs.observe })
+	s := open(t, nil, func(o *sqlite.Options) { o.Writer.Observe = obs.observe })
 	obs.take(t) // creating the test's room
 
 	t.Run("group commit", func(t *testing.T) {
@@ -81,7 +82,7 @@ func TestWriterObserverSeesEveryTransaction(t *testing.T) {
 		good, d1 := insert("r", "one")
 		missing, d2 := insert("nope", "no such room") // fails alone, inside a committed transaction
 		broken := &failingOp{err: errors.New("disk on fire"), done: make(chan error, 1)}
-		for _, op := range []store.Op{good, missing, broken} {
+		for _, op := range []sqlite.Op{good, missing, broken} {
 			if err := s.Writer.Submit(context.Background(), op); err != nil {
 				t.Fatal(err)
 			}

@@ -1,0 +1,46 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/danmaku/danmaku/app/protocol"
+)
+
+const commentColumns = `id, room_id, seq, time_ms, text, mode, color, size, user_id, user_name, created_at, likes`
+
+// CommentsByTime returns a room's visible comments with from <= time < to
+// (video milliseconds), ordered by time, at most limit of them.
+func (s *Store) CommentsByTime(ctx context.Context, room string, from, to protocol.Seconds, limit int) ([]protocol.Comment, error) {
+	return s.queryComments(ctx, s.reads.commentsByTime, room, int64(from), int64(to), limit)
+}
+
+// CommentsAfter returns a room's visible comments with seq > after, in seq
+// order, at most limit of them.
+func (s *Store) CommentsAfter(ctx context.Context, room string, after int64, limit int) ([]protocol.Comment, error) {
+	return s.queryComments(ctx, s.reads.commentsAfter, room, after, limit)
+}
+
+func (s *Store) queryComments(ctx context.Context, stmt *sql.Stmt, args ...any) ([]protocol.Comment, error) {
+	rows, err := stmt.QueryContext(ctx, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: reading comments: %w", err)
+	}
+	defer rows.Close()
+	out := []protocol.Comment{}
+	for rows.Next() {
+		var c protocol.Comment
+		var seq sql.NullInt64
+		if err := rows.Scan(&c.ID, &c.Room, &seq, &c.Time, &c.Text, &c.Mode, &c.Color, &c.Size,
+			&c.User.ID, &c.User.Name, &c.CreatedAt, &c.Likes); err != nil {
+			return nil, fmt.Errorf("store: reading comments: %w", err)
+		}
+		c.Seq = seq.Int64
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: reading comments: %w", err)
+	}
+	return out, nil
+}
