@@ -19,6 +19,7 @@ import (
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/httpapi/middleware"
 	"github.com/danmaku/danmaku/app/interop"
+	"github.com/danmaku/danmaku/app/metrics"
 	"github.com/danmaku/danmaku/app/moderation"
 	"github.com/danmaku/danmaku/app/pages"
 	"github.com/danmaku/danmaku/app/protocol"

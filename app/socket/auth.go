@@ -6,7 +6,6 @@ import (
 
 	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/app/errs"
-	"github.com/danmaku/danmaku/app/protocol"
 )
 
 // Close reasons sent with 1008 when a socket's identity ends.
@@ -14,7 +13,7 @@ const (
 	reasonAuthTimeout = "authentication timeout"
 	reasonExpired     = "token expired"
 	// ReasonSignedOut is the close reason of the sockets of a user who signed out.
-	ReasonSignedOut   = "signed out"
+	ReasonSignedOut = "signed out"
 )
 
 // socketAuth is who a socket speaks for. An auth frame, token expiry or a

@@ -273,7 +273,7 @@ func (c *viewerSocket) like(in protocol.Inbound) {
 
 // permit decides whether the socket may send in right now: nothing but
 // auth while pending, nothing at all once revoked, and comments and likes
-// only for those who may participate. 
+// only for those who may participate.
 func (c *viewerSocket) permit(in protocol.Inbound) error {
 	c.auth.mu.Lock()
 	pending, revoked, id := c.auth.pending, c.auth.revoked, c.auth.id
