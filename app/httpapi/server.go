@@ -30,13 +30,6 @@ import (
 	"github.com/danmaku/danmaku/plugins"
 )
 
-// Rooms lists, shows and creates rooms (see rooms.Service).
-type Rooms interface {
-	List(ctx context.Context) ([]rooms.View, error)
-	Get(ctx context.Context, id string) (rooms.View, error)
-	Create(ctx context.Context, req rooms.NewRoom) (rooms.View, error)
-}
-
 // Store is what handlers read and write directly: listings and likes.
 type Store interface {
 	CommentsAfter(ctx context.Context, room string, after int64, limit int) ([]protocol.Comment, error)
@@ -99,7 +92,7 @@ type Config struct {
 
 // Deps are the HTTP server's dependencies.
 type Deps struct {
-	Rooms      Rooms
+	Rooms      rooms.Directory
 	Store      Store
 	Ingest     Ingest
 	Moderation Moderation

@@ -22,13 +22,6 @@ import (
 	"github.com/danmaku/danmaku/app/store"
 )
 
-// Rooms lists, shows and creates rooms (see rooms.Service).
-type Rooms interface {
-	List(ctx context.Context) ([]rooms.View, error)
-	Get(ctx context.Context, id string) (rooms.View, error)
-	Create(ctx context.Context, req rooms.NewRoom) (rooms.View, error)
-}
-
 // Spans tells when a room's comments start and end, for replay.
 type Spans interface {
 	CommentSpan(ctx context.Context, room string) (store.CommentSpan, error)
@@ -41,7 +34,7 @@ type Sessions interface {
 
 // Deps are the pages' dependencies.
 type Deps struct {
-	Rooms    Rooms
+	Rooms    rooms.Directory
 	Spans    Spans
 	Sessions Sessions
 	Auth     *middleware.Auth

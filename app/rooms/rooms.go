@@ -26,6 +26,15 @@ type Presence interface {
 	Viewers(room string) int
 }
 
+// Directory is what the transports ask of rooms; *Service is one.
+type Directory interface {
+	List(ctx context.Context) ([]View, error)
+	Get(ctx context.Context, id string) (View, error)
+	Create(ctx context.Context, req NewRoom) (View, error)
+}
+
+var _ Directory = (*Service)(nil)
+
 // Service serves rooms.
 type Service struct {
 	store    Store
