@@ -10,8 +10,8 @@ export function createModState() {
   return new ModState();
 }
 
-/** Comments by id, bans and plugin counters, as the server last told them. */
-export class ModState {
+// Comments by id, bans and plugin counters, as the server last told them.
+class ModState {
   constructor() {
     this.comments = new Map(); // id -> comment with status, ip, note
     this.banList = [];
@@ -83,7 +83,8 @@ export class ModState {
 /**
  * Rows for the counters table: one per plugin of every chain, with the
  * mean latency and the upper bound of the bucket under which 99% of the
- * calls finished (null when nothing was counted).
+ * calls finished (null when nothing was counted), and the state of the
+ * plugin's circuit breaker (null for plugins without one).
  */
 export function statsRows(stats) {
   if (!stats) return [];
@@ -105,6 +106,8 @@ export function statsRows(stats) {
         errors: p.errors,
         timeouts: p.timeouts,
         joinRefusals: p.join_refusals,
+        breaker: p.breaker ?? null,
+        breakerOpens: p.breaker_opens ?? 0,
         meanSeconds: lat.count ? lat.sum_seconds / lat.count : null,
         p99Seconds: quantileBound(lat, 0.99),
       });
@@ -128,6 +131,30 @@ export function formatLatency(s) {
   if (s < 1e-3) return `${Math.round(s * 1e6)}µs`;
   if (s < 1) return `${Number((s * 1e3).toPrecision(2))}ms`;
   return `${Number(s.toPrecision(2))}s`;
+}
+
+// What each state of a plugin's circuit breaker (wasm and webhook plugins) is called and means.
+const BREAKER = {
+  closed: { name: 'closed', means: 'calls go through' },
+  open: { name: 'open', means: 'calls are skipped until it tries again' },
+  half_open: { name: 'half-open', means: 'trying calls to see whether the plugin works again' },
+};
+
+/**
+ * The badge of a stats row's circuit breaker, or null for a plugin without
+ * one: {state} for the class name (closed, open, half_open, or unknown for
+ * a state this page does not know), {text} and a {title} that explains it.
+ */
+export function breakerBadge(row) {
+  if (!row?.breaker) return null;
+  const known = Object.hasOwn(BREAKER, row.breaker) ? BREAKER[row.breaker] : null;
+  const name = known ? known.name : String(row.breaker);
+  const opens = Number.isFinite(row.breakerOpens) ? row.breakerOpens : 0;
+  return {
+    state: known ? row.breaker : 'unknown',
+    text: opens > 0 ? `breaker ${name} · opened ${opens}×` : `breaker ${name}`,
+    title: `Circuit breaker ${name}${known ? `: ${known.means}` : ''}. Opened ${opens === 1 ? 'once' : `${opens} times`}.`,
+  };
 }
 
 /** Who a ban is for: "user u1", "address 203.0.113.7", or both. */

@@ -11,9 +11,14 @@ export class APIError extends Error {
   }
 }
 
-/** Creates the REST client; `base` is prepended to paths (default: same origin). */
+/**
+ * Creates the REST client for the viewers' and the moderators' endpoints
+ * (docs/protocol.md); `base` is prepended to paths (default: same origin).
+ * Every method takes an optional last {signal}. Errors are APIErrors.
+ */
 export function createAPI({ base = '', fetch: f = globalThis.fetch?.bind(globalThis) } = {}) {
-  async function call(method, path, { signal, query } = {}) {
+  // query: added as ?k=v (undefined and null left out); body: sent as JSON.
+  async function call(method, path, { signal, query, body } = {}) {
     let url = base + path;
     if (query) {
       const qs = new URLSearchParams();
@@ -21,23 +26,23 @@ export function createAPI({ base = '', fetch: f = globalThis.fetch?.bind(globalT
       const s = qs.toString();
       if (s) url += `?${s}`;
     }
-    const res = await f(url, {
-      method,
-      signal,
-      credentials: 'same-origin',
-      headers: { Accept: 'application/json' },
-    });
-    let body = null;
+    const init = { method, signal, credentials: 'same-origin', headers: { Accept: 'application/json' } };
+    if (body !== undefined) {
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    const res = await f(url, init);
+    let data = null;
     try {
-      body = await res.json();
+      data = await res.json();
     } catch {
-      body = null;
+      data = null;
     }
     if (!res.ok) {
-      const err = body?.error ?? body ?? {};
+      const err = data?.error ?? data ?? {};
       throw new APIError(res.status, err.code, err.message);
     }
-    return body;
+    return data;
   }
   const room = (id) => `/api/rooms/${encodeURIComponent(id)}`;
 
@@ -56,5 +61,18 @@ export function createAPI({ base = '', fetch: f = globalThis.fetch?.bind(globalT
     likeRoom: (id, opts) => call('POST', `${room(id)}/like`, opts),
     /** POST /api/comments/:id/like → {likes}. */
     likeComment: (id, opts) => call('POST', `/api/comments/${encodeURIComponent(id)}/like`, opts),
+
+    // The moderators' endpoints (/api/admin): the session needs the moderator role.
+
+    /** GET /api/admin/comments?room&user&status&before&limit → {comments}, newest first. */
+    modComments: (query, opts) => call('GET', '/api/admin/comments', { ...opts, query }),
+    /** POST /api/admin/comments/{approve|reject|delete} with {ids} → {comments}, as they are now. */
+    decide: (verb, ids, opts) => call('POST', `/api/admin/comments/${encodeURIComponent(verb)}`, { ...opts, body: { ids } }),
+    /** POST /api/admin/bans with a ban request → {ban, deleted: [ids]}. */
+    ban: (request, opts) => call('POST', '/api/admin/bans', { ...opts, body: request }),
+    /** DELETE /api/admin/bans/:id → {ban}, lifted. */
+    unban: (id, opts) => call('DELETE', `/api/admin/bans/${encodeURIComponent(id)}`, opts),
+    /** POST /api/admin/plugins/reload → the new plugin counters. */
+    reloadPlugins: (opts) => call('POST', '/api/admin/plugins/reload', opts),
   };
 }

@@ -22,7 +22,7 @@ export function createBackoff(opts, random) {
 }
 
 /** Counts failed attempts; next() gives the delay for the next one. */
-export class Backoff {
+class Backoff {
   /** opts: see BACKOFF_DEFAULTS; random: () => [0,1). */
   constructor(opts = {}, random = Math.random) {
     this.opts = { ...BACKOFF_DEFAULTS, ...opts };

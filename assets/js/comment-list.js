@@ -1,7 +1,7 @@
 // The side list of comments (DOM): time, text, author and likes, in time
 // order. Clicking an entry emits "seek" with its time (the page moves the
-// video there); its ♥ button emits "like" with its id. The pure helpers
-// (time labels, ordering) are exported for unit tests.
+// video there); its ♥ button emits "like" with its id. The pure ordering
+// helpers are exported for unit tests.
 //
 // DOM hooks: <ol class="dm-list-items"> of <li class="dm-entry [dm-entry-own]
 // [dm-entry-liked] [dm-entry-current]" data-id data-time> with children
@@ -9,31 +9,10 @@
 // HTML) and button.dm-entry-like > .dm-entry-likes.
 
 import { Emitter } from './emitter.js';
-import { displayText } from './geometry.js';
+import { displayText, formatTime } from './util.js';
 
 /** Most entries kept; past it the ones farthest from the playhead go. */
 export const MAX_ENTRIES = 2000;
-
-/** Seconds as m:ss, or h:mm:ss from an hour up (negative and NaN count as 0). */
-export function formatTime(sec) {
-  const s = Math.max(0, Math.floor(Number.isFinite(sec) ? sec : 0));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const ss = String(s % 60).padStart(2, '0');
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
-}
-
-/** An instant (Unix ms) as the viewer's local HH:MM:SS, or '' when unknown. */
-export function formatClock(ms) {
-  if (!Number.isFinite(ms)) return '';
-  const d = new Date(ms);
-  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
-}
-
-/** A comment's created_at as Unix ms (NaN when missing or malformed). */
-export function createdMs(c) {
-  return typeof c?.created_at === 'string' ? Date.parse(c.created_at) : NaN;
-}
 
 /** Orders entries by key, then seq, then id, so equal times keep send order. */
 export function compareEntries(a, b) {
@@ -70,7 +49,7 @@ export function createCommentList(container, opts) {
 }
 
 /** The comment list of a room or a replay. Events: "seek" (time), "like" (id). */
-export class CommentList extends Emitter {
+class CommentList extends Emitter {
   /**
    * keyOf(c): the number entries are ordered by (default: video time);
    * label(key): the time column's text (default m:ss); seekable: whether

@@ -1,6 +1,8 @@
 // The comment composer: draft validation (pure) and the input bar (DOM).
 
 import { MODES } from './lanes.js';
+import { el } from './dom.js';
+import { isColor } from './util.js';
 
 /** Longest comment text accepted on the client, in characters (code points). */
 export const MAX_TEXT = 100;
@@ -23,7 +25,7 @@ export function validateDraft({ text, mode = 'scroll', color = '#ffffff', size =
   if (len > maxText) return { ok: false, code: 'too_long', message: `At most ${maxText} characters (${len} now).` };
   if (!MODES.includes(mode)) return { ok: false, code: 'bad_mode', message: 'Unknown display mode.' };
   if (!SIZES.includes(size)) return { ok: false, code: 'bad_size', message: 'Unknown size.' };
-  if (typeof color !== 'string' || !/^#[0-9a-fA-F]{6}$/.test(color)) {
+  if (!isColor(color)) {
     return { ok: false, code: 'bad_color', message: 'Colour must look like #rrggbb.' };
   }
   return { ok: true, draft: { text: t, mode, color: color.toLowerCase(), size } };
@@ -38,17 +40,6 @@ export function errorMessage(err) {
     rate_limited: 'Too fast: wait a moment before sending again.',
   };
   return byCode[err?.code] || err?.message || 'Could not send the comment.';
-}
-
-function el(doc, tag, props = {}, children = []) {
-  const e = doc.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === 'dataset') Object.assign(e.dataset, v);
-    else if (k in e) e[k] = v;
-    else e.setAttribute(k, v);
-  }
-  for (const c of children) e.append(c);
-  return e;
 }
 
 /**

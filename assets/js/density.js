@@ -22,7 +22,7 @@ export function createWaitQueue(policy = DENSITY.normal) {
 }
 
 /** Bounded FIFO of comments waiting for a lane; old entries expire. */
-export class WaitQueue {
+class WaitQueue {
   /** policy: {maxWait: seconds, maxQueue: entries}. */
   constructor(policy) {
     this.items = [];

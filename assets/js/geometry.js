@@ -1,5 +1,7 @@
 // Sizes, durations and colours of comments on the overlay. Pure logic, no DOM.
 
+import { safeColor } from './util.js';
+
 /** Font sizes in px per comment size at the reference player height. */
 export const BASE_FONT = Object.freeze({ small: 18, medium: 25, large: 36 });
 
@@ -43,11 +45,6 @@ export function durationFor(mode, speed = 1) {
   return FIXED_SECONDS;
 }
 
-/** The comment colour if it is a valid #rrggbb, else white (never lets other CSS through). */
-export function safeColor(c) {
-  return typeof c === 'string' && /^#[0-9a-fA-F]{6}$/.test(c) ? c.toLowerCase() : '#ffffff';
-}
-
 /** Whether a colour is dark enough to need a light outline instead of a dark one. */
 export function isDark(c) {
   const hex = safeColor(c);
@@ -55,11 +52,6 @@ export function isDark(c) {
   const g = parseInt(hex.slice(3, 5), 16);
   const b = parseInt(hex.slice(5, 7), 16);
   return 0.2126 * r + 0.7152 * g + 0.0722 * b < 60;
-}
-
-/** Text as shown on one line: line breaks and tabs become spaces. */
-export function displayText(text) {
-  return String(text ?? '').replace(/[\r\n\t\u2028\u2029]+/g, ' ');
 }
 
 /** The ×N badge text for a merged comment, or '' for a single one. */

@@ -74,7 +74,7 @@ export function createLaneAllocator(opts) {
 }
 
 /** Tracks which comments occupy which lanes and finds room for new ones. */
-export class LaneAllocator {
+class LaneAllocator {
   /** See createLaneAllocator. */
   constructor(geometry) {
     this.items = new Map(); // id -> entry

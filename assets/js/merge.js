@@ -1,21 +1,11 @@
 // Duplicate merging: identical comments sent within a few seconds of each
 // other collapse into one on screen with a ×N badge. Pure logic, no DOM.
 
-const TRAILING_NOISE = /[\s!！?？.。,，~～…、]+$/u;
-
-/** Canonical form of a comment text for duplicate detection and keyword blocking. */
-export function normalizeText(text) {
-  return String(text ?? '')
-    .normalize('NFKC')
-    .toLowerCase()
-    .replace(/\s+/gu, ' ')
-    .trim()
-    .replace(TRAILING_NOISE, '');
-}
+import { normalizeText } from './util.js';
 
 /** Merges a time-sorted batch: returns [{comment, count, ids}] keeping the first of each run. */
 export function mergeDuplicates(comments, windowSec = 3) {
-  const merger = new Merger({ windowSec });
+  const merger = createMerger({ windowSec });
   const out = [];
   for (const c of comments) {
     const r = merger.offer(c);
@@ -38,7 +28,7 @@ export function createMerger(opts) {
  * normalized text equals that of a group started less than `windowSec`
  * video seconds earlier joins that group instead of being shown.
  */
-export class Merger {
+class Merger {
   /** windowSec: how far apart (video seconds) duplicates may be. */
   constructor({ windowSec = 3 } = {}) {
     this.windowSec = windowSec;

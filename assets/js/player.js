@@ -24,11 +24,11 @@
 
 import { Emitter } from './emitter.js';
 import { createStage } from './stage.js';
-import { Timeline, Scheduler } from './timeline.js';
-import { WindowTracker } from './windows.js';
-import { Merger } from './merge.js';
+import { createTimeline, createScheduler } from './timeline.js';
+import { createWindowTracker } from './windows.js';
+import { createMerger } from './merge.js';
 import { createFilter } from './settings.js';
-import { newRef } from './client.js';
+import { newRef } from './util.js';
 
 /**
  * Seconds of video just played whose comments still show when their window
@@ -48,15 +48,15 @@ export function createPlayer(opts) {
 }
 
 /** Drives the overlay from the video and the data sources. */
-export class DanmakuPlayer extends Emitter {
+class DanmakuPlayer extends Emitter {
   /**
    * video: the <video>; stageRoot: the overlay element; roomId; kind: "vod"
    * | "live" (live: pushed comments show at once whatever their time and
    * move with the wall clock, not the video);
-   * api: createAPI() result (null: no REST loading); client: DanmakuClient
-   * (null for replay); settings: SettingsStore; windowSize/lookahead/maxAge:
-   * see windows.js; pageSize: comments per REST request; raf/now: injectable
-   * frame scheduler and wall clock.
+   * api: createAPI() result (null: no REST loading); client: createClient()
+   * result (null for replay); settings: createSettingsStore() result;
+   * windowSize/lookahead/maxAge: see windows.js; pageSize: comments per REST
+   * request; raf/now: injectable frame scheduler and wall clock.
    */
   constructor({
     video,
@@ -83,11 +83,11 @@ export class DanmakuPlayer extends Emitter {
     this.raf = raf;
     this.now = now;
     this.pageSize = pageSize;
-    this.timeline = new Timeline();
-    this.scheduler = new Scheduler(this.timeline);
-    this.windows = new WindowTracker({ size: windowSize, lookahead, maxAge });
+    this.timeline = createTimeline();
+    this.scheduler = createScheduler(this.timeline);
+    this.windows = createWindowTracker({ size: windowSize, lookahead, maxAge });
     this.inflight = new Map(); // window index -> AbortController
-    this.merger = new Merger({ windowSec: MERGE_WINDOW });
+    this.merger = createMerger({ windowSec: MERGE_WINDOW });
     this.liked = new Set();
     this.ownPending = new Set(); // refs of own comments awaiting their ack
     // VOD comments live on the video's timeline; live comments are about

@@ -14,7 +14,7 @@ export function createReplayClock(opts) {
 }
 
 /** A pausable, seekable, rate-changeable playhead over [0, duration]. */
-export class ReplayClock extends EventTarget {
+class ReplayClock extends EventTarget {
   #base = 0; // position (s) at #anchor
   #anchor = 0; // wall ms when #base was taken
   #rate = 1;

@@ -9,12 +9,12 @@
 // commentsWindow(room, from, to) answers like the REST API does for video
 // time, so DanmakuPlayer loads a replay window by window, as it loads a VOD.
 
-import { Timeline } from './timeline.js';
+import { createTimeline } from './timeline.js';
+import { createdMs } from './util.js';
 
 /** A comment placed on the replay timeline of `originMs` (NaN time when created_at is missing). */
 export function toReplay(c, originMs) {
-  const at = typeof c?.created_at === 'string' ? Date.parse(c.created_at) : NaN;
-  return { ...c, video_time: c.time, time: (at - originMs) / 1000 };
+  return { ...c, video_time: c.time, time: (createdMs(c) - originMs) / 1000 };
 }
 
 /** Creates a source; see ReplaySource. */
@@ -23,7 +23,7 @@ export function createReplaySource(opts) {
 }
 
 /** Fetches a live room's comments in seq order as the replay needs them. */
-export class ReplaySource {
+class ReplaySource {
   /**
    * fetchAfter(afterSeq, limit) → Promise of comments with seq > afterSeq
    * in seq order; originMs: Unix ms of replay time 0; pageSize: comments per
@@ -33,7 +33,7 @@ export class ReplaySource {
     this.fetchAfter = fetchAfter;
     this.originMs = originMs;
     this.pageSize = pageSize;
-    this.timeline = new Timeline();
+    this.timeline = createTimeline();
     this.afterSeq = 0;
     this.frontier = -Infinity; // replay time covered so far
     this.done = false;

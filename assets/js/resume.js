@@ -3,7 +3,7 @@
 // (resume overlap, REST window plus live push) is shown once, and matching
 // of the server's echo of the viewer's own pending comments. Pure logic.
 
-import { normalizeText } from './merge.js';
+import { normalizeText } from './util.js';
 
 /** Creates a resume tracker remembering up to `maxIds` comment ids. */
 export function createResumeTracker(opts) {
@@ -11,7 +11,7 @@ export function createResumeTracker(opts) {
 }
 
 /** Remembers what was seen so nothing is shown twice. */
-export class ResumeTracker {
+class ResumeTracker {
   /** maxIds bounds the memory of seen ids (oldest forgotten first). */
   constructor({ maxIds = 20000 } = {}) {
     this.maxIds = maxIds;
@@ -88,7 +88,7 @@ export function createOwnTracker() {
  * reconnect instead of it); matching it by author and text lets the page
  * treat it as the ack instead of showing the comment a second time.
  */
-export class OwnTracker {
+class OwnTracker {
   constructor() {
     this.pending = new Map(); // ref -> {key, room}
   }

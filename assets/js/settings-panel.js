@@ -1,16 +1,9 @@
-// The viewer settings panel (DOM), bound to a SettingsStore (settings.js).
+// The viewer settings panel (DOM), bound to a settings store
+// (createSettingsStore, settings.js).
 // Every control has an id "dm-set-<name>" for tests and styling.
 
 import { AREAS, DENSITIES } from './settings.js';
-
-function make(doc, tag, props = {}) {
-  const e = doc.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k in e) e[k] = v;
-    else e.setAttribute(k, v);
-  }
-  return e;
-}
+import { el } from './dom.js';
 
 const AREA_LABELS = { 0.25: '¼', 0.5: '½', 0.75: '¾', 1: 'Full' };
 const DENSITY_LABELS = { low: 'Low (drop when full)', normal: 'Normal', high: 'High (wait longer)' };
@@ -18,36 +11,36 @@ const DENSITY_LABELS = { low: 'Low (drop when full)', normal: 'Normal', high: 'H
 /** Builds the settings form inside `container` and keeps it in sync with `store`. Returns an unmount function. */
 export function mountSettingsPanel(container, store) {
   const doc = container.ownerDocument;
-  const form = make(doc, 'form', { className: 'dm-settings', id: 'dm-settings-form', noValidate: true });
+  const form = el(doc, 'form', { className: 'dm-settings', id: 'dm-settings-form', noValidate: true });
   const row = (label, control) => {
-    const l = make(doc, 'label', { htmlFor: control.id, textContent: label });
+    const l = el(doc, 'label', { htmlFor: control.id, textContent: label });
     form.append(l, control);
     return control;
   };
   const check = (name, label) => {
-    const box = make(doc, 'input', { type: 'checkbox', id: `dm-set-${name}`, name });
-    const l = make(doc, 'label', { htmlFor: box.id });
+    const box = el(doc, 'input', { type: 'checkbox', id: `dm-set-${name}`, name });
+    const l = el(doc, 'label', { htmlFor: box.id });
     l.append(box, ` ${label}`);
     return { box, label: l };
   };
-  const range = (name, min, max, step) => make(doc, 'input', { type: 'range', id: `dm-set-${name}`, name, min, max, step });
+  const range = (name, min, max, step) => el(doc, 'input', { type: 'range', id: `dm-set-${name}`, name, min, max, step });
   const select = (name, options) => {
-    const s = make(doc, 'select', { id: `dm-set-${name}`, name });
-    for (const [value, text] of options) s.append(make(doc, 'option', { value: String(value), textContent: text }));
+    const s = el(doc, 'select', { id: `dm-set-${name}`, name });
+    for (const [value, text] of options) s.append(el(doc, 'option', { value: String(value), textContent: text }));
     return s;
   };
 
   const visible = check('visible', 'Show comments');
   const merge = check('merge', 'Merge duplicates');
-  const top = form.appendChild(make(doc, 'fieldset', {}));
+  const top = form.appendChild(el(doc, 'fieldset', {}));
   top.append(visible.label, merge.label);
   const opacity = row('Opacity', range('opacity', 0.1, 1, 0.05));
   const fontScale = row('Font size', range('fontScale', 0.5, 2, 0.05));
   const speed = row('Speed', range('speed', 0.5, 2, 0.1));
   const area = row('Display area', select('area', AREAS.map((a) => [a, AREA_LABELS[a]])));
   const density = row('Density', select('density', DENSITIES.map((d) => [d, DENSITY_LABELS[d]])));
-  const hide = form.appendChild(make(doc, 'fieldset', {}));
-  hide.append(make(doc, 'legend', { textContent: 'Hide' }));
+  const hide = form.appendChild(el(doc, 'fieldset', {}));
+  hide.append(el(doc, 'legend', { textContent: 'Hide' }));
   const hideBoxes = {};
   for (const [m, text] of [['scroll', 'scrolling'], ['top', 'top'], ['bottom', 'bottom']]) {
     const c = check(`hide-${m}`, text);
@@ -56,9 +49,9 @@ export function mountSettingsPanel(container, store) {
   }
   const keywords = row(
     'Blocked words',
-    make(doc, 'textarea', { id: 'dm-set-keywords', name: 'keywords', placeholder: 'one per line; /regexp/ allowed', rows: 3 }),
+    el(doc, 'textarea', { id: 'dm-set-keywords', name: 'keywords', placeholder: 'one per line; /regexp/ allowed', rows: 3 }),
   );
-  const reset = make(doc, 'button', { type: 'button', id: 'dm-set-reset', textContent: 'Reset' });
+  const reset = el(doc, 'button', { type: 'button', id: 'dm-set-reset', textContent: 'Reset' });
   form.append(reset);
   container.replaceChildren(form);
 

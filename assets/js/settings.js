@@ -3,7 +3,7 @@
 // (localStorage in the browser, a Map-backed fake in tests).
 
 import { Emitter } from './emitter.js';
-import { normalizeText } from './merge.js';
+import { normalizeText } from './util.js';
 
 /** localStorage key the settings are saved under. */
 export const STORAGE_KEY = 'danmaku.settings.v1';
@@ -140,7 +140,7 @@ export function createSettingsStore(storage, key = STORAGE_KEY) {
 }
 
 /** Holds the current settings; emits "change" with (settings, previous) on update. */
-export class SettingsStore extends Emitter {
+class SettingsStore extends Emitter {
   /** storage: an object with getItem/setItem (or null for no persistence). */
   constructor(storage, key = STORAGE_KEY) {
     super();

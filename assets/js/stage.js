@@ -16,12 +16,13 @@
 // Events: "like" ({id, comment}) when a comment is clicked.
 
 import { Emitter } from './emitter.js';
-import { LaneAllocator } from './lanes.js';
-import { WaitQueue, densityPolicy } from './density.js';
+import { createLaneAllocator } from './lanes.js';
+import { createWaitQueue, densityPolicy } from './density.js';
 import { defaultSettings } from './settings.js';
 import {
-  fontPx, laneHeightPx, gapPx, durationFor, safeColor, isDark, displayText, badgeText, LINE_HEIGHT,
+  fontPx, laneHeightPx, gapPx, durationFor, isDark, badgeText, LINE_HEIGHT,
 } from './geometry.js';
+import { safeColor, displayText } from './util.js';
 
 const DRIFT_CHECK_MS = 500;
 const MAX_DRIFT_MS = 120;
@@ -32,7 +33,7 @@ export function createStage(root, opts) {
 }
 
 /** Draws and animates comments inside a root element. */
-export class DanmakuStage extends Emitter {
+class DanmakuStage extends Emitter {
   /**
    * root: the overlay element (sized like the video); clock: () => video
    * seconds; settings: viewer settings (settings.js); fontFamily: CSS
@@ -51,7 +52,7 @@ export class DanmakuStage extends Emitter {
     root.classList.add('dm-stage');
     this.fontFamily = fontFamily || this.doc.defaultView.getComputedStyle(root).fontFamily || 'sans-serif';
     this.canvas = this.doc.createElement('canvas').getContext('2d');
-    this.queue = new WaitQueue(densityPolicy(settings.density));
+    this.queue = createWaitQueue(densityPolicy(settings.density));
     this.alloc = null;
     this.resize();
     this.#applyLook();
@@ -219,7 +220,7 @@ export class DanmakuStage extends Emitter {
     this.laneHeight = laneHeightPx(h, s.fontScale);
     const geom = { width: w, height: h, laneHeight: this.laneHeight, area: s.area, gap: gapPx(h, s.fontScale) };
     if (!this.alloc) {
-      this.alloc = new LaneAllocator(geom);
+      this.alloc = createLaneAllocator(geom);
       return;
     }
     const list = [...this.items.values()];

@@ -30,7 +30,7 @@ export function createTimeline() {
 }
 
 /** A set of comments (unique by id) kept sorted by video time. */
-export class Timeline {
+class Timeline {
   constructor() {
     this.list = [];
     this.ids = new Set();
@@ -110,7 +110,7 @@ export function createScheduler(timeline, opts) {
  * one viewing shows each once; a seek forgets that, as the playhead may pass
  * its time again.
  */
-export class Scheduler {
+class Scheduler {
   /** maxStep: wall seconds of play whose comments are still due after a stall. */
   constructor(timeline, { maxStep = 2 } = {}) {
     this.timeline = timeline;

@@ -23,7 +23,7 @@ export function createWindowTracker(opts) {
 }
 
 /** Decides which window to fetch next and remembers what was fetched. */
-export class WindowTracker {
+class WindowTracker {
   /**
    * size: window length in seconds; lookahead: seconds before a window starts
    * when it gets fetched; duration: video length (Infinity if unknown);

@@ -7,34 +7,7 @@ import { createAPI } from '../api.js';
 import { createSettingsStore, createFilter } from '../settings.js';
 import { mountSettingsPanel } from '../settings-panel.js';
 import { createCommentList } from '../comment-list.js';
-
-/** The element with `id`, or null; used for optional parts of the markup. */
-export function byId(id, doc = document) {
-  return doc.getElementById(id);
-}
-
-/** The element with `id`, throwing a clear error when the markup lacks it. */
-export function requireId(id, doc = document) {
-  const el = doc.getElementById(id);
-  if (!el) throw new Error(`danmaku: the page needs an element with id="${id}"`);
-  return el;
-}
-
-/** Text for the connection indicator. */
-export function statusText(state, info = {}) {
-  switch (state) {
-    case 'open':
-      return 'Live';
-    case 'connecting':
-      return 'Connecting…';
-    case 'reconnecting':
-      return info.delay ? `Reconnecting in ${Math.ceil(info.delay / 1000)} s…` : 'Reconnecting…';
-    case 'closed':
-      return info.reason ? `Disconnected: ${info.reason}` : 'Disconnected';
-    default:
-      return '';
-  }
-}
+import { byId, requireId } from '../dom.js';
 
 /** Localstorage if usable (it throws in some privacy modes), else null. */
 export function safeStorage() {

@@ -7,8 +7,9 @@
 import { createReplayClock } from '../replay-clock.js';
 import { createReplaySource } from '../replay-source.js';
 import { createAPI } from '../api.js';
-import { formatTime } from '../comment-list.js';
-import { setupPlayer, mountList, byId, requireId } from './common.js';
+import { formatTime } from '../util.js';
+import { byId, requireId } from '../dom.js';
+import { setupPlayer, mountList } from './common.js';
 
 const root = requireId('dm-room');
 const origin = Number(root.dataset.origin);

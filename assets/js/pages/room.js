@@ -4,8 +4,9 @@
 import { createClient } from '../client.js';
 import { createAPI } from '../api.js';
 import { mountComposer, errorMessage, MAX_TEXT } from '../compose.js';
-import { createdMs, formatClock } from '../comment-list.js';
-import { setupPlayer, mountList, byId, statusText, showCount } from './common.js';
+import { createdMs, formatClock, statusText } from '../util.js';
+import { byId } from '../dom.js';
+import { setupPlayer, mountList, showCount } from './common.js';
 
 /** Recent comments a live room's list starts with. */
 const LIVE_HISTORY = 50;

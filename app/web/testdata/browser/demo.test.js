@@ -1,6 +1,6 @@
 import { check, assert, until } from './harness.js';
 import { createPlayer } from '/assets/js/player.js';
-import { SettingsStore } from '/assets/js/settings.js';
+import { createSettingsStore } from '/assets/js/settings.js';
 import { Emitter } from '/assets/js/emitter.js';
 
 // A busy room: 40 comments per second of video, a few duplicates, all sizes,
@@ -26,7 +26,7 @@ class Client extends Emitter {
 }
 const video = document.getElementById('dm-video');
 const root = document.getElementById('dm-stage');
-const settings = new SettingsStore(null);
+const settings = createSettingsStore(null);
 settings.update({ density: 'high' });
 const player = createPlayer({ video, stageRoot: root, roomId: 'demo', api, client: new Client(), settings });
 

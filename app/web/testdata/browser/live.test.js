@@ -1,6 +1,6 @@
 import { check, assert, equal, until } from './harness.js';
 import { createPlayer } from '/assets/js/player.js';
-import { SettingsStore } from '/assets/js/settings.js';
+import { createSettingsStore } from '/assets/js/settings.js';
 import { Emitter } from '/assets/js/emitter.js';
 
 const video = document.getElementById('dm-video');
@@ -13,7 +13,7 @@ class FakeClient extends Emitter {
 const client = new FakeClient();
 let fetched = 0;
 const api = { async commentsWindow() { fetched++; return []; } };
-const player = createPlayer({ video, stageRoot: root, roomId: 'live1', kind: 'live', api, client, settings: new SettingsStore(null) });
+const player = createPlayer({ video, stageRoot: root, roomId: 'live1', kind: 'live', api, client, settings: createSettingsStore(null) });
 const push = (id, time) => client.emit('comments', [{ id, seq: id, room: 'live1', time, text: `live ${id}`, mode: 'scroll', size: 'medium', color: '#ffffff', user: { id: 'x' } }]);
 
 check('live comments show at once whatever their video time, and move while the video is paused', async () => {

@@ -1,6 +1,6 @@
 import { check, assert, equal, until, frames } from './harness.js';
 import { createPlayer } from '/assets/js/player.js';
-import { SettingsStore } from '/assets/js/settings.js';
+import { createSettingsStore } from '/assets/js/settings.js';
 import { Emitter } from '/assets/js/emitter.js';
 import { mountComposer } from '/assets/js/compose.js';
 import { mountSettingsPanel } from '/assets/js/settings-panel.js';
@@ -51,7 +51,7 @@ class FakeClient extends Emitter {
 }
 const client = new FakeClient();
 const memory = new Map();
-const settings = new SettingsStore({ getItem: (k) => memory.get(k) ?? null, setItem: (k, v) => memory.set(k, v) });
+const settings = createSettingsStore({ getItem: (k) => memory.get(k) ?? null, setItem: (k, v) => memory.set(k, v) });
 const player = createPlayer({ video, stageRoot: root, roomId: 'demo', kind: 'vod', api, client, settings, windowSize: 60, pageSize: 100 });
 
 async function playFrom(t) {

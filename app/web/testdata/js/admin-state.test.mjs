@@ -7,6 +7,7 @@ import {
   formatLatency,
   banWho,
   banRequest,
+  breakerBadge,
   RECENT_KEEP,
 } from '../../../../assets/js/admin-state.js';
 
@@ -75,4 +76,29 @@ test('the ban form becomes a ban request', () => {
     delete_recent: '24h',
   });
   assert.equal(banRequest({ user_id: 'u' }).delete_recent, undefined);
+});
+
+test('circuit breakers: a badge for plugins that have one, saying its state and how often it opened', () => {
+  const lat = { buckets: [], count: 0, sum_seconds: 0 };
+  const rows = statsRows({
+    default: {
+      plugins: [
+        { name: 'wordfilter', calls: 3, latency: lat },
+        { name: 'wasm-spam', calls: 9, errors: 5, latency: lat, breaker: 'open', breaker_opens: 2 },
+        { name: 'hook', calls: 1, latency: lat, breaker: 'half_open', breaker_opens: 1 },
+        { name: 'fresh', calls: 0, latency: lat, breaker: 'closed', breaker_opens: 0 },
+        { name: 'future', calls: 0, latency: lat, breaker: 'tripping' },
+      ],
+    },
+  });
+  assert.deepEqual(rows.map((r) => [r.breaker, r.breakerOpens]), [[null, 0], ['open', 2], ['half_open', 1], ['closed', 0], ['tripping', 0]]);
+  assert.equal(breakerBadge(rows[0]), null, 'no breaker, no badge');
+  const [open, half, closed, unknown] = rows.slice(1).map(breakerBadge);
+  assert.deepEqual([open.state, open.text], ['open', 'breaker open · opened 2×']);
+  assert.match(open.title, /calls are skipped/);
+  assert.match(open.title, /Opened 2 times/);
+  assert.deepEqual([half.state, half.text], ['half_open', 'breaker half-open · opened 1×']);
+  assert.match(half.title, /Opened once/);
+  assert.deepEqual([closed.state, closed.text], ['closed', 'breaker closed']);
+  assert.deepEqual([unknown.state, unknown.text], ['unknown', 'breaker tripping'], 'a state this page does not know is shown as it came, with a neutral class');
 });

@@ -39,3 +39,30 @@ test('errors carry status and the server code', async () => {
   await assert.rejects(api.getRoom('x'), (e) => e instanceof APIError && e.status === 429 && e.code === 'rate_limited');
   await assert.rejects(api.getRoom('missing'), (e) => e.status === 404 && e.code === 'not_found');
 });
+
+test('moderator actions send JSON bodies to /api/admin', async () => {
+  const seen = [];
+  const f = async (url, init) => {
+    seen.push({ method: init.method, url, type: init.headers['Content-Type'], body: init.body && JSON.parse(init.body) });
+    return { ok: true, status: 200, json: async () => ({ done: true }) };
+  };
+  const api = createAPI({ fetch: f });
+  await api.decide('approve', [1, 2]);
+  await api.ban({ user_id: 'u1', room: '' });
+  await api.unban(3);
+  await api.reloadPlugins();
+  await api.modComments({ room: 'a b', limit: 100, user: undefined });
+  assert.deepEqual(seen, [
+    { method: 'POST', url: '/api/admin/comments/approve', type: 'application/json', body: { ids: [1, 2] } },
+    { method: 'POST', url: '/api/admin/bans', type: 'application/json', body: { user_id: 'u1', room: '' } },
+    { method: 'DELETE', url: '/api/admin/bans/3', type: undefined, body: undefined },
+    { method: 'POST', url: '/api/admin/plugins/reload', type: undefined, body: undefined },
+    { method: 'GET', url: '/api/admin/comments?room=a+b&limit=100', type: undefined, body: undefined },
+  ]);
+});
+
+test('a refused moderator action carries the server message', async () => {
+  const { f } = fakeFetch({ 'POST /api/admin/comments/approve': [409, { error: { code: 'conflict', message: 'comment 4 is not held' } }] });
+  const api = createAPI({ fetch: f });
+  await assert.rejects(api.decide('approve', [4]), (e) => e.status === 409 && e.code === 'conflict' && e.message === 'comment 4 is not held');
+});

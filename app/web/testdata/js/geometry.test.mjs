@@ -1,8 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  fontPx, heightScale, laneHeightPx, durationFor, safeColor, isDark, displayText, badgeText,
-} from '../../../../assets/js/geometry.js';
+import { fontPx, heightScale, laneHeightPx, durationFor, isDark, badgeText } from '../../../../assets/js/geometry.js';
 import { lanesFor } from '../../../../assets/js/lanes.js';
 
 test('font sizes are 18/25/36 px at the reference height and scale with the player and setting', () => {
@@ -30,16 +28,12 @@ test('scroll duration follows the speed setting; fixed comments stay 4 s', () =>
   assert.equal(durationFor('top', 2), 4);
 });
 
-test('colours are only ever #rrggbb', () => {
-  assert.equal(safeColor('#FE0302'), '#fe0302');
-  assert.equal(safeColor('red;background:url(x)'), '#ffffff');
-  assert.equal(safeColor(undefined), '#ffffff');
+test('dark colours are told apart for their outline', () => {
   assert.equal(isDark('#000000'), true);
   assert.equal(isDark('#ffffff'), false);
 });
 
-test('display text is one line; badge only for merged comments', () => {
-  assert.equal(displayText('a\nb\r\nc\td'), 'a b c d');
+test('the badge is only for merged comments', () => {
   assert.equal(badgeText(1), '');
   assert.equal(badgeText(3), '×3');
 });

@@ -1,25 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  formatTime, formatClock, createdMs, compareEntries, insertionIndex, entryAt,
-} from '../../../../assets/js/comment-list.js';
-
-test('times read as m:ss, and h:mm:ss from an hour', () => {
-  assert.equal(formatTime(0), '0:00');
-  assert.equal(formatTime(9.99), '0:09');
-  assert.equal(formatTime(75), '1:15');
-  assert.equal(formatTime(3600 + 62), '1:01:02');
-  assert.equal(formatTime(-3), '0:00');
-  assert.equal(formatTime(NaN), '0:00');
-});
-
-test('clock times are local HH:MM:SS; unknown instants are blank', () => {
-  const ms = new Date(2026, 0, 2, 3, 4, 5).getTime();
-  assert.equal(formatClock(ms), '03:04:05');
-  assert.equal(formatClock(NaN), '');
-  assert.equal(createdMs({ created_at: '2026-01-01T00:00:01.500Z' }), Date.parse('2026-01-01T00:00:01.500Z'));
-  assert.ok(Number.isNaN(createdMs({})));
-});
+import { compareEntries, insertionIndex, entryAt } from '../../../../assets/js/comment-list.js';
 
 test('entries order by time, then seq (own unacknowledged ones last), then id', () => {
   const list = [

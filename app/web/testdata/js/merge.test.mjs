@@ -1,16 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalizeText, createMerger, mergeDuplicates } from '../../../../assets/js/merge.js';
+import { createMerger, mergeDuplicates } from '../../../../assets/js/merge.js';
 
 const c = (id, time, text) => ({ id, time, text });
-
-test('normalization ignores case, width, spacing and trailing punctuation', () => {
-  assert.equal(normalizeText('  Hello   World!!! '), 'hello world');
-  assert.equal(normalizeText('ＨＥＬＬＯ'), 'hello');
-  assert.equal(normalizeText('哈哈哈！！'), '哈哈哈');
-  assert.equal(normalizeText('???'), '');
-  assert.notEqual(normalizeText('2333'), normalizeText('233'));
-});
 
 test('identical texts within the window merge into one with a count', () => {
   const m = createMerger({ windowSec: 3 });

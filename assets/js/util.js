@@ -1,0 +1,91 @@
+// Small pure helpers several modules share: text and colour as shown, time
+// labels, connection status texts, and request refs. No DOM, unit-tested
+// with node --test.
+
+const HEX_COLOR = /^#[0-9a-fA-F]{6}$/;
+
+/** Whether `c` is a colour as the protocol carries it: #rrggbb (any case). */
+export function isColor(c) {
+  return typeof c === 'string' && HEX_COLOR.test(c);
+}
+
+/** The comment colour if it is a valid #rrggbb, else white (never lets other CSS through). */
+export function safeColor(c) {
+  return isColor(c) ? c.toLowerCase() : '#ffffff';
+}
+
+/** Text as shown on one line: line breaks and tabs become spaces. */
+export function displayText(text) {
+  return String(text ?? '').replace(/[\r\n\t\u2028\u2029]+/g, ' ');
+}
+
+const TRAILING_NOISE = /[\s!！?？.。,，~～…、]+$/u;
+
+/** Canonical form of a comment text for duplicate detection, echo matching and keyword blocking. */
+export function normalizeText(text) {
+  return String(text ?? '')
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/\s+/gu, ' ')
+    .trim()
+    .replace(TRAILING_NOISE, '');
+}
+
+const pad2 = (n) => String(n).padStart(2, '0');
+
+/** Seconds as m:ss, or h:mm:ss from an hour up (negative and NaN count as 0). */
+export function formatTime(sec) {
+  const s = Math.max(0, Math.floor(Number.isFinite(sec) ? sec : 0));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h > 0 ? `${h}:${pad2(m)}:${pad2(s % 60)}` : `${m}:${pad2(s % 60)}`;
+}
+
+/** An instant (Unix ms) as the viewer's local HH:MM:SS, or '' when unknown. */
+export function formatClock(ms) {
+  if (!Number.isFinite(ms)) return '';
+  const d = new Date(ms);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map(pad2).join(':');
+}
+
+/**
+ * An ISO instant in the viewer's locale, short: the time alone when it is
+ * on the same day as `now` ("14:03:22"), else day, month and time ("3 May,
+ * 14:03"); '' when missing.
+ */
+export function formatWhen(iso, now = new Date()) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (d.toDateString() === now.toDateString()) return d.toLocaleTimeString();
+  return d.toLocaleString(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+}
+
+/** A comment's created_at as Unix ms (NaN when missing or malformed). */
+export function createdMs(c) {
+  return typeof c?.created_at === 'string' ? Date.parse(c.created_at) : NaN;
+}
+
+/** Text for a connection indicator, from a socket's state and its info (see socket.js). */
+export function statusText(state, info = {}) {
+  switch (state) {
+    case 'open':
+      return 'Live';
+    case 'connecting':
+      return 'Connecting…';
+    case 'reconnecting':
+      return info.delay ? `Reconnecting in ${Math.ceil(info.delay / 1000)} s…` : 'Reconnecting…';
+    case 'closed':
+      return info.reason ? `Disconnected: ${info.reason}` : 'Disconnected';
+    default:
+      return '';
+  }
+}
+
+let refCounter = 0;
+
+/** A fresh client-side reference, unique on this page, for matching a request with its answer. */
+export function newRef() {
+  refCounter = (refCounter + 1) % 1e9;
+  const rnd = Math.floor(Math.random() * 0x100000).toString(36);
+  return `c${Date.now().toString(36)}${rnd}${refCounter.toString(36)}`;
+}
