@@ -47,15 +47,7 @@ func TestExportsHoldTheVisibleCommentsByTime(t *testing.T) {
 		d := func(c protocol.Comment, mode, size, color int, text string) string {
 			return fmt.Sprintf(`<d p="%.5f,%d,%d,%d,%d,0,%s,%d">%s</d>`, c.Time.Float(), mode, size, color, int64(c.CreatedAt)/1000, bilixml.UserHash(c.User.ID), c.ID, text)
 		}
-		want := `<?xml version="1.0" encoding="UTF-8"?>
-<i>
-<chatserver>danmaku</chatserver>
-<chatid>ex</chatid>
-<mission>0</mission>
-<maxlimit>2</maxlimit>
-<state>0</state>
-<real_name>0</real_name>
-<source>danmaku</source>
+		want := `<?xml version="1.0" encoding="UTF-8"?><i><chatserver>chat.bilibili.com</chatserver><chatid>ex</chatid><mission>0</mission><maxlimit>2</maxlimit><state>0</state><real_name>0</real_name><source>k-v</source>
 ` + d(a, 5, 18, 16777215, "a") + "\n" + d(b, 1, 36, 16711680, `b &amp; &lt;c&gt; "d"`) + "\n</i>\n"
 		if got := exportRoom(t, s, "ex", "xml", "application/xml; charset=utf-8"); got != want {
 			t.Fatalf("got\n%s\nwant\n%s", got, want)

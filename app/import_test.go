@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/danmaku/danmaku/app/apptest"
 	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/app/interop"
+	"github.com/danmaku/danmaku/app/interop/bilixml"
 	"github.com/danmaku/danmaku/app/interop/interoptest"
 	"github.com/danmaku/danmaku/app/protocol"
 	"github.com/danmaku/danmaku/app/store"
@@ -87,6 +89,7 @@ func TestExportImportExportRoundTrips(t *testing.T) {
 		{"text": "前方高能 🎉", "time": 0, "mode": "top", "size": "small"},
 		{"text": "bottom, large", "time": 59.999, "mode": "bottom", "size": "large", "color": "#000000"},
 		{"text": "same time, later", "time": 12.345},
+		{"text": "&amp; is not &, 'single' \"double\" <>", "time": 3.5, "mode": "top", "color": "#e54256"},
 	} {
 		postAs(t, s, []auth.Identity{ann, viewer1}[i%2], "src", in)
 	}
@@ -94,9 +97,26 @@ func TestExportImportExportRoundTrips(t *testing.T) {
 	t.Run("bilibili xml", func(t *testing.T) {
 		createRoom(t, s, "xml-copy", "vod")
 		first := exportRoom(t, s, "src", "xml", "application/xml; charset=utf-8")
+		// danmaku2ass recognises Bilibili's files by exactly these bytes.
+		if prolog := `<?xml version="1.0" encoding="UTF-8"?><i><chatserver>chat.bilibili.com</chatserver>`; !strings.HasPrefix(first, prolog) {
+			t.Fatalf("the export starts\n%.100s\nwant\n%s", first, prolog)
+		}
 		rep := importOK(t, s, "xml-copy", first)
-		if rep.Imported != 4 || rep.Skipped.Total != 0 || rep.Format != interop.FormatBilibiliXML || rep.Read != 4 || rep.Bytes != int64(len(first)) {
+		if rep.Imported != 5 || rep.Skipped.Total != 0 || rep.Format != interop.FormatBilibiliXML || rep.Read != 5 || rep.Bytes != int64(len(first)) {
 			t.Fatalf("report %+v", rep)
+		}
+		// The copy holds the same comments, every character of their text
+		// included; the file keeps created_at to the second.
+		same := func(room string) []string {
+			var out []string
+			for _, c := range afterSeq(t, s, room, 0) {
+				out = append(out, fmt.Sprintf("%v %q %s %s %s %d %s", c.Time, c.Text, c.Mode, c.Size, c.Color, c.CreatedAt/1000, bilixml.UserHash(c.User.ID)))
+			}
+			slices.Sort(out)
+			return out
+		}
+		if got, want := same("xml-copy"), same("src"); !slices.Equal(got, want) {
+			t.Fatalf("the copy holds\n%q\nwant\n%q", got, want)
 		}
 		again := exportRoom(t, s, "xml-copy", "xml", "application/xml; charset=utf-8")
 		norm := func(doc, room string) string {
@@ -109,7 +129,7 @@ func TestExportImportExportRoundTrips(t *testing.T) {
 	t.Run("json", func(t *testing.T) {
 		createRoom(t, s, "json-copy", "vod")
 		first := exportRoom(t, s, "src", "json", "application/json; charset=utf-8")
-		if rep := importOK(t, s, "json-copy", first); rep.Imported != 4 || rep.Format != interop.FormatJSON {
+		if rep := importOK(t, s, "json-copy", first); rep.Imported != 5 || rep.Format != interop.FormatJSON {
 			t.Fatalf("report %+v", rep)
 		}
 		comments := func(doc string) []protocol.Comment {
@@ -428,7 +448,7 @@ func TestImportAndExportOf200000CommentsInBoundedMemory(t *testing.T) {
 	if _, err := io.Copy(out, resp.Body); err != nil {
 		t.Fatal(err)
 	}
-	if want := 9 + n + 1; lines.n != want {
+	if want := 1 + n + 1; lines.n != want { // the header line, one per comment, </i>
 		t.Fatalf("the export has %d lines, want %d", lines.n, want)
 	}
 	checkBound(t, "export", out, baseline)

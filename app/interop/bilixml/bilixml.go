@@ -1,13 +1,14 @@
 // Package bilixml reads and writes Bilibili's danmaku XML, the format that
 // danmaku2ass, biliass, DanmakuFactory and ArtPlayer read:
 //
-//	<?xml version="1.0" encoding="UTF-8"?>
-//	<i>
-//	<chatserver>danmaku</chatserver>
-//	<chatid>demo</chatid>
-//	…
+//	<?xml version="1.0" encoding="UTF-8"?><i><chatserver>chat.bilibili.com</chatserver><chatid>demo</chatid>…<source>k-v</source>
 //	<d p="time,mode,size,color,unix_ts,pool,user_hash,id">text</d>
 //	</i>
+//
+// The export starts byte for byte as Bilibili's files do, since converters
+// such as danmaku2ass tell the format from the first bytes. The import also
+// reads version 2.0 files (Bilibili's UWP client), whose p attribute is
+// "id,?,time_ms,mode,size,color,unix_ts,?,user_hash".
 //
 // Both directions stream: the Encoder writes as it goes and the Decoder
 // reads with encoding/xml's token API, so neither holds the document.

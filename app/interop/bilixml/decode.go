@@ -23,12 +23,15 @@ const maxDepth = 16
 // by the document.
 //
 // It tolerates what real files carry: a byte order mark, CRLF line ends,
-// C0 control characters (dropped), p attributes with 4 to 9 or more fields
-// (newer files add a weight), DanmakuFactory's "NULL" user hashes and empty
+// any case of "UTF-8", version 2.0 declarations (whose p attributes it
+// reads in their own layout), C0 control characters (dropped), p
+// attributes with 4 to 9 or more fields (newer files add a weight, some
+// sites more), DanmakuFactory's "NULL" user hashes and empty or missing
 // header elements, and extra attributes such as BililiveRecorder's user="…".
 type Decoder struct {
 	in     *interop.Input
 	x      *xml.Decoder
+	layout layout
 	header Header
 	tally  interop.Tally
 	depth  int
@@ -40,15 +43,16 @@ type Decoder struct {
 // NewDecoder reads a document from r.
 func NewDecoder(r io.Reader) *Decoder {
 	in := interop.NewInput(r, interop.MaxTokenBytes, true)
-	x := xml.NewDecoder(in)
+	xr, l := readVersion(in)
+	x := xml.NewDecoder(xr)
 	x.CharsetReader = func(label string, _ io.Reader) (io.Reader, error) {
 		return nil, fmt.Errorf("encoding %q is not supported: convert the file to UTF-8", interop.Clip(label))
 	}
-	return &Decoder{in: in, x: x}
+	return &Decoder{in: in, x: x, layout: l}
 }
 
-// Header returns the <chatid> and <maxlimit> read so far; both precede the
-// comments in every file seen in the wild.
+// Header returns the <chatid> (<oid> in version 2.0) and <maxlimit> read so
+// far; both precede the comments in every file seen in the wild.
 func (d *Decoder) Header() Header { return d.header }
 
 // Skipped tallies the entries left out so far.
@@ -127,12 +131,12 @@ func (d *Decoder) start(t xml.StartElement) (interop.Entry, bool, error) {
 		return interop.Entry{}, false, nil
 	case d.depth == 1 && t.Name.Local == "d":
 		return d.comment(t)
-	case d.depth == 1 && (t.Name.Local == "chatid" || t.Name.Local == "maxlimit"):
+	case d.depth == 1 && (t.Name.Local == "chatid" || t.Name.Local == "oid" || t.Name.Local == "maxlimit"):
 		text, _, err := d.readText(t.Name.Local)
 		if err != nil {
 			return interop.Entry{}, false, err
 		}
-		if t.Name.Local == "chatid" {
+		if t.Name.Local != "maxlimit" {
 			d.header.ChatID = strings.TrimSpace(text)
 		} else if n, err := strconv.Atoi(strings.TrimSpace(text)); err == nil {
 			d.header.MaxLimit = n
@@ -203,7 +207,7 @@ func (d *Decoder) comment(t xml.StartElement) (interop.Entry, bool, error) {
 	if err != nil {
 		return interop.Entry{}, false, err
 	}
-	e, skip := parseComment(t, text, problem)
+	e, skip := parseComment(d.layout, t, text, problem)
 	if skip != nil {
 		skip.Line = line
 		d.tally.Add(*skip)
@@ -213,8 +217,9 @@ func (d *Decoder) comment(t xml.StartElement) (interop.Entry, bool, error) {
 	return e, true, nil
 }
 
-// parseComment maps a <d> element to an entry, or says why it is skipped.
-func parseComment(t xml.StartElement, text, problem string) (interop.Entry, *interop.Skip) {
+// parseComment maps a <d> element whose p attribute is in layout l to an
+// entry, or says why it is skipped.
+func parseComment(l layout, t xml.StartElement, text, problem string) (interop.Entry, *interop.Skip) {
 	malformed := func(format string, args ...any) (interop.Entry, *interop.Skip) {
 		return interop.Entry{}, &interop.Skip{Reason: interop.ReasonMalformed, Detail: fmt.Sprintf(format, args...)}
 	}
@@ -226,43 +231,43 @@ func parseComment(t xml.StartElement, text, problem string) (interop.Entry, *int
 		return malformed("<d> has no p attribute")
 	}
 	f := strings.Split(p, ",")
-	if len(f) < 4 {
-		return malformed("p=%q has %d fields, want at least 4 (time,mode,size,color)", interop.Clip(p), len(f))
+	if len(f) < l.minFields() {
+		return malformed("p=%q has %d fields, want at least %d (%s)", interop.Clip(p), len(f), l.minFields(), l.leading)
 	}
 	for i := range f {
 		f[i] = strings.TrimSpace(f[i])
 	}
 	var e interop.Entry
-	secs, err := strconv.ParseFloat(f[0], 64)
-	if err != nil || math.IsNaN(secs) || secs < 0 || secs > protocol.MaxTime {
-		return interop.Entry{}, &interop.Skip{Reason: interop.ReasonBadTime, Detail: fmt.Sprintf("time %q is not a number of seconds from 0 to %g", interop.Clip(f[0]), float64(protocol.MaxTime))}
+	secs, err := strconv.ParseFloat(f[l.time], 64)
+	if secs /= l.perSecond; err != nil || math.IsNaN(secs) || secs < 0 || secs > protocol.MaxTime {
+		return interop.Entry{}, &interop.Skip{Reason: interop.ReasonBadTime, Detail: fmt.Sprintf("time %q is not a number of %s from 0 to %g", interop.Clip(f[l.time]), l.unit, protocol.MaxTime*l.perSecond)}
 	}
 	e.Input.Time = &secs
-	n, err := strconv.Atoi(f[1])
+	n, err := strconv.Atoi(f[l.mode])
 	if err != nil {
-		return interop.Entry{}, &interop.Skip{Reason: interop.ReasonBadMode, Detail: fmt.Sprintf("mode %q is not a number", interop.Clip(f[1]))}
+		return interop.Entry{}, &interop.Skip{Reason: interop.ReasonBadMode, Detail: fmt.Sprintf("mode %q is not a number", interop.Clip(f[l.mode]))}
 	}
 	var skip *interop.Skip
 	if e.Input.Mode, skip = modeOf(n); skip != nil {
 		return interop.Entry{}, skip
 	}
-	px, err := strconv.ParseFloat(f[2], 64)
+	px, err := strconv.ParseFloat(f[l.size], 64)
 	if err != nil || math.IsNaN(px) || math.IsInf(px, 0) || px <= 0 {
-		return interop.Entry{}, &interop.Skip{Reason: interop.ReasonBadSize, Detail: fmt.Sprintf("size %q is not a positive number", interop.Clip(f[2]))}
+		return interop.Entry{}, &interop.Skip{Reason: interop.ReasonBadSize, Detail: fmt.Sprintf("size %q is not a positive number", interop.Clip(f[l.size]))}
 	}
 	e.Input.Size = sizeOf(px)
-	rgb, err := strconv.ParseInt(f[3], 10, 64)
+	rgb, err := strconv.ParseInt(f[l.color], 10, 64)
 	if e.Input.Color, ok = colorOf(rgb); err != nil || !ok {
-		return interop.Entry{}, &interop.Skip{Reason: interop.ReasonBadColor, Detail: fmt.Sprintf("color %q is not a decimal RGB value from 0 to 16777215", interop.Clip(f[3]))}
+		return interop.Entry{}, &interop.Skip{Reason: interop.ReasonBadColor, Detail: fmt.Sprintf("color %q is not a decimal RGB value from 0 to 16777215", interop.Clip(f[l.color]))}
 	}
-	if len(f) > 4 {
-		e.CreatedAt = sentAt(f[4])
+	// The fields after the colour are optional and informative: a missing
+	// or unusable one means unknown, and fields past them are ignored.
+	e.CreatedAt = sentAt(field(f, l.sent))
+	if h := field(f, l.user); validHash(h) {
+		e.User.ID = UserID(h)
 	}
-	if len(f) > 6 && validHash(f[6]) {
-		e.User.ID = UserID(f[6])
-	}
-	if len(f) > 7 && isID(f[7]) {
-		e.SourceID = f[7]
+	if id := field(f, l.id); isID(id) {
+		e.SourceID = id
 	}
 	if name, ok := attr(t, "user"); ok {
 		e.User.Name = name

@@ -215,7 +215,7 @@ func TestDecodeMalformed(t *testing.T) {
 		{"unknown entity", "<i>\n\n<d p=\"1,1,25,0\">a&nbsp;b</d></i>", 3, "malformed XML: invalid character entity &nbsp;"},
 		{"bare ampersand", "<i>\n<d p=\"1,1,25,0\">a & b</d></i>", 2, "malformed XML: invalid character entity & (no semicolon)"},
 		{"unquoted attribute", "<i>\n<d p=1,1,25,0>x</d></i>", 2, "malformed XML: unquoted or missing attribute value in element"},
-		{"XML 2.0", "<?xml version=\"2.0\"?>\n<i></i>", 1, `unsupported version "2.0"`},
+		{"XML 1.1", "<?xml version=\"1.1\"?>\n<i></i>", 1, `unsupported version "1.1"`},
 		{"other encoding", "<?xml version=\"1.0\" encoding=\"GBK\"?>\n<i></i>", 1, `encoding "GBK" is not supported: convert the file to UTF-8`},
 		{"second root", "<i>\n</i>\n<i>\n</i>", 3, "element <i> after </i>"},
 		{"deep nesting", "<i>\n<x>" + strings.Repeat("<y>", 40) + strings.Repeat("</y>", 40) + "</x></i>", 2, "elements are nested more than 16 deep"},

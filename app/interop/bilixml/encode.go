@@ -36,26 +36,31 @@ type Encoder struct {
 	stats EncodeStats
 }
 
-// NewEncoder starts a document on w: the declaration biliass insists on,
-// the root <i> and the header elements Bilibili's own files carry.
+// prolog is how every Bilibili file starts, byte for byte. Converters tell
+// the format by these bytes: danmaku2ass takes the file for Bilibili's only
+// if <i> follows the declaration directly, with no line break between.
+const prolog = `<?xml version="1.0" encoding="UTF-8"?><i><chatserver>chat.bilibili.com</chatserver>`
+
+// NewEncoder starts a document on w: the prolog, then the rest of the header
+// elements Bilibili's own files carry, in their order and on the same line.
+// Each comment then goes on a line of its own.
 func NewEncoder(w io.Writer, h Header) *Encoder {
 	e := &Encoder{w: bufio.NewWriterSize(w, 32<<10)}
-	b := append(e.buf[:0], "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<i>\n"...)
-	b = element(b, "chatserver", "danmaku")
+	b := append(e.buf[:0], prolog...)
 	b = element(b, "chatid", h.ChatID)
 	b = element(b, "mission", "0")
 	b = element(b, "maxlimit", strconv.Itoa(max(h.MaxLimit, 0)))
 	b = element(b, "state", "0")
 	b = element(b, "real_name", "0")
-	b = element(b, "source", "danmaku")
-	e.write(b)
+	b = element(b, "source", "k-v") // what Bilibili writes today
+	e.write(append(b, '\n'))
 	return e
 }
 
 func element(b []byte, name, text string) []byte {
 	b = append(append(append(b, '<'), name...), '>')
 	b, _ = appendText(b, text)
-	return append(append(append(b, "</"...), name...), ">\n"...)
+	return append(append(append(b, "</"...), name...), '>')
 }
 
 // Encode writes one comment as

@@ -35,15 +35,7 @@ func TestEncodeDocument(t *testing.T) {
 	if err := enc.Close(); err != nil {
 		t.Fatal(err)
 	}
-	want := `<?xml version="1.0" encoding="UTF-8"?>
-<i>
-<chatserver>danmaku</chatserver>
-<chatid>demo</chatid>
-<mission>0</mission>
-<maxlimit>3</maxlimit>
-<state>0</state>
-<real_name>0</real_name>
-<source>danmaku</source>
+	want := `<?xml version="1.0" encoding="UTF-8"?><i><chatserver>chat.bilibili.com</chatserver><chatid>demo</chatid><mission>0</mission><maxlimit>3</maxlimit><state>0</state><real_name>0</real_name><source>k-v</source>
 <d p="1.50000,1,25,16777215,1714564800,0,8ce16a3,1">hello</d>
 <d p="3.00000,5,36,15024726,1714564800,0,8ce16a3,2">上</d>
 <d p="61.23400,4,18,0,1714564800,0,8ce16a3,3">下</d>
