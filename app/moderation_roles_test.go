@@ -154,12 +154,12 @@ func TestModerationPage(t *testing.T) {
 		t.Errorf("Cache-Control %q, want no-store: the page lists held comments and bans", cc)
 	}
 	checkMarkup(t, p)
-	script := regexp.MustCompile(`<script type="module" src="(/assets/[0-9a-f]{12}/)js/admin\.js"></script>`).FindStringSubmatch(p.body)
+	script := regexp.MustCompile(`<script type="module" src="(/assets/[0-9a-f]{12}/)js/pages/admin\.js"></script>`).FindStringSubmatch(p.body)
 	if script == nil || !strings.Contains(p.body, `href="`+script[1]+`css/admin.css"`) || !strings.Contains(p.body, "Signed in as Mod") {
 		t.Fatalf("page lacks its versioned script and stylesheet, or who is signed in:\n%s", p.body)
 	}
 	// admin.js imports its modules by relative path: under the same version.
-	for _, asset := range []string{"js/admin.js", "js/admin-state.js", "css/admin.css"} {
+	for _, asset := range []string{"js/pages/admin.js", "js/admin-state.js", "css/admin.css"} {
 		if status, _ := getPage(t, httpClient(t), s.URL()+script[1]+asset); status != http.StatusOK {
 			t.Errorf("GET %s%s: %d", script[1], asset, status)
 		}
