@@ -16,8 +16,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/gofiber/fiber/v2"
-
 	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/app/httpapi"
 	"github.com/danmaku/danmaku/app/httpapi/middleware"
@@ -47,7 +45,7 @@ type App struct {
 	ingest     *ingest.Service
 	transfer   *transfer.Service
 	sockets    *socket.Server
-	http       *fiber.App
+	http       *httpapi.Server
 
 	metricsLn *metrics.Listener // MetricsAddr's own listener, if any
 	ln        net.Listener
@@ -162,34 +160,21 @@ func (a *App) buildTransports(cfg Config, roomsSvc *rooms.Service, signer *auth.
 		Ingest: a.ingest, Moderation: a.moderation, Store: a.store, Hub: a.hub,
 		Auth: authn, Origins: origins, Observer: a.metrics, Logger: a.log,
 	})
-	var assets *pages.Assets
-	if cfg.Assets != nil {
-		var err error
-		if assets, err = pages.LoadAssets(cfg.Assets); err != nil {
-			return err
-		}
-	}
-	var views fiber.Views
-	if cfg.Templates != nil {
-		var err error
-		if views, err = pages.Views(cfg.Templates, assets); err != nil {
-			return err
-		}
-	}
-	a.http = httpapi.New(httpapi.Config{
+	var err error
+	a.http, err = httpapi.New(httpapi.Config{
 		MaxBodyBytes: cfg.MaxBodyBytes, MaxImportBytes: cfg.MaxImportBytes,
 		ProxyHeader: cfg.ProxyHeader, TrustedProxies: cfg.TrustedProxies, AllowedOrigins: cfg.AllowedOrigins,
 		RESTWrites: cfg.RESTWrites, RESTWindow: cfg.RESTWindow, MetricsHere: cfg.MetricsAddr == "",
 	}, httpapi.Deps{
 		Rooms: roomsSvc, Store: a.store, Ingest: a.ingest, Moderation: a.moderation, Transfer: a.transfer,
-		Sockets: a.sockets, Assets: assets, Views: views, Auth: authn, Origins: origins, Metrics: a.metrics,
-		Pages: pages.New(pages.Deps{
-			Rooms: roomsSvc, Spans: a.store, Sessions: a.sockets, Auth: authn, Origins: origins, Assets: assets, MaxText: cfg.MaxTextRunes,
-		}, a.log),
+		Sockets: a.sockets, Assets: cfg.Assets, Templates: cfg.Templates, Auth: authn, Origins: origins, Metrics: a.metrics,
+		Pages: pages.Deps{
+			Rooms: roomsSvc, Spans: a.store, Sessions: a.sockets, Auth: authn, Origins: origins, MaxText: cfg.MaxTextRunes,
+		},
 		Draining: a.draining.Load,
 		Logger:   a.log,
 	})
-	return nil
+	return err
 }
 
 // closeServices undoes New after the services were built.
@@ -225,7 +210,7 @@ func (a *App) Start() error {
 	}
 	a.ln = ln
 	a.serveErr = make(chan error, 1)
-	go func() { a.serveErr <- a.http.Listener(ln) }()
+	go func() { a.serveErr <- a.http.Serve(ln) }()
 	return nil
 }
 
@@ -284,7 +269,7 @@ func (a *App) shutdown(ctx context.Context) error {
 		errList = append(errList, fmt.Errorf("closing sockets: %w", err))
 	}
 	if a.ln != nil {
-		if err := a.http.ShutdownWithContext(ctx); err != nil {
+		if err := a.http.Shutdown(ctx); err != nil {
 			errList = append(errList, fmt.Errorf("stopping http: %w", err))
 		}
 	}

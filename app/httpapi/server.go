@@ -7,7 +7,9 @@ package httpapi
 import (
 	"context"
 	"io"
+	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -98,9 +100,9 @@ type Deps struct {
 	Moderation Moderation
 	Transfer   Transfer
 	Sockets    Sockets
-	Pages      *pages.Pages
-	Assets     *pages.Assets // nil: no /assets
-	Views      fiber.Views   // nil: no templates (pages answer JSON errors)
+	Pages      pages.Deps
+	Templates  fs.FS // page templates, *.html at the root; nil: no pages but JSON errors
+	Assets     fs.FS // static files served under /assets; nil: none
 	Auth       *middleware.Auth
 	Origins    middleware.Origins
 	Metrics    Metrics
@@ -110,14 +112,39 @@ type Deps struct {
 
 // server holds what the handlers share.
 type server struct {
-	cfg  Config
-	deps Deps
-	log  *slog.Logger
+	cfg    Config
+	deps   Deps
+	log    *slog.Logger
+	pages  *pages.Pages
+	assets *pages.Assets // nil: no /assets
 }
 
-// New builds the HTTP server and its routes.
-func New(cfg Config, deps Deps) *fiber.App {
-	s := &server{cfg: cfg, deps: deps, log: deps.Logger}
+// Server is the HTTP server.
+type Server struct{ fiber *fiber.App }
+
+// Serve serves HTTP on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error { return s.fiber.Listener(ln) }
+
+// Shutdown stops taking requests and waits for those in flight, bounded by ctx.
+func (s *Server) Shutdown(ctx context.Context) error { return s.fiber.ShutdownWithContext(ctx) }
+
+// New builds the HTTP server and its routes, loading the asset tree and
+// the templates.
+func New(cfg Config, deps Deps) (*Server, error) {
+	s := &server{cfg: cfg, deps: deps, log: deps.Logger, pages: pages.New(deps.Pages, deps.Logger)}
+	var views fiber.Views
+	if deps.Assets != nil {
+		var err error
+		if s.assets, err = pages.LoadAssets(deps.Assets); err != nil {
+			return nil, err
+		}
+	}
+	if deps.Templates != nil {
+		var err error
+		if views, err = pages.Views(deps.Templates, s.assets); err != nil {
+			return nil, err
+		}
+	}
 	limits := &middleware.BodyLimits{Default: cfg.MaxBodyBytes, Auth: deps.Auth}
 	f := fiber.New(fiber.Config{
 		AppName:               "danmaku",
@@ -136,7 +163,7 @@ func New(cfg Config, deps Deps) *fiber.App {
 		ReadTimeout:                  30 * time.Second,
 		IdleTimeout:                  120 * time.Second,
 		ErrorHandler:                 s.answerError,
-		Views:                        deps.Views,
+		Views:                        views,
 		// Layouts read the visitor's identity ({{.identity}}) for the sign-in link.
 		PassLocalsToViews: true,
 		// Per-IP limits need the client's address, not the proxy's.
@@ -160,15 +187,15 @@ func New(cfg Config, deps Deps) *fiber.App {
 	f.Use(middleware.SecurityHeaders(cfg.AllowedOrigins))
 	f.Use(middleware.WriteLimit(cfg.RESTWrites, cfg.RESTWindow))
 	s.routes(f, limits)
-	return f
+	return &Server{fiber: f}, nil
 }
 
 // routes is the route table.
 func (s *server) routes(f *fiber.App, limits *middleware.BodyLimits) {
-	a, o, p := s.deps.Auth, s.deps.Origins, s.deps.Pages
+	a, o, p := s.deps.Auth, s.deps.Origins, s.pages
 	mod := middleware.RequireRole(auth.RoleModerator)
-	if s.deps.Assets != nil {
-		f.Use("/assets", s.deps.Assets.Serve)
+	if s.assets != nil {
+		f.Use("/assets", s.assets.Serve)
 	}
 
 	f.Get("/ws", o.SocketOrigin, a.IdentifySocket, s.deps.Sockets.HandleViewer)

@@ -34,8 +34,9 @@ func (s *Service) stored(c protocol.Comment, nc store.NewComment, from moderatio
 	s.deps.Feed.NoteComments([]store.ModComment{{Comment: c, IP: nc.IP, Note: nc.Note}})
 }
 
-// Deliver hands what a committed batch changed to the hub. It runs on the
-// writer's delivery goroutine and only queues: each room fans out on its own.
+// Deliver hands what a committed batch changed to the hub, and moderators'
+// decisions to their feed. It runs on the writer's delivery goroutine and
+// only queues: each room fans out on its own.
 func (s *Service) Deliver(ev store.Events) {
 	ctx := context.Background()
 	s.deps.Hub.PublishComments(ctx, ev.Comments)
@@ -47,6 +48,9 @@ func (s *Service) Deliver(ev store.Events) {
 		s.deps.Hub.NoteLikes(ctx, counts)
 	}
 	s.retract(ev.Retracts)
+	if len(ev.Moderated) > 0 {
+		s.deps.Feed.NoteComments(ev.Moderated)
+	}
 }
 
 // retract tells viewers to drop the comments moderators removed.

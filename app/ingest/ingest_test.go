@@ -106,7 +106,7 @@ func (h *fakeHub) SendTo(_ string, match func(hub.Member) bool, _ []byte) {
 
 type member string
 
-func (m member) Send([]byte)     {}
+func (m member) Send([]byte)    {}
 func (m member) UserID() string { return string(m) }
 
 type fakeFeed struct {
@@ -275,10 +275,14 @@ func TestRefusedIsCountedOnce(t *testing.T) {
 func TestDeliver(t *testing.T) {
 	f := newFixture(t)
 	f.svc.Deliver(store.Events{
-		Comments: []protocol.Comment{{ID: 1, Room: "r", Seq: 1}},
-		Likes:    []store.LikeChange{{Room: "r", CommentID: 1, Likes: 2}, {Room: "r", Likes: 5}},
-		Retracts: []store.Retraction{{Room: "r", IDs: []int64{1}}, {Room: "r", User: "bob", IDs: []int64{2}}},
+		Comments:  []protocol.Comment{{ID: 1, Room: "r", Seq: 1}},
+		Likes:     []store.LikeChange{{Room: "r", CommentID: 1, Likes: 2}, {Room: "r", Likes: 5}},
+		Retracts:  []store.Retraction{{Room: "r", IDs: []int64{1}}, {Room: "r", User: "bob", IDs: []int64{2}}},
+		Moderated: []store.ModComment{{Comment: protocol.Comment{ID: 2, Status: string(store.Deleted)}}},
 	})
+	if len(f.feed.items) != 1 || f.feed.items[0].ID != 2 {
+		t.Errorf("the feed heard %+v, want the moderated comment", f.feed.items)
+	}
 	if len(f.hub.published) != 1 {
 		t.Errorf("published %d comments, want 1", len(f.hub.published))
 	}

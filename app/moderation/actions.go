@@ -25,9 +25,10 @@ const (
 )
 
 // Decide applies a moderator's decision to comments and returns them once
-// committed. Approved comments are fanned out like new ones and deleted
-// ones retracted from viewers, by the store's commit events; the
-// moderators' feed hears of every change.
+// committed. The store's commit events carry the rest, in commit order
+// (see ingest.Service.Deliver): approved comments are fanned out like new
+// ones, deleted ones retracted from viewers, and every change reaches the
+// moderators' feed.
 func (s *Service) Decide(ctx context.Context, by auth.Identity, d store.Decision, ids []int64) ([]store.ModComment, error) {
 	if len(ids) == 0 || len(ids) > maxDecisionIDs {
 		return nil, errs.New(errs.Invalid, "ids must list 1 to %d comment ids", maxDecisionIDs)
@@ -36,7 +37,6 @@ func (s *Service) Decide(ctx context.Context, by auth.Identity, d store.Decision
 	if err != nil {
 		return nil, err
 	}
-	s.feed.NoteComments(changed)
 	s.log.Info("moderator decision", "moderator", by.ID, "decision", string(d), "ids", ids, "changed", len(changed))
 	return changed, nil
 }

@@ -39,8 +39,7 @@ type Deps struct {
 	Sessions Sessions
 	Auth     *middleware.Auth
 	Origins  middleware.Origins
-	Assets   *Assets // nil without an asset tree
-	MaxText  int     // the server's comment limit, for the send bar
+	MaxText  int // the server's comment limit, for the send bar
 }
 
 // Pages are the page handlers.

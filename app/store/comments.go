@@ -35,6 +35,9 @@ type Events struct {
 	Likes []LikeChange
 	// Retracts lists comments moderators removed, for viewers to drop.
 	Retracts []Retraction
+	// Moderated lists the comments whose status a moderator changed, as
+	// they are now, for the moderators' feed.
+	Moderated []ModComment
 }
 
 // LikeChange is a new like count: of a comment when CommentID is set, else of the room's video.

@@ -92,6 +92,7 @@ func (op *ModerateComments) Apply(tx *Tx) error {
 		m.ModeratedBy, m.ModeratedAt = op.By, &now
 		op.Changed = append(op.Changed, m)
 	}
+	tx.events.Moderated = append(tx.events.Moderated, op.Changed...)
 	return nil
 }
 

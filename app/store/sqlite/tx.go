@@ -110,7 +110,7 @@ func (t *Tx) stmt(s *sql.Stmt) *sql.Stmt {
 
 // noEvents reports whether a batch changed nothing viewers must hear about.
 func noEvents(e *store.Events) bool {
-	return len(e.Comments) == 0 && len(e.Likes) == 0 && len(e.Retracts) == 0
+	return len(e.Comments) == 0 && len(e.Likes) == 0 && len(e.Retracts) == 0 && len(e.Moderated) == 0
 }
 
 // mergeEvents appends o's events to e's, keeping commit order.
@@ -118,4 +118,5 @@ func mergeEvents(e *store.Events, o store.Events) {
 	e.Comments = append(e.Comments, o.Comments...)
 	e.Likes = append(e.Likes, o.Likes...)
 	e.Retracts = append(e.Retracts, o.Retracts...)
+	e.Moderated = append(e.Moderated, o.Moderated...)
 }
