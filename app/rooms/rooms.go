@@ -140,4 +140,3 @@ func validVideoURL(s string) bool {
 	}
 	return (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
-
