@@ -17,6 +17,8 @@ import (
 	"sync/atomic"
 
 	"github.com/danmaku/danmaku/app/auth"
+	"github.com/danmaku/danmaku/app/feedback"
+	"github.com/danmaku/danmaku/app/heat"
 	"github.com/danmaku/danmaku/app/httpapi"
 	"github.com/danmaku/danmaku/app/httpapi/middleware"
 	"github.com/danmaku/danmaku/app/hub"
@@ -43,6 +45,8 @@ type App struct {
 	hub        *hub.Hub
 	moderation *moderation.Service
 	ingest     *ingest.Service
+	feedback   *feedback.Service
+	heat       *heat.Service
 	transfer   *transfer.Service
 	sockets    *socket.Server
 	http       *httpapi.Server
@@ -99,9 +103,13 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			MaxBatch:  cfg.WriterBatch,
 			Linger:    cfg.WriterLinger,
 			QueueSize: cfg.WriterQueue,
-			OnCommit:  func(ev store.Events) { a.ingest.Deliver(ev) },
-			Observe:   a.metrics.Commit,
-			Logger:    a.log,
+			OnCommit: func(ev store.Events) {
+				a.ingest.Deliver(ev)
+				a.heat.Note(ev)
+			},
+			Observe: a.metrics.Commit,
+			Weigh:   feedback.Weight,
+			Logger:  a.log,
 		},
 	})
 	if err != nil {
@@ -136,6 +144,8 @@ func (a *App) buildServices(ctx context.Context, cfg Config, source moderation.S
 	a.moderation, err = moderation.New(ctx, moderation.Deps{
 		Source: source, Registry: cfg.PluginRegistry, Store: a.store, Bans: bans, Limits: limits,
 		ImportPlugins: cfg.ImportPlugins, FlushEvery: cfg.FlushEvery, Logger: a.log,
+		// Sockets exist by the time anyone bans: a ban closes its viewers' sockets.
+		OnBan: func(b store.Ban) { a.sockets.CloseBanned(b) },
 	})
 	if err != nil {
 		return err
@@ -144,6 +154,8 @@ func (a *App) buildServices(ctx context.Context, cfg Config, source moderation.S
 		Limits: limits, Moderator: a.moderation, Store: a.store, Hub: a.hub, Feed: a.moderation.Feed(), Observer: a.metrics,
 	})
 	a.transfer = transfer.New(transfer.Deps{Store: a.store, Screener: a.moderation, Limits: limits, Logger: a.log})
+	a.feedback = feedback.New(feedback.Deps{Store: a.store, HideAt: cfg.ReportThreshold, Logger: a.log})
+	a.heat = heat.New(a.store, rooms.Replays{Spans: a.store})
 	return nil
 }
 
@@ -157,7 +169,7 @@ func (a *App) buildTransports(cfg Config, roomsSvc *rooms.Service, signer *auth.
 		MaxRoomsPerConn: cfg.MaxRoomsPerConn, CatchupLimit: cfg.CatchupLimit,
 		FrameRate: cfg.FrameRate, FrameBurst: cfg.FrameBurst, MaxConnsPerIP: cfg.MaxConnsPerIP,
 	}, socket.Deps{
-		Ingest: a.ingest, Moderation: a.moderation, Store: a.store, Hub: a.hub,
+		Ingest: a.ingest, Feedback: a.feedback, Moderation: a.moderation, Store: a.store, Hub: a.hub,
 		Auth: authn, Origins: origins, Observer: a.metrics, Logger: a.log,
 	})
 	var err error
@@ -167,6 +179,7 @@ func (a *App) buildTransports(cfg Config, roomsSvc *rooms.Service, signer *auth.
 		RESTWrites: cfg.RESTWrites, RESTWindow: cfg.RESTWindow, MetricsHere: cfg.MetricsAddr == "",
 	}, httpapi.Deps{
 		Rooms: roomsSvc, Store: a.store, Ingest: a.ingest, Moderation: a.moderation, Transfer: a.transfer,
+		Feedback: a.feedback, Heat: a.heat,
 		Sockets: a.sockets, Assets: cfg.Assets, Templates: cfg.Templates, Auth: authn, Origins: origins, Metrics: a.metrics,
 		Pages: pages.Deps{
 			Rooms: roomsSvc, Spans: a.store, Sessions: a.sockets, Auth: authn, Origins: origins, MaxText: cfg.MaxTextRunes,

@@ -76,6 +76,10 @@ type Config struct {
 
 	SeedDemo bool // create the demo room when the database is new
 
+	// ReportThreshold is how many distinct viewers' reports hide a comment
+	// until a moderator decides; negative: reports never hide one.
+	ReportThreshold int
+
 	// PluginsFile is the moderation plugin config (YAML, -plugins); reloads
 	// read it again. Without it, Plugins runs, or else the default chain.
 	PluginsFile string
@@ -128,6 +132,7 @@ func DefaultConfig() Config {
 		FrameBurst:      20,
 		RESTWrites:      120,
 		RESTWindow:      time.Minute,
+		ReportThreshold: 3,
 	}
 }
 
@@ -171,6 +176,7 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.FrameBurst, d.FrameBurst)
 	setDefault(&c.RESTWrites, d.RESTWrites)
 	setDefault(&c.RESTWindow, d.RESTWindow)
+	setDefault(&c.ReportThreshold, d.ReportThreshold)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}

@@ -88,6 +88,9 @@ type frame struct {
 	Likes     *int64           `json:"likes"`
 	CommentID *int64           `json:"comment_id"`
 	IDs       []int64          `json:"ids"`
+	Reason    string              `json:"reason"`
+	Until     *protocol.Timestamp `json:"until"`
+	Weights   map[string]int      `json:"weights"`
 	Raw       json.RawMessage  `json:"-"` // the whole frame, for frames this struct does not cover
 }
 
@@ -191,17 +194,17 @@ func (c *wsClient) sendRaw(kind int, b []byte) {
 	}
 }
 
-// next returns the next frame of type typ, skipping presence and likes
-// frames unless they are what is asked for.
+// next returns the next frame of type typ, skipping presence, likes and
+// weights frames unless they are what is asked for.
 func (c *wsClient) next(typ string) frame {
 	c.t.Helper()
-	return c.nextSkipping(typ, protocol.TypePresence, protocol.TypeLikes)
+	return c.nextSkipping(typ, protocol.TypePresence, protocol.TypeLikes, protocol.TypeWeights)
 }
 
 // ack returns the next ack, skipping broadcasts.
 func (c *wsClient) ack() frame {
 	c.t.Helper()
-	return c.nextSkipping(protocol.TypeAck, protocol.TypePresence, protocol.TypeLikes, protocol.TypeComments)
+	return c.nextSkipping(protocol.TypeAck, protocol.TypePresence, protocol.TypeLikes, protocol.TypeWeights, protocol.TypeComments)
 }
 
 func (c *wsClient) nextSkipping(typ string, skip ...string) frame {
@@ -248,14 +251,14 @@ func (c *wsClient) commentsAtLeast(n int) []protocol.Comment {
 	return out
 }
 
-// quiet asserts that no frame other than presence/likes arrives within d.
+// quiet asserts that no frame other than presence, likes or weights arrives within d.
 func (c *wsClient) quiet(d time.Duration) {
 	c.t.Helper()
 	deadline := time.After(d)
 	for {
 		select {
 		case f := <-c.frames:
-			if f.Type != protocol.TypePresence && f.Type != protocol.TypeLikes {
+			if f.Type != protocol.TypePresence && f.Type != protocol.TypeLikes && f.Type != protocol.TypeWeights {
 				if len(f.Items) > 0 {
 					c.t.Fatalf("want no frames, got a %s frame with %d items, seqs %d–%d", f.Type, len(f.Items), f.Items[0].Seq, f.Items[len(f.Items)-1].Seq)
 				}

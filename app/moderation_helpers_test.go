@@ -118,9 +118,11 @@ func modSocket(t *testing.T, s *testServer, id auth.Identity) (*wsClient, modSna
 // modComment is a comment as moderators see it.
 type modComment struct {
 	protocol.Comment
-	IP          string `json:"ip"`
-	Note        string `json:"note"`
-	ModeratedBy string `json:"moderated_by"`
+	IP          string           `json:"ip"`
+	Note        string           `json:"note"`
+	ModeratedBy string           `json:"moderated_by"`
+	Reports     int64            `json:"reports"`
+	Reasons     map[string]int64 `json:"reasons"`
 }
 
 type ban struct {
@@ -133,11 +135,12 @@ type ban struct {
 }
 
 type modSnapshot struct {
-	User   protocol.User `json:"user"`
-	Held   []modComment  `json:"held"`
-	Recent []modComment  `json:"recent"`
-	Bans   []ban         `json:"bans"`
-	Stats  pluginStats   `json:"stats"`
+	User     protocol.User `json:"user"`
+	Held     []modComment  `json:"held"`
+	Recent   []modComment  `json:"recent"`
+	Reported []modComment  `json:"reported"`
+	Bans     []ban         `json:"bans"`
+	Stats    pluginStats   `json:"stats"`
 }
 
 type pluginStats struct {

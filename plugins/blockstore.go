@@ -3,6 +3,7 @@ package plugins
 import (
 	"context"
 	"net/netip"
+	"strings"
 	"time"
 )
 
@@ -35,3 +36,21 @@ type Block struct {
 
 // Active reports whether the block is in force at now.
 func (b Block) Active(now time.Time) bool { return b.Until.IsZero() || now.Before(b.Until) }
+
+// Message tells the banned user what happened, without naming the rule
+// that matched: "you are banned [from this room] [until <RFC 3339, UTC>][:
+// reason]".
+func (b Block) Message() string {
+	var sb strings.Builder
+	sb.WriteString("you are banned")
+	if b.Room != "" {
+		sb.WriteString(" from this room")
+	}
+	if !b.Until.IsZero() {
+		sb.WriteString(" until " + b.Until.UTC().Format(time.RFC3339))
+	}
+	if b.Reason != "" {
+		sb.WriteString(": " + b.Reason)
+	}
+	return sb.String()
+}

@@ -48,6 +48,7 @@ func serveFlags(cfg *app.Config, logLevel, logFormat *string) *flag.FlagSet {
 	fs.DurationVar(&cfg.WriteWait, "write-wait", cfg.WriteWait, "fail a socket whose frame write takes this long")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long shutdown waits for requests and sockets")
 	fs.BoolVar(&cfg.SeedDemo, "seed-demo", cfg.SeedDemo, "create the demo room in a new database")
+	fs.IntVar(&cfg.ReportThreshold, "report-threshold", cfg.ReportThreshold, "distinct viewers whose reports hide a comment until a moderator decides (negative: never hide)")
 	fs.StringVar(&cfg.PluginsFile, "plugins", cfg.PluginsFile, "moderation plugin config (YAML; see docs/plugins.md); reloaded on SIGHUP; default: the built-in chain")
 	if cfg.ImportPlugins == nil {
 		cfg.ImportPlugins = slices.Clone(moderation.DefaultImportPlugins)

@@ -27,6 +27,8 @@ func (s *server) adminRoutes(admin fiber.Router) {
 	admin.Get("/bans", s.getBans)
 	admin.Post("/bans", s.postBan)
 	admin.Delete("/bans/:id", s.deleteBan)
+	admin.Get("/reports", s.getReported)
+	admin.Post("/reports/dismiss", s.postDismiss)
 }
 
 func (s *server) getPluginStats(c *fiber.Ctx) error { return c.JSON(s.deps.Moderation.Stats()) }

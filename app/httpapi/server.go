@@ -98,6 +98,8 @@ type Deps struct {
 	Store      Store
 	Ingest     Ingest
 	Moderation Moderation
+	Feedback   Feedback
+	Heat       Heat
 	Transfer   Transfer
 	Sockets    Sockets
 	Pages      pages.Deps
@@ -210,6 +212,11 @@ func (s *server) routes(f *fiber.App, limits *middleware.BodyLimits) {
 	api.Post("/rooms/:id/comments", s.postComment)
 	api.Post("/rooms/:id/like", a.RequireParticipant, s.likeRoom)
 	api.Post("/comments/:id/like", a.RequireParticipant, s.likeComment)
+	api.Delete("/comments/:id/like", a.RequireParticipant, s.unlikeComment)
+	api.Post("/comments/:id/report", a.RequireParticipant, s.reportComment)
+	api.Post("/comments/:id/recall", a.RequireParticipant, s.recallComment)
+	api.Get("/rooms/:id/liked", middleware.NoStore, s.getLiked)
+	api.Get("/rooms/:id/heat", s.getHeat)
 	api.Get("/rooms/:id/comments.xml", s.exportRoom(exportXML))
 	api.Get("/rooms/:id/comments.json", s.exportRoom(exportJSON))
 	api.Post("/rooms/:id/import", middleware.NoStore, mod, s.postImport)

@@ -36,3 +36,9 @@ func (h *Hub) SendTo(roomID string, match func(Member) bool, data []byte) {
 func (h *Hub) PublishRetract(ctx context.Context, roomID string, ids []int64) {
 	h.publish(ctx, Message{Room: roomID, Data: protocol.EncodeRetract(roomID, ids)})
 }
+
+// PublishWeights tells a room's viewers, on every node, of comments' new
+// quality weights (comment id → weight).
+func (h *Hub) PublishWeights(ctx context.Context, roomID string, weights map[int64]int) {
+	h.publish(ctx, Message{Room: roomID, Data: protocol.EncodeWeights(roomID, weights)})
+}

@@ -48,6 +48,7 @@ func (s *Service) Deliver(ev store.Events) {
 		s.deps.Hub.NoteLikes(ctx, counts)
 	}
 	s.retract(ev.Retracts)
+	s.weigh(ev.Weights)
 	if len(ev.Moderated) > 0 {
 		s.deps.Feed.NoteComments(ev.Moderated)
 	}
@@ -61,6 +62,24 @@ func (s *Service) retract(rs []store.Retraction) {
 			continue
 		}
 		s.deps.Hub.PublishRetract(context.Background(), r.Room, r.IDs)
+	}
+}
+
+// weigh tells viewers of comments' new quality weights, a frame per room.
+func (s *Service) weigh(ws []store.WeightChange) {
+	byRoom := map[string]map[int64]int{}
+	var order []string
+	for _, w := range ws {
+		m := byRoom[w.Room]
+		if m == nil {
+			m = map[int64]int{}
+			byRoom[w.Room] = m
+			order = append(order, w.Room)
+		}
+		m[w.CommentID] = w.Weight
+	}
+	for _, room := range order {
+		s.deps.Hub.PublishWeights(context.Background(), room, byRoom[room])
 	}
 }
 

@@ -27,6 +27,7 @@ type Hub interface {
 	PublishComments(ctx context.Context, items []protocol.Comment)
 	NoteLikes(ctx context.Context, changes []hub.LikeCount)
 	PublishRetract(ctx context.Context, room string, ids []int64)
+	PublishWeights(ctx context.Context, room string, weights map[int64]int)
 	SendTo(room string, match func(hub.Member) bool, frame []byte)
 }
 

@@ -68,6 +68,16 @@ type fakeHub struct {
 	retracted map[string][]int64
 	sent      map[string]int // user id -> frames sent to that user's members only
 	members   []ingest.UserMember
+	weights   map[string]map[int64]int
+}
+
+func (h *fakeHub) PublishWeights(_ context.Context, room string, weights map[int64]int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.weights == nil {
+		h.weights = map[string]map[int64]int{}
+	}
+	h.weights[room] = weights
 }
 
 func (h *fakeHub) PublishComments(_ context.Context, items []protocol.Comment) {
@@ -279,7 +289,11 @@ func TestDeliver(t *testing.T) {
 		Likes:     []store.LikeChange{{Room: "r", CommentID: 1, Likes: 2}, {Room: "r", Likes: 5}},
 		Retracts:  []store.Retraction{{Room: "r", IDs: []int64{1}}, {Room: "r", User: "bob", IDs: []int64{2}}},
 		Moderated: []store.ModComment{{Comment: protocol.Comment{ID: 2, Status: string(store.Deleted)}}},
+		Weights:   []store.WeightChange{{Room: "r", CommentID: 1, Weight: 7}, {Room: "q", CommentID: 3, Weight: 2}, {Room: "r", CommentID: 4, Weight: 0}},
 	})
+	if w := f.hub.weights; len(w) != 2 || len(w["r"]) != 2 || w["r"][1] != 7 || w["r"][4] != 0 || w["q"][3] != 2 {
+		t.Errorf("weights published %v, want one frame per room with every change", w)
+	}
 	if len(f.feed.items) != 1 || f.feed.items[0].ID != 2 {
 		t.Errorf("the feed heard %+v, want the moderated comment", f.feed.items)
 	}

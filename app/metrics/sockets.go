@@ -13,7 +13,7 @@ func newSocketSeries(reg prometheus.Registerer, open func() (viewers, moderators
 	s := socketSeries{
 		closes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace, Name: "socket_closes_total",
-			Help: "WebSockets the server closed, by reason: slow (send buffer full), write_timeout (a write took longer than -write-wait), rate_limit (kept sending over -frame-rate), auth_timeout, token_expired, signed_out, unauthorized.",
+			Help: "WebSockets the server closed, by reason: slow (send buffer full), write_timeout (a write took longer than -write-wait), rate_limit (kept sending over -frame-rate), auth_timeout, token_expired, signed_out, unauthorized, banned (4003: the user or address is banned from the room).",
 		}, []string{"reason"}),
 		authFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace, Name: "auth_failures_total",

@@ -54,6 +54,9 @@ func (s *Service) Ban(ctx context.Context, by auth.Identity, req modproto.BanReq
 	}
 	s.feed.noteBans()
 	s.log.Info("ban", "moderator", by.ID, "ban", b.ID, "user", b.UserID, "ip", b.IP, "room", b.Room)
+	if s.deps.OnBan != nil {
+		s.deps.OnBan(b)
+	}
 	res := modproto.BanResult{Ban: b, Deleted: []int64{}}
 	if purge <= 0 {
 		return res, nil

@@ -217,8 +217,12 @@ func (f *Feed) snapshot(ctx context.Context, user protocol.User) (modproto.Snaps
 	if err != nil {
 		return modproto.Snapshot{}, err
 	}
+	reported, err := f.deps.store.ReportedComments(ctx, "", SnapshotHeld)
+	if err != nil {
+		return modproto.Snapshot{}, err
+	}
 	return modproto.Snapshot{
-		Type: modproto.TypeSnapshot, User: user, Held: held, Recent: recent,
+		Type: modproto.TypeSnapshot, User: user, Held: held, Recent: recent, Reported: reported,
 		Bans: f.deps.bans.Active(), Stats: f.deps.stats(),
 	}, nil
 }

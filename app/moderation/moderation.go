@@ -24,6 +24,7 @@ type Store interface {
 	RecentComments(ctx context.Context, q store.RecentQuery) ([]store.ModComment, error)
 	PurgeCandidates(ctx context.Context, p store.Purge) ([]int64, error)
 	Decide(ctx context.Context, ids []int64, d store.Decision, by string) ([]store.ModComment, error)
+	ReportedComments(ctx context.Context, room string, limit int) ([]store.ModComment, error)
 }
 
 // Deps are the moderation service's dependencies.
@@ -36,7 +37,10 @@ type Deps struct {
 	// ImportPlugins names the plugins imports run (see ImportChains).
 	ImportPlugins []string
 	FlushEvery    time.Duration // how often the moderators' feed sends comments
-	Logger        *slog.Logger
+	// OnBan, when set, hears of every new ban once it is in force (the
+	// sockets close the banned viewers' connections).
+	OnBan  func(store.Ban)
+	Logger *slog.Logger
 }
 
 // Service is the moderation of one server.

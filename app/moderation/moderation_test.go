@@ -56,6 +56,9 @@ func (s *fakeStore) RecentComments(context.Context, store.RecentQuery) ([]store.
 	return nil, nil
 }
 func (s *fakeStore) PurgeCandidates(context.Context, store.Purge) ([]int64, error) { return s.purge, nil }
+func (s *fakeStore) ReportedComments(context.Context, string, int) ([]store.ModComment, error) {
+	return nil, nil
+}
 func (s *fakeStore) Decide(_ context.Context, ids []int64, d store.Decision, _ string) ([]store.ModComment, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -2,20 +2,11 @@ package pages
 
 import (
 	"net/url"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/danmaku/danmaku/app/protocol"
+	"github.com/danmaku/danmaku/app/rooms"
 	"github.com/danmaku/danmaku/app/store"
-)
-
-// Replay bounds around a live room's comments.
-const (
-	// replayLead is how much quiet before the first comment a replay keeps.
-	replayLead = 3 * time.Second
-	// replayTail keeps the replay running until the last comment has crossed the screen.
-	replayTail = 8 * time.Second
 )
 
 // Room is the video room: the player with its overlay, the send bar and
@@ -45,20 +36,9 @@ func (p *Pages) Replay(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	origin, length := replayBounds(r.CreatedAt, span)
+	origin, length := rooms.ReplayBounds(r.CreatedAt, span)
 	return render(c, fiber.StatusOK, "replay", fiber.Map{
 		"Title": "Replay: " + r.Title, "Room": r, "Empty": span.Empty,
 		"Origin": int64(origin), "Duration": length.Seconds(), "Started": origin.Time(),
 	})
-}
-
-// replayBounds is where a replay starts (a moment before the first comment,
-// but not before the room existed) and how long it runs.
-func replayBounds(created protocol.Timestamp, span store.CommentSpan) (protocol.Timestamp, time.Duration) {
-	if span.Empty {
-		return created, 0
-	}
-	origin := max(created, span.First-protocol.Timestamp(replayLead.Milliseconds()))
-	origin = min(origin, span.First)
-	return origin, span.Last.Time().Sub(origin.Time()) + replayTail
 }

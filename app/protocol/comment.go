@@ -24,6 +24,9 @@ type Comment struct {
 	User      User      `json:"user"`
 	CreatedAt Timestamp `json:"created_at"`
 	Likes     int64     `json:"likes"`
+	// Weight is the comment's quality weight, 0 (worst, and left out) to
+	// 10, which viewers' shield levels filter on (docs/protocol.md).
+	Weight int `json:"weight,omitempty"`
 	// Status is set only on moderator views; viewers only ever see visible comments.
 	Status string `json:"status,omitempty"`
 }

@@ -32,8 +32,12 @@ type Inbound struct {
 	// comment
 	CommentInput
 
-	// like; nil means the room's video
+	// like; nil means the room's video. unlike, report and recall name
+	// a comment too.
 	CommentID *int64 `json:"comment_id,omitempty"`
+
+	// report
+	Reason string `json:"reason,omitempty"`
 
 	// auth
 	Token string `json:"token,omitempty"`
@@ -74,7 +78,7 @@ func DecodeInbound(data []byte) (Inbound, error) {
 		return in, errs.New(errs.BadRequest, "ref is longer than %d bytes", MaxRefLen)
 	}
 	switch in.Type {
-	case TypeJoin, TypeLeave, TypeComment, TypeLike, TypeAuth, TypePing:
+	case TypeJoin, TypeLeave, TypeComment, TypeLike, TypeAuth, TypePing, TypeUnlike, TypeReport, TypeRecall:
 		return in, nil
 	case "":
 		return in, errs.New(errs.BadRequest, "frame has no type")

@@ -24,6 +24,12 @@ func (s *Server) HandleViewer(c *fiber.Ctx) error {
 	v := &viewerSocket{conn: s.newConn(c)}
 	if room := c.Query("room"); room != "" {
 		join, err := s.initialJoin(c, room)
+		if f, banned := s.banned(c, room, err); banned {
+			// A browser cannot read a refused handshake's status, so the
+			// socket opens, says why and closes with a code it knows.
+			v.banned = &f
+			return s.upgrade(c, v)
+		}
 		if err != nil {
 			return err
 		}
@@ -58,6 +64,16 @@ func (s *Server) initialJoin(c *fiber.Ctx, room string) (*joinRequest, error) {
 		return nil, err
 	}
 	return join, nil
+}
+
+// banned reports whether err, the refusal of a handshake's join, is a ban,
+// and returns the banned frame.
+func (s *Server) banned(c *fiber.Ctx, room string, err error) (protocol.Banned, bool) {
+	if err == nil || errs.CodeOf(err) != errs.Forbidden {
+		return protocol.Banned{}, false
+	}
+	from := moderation.Sender{Identity: middleware.IdentityOf(c), IP: middleware.ClientAddr(c), Via: moderation.ViaWS}
+	return s.deps.Moderation.BanOf(c.UserContext(), room, from)
 }
 
 // HandleModerator serves GET /ws/admin; the route requires the moderator

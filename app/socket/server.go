@@ -41,6 +41,7 @@ type Moderation interface {
 	Reload(ctx context.Context) error
 	Stats() plugins.Stats
 	Feed() *moderation.Feed
+	BanOf(ctx context.Context, room string, from moderation.Sender) (protocol.Banned, bool)
 }
 
 // Store is what the viewers' sockets read and write directly.
@@ -79,6 +80,7 @@ type Config struct {
 // Deps are the socket transport's dependencies.
 type Deps struct {
 	Ingest     Ingest
+	Feedback   Feedback
 	Moderation Moderation
 	Store      Store
 	Hub        Hub

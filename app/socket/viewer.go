@@ -21,6 +21,8 @@ type viewerSocket struct {
 	// initial join does not ask them twice.
 	admitted string
 	rooms    map[string]*hub.Subscription
+	joined   joinedRooms      // rooms, for other goroutines
+	banned   *protocol.Banned // the handshake found the user banned: close at once
 }
 
 type joinRequest struct {
@@ -37,6 +39,10 @@ var (
 func (c *viewerSocket) UserID() string { return c.identity().ID }
 
 func (c *viewerSocket) connected() {
+	if c.banned != nil {
+		c.closeBanned(*c.banned)
+		return
+	}
 	if !c.identity().Anonymous() { // an anonymous socket joins once it has authenticated
 		c.joinInitial()
 	}
@@ -84,6 +90,8 @@ func (c *viewerSocket) handle(data []byte) {
 		c.comment(in)
 	case protocol.TypeLike:
 		c.like(in)
+	case protocol.TypeUnlike, protocol.TypeReport, protocol.TypeRecall:
+		c.feedback(in)
 	case protocol.TypePing:
 		c.Send(protocol.EncodePong(in.Ref))
 	default:
@@ -128,7 +136,7 @@ func (c *viewerSocket) joinRoom(roomID string, since *int64) error {
 	ctx, cancel := frameContext()
 	defer cancel()
 	if err := c.admit(ctx, roomID); err != nil {
-		return err
+		return c.refuseJoin(ctx, roomID, err)
 	}
 
 	// Join before reading last_seq: everything committed after the read is
@@ -146,6 +154,7 @@ func (c *viewerSocket) joinRoom(roomID string, since *int64) error {
 		c.rooms = map[string]*hub.Subscription{}
 	}
 	c.rooms[roomID] = sub
+	c.joined.set(roomID, true)
 	c.Send(protocol.Encode(protocol.Welcome{
 		Type: protocol.TypeWelcome, Room: roomID, Viewers: viewers, LastSeq: room.LastSeq, User: c.identity().Me(),
 	}))
@@ -197,6 +206,7 @@ func (c *viewerSocket) leave(roomID string) error {
 	}
 	sub.Leave()
 	delete(c.rooms, roomID)
+	c.joined.set(roomID, false)
 	return nil
 }
 
@@ -204,6 +214,7 @@ func (c *viewerSocket) leaveAll() {
 	for id, sub := range c.rooms {
 		sub.Leave()
 		delete(c.rooms, id)
+		c.joined.set(id, false)
 	}
 }
 
@@ -287,7 +298,7 @@ func (c *viewerSocket) permit(in protocol.Inbound) error {
 		return errs.New(errs.Unauthorized, "send an auth frame with your token first")
 	}
 	switch in.Type {
-	case protocol.TypeComment, protocol.TypeLike:
+	case protocol.TypeComment, protocol.TypeLike, protocol.TypeUnlike, protocol.TypeReport, protocol.TypeRecall:
 		return c.srv.deps.Auth.MayParticipate(id)
 	}
 	return nil
@@ -300,7 +311,7 @@ func (c *viewerSocket) refuse(in protocol.Inbound, err error) {
 		c.srv.deps.Ingest.Refused(moderation.ViaWS, err)
 	}
 	switch in.Type {
-	case protocol.TypeComment, protocol.TypeLike:
+	case protocol.TypeComment, protocol.TypeLike, protocol.TypeUnlike, protocol.TypeReport, protocol.TypeRecall:
 		c.Send(protocol.EncodeAckError(in.Ref, err))
 	default:
 		c.sendError(in.Ref, err)

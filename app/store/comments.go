@@ -35,9 +35,12 @@ type Events struct {
 	Likes []LikeChange
 	// Retracts lists comments moderators removed, for viewers to drop.
 	Retracts []Retraction
-	// Moderated lists the comments whose status a moderator changed, as
-	// they are now, for the moderators' feed.
+	// Moderated lists the comments moderators must see again, as they are
+	// now: status changes (a moderator's decision, a recall, a hide by
+	// reports) and new reports, for the moderators' feed.
 	Moderated []ModComment
+	// Weights lists visible comments whose quality weight changed.
+	Weights []WeightChange
 }
 
 // LikeChange is a new like count: of a comment when CommentID is set, else of the room's video.

@@ -16,6 +16,11 @@ type ModComment struct {
 	Note        string              `json:"note,omitempty"` // why a plugin held or shadowed it
 	ModeratedBy string              `json:"moderated_by,omitempty"`
 	ModeratedAt *protocol.Timestamp `json:"moderated_at,omitempty"`
+	// Reports counts the distinct viewers who reported it since a
+	// moderator last decided on it; Reasons, when read, counts them by
+	// reason.
+	Reports int64            `json:"reports,omitempty"`
+	Reasons map[string]int64 `json:"reasons,omitempty"`
 }
 
 // Decision is what a moderator does to comments.

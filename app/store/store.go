@@ -1,8 +1,8 @@
 // Package store says what the services need from storage: the value types
 // they exchange with it and one small interface per concern (Rooms,
-// Comments, Likes, Moderation, Bans, Imports, Health), which a backend
-// implements. Services declare their own, narrower interfaces over these
-// methods; app/store/sqlite is the SQLite backend.
+// Comments, Likes, Feedback, Timeline, Moderation, Bans, Imports, Health),
+// which a backend implements. Services declare their own, narrower
+// interfaces over these methods; app/store/sqlite is the SQLite backend.
 //
 // A backend must guarantee what the services and viewers rely on:
 //
@@ -26,6 +26,8 @@ type Store interface {
 	Rooms
 	Comments
 	Likes
+	Feedback
+	Timeline
 	Moderation
 	Imports
 	Health

@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/danmaku/danmaku/plugins"
@@ -84,7 +83,7 @@ func (b *Blocklist) Moderate(ctx context.Context, c plugins.Comment) (plugins.Ve
 	case b.cfg.Action == "shadow":
 		return plugins.Shadow("shadow-banned: " + blk.Reason), nil
 	}
-	return plugins.Reject(message(blk)), nil
+	return plugins.Reject(blk.Message()), nil
 }
 
 // CheckJoin refuses banned users at the door, unless bans are shadow bans:
@@ -97,7 +96,7 @@ func (b *Blocklist) CheckJoin(ctx context.Context, j plugins.Join) (plugins.Verd
 	if err != nil || !ok {
 		return plugins.Allow(), err
 	}
-	return plugins.Reject(message(blk)), nil
+	return plugins.Reject(blk.Message()), nil
 }
 
 func (b *Blocklist) lookup(ctx context.Context, q plugins.BlockQuery) (plugins.Block, bool, error) {
@@ -107,20 +106,4 @@ func (b *Blocklist) lookup(ctx context.Context, q plugins.BlockQuery) (plugins.B
 	}
 	// The store should return only active bans; checking again costs nothing.
 	return blk, ok && blk.Active(b.now()), nil
-}
-
-// message tells the banned user what happened, without naming the rule that matched.
-func message(blk plugins.Block) string {
-	var sb strings.Builder
-	sb.WriteString("you are banned")
-	if blk.Room != "" {
-		sb.WriteString(" from this room")
-	}
-	if !blk.Until.IsZero() {
-		sb.WriteString(" until " + blk.Until.UTC().Format(time.RFC3339))
-	}
-	if blk.Reason != "" {
-		sb.WriteString(": " + blk.Reason)
-	}
-	return sb.String()
 }

@@ -5,8 +5,8 @@
 //	…
 //	]}
 //
-// with one comment object (protocol.Comment, exactly as the REST API gives
-// it) per line. Both directions stream.
+// with one comment object (protocol.Comment, as the REST API gives it but
+// without this server's quality weight) per line. Both directions stream.
 package jsonexport
 
 import (
@@ -53,6 +53,8 @@ func NewWriter(w io.Writer, room Room) *Writer {
 
 // Write adds one comment.
 func (x *Writer) Write(c protocol.Comment) error {
+	// The quality weight is this server's judgment, not part of the comment.
+	c.Weight = 0
 	if x.n > 0 {
 		x.write(",\n")
 	}

@@ -37,8 +37,11 @@ type Snapshot struct {
 	User   protocol.User      `json:"user"`
 	Held   []store.ModComment `json:"held"`
 	Recent []store.ModComment `json:"recent"`
-	Bans   []store.Ban        `json:"bans"`
-	Stats  plugins.Stats      `json:"stats"`
+	// Reported are the comments viewers reported, not reviewed yet, most
+	// reported first, with their reasons.
+	Reported []store.ModComment `json:"reported"`
+	Bans     []store.Ban        `json:"bans"`
+	Stats    plugins.Stats      `json:"stats"`
 }
 
 // Comments carries comments stored or changed since the last frame.

@@ -64,13 +64,16 @@ func (op *InsertComment) Apply(tx *Tx) error {
 		CreatedAt: protocol.TimestampOf(tx.now),
 	}
 	visible := op.Status == store.Visible
+	if c.Weight, err = tx.weightOf(c.User.ID, c.Text, 0, 0); err != nil {
+		return err
+	}
 	seq := sql.NullInt64{}
 	if visible {
 		seq = sql.NullInt64{Int64: rs.lastSeq + 1, Valid: true}
 	}
 	res, err := tx.stmt(tx.stmts.insertComment).ExecContext(tx.ctx,
 		op.Room, seq, int64(c.Time), c.Text, c.Mode, c.Color, c.Size,
-		c.User.ID, c.User.Name, int64(c.CreatedAt), string(op.Status), op.IP, op.Note)
+		c.User.ID, c.User.Name, int64(c.CreatedAt), string(op.Status), op.IP, op.Note, c.Weight)
 	if err != nil {
 		return fmt.Errorf("inserting comment: %w", err)
 	}
@@ -78,6 +81,9 @@ func (op *InsertComment) Apply(tx *Tx) error {
 		return fmt.Errorf("inserting comment: %w", err)
 	}
 	if visible {
+		if err := tx.noteSender(c.User.ID, 1, 0); err != nil {
+			return err
+		}
 		tx.publish(rs, &c)
 	}
 	op.Comment = c

@@ -8,7 +8,7 @@ import (
 	"github.com/danmaku/danmaku/app/protocol"
 )
 
-const commentColumns = `id, room_id, seq, time_ms, text, mode, color, size, user_id, user_name, created_at, likes`
+const commentColumns = `id, room_id, seq, time_ms, text, mode, color, size, user_id, user_name, created_at, likes, weight`
 
 // CommentsByTime returns a room's visible comments with from <= time < to
 // (video milliseconds), ordered by time, at most limit of them.
@@ -33,7 +33,7 @@ func (s *Store) queryComments(ctx context.Context, stmt *sql.Stmt, args ...any) 
 		var c protocol.Comment
 		var seq sql.NullInt64
 		if err := rows.Scan(&c.ID, &c.Room, &seq, &c.Time, &c.Text, &c.Mode, &c.Color, &c.Size,
-			&c.User.ID, &c.User.Name, &c.CreatedAt, &c.Likes); err != nil {
+			&c.User.ID, &c.User.Name, &c.CreatedAt, &c.Likes, &c.Weight); err != nil {
 			return nil, fmt.Errorf("store: reading comments: %w", err)
 		}
 		c.Seq = seq.Int64

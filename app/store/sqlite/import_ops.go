@@ -157,8 +157,10 @@ func (t *Tx) insertImported(rs *roomState, room string, id int64, chunk []store.
 		}
 		seq := rs.lastSeq + 1
 		d := c.Draft
+		// Imported senders have no record here: the text alone weighs.
+		w := min(10, max(0, t.weigh(store.QualitySignals{Text: d.Text})))
 		if _, err := stmt.ExecContext(t.ctx, room, seq, int64(d.Time), d.Text, d.Mode, d.Color, d.Size,
-			c.User.ID, c.User.Name, int64(at), id); err != nil {
+			c.User.ID, c.User.Name, int64(at), id, w); err != nil {
 			return 0, 0, fmt.Errorf("inserting an imported comment: %w", err)
 		}
 		rs.lastSeq, rs.visibleDiff = seq, rs.visibleDiff+1

@@ -32,7 +32,7 @@ func (s *Store) LikeComment(ctx context.Context, commentID int64, userID string)
 		}
 		out.Likes++
 		tx.events.Likes = append(tx.events.Likes, out)
-		return nil
+		return tx.reweigh(commentID)
 	})
 	return out, err
 }

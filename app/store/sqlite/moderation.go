@@ -13,14 +13,14 @@ import (
 	"github.com/danmaku/danmaku/app/store"
 )
 
-const modColumns = commentColumns + `, status, ip, mod_note, moderated_by, moderated_at`
+const modColumns = commentColumns + `, status, ip, mod_note, moderated_by, moderated_at, reports`
 
 func scanModComment(row interface{ Scan(...any) error }) (store.ModComment, error) {
 	var m store.ModComment
 	var seq, modAt sql.NullInt64
 	c := &m.Comment
 	err := row.Scan(&c.ID, &c.Room, &seq, &c.Time, &c.Text, &c.Mode, &c.Color, &c.Size,
-		&c.User.ID, &c.User.Name, &c.CreatedAt, &c.Likes, &c.Status, &m.IP, &m.Note, &m.ModeratedBy, &modAt)
+		&c.User.ID, &c.User.Name, &c.CreatedAt, &c.Likes, &c.Weight, &c.Status, &m.IP, &m.Note, &m.ModeratedBy, &modAt, &m.Reports)
 	c.Seq = seq.Int64
 	if modAt.Valid {
 		t := protocol.Timestamp(modAt.Int64)

@@ -67,6 +67,8 @@ func (op *ModerateComments) Apply(tx *Tx) error {
 		was := store.Status(m.Status)
 		seq := sql.NullInt64{Int64: m.Seq, Valid: m.Seq != 0}
 		rs := tx.rooms[m.Room]
+		// The sender's record counts comments shown and comments removed.
+		var accepted, removed int64
 		switch {
 		case op.Decision == store.Approve:
 			c := m.Comment
@@ -74,22 +76,38 @@ func (op *ModerateComments) Apply(tx *Tx) error {
 			tx.publish(rs, &c)
 			m.Seq, m.Status = c.Seq, string(store.Visible)
 			seq = sql.NullInt64{Int64: c.Seq, Valid: true}
+			accepted = 1
 		case was == store.Visible:
 			rs.visibleDiff--
 			m.Status = string(store.Deleted)
 			tx.retract(store.Retraction{Room: m.Room, IDs: []int64{m.ID}})
+			accepted, removed = -1, 1
 		case was == store.Shadowed:
 			m.Status = string(store.Deleted)
 			tx.retract(store.Retraction{Room: m.Room, IDs: []int64{m.ID}, User: m.User.ID})
+			removed = 1
 		default:
 			m.Status = string(store.Deleted)
+			removed = 1
 		}
+		if err := tx.noteSender(m.User.ID, accepted, removed); err != nil {
+			return err
+		}
+		// A decision reviews the comment's reports.
 		if _, err := tx.tx.ExecContext(tx.ctx,
-			`UPDATE comments SET status = ?, seq = ?, moderated_by = ?, moderated_at = ? WHERE id = ?`,
+			`UPDATE comments SET status = ?, seq = ?, moderated_by = ?, moderated_at = ?, reports = 0 WHERE id = ?`,
 			m.Status, seq, op.By, int64(now), m.ID); err != nil {
 			return fmt.Errorf("moderating comment %d: %w", m.ID, err)
 		}
-		m.ModeratedBy, m.ModeratedAt = op.By, &now
+		if err := tx.reviewReports(m.ID); err != nil {
+			return err
+		}
+		if op.Decision == store.Approve { // its reports no longer weigh it down
+			if err := tx.reweigh(m.ID); err != nil {
+				return err
+			}
+		}
+		m.ModeratedBy, m.ModeratedAt, m.Reports = op.By, &now, 0
 		op.Changed = append(op.Changed, m)
 	}
 	tx.events.Moderated = append(tx.events.Moderated, op.Changed...)

@@ -19,6 +19,12 @@ type statements struct {
 	bumpRoomLikes    *sql.Stmt
 	roomLikes        *sql.Stmt
 	insertImported   *sql.Stmt
+	userRecord       *sql.Stmt
+	bumpUserRecord   *sql.Stmt
+	commentForWeight *sql.Stmt
+	setWeight        *sql.Stmt
+	unlikeComment    *sql.Stmt
+	dropCommentLike  *sql.Stmt
 	all              []*sql.Stmt
 }
 
@@ -33,8 +39,8 @@ func prepare(db *sql.DB) (*statements, error) {
 		{&s.upsertUser, `INSERT INTO users (id, name, created_at, last_seen) VALUES (?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET name = excluded.name, last_seen = excluded.last_seen`},
 		{&s.insertComment, `INSERT INTO comments
-			(room_id, seq, time_ms, text, mode, color, size, user_id, user_name, created_at, status, ip, mod_note)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+			(room_id, seq, time_ms, text, mode, color, size, user_id, user_name, created_at, status, ip, mod_note, weight)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&s.commentForLike, `SELECT room_id, likes FROM comments WHERE id = ? AND status = 'visible'`},
 		{&s.likeComment, `INSERT OR IGNORE INTO comment_likes (comment_id, user_id, created_at) VALUES (?, ?, ?)`},
 		{&s.bumpCommentLikes, `UPDATE comments SET likes = likes + 1 WHERE id = ?`},
@@ -42,8 +48,14 @@ func prepare(db *sql.DB) (*statements, error) {
 		{&s.bumpRoomLikes, `UPDATE rooms SET likes = likes + 1 WHERE id = ? RETURNING likes`},
 		{&s.roomLikes, `SELECT likes FROM rooms WHERE id = ?`},
 		{&s.insertImported, `INSERT INTO comments
-			(room_id, seq, time_ms, text, mode, color, size, user_id, user_name, created_at, import_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+			(room_id, seq, time_ms, text, mode, color, size, user_id, user_name, created_at, import_id, weight)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&s.userRecord, `SELECT created_at, accepted, removed FROM users WHERE id = ?`},
+		{&s.bumpUserRecord, `UPDATE users SET accepted = max(0, accepted + ?), removed = removed + ? WHERE id = ?`},
+		{&s.commentForWeight, `SELECT room_id, user_id, text, status, likes, reports, weight FROM comments WHERE id = ?`},
+		{&s.setWeight, `UPDATE comments SET weight = ? WHERE id = ?`},
+		{&s.unlikeComment, `DELETE FROM comment_likes WHERE comment_id = ? AND user_id = ?`},
+		{&s.dropCommentLike, `UPDATE comments SET likes = max(0, likes - 1) WHERE id = ?`},
 	} {
 		stmt, err := db.Prepare(p.query)
 		if err != nil {

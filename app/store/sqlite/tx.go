@@ -24,6 +24,8 @@ type Tx struct {
 	users   map[string]string // id → name upserted in this batch
 	touched touchedUsers      // users recorded by earlier, committed batches
 	events  store.Events
+	weigh   store.Weigher
+	senders map[string]*senderRecord // users' records read (and changed) in this batch
 }
 
 // roomState is one room's counters as this batch changes them.
@@ -33,9 +35,10 @@ type roomState struct {
 	visibleDiff int64
 }
 
-func newTx(ctx context.Context, tx *sql.Tx, stmts *statements, touched touchedUsers) *Tx {
+func newTx(ctx context.Context, tx *sql.Tx, stmts *statements, touched touchedUsers, weigh store.Weigher) *Tx {
 	return &Tx{ctx: ctx, tx: tx, stmts: stmts, bound: map[*sql.Stmt]*sql.Stmt{}, now: time.Now(),
-		rooms: map[string]*roomState{}, users: map[string]string{}, touched: touched}
+		rooms: map[string]*roomState{}, users: map[string]string{}, touched: touched, weigh: weigh,
+		senders: map[string]*senderRecord{}}
 }
 
 // Now is the batch's timestamp; every row the batch writes shares it.
@@ -84,8 +87,12 @@ func (t *Tx) touchUser(u protocol.User) error {
 	return nil
 }
 
-// flush writes the rooms' counters; it runs once, just before commit.
+// flush writes the rooms' counters and the senders' records; it runs
+// once, just before commit.
 func (t *Tx) flush() error {
+	if err := t.flushSenders(); err != nil {
+		return err
+	}
 	for id, rs := range t.rooms {
 		if rs.lastSeq == rs.startSeq && rs.visibleDiff == 0 {
 			continue
@@ -110,7 +117,7 @@ func (t *Tx) stmt(s *sql.Stmt) *sql.Stmt {
 
 // noEvents reports whether a batch changed nothing viewers must hear about.
 func noEvents(e *store.Events) bool {
-	return len(e.Comments) == 0 && len(e.Likes) == 0 && len(e.Retracts) == 0 && len(e.Moderated) == 0
+	return len(e.Comments) == 0 && len(e.Likes) == 0 && len(e.Retracts) == 0 && len(e.Moderated) == 0 && len(e.Weights) == 0
 }
 
 // mergeEvents appends o's events to e's, keeping commit order.
@@ -119,4 +126,5 @@ func mergeEvents(e *store.Events, o store.Events) {
 	e.Likes = append(e.Likes, o.Likes...)
 	e.Retracts = append(e.Retracts, o.Retracts...)
 	e.Moderated = append(e.Moderated, o.Moderated...)
+	e.Weights = append(e.Weights, o.Weights...)
 }

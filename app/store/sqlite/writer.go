@@ -38,7 +38,10 @@ type WriterOptions struct {
 	// Observe, when set, is told about every transaction the writer ran
 	// (metrics), on the writer's goroutine: it must be cheap and never block.
 	Observe func(store.Commit)
-	Logger  *slog.Logger
+	// Weigh computes comments' quality weights (store.Weigher); nil gives
+	// every comment store.NeutralWeight.
+	Weigh  store.Weigher
+	Logger *slog.Logger
 }
 
 // Writer is the single writer that commits ops in batches, one transaction
@@ -78,6 +81,9 @@ func newWriter(db *sql.DB, opts WriterOptions) (*Writer, error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	if opts.Weigh == nil {
+		opts.Weigh = func(store.QualitySignals) int { return store.NeutralWeight }
 	}
 	stmts, err := prepare(db)
 	if err != nil {
@@ -249,7 +255,7 @@ func (w *Writer) execTx(batch []Op) ([]error, store.Events, error) {
 	if err != nil {
 		return nil, store.Events{}, fmt.Errorf("begin: %w", err)
 	}
-	tx := newTx(ctx, sqlTx, w.stmts, w.touched)
+	tx := newTx(ctx, sqlTx, w.stmts, w.touched, w.opts.Weigh)
 	opErrs := make([]error, len(batch))
 	for i, op := range batch {
 		if err := op.Apply(tx); err != nil {

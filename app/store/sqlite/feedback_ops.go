@@ -1,0 +1,237 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/danmaku/danmaku/app/errs"
+	"github.com/danmaku/danmaku/app/protocol"
+	"github.com/danmaku/danmaku/app/store"
+)
+
+// noteRecalled is the moderators' note on a comment its sender recalled.
+const noteRecalled = "recalled by its sender"
+
+// UnlikeComment takes back userID's like of a visible comment of room.
+func (s *Store) UnlikeComment(ctx context.Context, room string, commentID int64, userID string) (store.LikeChange, error) {
+	var out store.LikeChange
+	err := s.Writer.Exec(ctx, func(tx *Tx) error {
+		out = store.LikeChange{CommentID: commentID}
+		err := tx.stmt(tx.stmts.commentForLike).QueryRowContext(tx.ctx, commentID).Scan(&out.Room, &out.Likes)
+		if errors.Is(err, sql.ErrNoRows) || err == nil && room != "" && out.Room != room {
+			return errs.New(errs.NotFound, "comment %d does not exist in room %q", commentID, room)
+		}
+		if err != nil {
+			return fmt.Errorf("reading comment %d: %w", commentID, err)
+		}
+		res, err := tx.stmt(tx.stmts.unlikeComment).ExecContext(tx.ctx, commentID, userID)
+		if err != nil {
+			return fmt.Errorf("taking back a like: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		if _, err := tx.stmt(tx.stmts.dropCommentLike).ExecContext(tx.ctx, commentID); err != nil {
+			return fmt.Errorf("counting likes: %w", err)
+		}
+		out.Likes = max(0, out.Likes-1)
+		tx.events.Likes = append(tx.events.Likes, out)
+		return tx.reweigh(commentID)
+	})
+	return out, err
+}
+
+// ReportComment records a viewer's report and hides the comment past
+// r.HideAt distinct reporters.
+func (s *Store) ReportComment(ctx context.Context, r store.NewReport) (store.ReportResult, error) {
+	var out store.ReportResult
+	err := s.Writer.Exec(ctx, func(tx *Tx) error {
+		out = store.ReportResult{}
+		m, err := tx.modComment(r.CommentID)
+		if err != nil {
+			return err
+		}
+		switch {
+		case m.Status != string(store.Visible):
+			return errs.New(errs.NotFound, "comment %d does not exist", r.CommentID)
+		case m.User.ID == r.UserID:
+			return errs.New(errs.Invalid, "you cannot report your own comment")
+		}
+		res, err := tx.tx.ExecContext(tx.ctx, `INSERT OR IGNORE INTO comment_reports (comment_id, user_id, reason, ip, created_at)
+			VALUES (?, ?, ?, ?, ?)`, r.CommentID, r.UserID, r.Reason, r.IP, tx.now.UnixMilli())
+		if err != nil {
+			return fmt.Errorf("recording a report: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("recording a report: %w", err)
+		} else if n == 1 {
+			out.Added = true
+			if _, err := tx.tx.ExecContext(tx.ctx, `UPDATE comments SET reports = reports + 1 WHERE id = ?`, r.CommentID); err != nil {
+				return fmt.Errorf("counting reports: %w", err)
+			}
+			m.Reports++
+		}
+		if m.Reasons, err = tx.reasons(r.CommentID); err != nil {
+			return err
+		}
+		if out.Added && r.HideAt > 0 && m.Reports >= int64(r.HideAt) {
+			if err := tx.hide(&m); err != nil {
+				return err
+			}
+			out.Hidden = true
+		}
+		if out.Added {
+			if m.Weight, err = tx.reweighed(r.CommentID); err != nil {
+				return err
+			}
+			tx.events.Moderated = append(tx.events.Moderated, m)
+		}
+		out.Comment = m
+		return nil
+	})
+	return out, err
+}
+
+// hide holds a visible comment its reports hid, pending review: it leaves
+// every viewer's screen and the replay, and joins the held queue.
+func (t *Tx) hide(m *store.ModComment) error {
+	rs, err := t.room(m.Room)
+	if err != nil {
+		return err
+	}
+	m.Note = reportNote(m.Reports, m.Reasons)
+	if _, err := t.tx.ExecContext(t.ctx, `UPDATE comments SET status = 'held', seq = NULL, mod_note = ? WHERE id = ?`, m.Note, m.ID); err != nil {
+		return fmt.Errorf("hiding comment %d: %w", m.ID, err)
+	}
+	rs.visibleDiff--
+	t.retract(store.Retraction{Room: m.Room, IDs: []int64{m.ID}})
+	m.Status, m.Seq = string(store.Held), 0
+	return t.noteSender(m.User.ID, -1, 0)
+}
+
+// reportNote tells moderators why reports held a comment:
+// "reported by 3 viewers: spam ×2, abuse".
+func reportNote(n int64, reasons map[string]int64) string {
+	parts := make([]string, 0, len(reasons))
+	for _, r := range store.ReportReasons {
+		switch k := reasons[r]; {
+		case k == 1:
+			parts = append(parts, r)
+		case k > 1:
+			parts = append(parts, r+" ×"+strconv.FormatInt(k, 10))
+		}
+	}
+	return fmt.Sprintf("reported by %d viewers: %s", n, strings.Join(parts, ", "))
+}
+
+// RecallComment deletes a sender's own recent comment.
+func (s *Store) RecallComment(ctx context.Context, commentID int64, userID string, since time.Time) (store.ModComment, error) {
+	var out store.ModComment
+	err := s.Writer.Exec(ctx, func(tx *Tx) error {
+		m, err := tx.modComment(commentID)
+		if err != nil {
+			return err
+		}
+		switch {
+		case m.Status == string(store.Deleted):
+			return errs.New(errs.NotFound, "comment %d does not exist", commentID)
+		case m.User.ID != userID:
+			return errs.New(errs.Forbidden, "you can only recall your own comments")
+		case m.CreatedAt.Time().Before(since):
+			return errs.New(errs.Conflict, "it is too late to recall this comment")
+		}
+		rs, err := tx.room(m.Room)
+		if err != nil {
+			return err
+		}
+		switch store.Status(m.Status) {
+		case store.Visible:
+			rs.visibleDiff--
+			tx.retract(store.Retraction{Room: m.Room, IDs: []int64{m.ID}})
+			if err := tx.noteSender(m.User.ID, -1, 0); err != nil {
+				return err
+			}
+		case store.Shadowed:
+			tx.retract(store.Retraction{Room: m.Room, IDs: []int64{m.ID}, User: m.User.ID})
+		}
+		now := protocol.TimestampOf(tx.now)
+		if _, err := tx.tx.ExecContext(tx.ctx, `UPDATE comments SET status = 'deleted', mod_note = ?, moderated_at = ?, reports = 0 WHERE id = ?`,
+			noteRecalled, int64(now), m.ID); err != nil {
+			return fmt.Errorf("recalling comment %d: %w", m.ID, err)
+		}
+		if err := tx.reviewReports(m.ID); err != nil {
+			return err
+		}
+		m.Status, m.Note, m.ModeratedAt, m.Reports = string(store.Deleted), noteRecalled, &now, 0
+		tx.events.Moderated = append(tx.events.Moderated, m)
+		out = m
+		return nil
+	})
+	return out, err
+}
+
+// DismissReports marks comments' reports reviewed, all or nothing.
+func (s *Store) DismissReports(ctx context.Context, ids []int64, by string) ([]store.ModComment, error) {
+	var out []store.ModComment
+	err := s.Writer.Exec(ctx, func(tx *Tx) error {
+		out = nil
+		var targets []store.ModComment
+		for _, id := range ids {
+			m, err := tx.modComment(id)
+			if err != nil {
+				return err
+			}
+			if m.Reports > 0 && !slices.ContainsFunc(targets, func(x store.ModComment) bool { return x.ID == id }) {
+				targets = append(targets, m)
+			}
+		}
+		for _, m := range targets {
+			if _, err := tx.tx.ExecContext(tx.ctx, `UPDATE comments SET reports = 0 WHERE id = ?`, m.ID); err != nil {
+				return fmt.Errorf("dismissing reports of comment %d: %w", m.ID, err)
+			}
+			if err := tx.reviewReports(m.ID); err != nil {
+				return err
+			}
+			var err error
+			if m.Weight, err = tx.reweighed(m.ID); err != nil {
+				return err
+			}
+			m.Reports = 0
+			out = append(out, m)
+		}
+		tx.events.Moderated = append(tx.events.Moderated, out...)
+		return nil
+	})
+	return out, err
+}
+
+// modComment reads one comment as moderators see it; an unknown id is NotFound.
+func (t *Tx) modComment(id int64) (store.ModComment, error) {
+	m, err := scanModComment(t.tx.QueryRowContext(t.ctx, selectModComment, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, errs.New(errs.NotFound, "comment %d does not exist", id)
+	}
+	if err != nil {
+		return m, fmt.Errorf("reading comment %d: %w", id, err)
+	}
+	return m, nil
+}
+
+// reviewReports marks a comment's reports reviewed: they no longer count.
+func (t *Tx) reviewReports(id int64) error {
+	if _, err := t.tx.ExecContext(t.ctx, `UPDATE comment_reports SET reviewed = 1 WHERE comment_id = ? AND reviewed = 0`, id); err != nil {
+		return fmt.Errorf("reviewing reports of comment %d: %w", id, err)
+	}
+	return nil
+}
+
+// reasons counts a comment's unreviewed reports by reason.
+func (t *Tx) reasons(id int64) (map[string]int64, error) {
+	return scanReasons(t.tx.QueryContext(t.ctx, queryReasons, id))
+}
