@@ -81,17 +81,17 @@ type frame struct {
 	User      *protocol.Me        `json:"user"`
 	ExpiresAt *protocol.Timestamp `json:"expires_at"`
 	Error     *protocol.ErrorBody
-	Code      string           `json:"code"`
-	Message   string           `json:"message"`
-	RoomLikes *int64           `json:"room_likes"`
-	Comments  map[string]int64 `json:"comments"`
-	Likes     *int64           `json:"likes"`
-	CommentID *int64           `json:"comment_id"`
-	IDs       []int64          `json:"ids"`
+	Code      string              `json:"code"`
+	Message   string              `json:"message"`
+	RoomLikes *int64              `json:"room_likes"`
+	Comments  map[string]int64    `json:"comments"`
+	Likes     *int64              `json:"likes"`
+	CommentID *int64              `json:"comment_id"`
+	IDs       []int64             `json:"ids"`
 	Reason    string              `json:"reason"`
 	Until     *protocol.Timestamp `json:"until"`
 	Weights   map[string]int      `json:"weights"`
-	Raw       json.RawMessage  `json:"-"` // the whole frame, for frames this struct does not cover
+	Raw       json.RawMessage     `json:"-"` // the whole frame, for frames this struct does not cover
 }
 
 // wsClient is a real WebSocket client whose frames are read in the background.
