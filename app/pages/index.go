@@ -30,6 +30,7 @@ func (p *Pages) renderIndex(c *fiber.Ctx, status int, form rooms.NewRoom, formEr
 	return render(c, status, "index", fiber.Map{
 		"Title": "Rooms", "Rooms": views, "Form": form, "FormError": formError,
 		"CanCreate": canCreateRooms(middleware.IdentityOf(c)),
+		"TokenHint": p.showTokenHint(c),
 	})
 }
 

@@ -37,6 +37,7 @@ func (p *Pages) renderLogin(c *fiber.Ctx, status int, problem string, signOut bo
 		"Nicknames": p.deps.Auth.Guests == middleware.GuestsSend,
 		"Error":     problem,
 		"SignOut":   signOut,
+		"TokenHint": p.showTokenHint(c),
 	}, "layout")
 }
 

@@ -23,7 +23,7 @@ class ModState {
   snapshot(s) {
     this.comments.clear();
     this.user = s.user ?? null;
-    this.upsert([...(s.recent ?? []), ...(s.held ?? [])]);
+    this.upsert([...(s.recent ?? []), ...(s.held ?? []), ...(s.reported ?? [])]);
     this.banList = s.bans ?? [];
     this.stats = s.stats ?? null;
   }
@@ -52,6 +52,13 @@ class ModState {
     return [...this.comments.values()].filter((c) => c.status === 'held').sort((a, b) => a.id - b.id);
   }
 
+  /** The comments viewers reported and no moderator reviewed yet, most reported first. */
+  reported() {
+    return [...this.comments.values()]
+      .filter((c) => c.reports > 0 && (c.status === 'visible' || c.status === 'held'))
+      .sort((a, b) => b.reports - a.reports || a.id - b.id);
+  }
+
   /** Recent comments, newest first, filtered by room and status when given. */
   recent({ room = '', status = '', limit = 100 } = {}) {
     return [...this.comments.values()]
@@ -68,12 +75,13 @@ class ModState {
     return [...set].sort();
   }
 
-  // Keeps memory bounded: drops the oldest non-held comments past RECENT_KEEP.
+  // Keeps memory bounded: drops the oldest comments past RECENT_KEEP that are
+// neither held nor reported (both are queues a moderator works through).
   #trim() {
     const extra = this.comments.size - RECENT_KEEP;
     if (extra <= 0) return;
     const old = [...this.comments.values()]
-      .filter((c) => c.status !== 'held')
+      .filter((c) => c.status !== 'held' && !(c.reports > 0))
       .sort((a, b) => a.id - b.id)
       .slice(0, extra);
     for (const c of old) this.comments.delete(c.id);
@@ -175,4 +183,13 @@ export function banRequest({ user_id = '', ip = '', room = '', duration = '', re
 /** Text for a failed action: the server's message, or the HTTP status. */
 export function actionError(what, err) {
   return `${what} failed: ${err?.message || 'no answer from the server'}`;
+}
+
+/** "spam ×2, ads": a reported comment's reasons, most given first. */
+export function reasonsText(reasons) {
+  return Object.entries(reasons ?? {})
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([r, n]) => (n > 1 ? `${r} ×${n}` : r))
+    .join(', ');
 }

@@ -5,7 +5,7 @@
 
 import { el } from './dom.js';
 import { formatWhen } from './util.js';
-import { banWho, breakerBadge, formatLatency } from './admin-state.js';
+import { banWho, breakerBadge, formatLatency, reasonsText } from './admin-state.js';
 
 /** A table cell with text and optionally a class. */
 function cell(doc, text, className) {
@@ -67,6 +67,28 @@ export function recentRow(doc, c, { onDelete, onBan }) {
     cell(doc, c.ip),
     cell(doc, c.text, 'mod-text'),
     status,
+    actions(doc, acts),
+  ]);
+}
+
+/**
+ * A row of the reported queue: how many viewers reported it and why, its
+ * status (a held one was hidden by its reports), and Dismiss (the reports
+ * were wrong: onDismiss), Approve (a hidden one: onDecide('approve')),
+ * Delete (onDecide('delete')) and Ban user (onBan) buttons.
+ */
+export function reportedRow(doc, c, { onDismiss, onDecide, onBan }) {
+  const acts = [button(doc, 'Dismiss', 'mod-dismiss', onDismiss)];
+  if (c.status === 'held') acts.push(button(doc, 'Approve', 'mod-approve', () => onDecide('approve')));
+  acts.push(button(doc, 'Delete', 'mod-danger mod-delete', () => onDecide('delete')));
+  acts.push(button(doc, 'Ban user', 'mod-ban-user', () => onBan({ user_id: c.user?.id, room: c.room })));
+  return el(doc, 'tr', { dataset: { id: c.id, status: c.status } }, [
+    cell(doc, formatWhen(c.created_at)),
+    cell(doc, c.room),
+    cell(doc, author(c)),
+    cell(doc, c.text, 'mod-text'),
+    cell(doc, `${c.reports}: ${reasonsText(c.reasons)}`, 'mod-reports'),
+    cell(doc, c.status === 'held' ? 'hidden' : c.status, `mod-badge mod-${c.status}`),
     actions(doc, acts),
   ]);
 }

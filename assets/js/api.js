@@ -61,6 +61,16 @@ export function createAPI({ base = '', fetch: f = globalThis.fetch?.bind(globalT
     likeRoom: (id, opts) => call('POST', `${room(id)}/like`, opts),
     /** POST /api/comments/:id/like → {likes}. */
     likeComment: (id, opts) => call('POST', `/api/comments/${encodeURIComponent(id)}/like`, opts),
+    /** DELETE /api/comments/:id/like → {likes}: the like taken back. */
+    unlikeComment: (id, opts) => call('DELETE', `/api/comments/${encodeURIComponent(id)}/like`, opts),
+    /** GET /api/rooms/:id/liked → {room: bool, comments: [ids]}: what the caller liked there. */
+    liked: (id, opts) => call('GET', `${room(id)}/liked`, opts),
+    /** POST /api/comments/:id/report {reason} → {reported, hidden}. */
+    reportComment: (id, reason, opts) => call('POST', `/api/comments/${encodeURIComponent(id)}/report`, { ...opts, body: { reason } }),
+    /** POST /api/comments/:id/recall → {recalled: true}: one's own comment, within 2 minutes. */
+    recallComment: (id, opts) => call('POST', `/api/comments/${encodeURIComponent(id)}/recall`, opts),
+    /** GET /api/rooms/:id/heat?step&to → {step, counts, peak, …}: the room's heat curve. */
+    heat: (id, { step, to, signal } = {}) => call('GET', `${room(id)}/heat`, { signal, query: { step, to } }),
 
     // The moderators' endpoints (/api/admin): the session needs the moderator role.
 
@@ -72,6 +82,10 @@ export function createAPI({ base = '', fetch: f = globalThis.fetch?.bind(globalT
     ban: (request, opts) => call('POST', '/api/admin/bans', { ...opts, body: request }),
     /** DELETE /api/admin/bans/:id → {ban}, lifted. */
     unban: (id, opts) => call('DELETE', `/api/admin/bans/${encodeURIComponent(id)}`, opts),
+    /** GET /api/admin/reports?room&limit → {comments}: reported comments, most reported first. */
+    reported: (query, opts) => call('GET', '/api/admin/reports', { ...opts, query }),
+    /** POST /api/admin/reports/dismiss with {ids} → {comments}: their reports reviewed. */
+    dismissReports: (ids, opts) => call('POST', '/api/admin/reports/dismiss', { ...opts, body: { ids } }),
     /** POST /api/admin/plugins/reload → the new plugin counters. */
     reloadPlugins: (opts) => call('POST', '/api/admin/plugins/reload', opts),
   };

@@ -14,6 +14,10 @@
 //   likes    (msg)           {room, room_likes, comments: {id: n}}
 //   presence (viewers, msg)
 //   retract  (ids, msg)
+//   weights  (weights, msg)  {id: weight}: comments' new quality weights
+//   banned   (msg)           {room, reason, until, message}: the user may not
+//                            be here; the server closes the socket (4003)
+//                            and the client does not reconnect
 //   error    (err)           {code, message} sent by the server
 //   gap      ({room, after_seq})  the server's catch-up stopped early; with
 //                            fetchAfter the client fetches the rest itself
@@ -63,6 +67,7 @@ class DanmakuClient extends SocketClient {
     if (Number.isFinite(since)) this.resume.welcome(room, since);
     this.user = null;
     this.viewers = 0;
+    this.banned = null; // the last banned frame
   }
 
   /**
@@ -92,6 +97,21 @@ class DanmakuClient extends SocketClient {
     const msg = { type: 'like', room: this.room };
     if (commentId != null) msg.comment_id = commentId;
     return this.socket.request(msg);
+  }
+
+  /** Takes back a like of a comment; resolves with the ack ({likes}). */
+  unlike(commentId) {
+    return this.socket.request({ type: 'unlike', room: this.room, comment_id: commentId });
+  }
+
+  /** Reports a comment to the moderators for `reason` (spam, spoiler, abuse, ads, other). */
+  report(commentId, reason) {
+    return this.socket.request({ type: 'report', room: this.room, comment_id: commentId, reason });
+  }
+
+  /** Recalls one's own comment (within 2 minutes of sending it). */
+  recall(commentId) {
+    return this.socket.request({ type: 'recall', room: this.room, comment_id: commentId });
   }
 
   /**
@@ -157,6 +177,13 @@ class DanmakuClient extends SocketClient {
         break;
       case 'retract':
         this.emit('retract', Array.isArray(m.ids) ? m.ids : [], m);
+        break;
+      case 'weights':
+        this.emit('weights', m.weights && typeof m.weights === 'object' ? m.weights : {}, m);
+        break;
+      case 'banned':
+        this.banned = m;
+        this.emit('banned', m);
         break;
       case 'error':
         // An error answering a request (bad frame with a ref) fails that request.

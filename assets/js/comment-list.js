@@ -1,18 +1,32 @@
-// The side list of comments (DOM): time, text, author and likes, in time
-// order. Clicking an entry emits "seek" with its time (the page moves the
-// video there); its ♥ button emits "like" with its id. The pure ordering
-// helpers are exported for unit tests.
+// The side list of comments (DOM): time, text, author, likes and a menu
+// button, in time order. It is the accessible view of the comments (the
+// overlay is hidden from screen readers). Clicking an entry emits "seek"
+// with its time (the page moves the video there); its ♥ emits "like" with
+// its id; its ⋯ emits "menu" ({id, comment, own, el}).
 //
-// DOM hooks: <ol class="dm-list-items"> of <li class="dm-entry [dm-entry-own]
-// [dm-entry-liked] [dm-entry-current]" data-id data-time> with children
-// .dm-entry-time, .dm-entry-text, .dm-entry-user (all set as text, never
-// HTML) and button.dm-entry-like > .dm-entry-likes.
+// Cheap with thousands of comments: only the rows in view (and a few
+// around them) are in the DOM, all of one height, and every change is
+// drawn once per animation frame. The pure ordering helpers are exported
+// for unit tests.
+//
+// DOM hooks: the container gets class "dm-list" and data-count (entries
+// shown); inside, <ol class="dm-list-items"> of <li class="dm-entry
+// [dm-entry-own] [dm-entry-liked] [dm-entry-current]" data-id data-time
+// data-likes> with .dm-entry-time, .dm-entry-text, .dm-entry-user (all set
+// as text, never HTML), button.dm-entry-like > .dm-entry-likes and
+// button.dm-entry-menu.
 
 import { Emitter } from './emitter.js';
 import { displayText, formatTime } from './util.js';
 
 /** Most entries kept; past it the ones farthest from the playhead go. */
 export const MAX_ENTRIES = 2000;
+
+/** Height of one row in px (danmaku.css sizes .dm-entry with --dm-row). */
+export const ROW_HEIGHT = 32;
+
+/** Rows drawn above and below the visible ones. */
+const OVERSCAN = 6;
 
 /** Orders entries by key, then seq, then id, so equal times keep send order. */
 export function compareEntries(a, b) {
@@ -43,36 +57,57 @@ export function entryAt(sorted, t) {
   return lo - 1;
 }
 
+/** The rows [first, last) to draw for a list of `total` rows scrolled to `top` in a box `height` px high. */
+export function visibleRange(total, top, height, row = ROW_HEIGHT, overscan = OVERSCAN) {
+  const first = Math.max(0, Math.floor(top / row) - overscan);
+  const last = Math.min(total, Math.ceil((top + Math.max(height, row)) / row) + overscan);
+  return [Math.min(first, last), last];
+}
+
 /** Creates a list in `container`; see CommentList. */
 export function createCommentList(container, opts) {
   return new CommentList(container, opts);
 }
 
-/** The comment list of a room or a replay. Events: "seek" (time), "like" (id). */
+/** The comment list of a room or a replay. Events: "seek" (time), "like" (id), "menu" ({id, comment, own, el}). */
 class CommentList extends Emitter {
   /**
    * keyOf(c): the number entries are ordered by (default: video time);
    * label(key): the time column's text (default m:ss); seekable: whether
-   * clicking an entry emits "seek"; max: most entries kept.
+   * clicking an entry emits "seek"; max: most entries kept; raf: the
+   * frame scheduler (injectable).
    */
-  constructor(container, { keyOf = (c) => c.time, label = formatTime, seekable = true, max = MAX_ENTRIES } = {}) {
+  constructor(container, {
+    keyOf = (c) => c.time, label = formatTime, seekable = true, max = MAX_ENTRIES,
+    raf = globalThis.requestAnimationFrame?.bind(globalThis) ?? ((fn) => setTimeout(fn, 16)),
+  } = {}) {
     super();
     this.doc = container.ownerDocument;
     this.keyOf = keyOf;
     this.label = label;
     this.seekable = seekable;
     this.max = max;
+    this.raf = raf;
     this.entries = []; // sorted by compareEntries
+    this.shown = []; // the entries the filter lets through, in order
     this.byId = new Map();
     this.current = null;
     this.focusKey = null;
     this.hovered = false;
     this.filter = () => true;
     this.box = container;
+    this.queued = false;
+    this.reshow = false; // this.shown must be rebuilt
+    this.scrollTo = null; // 'end', or a row index to centre, applied at the next draw
+    this.spacer = this.doc.createElement('div');
+    this.spacer.className = 'dm-list-spacer';
     this.ol = this.doc.createElement('ol');
     this.ol.className = 'dm-list-items';
+    this.ol.setAttribute('aria-label', 'Comments');
+    this.spacer.append(this.ol);
     container.classList.add('dm-list');
-    container.replaceChildren(this.ol);
+    container.style.setProperty('--dm-row', `${ROW_HEIGHT}px`);
+    container.replaceChildren(this.spacer);
     container.classList.toggle('dm-list-seekable', seekable);
     this.ol.addEventListener('click', (e) => this.#click(e));
     this.ol.addEventListener('keydown', (e) => {
@@ -80,6 +115,9 @@ class CommentList extends Emitter {
     });
     container.addEventListener('pointerenter', () => (this.hovered = true));
     container.addEventListener('pointerleave', () => (this.hovered = false));
+    container.addEventListener('scroll', () => this.#queue(), { passive: true });
+    if (typeof ResizeObserver === 'function') new ResizeObserver(() => this.#queue()).observe(container);
+    this.#queue();
   }
 
   /** Number of entries. */
@@ -99,16 +137,15 @@ class CommentList extends Emitter {
       if (c == null || c.id == null || this.byId.has(String(c.id))) continue;
       const key = this.keyOf(c);
       if (!Number.isFinite(key)) continue;
-      const entry = { id: c.id, seq: c.seq, key, c, own, el: null };
-      entry.el = this.#element(entry);
-      entry.el.hidden = !this.filter(c, { own });
-      const i = insertionIndex(this.entries, entry);
-      this.ol.insertBefore(entry.el, this.entries[i]?.el ?? null);
-      this.entries.splice(i, 0, entry);
+      const entry = { id: c.id, seq: c.seq, key, c, own, liked: false, el: null, visible: this.filter(c, { own }) };
+      this.entries.splice(insertionIndex(this.entries, entry), 0, entry);
       this.byId.set(String(c.id), entry);
       added++;
     }
-    this.#trim();
+    if (added > 0) {
+      this.#trim();
+      this.#changed();
+    }
     return added;
   }
 
@@ -121,10 +158,8 @@ class CommentList extends Emitter {
     e.id = c.id;
     e.seq = c.seq;
     e.c = { ...e.c, ...c };
-    e.el.dataset.id = String(c.id);
-    e.el.querySelector('.dm-entry-like').disabled = false;
-    this.#setLikes(e, c.likes);
     this.byId.set(String(c.id), e);
+    if (e.el) this.#fill(e);
     return true;
   }
 
@@ -136,28 +171,39 @@ class CommentList extends Emitter {
       if (!e) continue;
       this.byId.delete(String(id));
       this.entries.splice(this.entries.indexOf(e), 1);
-      e.el.remove();
       if (this.current === e) this.current = null;
       n++;
     }
+    if (n > 0) this.#changed();
     return n;
   }
 
   /** Shows a new like count on an entry. */
   setLikes(id, likes) {
     const e = this.byId.get(String(id));
-    if (e) this.#setLikes(e, likes);
+    if (!e || !Number.isFinite(likes)) return;
+    e.c.likes = likes;
+    if (e.el) this.#fill(e);
+  }
+
+  /** Marks an entry as liked by the viewer, or not. */
+  setLiked(id, on = true) {
+    const e = this.byId.get(String(id));
+    if (!e) return;
+    e.liked = on;
+    if (e.el) this.#fill(e);
   }
 
   /** Marks an entry as liked by the viewer. */
   markLiked(id) {
-    this.byId.get(String(id))?.el.classList.add('dm-entry-liked');
+    this.setLiked(id, true);
   }
 
   /** Shows only the entries for which pred(comment, {own}) holds (the viewer's blocked words). */
   setFilter(pred) {
     this.filter = pred;
-    for (const e of this.entries) e.el.hidden = !pred(e.c, { own: e.own });
+    for (const e of this.entries) e.visible = pred(e.c, { own: e.own });
+    this.#changed();
   }
 
   /** Highlights the entry at key t (the playhead) and keeps it in view unless the pointer is on the list. */
@@ -165,16 +211,28 @@ class CommentList extends Emitter {
     this.focusKey = t;
     const e = this.entries[entryAt(this.entries, t)] ?? null;
     if (e === this.current) return;
-    this.current?.el.classList.remove('dm-entry-current');
+    this.current?.el?.classList.remove('dm-entry-current');
     this.current = e;
     if (!e) return;
-    e.el.classList.add('dm-entry-current');
-    if (!this.hovered) this.box.scrollTop = Math.max(0, e.el.offsetTop - this.box.clientHeight / 2);
+    e.el?.classList.add('dm-entry-current');
+    if (!this.hovered) this.scrollTo = e;
+    this.#queue();
   }
 
   /** Keeps the newest entry in view (for live lists that grow at the end). */
   follow() {
-    if (!this.hovered) this.box.scrollTop = this.box.scrollHeight;
+    if (this.hovered) return;
+    this.scrollTo = 'end';
+    this.#queue();
+  }
+
+  /** Brings the entry of comment id into view and returns its row, once drawn (tests, keyboard). */
+  reveal(id) {
+    const e = this.byId.get(String(id));
+    if (!e?.visible) return null;
+    this.scrollTo = e;
+    this.#draw();
+    return e.el;
   }
 
   /** Removes every entry. */
@@ -182,31 +240,109 @@ class CommentList extends Emitter {
     this.entries = [];
     this.byId.clear();
     this.current = null;
-    this.ol.replaceChildren();
+    this.#changed();
+  }
+
+  /** Draws what changed now instead of at the next frame. */
+  flush() {
+    this.#draw();
+  }
+
+  #changed() {
+    this.reshow = true;
+    this.#queue();
+  }
+
+  #queue() {
+    if (this.queued) return;
+    this.queued = true;
+    this.raf(() => {
+      this.queued = false;
+      this.#draw();
+    });
+  }
+
+  // Draws the rows in view: the spacer is as tall as every row, the list
+  // holds only those around the scroll position.
+  #draw() {
+    if (this.reshow) {
+      this.reshow = false;
+      this.shown = this.entries.filter((e) => e.visible);
+      this.box.dataset.count = String(this.shown.length);
+    }
+    const total = this.shown.length;
+    this.spacer.style.height = `${total * ROW_HEIGHT}px`;
+    const view = this.box.clientHeight;
+    if (this.scrollTo === 'end') {
+      this.box.scrollTop = total * ROW_HEIGHT;
+    } else if (this.scrollTo) {
+      const i = this.shown.indexOf(this.scrollTo);
+      if (i >= 0) this.box.scrollTop = Math.max(0, i * ROW_HEIGHT - (view - ROW_HEIGHT) / 2);
+    }
+    this.scrollTo = null;
+    const [first, last] = visibleRange(total, this.box.scrollTop, view);
+    const rows = [];
+    for (let i = first; i < last; i++) {
+      const e = this.shown[i];
+      if (!e.el) e.el = this.#element(e);
+      e.el.setAttribute('aria-posinset', String(i + 1));
+      e.el.setAttribute('aria-setsize', String(total));
+      rows.push(e.el);
+    }
+    this.ol.style.transform = `translateY(${first * ROW_HEIGHT}px)`;
+    const same = rows.length === this.ol.childElementCount && rows.every((r, i) => this.ol.children[i] === r);
+    if (!same) this.ol.replaceChildren(...rows);
   }
 
   #element(entry) {
-    const { c, own } = entry;
     const li = this.doc.createElement('li');
     li.className = 'dm-entry';
-    if (own) li.classList.add('dm-entry-own');
-    li.dataset.id = String(c.id);
-    li.dataset.time = String(entry.key);
+    if (entry.own) li.classList.add('dm-entry-own');
     if (this.seekable) li.tabIndex = 0;
-    const time = this.#span('dm-entry-time', this.label(entry.key));
-    const text = this.#span('dm-entry-text', displayText(c.text));
-    text.title = displayText(c.text);
-    const user = this.#span('dm-entry-user', c.user?.name ?? '');
+    const time = this.#span('dm-entry-time', '');
+    const text = this.#span('dm-entry-text', '');
+    const user = this.#span('dm-entry-user', '');
     const like = this.doc.createElement('button');
     like.type = 'button';
     like.className = 'dm-entry-like';
-    like.title = 'Like';
-    like.setAttribute('aria-label', 'Like this comment');
-    like.disabled = own && typeof c.id === 'string'; // still waiting for its server id
     like.append(this.#span('dm-entry-likes', ''));
-    li.append(time, text, user, like);
-    this.#setLikes({ el: li }, c.likes);
+    const menu = this.doc.createElement('button');
+    menu.type = 'button';
+    menu.className = 'dm-entry-menu';
+    menu.textContent = '⋯';
+    menu.setAttribute('aria-haspopup', 'menu');
+    li.append(time, text, user, like, menu);
+    entry.el = li;
+    this.#fill(entry);
     return li;
+  }
+
+  // Writes an entry's current state into its row.
+  #fill(e) {
+    const { c } = e;
+    const li = e.el;
+    const text = displayText(c.text);
+    li.dataset.id = String(c.id);
+    li.dataset.time = String(e.key);
+    li.classList.toggle('dm-entry-liked', e.liked);
+    li.classList.toggle('dm-entry-current', this.current === e);
+    const [time, textEl, user, like, menu] = li.children;
+    time.textContent = this.label(e.key);
+    textEl.textContent = text;
+    textEl.title = text;
+    user.textContent = c.user?.name ?? '';
+    const pending = e.own && typeof c.id === 'string'; // still waiting for its server id
+    like.disabled = pending;
+    menu.disabled = pending;
+    like.title = e.liked ? 'Take back your like' : 'Like';
+    like.setAttribute('aria-label', `${e.liked ? 'Unlike' : 'Like'} “${text}”`);
+    like.setAttribute('aria-pressed', String(e.liked));
+    menu.title = 'More';
+    menu.setAttribute('aria-label', `More for “${text}”`);
+    if (Number.isFinite(c.likes)) {
+      like.firstChild.textContent = c.likes > 0 ? String(c.likes) : '';
+      li.dataset.likes = String(c.likes);
+    }
   }
 
   #span(className, text) {
@@ -216,12 +352,6 @@ class CommentList extends Emitter {
     return s;
   }
 
-  #setLikes(e, likes) {
-    if (!Number.isFinite(likes)) return;
-    e.el.querySelector('.dm-entry-likes').textContent = likes > 0 ? String(likes) : '';
-    e.el.dataset.likes = String(likes);
-  }
-
   #click(ev) {
     const li = ev.target.closest?.('.dm-entry');
     if (!li || !this.ol.contains(li)) return;
@@ -229,6 +359,11 @@ class CommentList extends Emitter {
     if (!e) return;
     if (ev.target.closest('.dm-entry-like')) {
       this.emit('like', e.id);
+      return;
+    }
+    const menu = ev.target.closest('.dm-entry-menu');
+    if (menu) {
+      this.emit('menu', { id: e.id, comment: e.c, own: e.own, el: menu, keyboard: ev.detail === 0 });
       return;
     }
     if (this.seekable) this.emit('seek', e.key);

@@ -2,7 +2,7 @@
 
 import { MODES } from './lanes.js';
 import { el } from './dom.js';
-import { isColor } from './util.js';
+import { isColor, localizeTimes } from './util.js';
 
 /** Longest comment text accepted on the client, in characters (code points). */
 export const MAX_TEXT = 100;
@@ -31,7 +31,11 @@ export function validateDraft({ text, mode = 'scroll', color = '#ffffff', size =
   return { ok: true, draft: { text: t, mode, color: color.toLowerCase(), size } };
 }
 
-/** Human-readable message for an error {code, message} from the server or the client. */
+/**
+ * Human-readable message for an error {code, message} from the server or
+ * the client; instants in the server's words ("banned until …") are put in
+ * the viewer's local time.
+ */
 export function errorMessage(err) {
   const byCode = {
     offline: 'Not connected: your comment was not sent.',
@@ -39,15 +43,18 @@ export function errorMessage(err) {
     closed: 'Connection closed.',
     rate_limited: 'Too fast: wait a moment before sending again.',
   };
-  return byCode[err?.code] || err?.message || 'Could not send the comment.';
+  if (err?.code === 'held') return `Waiting for a moderator${err.message ? `: ${err.message}` : ''}.`;
+  return byCode[err?.code] || localizeTimes(err?.message) || 'Could not send the comment.';
 }
 
 /**
  * Builds the send bar inside `container`: a style popover (mode, size,
  * colour swatches and a picker), the text input and a send button; Enter
- * sends. onSend(draft) must return a promise; a rejection's {code, message}
- * is shown next to the bar. maxText: the server's limit. Returns
- * {setEnabled(bool), setError(msg), focus(), form}.
+ * sends. onSend(draft) must return a promise; the text stays in the box
+ * until it resolves (a refused or held comment can be fixed and sent
+ * again), and a rejection's {code, message} is shown next to the bar.
+ * maxText: the server's limit. Returns {setEnabled(bool), setError(msg),
+ * focus(), form}.
  */
 export function mountComposer(container, { onSend, maxText = MAX_TEXT }) {
   const doc = container.ownerDocument;
@@ -117,16 +124,17 @@ export function mountComposer(container, { onSend, maxText = MAX_TEXT }) {
     error.textContent = '';
     busy = true;
     sync();
-    const sending = onSend(v.draft);
-    input.value = '';
-    busy = false;
-    sync();
-    input.focus();
     style.open = false;
+    const typed = input.value;
     try {
-      await sending;
+      await onSend(v.draft);
+      if (input.value === typed) input.value = '';
     } catch (err) {
       error.textContent = errorMessage(err);
+    } finally {
+      busy = false;
+      sync();
+      if (enabled) input.focus();
     }
   });
   return {

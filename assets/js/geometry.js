@@ -14,6 +14,9 @@ export const SCROLL_SECONDS = 8;
 /** Seconds a top/bottom comment stays. */
 export const FIXED_SECONDS = 4;
 
+/** Share of the player's height kept free at the bottom for subtitles, when the viewer asks for it. */
+export const SUBTITLE_STRIP = 0.15;
+
 /** Line height of comments relative to their font size. */
 export const LINE_HEIGHT = 1.2;
 
@@ -23,10 +26,21 @@ export function heightScale(stageHeight) {
   return Math.min(1.6, Math.max(0.6, stageHeight / REFERENCE_HEIGHT));
 }
 
+/** Smallest comment text in px, however small the player (a phone) or the font setting. */
+export const MIN_FONT_PX = 14;
+
+/** Smallest ×N badge text in px. */
+export const MIN_BADGE_PX = 11;
+
 /** Font size in px of a comment of `size` on a stage `stageHeight` px high with the viewer's font scale. */
 export function fontPx(size, stageHeight, fontScale = 1) {
   const base = BASE_FONT[size] ?? BASE_FONT.medium;
-  return Math.round(base * heightScale(stageHeight) * fontScale * 10) / 10;
+  return Math.max(MIN_FONT_PX, Math.round(base * heightScale(stageHeight) * fontScale * 10) / 10);
+}
+
+/** Font size in px of the ×N badge of a comment whose text is `px` (0.7 of it, kept readable). */
+export function badgePx(px) {
+  return Math.max(MIN_BADGE_PX, Math.round(px * 0.7 * 10) / 10);
 }
 
 /** Lane height in px: one medium line, so small and medium take one lane and large takes two. */

@@ -65,9 +65,11 @@ export function lanesFor(height, laneHeight) {
 
 /**
  * Creates a lane allocator for a stage of `width` x `height` pixels.
- * `laneHeight` is the height of one lane, `area` the fraction of the height
- * scroll and top comments may use, `gap` the minimum horizontal distance in
- * pixels between two comments of one lane.
+ * `laneHeight` is the height of one lane, `reserve` the pixels kept free at
+ * the bottom (the subtitle strip), `area` the fraction of the rest that
+ * comments of every mode may use (bottom comments stack up from the bottom
+ * of that area), `gap` the minimum horizontal distance in pixels between
+ * two comments of one lane.
  */
 export function createLaneAllocator(opts) {
   return new LaneAllocator(opts);
@@ -122,10 +124,16 @@ class LaneAllocator {
    * Finds lanes for `item` ({id, mode, width, height, duration}) starting at
    * video time `now`. Returns {lane, span, y, tr} and records it, or null when
    * every usable lane is busy. With `force` it never fails: it takes the lane
-   * that frees up first (used for the viewer's own comment).
+   * that frees up first (used for the viewer's own comment); with `evict`
+   * too, it takes the lane with the fewest comments in its way and moves
+   * them out, so that nothing overlaps: their ids come back as `evicted`.
    */
-  place(item, now, { force = false, start = now } = {}) {
+  place(item, now, { force = false, start = now, evict = false } = {}) {
     this.prune(now);
+    if (force && evict) {
+      const e = this.#put(item, now, start, {});
+      return e ?? this.#evictFor(item, now, start);
+    }
     return this.#put(item, now, start, { force });
   }
 
@@ -179,15 +187,45 @@ class LaneAllocator {
     return this.items.size;
   }
 
-  #setGeometry({ width = this.width, height = this.height, laneHeight = this.laneHeight, area = this.area ?? 1, gap = this.gap ?? 16 }) {
+  #setGeometry({
+    width = this.width, height = this.height, laneHeight = this.laneHeight, area = this.area ?? 1, gap = this.gap ?? 16,
+    reserve = this.reserve ?? 0,
+  }) {
     this.width = width;
     this.height = height;
     this.laneHeight = laneHeight;
     this.area = area;
     this.gap = gap;
-    this.total = laneCount(height, laneHeight, 1);
-    this.usable = Math.min(this.total, laneCount(height, laneHeight, area));
+    this.reserve = Math.max(0, Math.min(reserve, height - laneHeight));
+    const room = height - this.reserve;
+    this.total = laneCount(room, laneHeight, 1);
+    this.usable = Math.min(this.total, laneCount(room, laneHeight, area));
     this.lanes = Array.from({ length: this.total }, () => new Set());
+  }
+
+  // Records item in the lane where the fewest comments are in its way,
+  // moving those out (they are forgotten and returned as `evicted`).
+  #evictFor(item, now, start) {
+    const span = Math.min(lanesFor(item.height, this.laneHeight), Math.max(1, this.usable));
+    const tr = trajectory(item, start, this.width);
+    const order = this.#laneOrder(item.mode, span);
+    if (order.length === 0) return null;
+    let best = null;
+    for (const [r, lane] of order.entries()) {
+      const hit = this.#colliders(lane, span, tr, now);
+      if (best === null || hit.length < best.hit.length) best = { r, lane, hit };
+    }
+    for (const id of best.hit) this.remove(id);
+    const e = this.#record(item, best.lane, best.r, span, tr);
+    return { ...e, evicted: best.hit };
+  }
+
+  #colliders(lane, span, tr, now) {
+    const out = new Set();
+    for (let i = lane; i < lane + span; i++) {
+      for (const id of this.lanes[i]) if (collides(this.items.get(id).tr, tr, this.gap, now)) out.add(id);
+    }
+    return [...out];
   }
 
   // Records item in the first lane of its mode's order (only the one at
@@ -218,9 +256,9 @@ class LaneAllocator {
     if (n <= 0) return [];
     const out = [];
     if (mode === 'bottom') {
-      // Bottom comments stack upwards from the bottom of the whole stage,
-      // within as many lanes as the display area allows.
-      const lowest = this.total - span;
+      // Bottom comments stack upwards from the bottom of the display area
+      // (above the subtitle strip).
+      const lowest = this.usable - span;
       for (let i = 0; i < n; i++) out.push(lowest - i);
     } else {
       for (let i = 0; i < n; i++) out.push(i);

@@ -1,9 +1,10 @@
 // Glue between a <video>, the overlay stage, the comment timeline and
 // (optionally) the live client. Page scripts create one and wire UI to it.
 //
-//   const player = createPlayer({ video, stageRoot, roomId, kind, api, client, settings });
+//   const player = createPlayer({ video, stageRoot, roomId, kind, api, rest, client, settings });
 //   player.send({text, mode, color, size})  // optimistic own comment, resolves on ack
-//   player.on('like', ({id, likes}) => …)     // a comment was liked by clicking it
+//   player.toggleLike(id)                   // like, or take the like back
+//   player.report(id, reason), player.recall(id)
 //
 // What it does: loads comments by video-time windows from the REST API,
 // shows each when the playhead reaches it (merging duplicates, applying the
@@ -17,9 +18,11 @@
 //   pending (comment)          an own comment shown before its ack (id = ref)
 //   sent (comment, ref)        an own comment acknowledged
 //   rejected (err, draft, ref) an own comment refused (and removed)
-//   like ({id, likes})         the viewer liked a comment
+//   like ({id, likes, liked})  the viewer liked a comment, or took the like back
+//   liked (ids)                the comments the server says the viewer liked
 //   likes ({id: n})            new like counts from the server
-//   retract (ids)              comments withdrawn by moderators
+//   weights ({id: w})          new quality weights from the server
+//   retract (ids)              comments withdrawn (moderators, recalls, reports)
 //   loaded (window, n), load-error (err, window)
 
 import { Emitter } from './emitter.js';
@@ -28,7 +31,7 @@ import { createTimeline, createScheduler } from './timeline.js';
 import { createWindowTracker } from './windows.js';
 import { createMerger } from './merge.js';
 import { createFilter } from './settings.js';
-import { newRef } from './util.js';
+import { newRef, createdMs } from './util.js';
 
 /**
  * Seconds of video just played whose comments still show when their window
@@ -42,6 +45,9 @@ export const MERGE_WINDOW = 3;
 /** Most pages fetched for one window (each of pageSize comments). */
 const MAX_PAGES = 10;
 
+/** How long after sending a viewer may recall a comment (the server's rule, Bilibili's). */
+export const RECALL_MS = 2 * 60 * 1000;
+
 /** Creates the controller for one video; see the module comment. */
 export function createPlayer(opts) {
   return new DanmakuPlayer(opts);
@@ -53,8 +59,11 @@ class DanmakuPlayer extends Emitter {
    * video: the <video>; stageRoot: the overlay element; roomId; kind: "vod"
    * | "live" (live: pushed comments show at once whatever their time and
    * move with the wall clock, not the video);
-   * api: createAPI() result (null: no REST loading); client: createClient()
-   * result (null for replay); settings: createSettingsStore() result;
+   * api: createAPI() result or a replay source, where comment windows come
+   * from (null: no REST loading); rest: createAPI() result for likes,
+   * reports and recalls without a socket (default: api); client:
+   * createClient() result (null for replay); settings: createSettingsStore() result;
+   * reducedMotion: scrolling comments appear in place;
    * windowSize/lookahead/maxAge: see windows.js; pageSize: comments per REST
    * request; raf/now: injectable frame scheduler and wall clock.
    */
@@ -64,8 +73,10 @@ class DanmakuPlayer extends Emitter {
     roomId,
     kind = 'vod',
     api = null,
+    rest = api,
     client = null,
     settings,
+    reducedMotion = false,
     windowSize = 60,
     lookahead = 15,
     pageSize = 2000,
@@ -78,6 +89,7 @@ class DanmakuPlayer extends Emitter {
     this.roomId = roomId;
     this.kind = kind;
     this.api = api;
+    this.rest = rest;
     this.client = client;
     this.settings = settings;
     this.raf = raf;
@@ -89,20 +101,20 @@ class DanmakuPlayer extends Emitter {
     this.inflight = new Map(); // window index -> AbortController
     this.merger = createMerger({ windowSec: MERGE_WINDOW });
     this.liked = new Set();
+    this.likeBusy = new Set(); // likes on their way to the server
     this.ownPending = new Set(); // refs of own comments awaiting their ack
     // VOD comments live on the video's timeline; live comments are about
     // "now", so in live rooms they move with the wall clock whatever the
     // video does (pause, loop, seek).
     this.live = kind === 'live';
     const clock = this.live ? () => performance.now() / 1000 : () => video.currentTime;
-    this.stage = createStage(stageRoot, { clock, settings: settings.get() });
+    this.stage = createStage(stageRoot, { clock, settings: settings.get(), reducedMotion });
     this.filter = createFilter(settings.get());
     this.offs = [];
     this.destroyed = false;
     this.#wireVideo();
     this.#wireSettings();
     this.#wireClient();
-    this.offs.push(this.stage.on('like', (e) => this.like(e.id, e)));
     if (video.readyState >= 1) this.windows.setDuration(video.duration);
     if (this.live || !video.paused) this.stage.play();
     else this.stage.pause();
@@ -141,30 +153,108 @@ class DanmakuPlayer extends Emitter {
     }
   }
 
-  /** Likes a comment once (over the socket when connected, else REST); emits "like" {id, likes?}. */
-  async like(id) {
-    // Not twice, and not an own comment still waiting for its server id.
-    if (id == null || this.liked.has(id) || this.ownPending.has(id)) return;
-    this.liked.add(id);
-    this.stage.markLiked(id);
+  /** Likes a comment (a no-op when liked already); see toggleLike. */
+  like(id) {
+    return this.liked.has(Number(id)) || this.liked.has(id) ? Promise.resolve() : this.toggleLike(id);
+  }
+
+  /**
+   * Likes a comment, or takes the like back when the viewer liked it
+   * (over the socket when connected, else REST); emits "like" {id, likes,
+   * liked}, or "like-error" (err, id) and puts it back as it was.
+   */
+  async toggleLike(id) {
+    // Not an own comment still waiting for its server id, and one at a time.
+    if (id == null || this.ownPending.has(id) || this.likeBusy.has(id)) return;
+    const on = !this.liked.has(id);
+    this.likeBusy.add(id);
+    this.#setLiked(id, on);
     try {
       let likes;
       if (this.client?.connected) {
-        likes = (await this.client.like(id))?.likes;
-      } else if (this.api) {
-        likes = (await this.api.likeComment(id))?.likes;
+        likes = (await (on ? this.client.like(id) : this.client.unlike(id)))?.likes;
+      } else if (this.rest?.likeComment) {
+        likes = (await (on ? this.rest.likeComment(id) : this.rest.unlikeComment(id)))?.likes;
       }
       if (Number.isFinite(likes)) this.stage.setLikes(id, likes);
-      this.emit('like', { id, likes });
+      this.emit('like', { id, likes, liked: on });
     } catch (err) {
-      this.liked.delete(id);
+      this.#setLiked(id, !on);
       this.emit('like-error', err, id);
+    } finally {
+      this.likeBusy.delete(id);
     }
+  }
+
+  /** Whether the viewer likes comment id. */
+  likes(id) {
+    return this.liked.has(id) || this.liked.has(Number(id));
+  }
+
+  /** Marks what the server says the viewer liked (after a reload); emits "liked". */
+  setLiked(ids) {
+    for (const id of ids) this.#setLiked(id, true);
+    this.emit('liked', ids);
+  }
+
+  #setLiked(id, on) {
+    if (on) this.liked.add(id);
+    else this.liked.delete(id);
+    this.stage.markLiked(id, on);
+  }
+
+  /** Reports a comment to the moderators for `reason`; resolves with the server's answer. */
+  async report(id, reason) {
+    if (this.client?.connected) return this.client.report(id, reason);
+    if (this.rest?.reportComment) return this.rest.reportComment(id, reason);
+    throw { code: 'offline', message: 'not connected' };
+  }
+
+  /**
+   * Recalls one's own comment: it leaves every screen (the server's retract
+   * takes it off this one too, or, without a socket, this call).
+   */
+  async recall(id) {
+    if (this.client?.connected) return this.client.recall(id);
+    if (!this.rest?.recallComment) throw { code: 'offline', message: 'not connected' };
+    const res = await this.rest.recallComment(id);
+    this.retract([id]);
+    return res;
+  }
+
+  /** Whether c is the viewer's own comment. */
+  isOwn(c) {
+    const me = this.client?.user?.id;
+    return c?.own === true || (me != null && c?.user?.id === me);
+  }
+
+  /** Whether the viewer may still recall c: their own, stored less than RECALL_MS ago. */
+  canRecall(c, now = Date.now()) {
+    const at = createdMs(c);
+    return this.isOwn(c) && typeof c.id === 'number' && now - at < RECALL_MS;
+  }
+
+  /** The comment with id, as the player knows it (on its timeline or on screen). */
+  comment(id) {
+    return this.timeline.get(id) ?? this.stage.items.get(id)?.comment ?? this.stage.items.get(Number(id))?.comment ?? null;
   }
 
   /** Puts comments into the timeline (e.g. preloaded by the page). */
   addComments(list) {
     return this.timeline.insert(list);
+  }
+
+  /**
+   * Takes new quality weights ({id: weight}) into the comments known here,
+   * and takes off screen those now under the viewer's shield level.
+   */
+  setWeights(weights) {
+    for (const [id, w] of Object.entries(weights)) {
+      const c = this.comment(id);
+      if (c) c.weight = w;
+    }
+    this.stage.removeWhere((c, { own }) => !this.filter(c, { own }));
+    this.emit('weights', weights);
   }
 
   /** Drops retracted comments from the timeline and the screen. */
@@ -349,6 +439,7 @@ class DanmakuPlayer extends Emitter {
         for (const [id, n] of Object.entries(counts)) this.stage.setLikes(id, n);
         this.emit('likes', counts);
       }),
+      c.on('weights', (w) => this.setWeights(w)),
     );
   }
 }

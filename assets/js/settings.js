@@ -16,6 +16,13 @@ export const DENSITIES = Object.freeze(['low', 'normal', 'high']);
 
 const MAX_KEYWORDS = 100;
 const MAX_KEYWORD_LEN = 50;
+const MAX_BLOCKED_USERS = 200;
+
+/** The highest shield level: comments weigh 0 to 10 (docs/protocol.md, "Quality weight"). */
+export const MAX_SHIELD = 10;
+
+/** The largest on-screen cap the panel offers; 0 means no cap. */
+export const MAX_ON_SCREEN = 300;
 
 /** A fresh copy of the default settings. */
 export function defaultSettings() {
@@ -29,6 +36,10 @@ export function defaultSettings() {
     merge: true, // collapse duplicates into ×N
     hideModes: { scroll: false, top: false, bottom: false },
     blockedKeywords: [],
+    shield: 0, // 0 .. MAX_SHIELD: comments weighing less are not shown
+    maxOnScreen: 0, // comments on screen at once (同屏数量); 0: no cap
+    subtitleSafe: true, // keep the bottom strip, where subtitles are, free
+    blockedUsers: [], // [{id, name}] whose comments this viewer does not see
   };
 }
 
@@ -59,6 +70,21 @@ export function cleanKeywords(list) {
   return out;
 }
 
+/** Cleans a blocked-user list: {id, name} with a string id, unique, bounded. */
+export function cleanBlockedUsers(list) {
+  if (!Array.isArray(list)) return [];
+  const seen = new Set();
+  const out = [];
+  for (const u of list) {
+    const id = typeof u?.id === 'string' ? u.id.slice(0, 128) : '';
+    if (id === '' || seen.has(id)) continue;
+    seen.add(id);
+    out.push({ id, name: typeof u.name === 'string' ? u.name.slice(0, 64) : '' });
+    if (out.length >= MAX_BLOCKED_USERS) break;
+  }
+  return out;
+}
+
 /** Returns valid settings from anything (unknown or bad fields fall back to defaults). */
 export function sanitizeSettings(raw) {
   const d = defaultSettings();
@@ -79,6 +105,10 @@ export function sanitizeSettings(raw) {
       bottom: bool(hm.bottom, false),
     },
     blockedKeywords: cleanKeywords(raw.blockedKeywords),
+    shield: Math.round(clampNum(raw.shield, 0, MAX_SHIELD, d.shield)),
+    maxOnScreen: Math.round(clampNum(raw.maxOnScreen, 0, MAX_ON_SCREEN, d.maxOnScreen)),
+    subtitleSafe: bool(raw.subtitleSafe, d.subtitleSafe),
+    blockedUsers: cleanBlockedUsers(raw.blockedUsers),
   };
 }
 
@@ -104,9 +134,10 @@ export function saveSettings(storage, settings, key = STORAGE_KEY) {
 
 /**
  * Builds the predicate deciding whether a comment may be shown under
- * `settings`: hidden modes and blocked keywords (case-, width- and
- * whitespace-insensitive substring match; "/re/" entries are regexps).
- * The viewer's own comments are never filtered.
+ * `settings`: hidden modes, blocked users, the shield level (a comment's
+ * `weight`, 0 when missing, below it hides it) and blocked keywords
+ * (case-, width- and whitespace-insensitive substring match; "/re/"
+ * entries are regexps). The viewer's own comments are never filtered.
  */
 export function createFilter(settings) {
   const plain = [];
@@ -123,9 +154,13 @@ export function createFilter(settings) {
     }
     plain.push(normalizeText(k));
   }
+  const blocked = new Set((settings.blockedUsers ?? []).map((u) => u.id));
+  const shield = settings.shield ?? 0;
   return (comment, { own = false } = {}) => {
     if (own) return true;
     if (settings.hideModes[comment.mode]) return false;
+    if (blocked.size > 0 && blocked.has(comment.user?.id)) return false;
+    if (shield > 0 && (comment.weight ?? 0) < shield) return false;
     if (plain.length === 0 && regexps.length === 0) return true;
     const text = normalizeText(comment.text);
     for (const k of plain) if (text.includes(k)) return false;

@@ -7,20 +7,27 @@
 // drift apart (buffering stalls). Lanes come from lanes.js, waiting from
 // density.js, sizes from geometry.js.
 //
-// DOM hooks: the root gets class "dm-stage"; each comment is
-// <div class="dm-item dm-<mode> dm-<size> [dm-own] [dm-liked]" data-id
+// DOM hooks: the root gets class "dm-stage" and aria-hidden (screen readers
+// read the comment list instead); each comment is
+// <div class="dm-item dm-<mode> dm-<size> [dm-own] [dm-liked] [dm-held]" data-id
 // data-mode data-size [data-count] [data-likes]> with <span class="dm-text"> (the text,
 // set with textContent, never parsed as HTML) and, when merged,
 // <span class="dm-count">×N</span>.
 //
-// Events: "like" ({id, comment}) when a comment is clicked.
+// What is shown: at most `maxOnScreen` comments at once (the viewer's
+// cap; their own always), never in the bottom subtitle strip when
+// `subtitleSafe`, all modes inside the display area; with reduced motion,
+// scrolling comments appear in place without moving.
+//
+// Events: "select" ({id, comment, own, el}) when a comment is clicked or
+// tapped, "hover" and "leave" (same) as the mouse enters or leaves one.
 
 import { Emitter } from './emitter.js';
 import { createLaneAllocator } from './lanes.js';
 import { createWaitQueue, densityPolicy } from './density.js';
 import { defaultSettings } from './settings.js';
 import {
-  fontPx, laneHeightPx, gapPx, durationFor, isDark, badgeText, LINE_HEIGHT,
+  fontPx, badgePx, laneHeightPx, gapPx, durationFor, isDark, badgeText, LINE_HEIGHT, SUBTITLE_STRIP,
 } from './geometry.js';
 import { safeColor, displayText } from './util.js';
 
@@ -37,11 +44,14 @@ class DanmakuStage extends Emitter {
   /**
    * root: the overlay element (sized like the video); clock: () => video
    * seconds; settings: viewer settings (settings.js); fontFamily: CSS
-   * font-family used to measure text (defaults to the root's computed one).
+   * font-family used to measure text (defaults to the root's computed one);
+   * reducedMotion: scrolling comments appear in place instead.
    */
-  constructor(root, { clock, settings = defaultSettings(), fontFamily } = {}) {
+  constructor(root, { clock, settings = defaultSettings(), fontFamily, reducedMotion = false } = {}) {
     super();
     this.root = root;
+    this.reducedMotion = reducedMotion;
+    root.setAttribute('aria-hidden', 'true');
     this.doc = root.ownerDocument;
     this.clock = clock || (() => this.doc.timeline.currentTime / 1000);
     this.settings = settings;
@@ -58,6 +68,9 @@ class DanmakuStage extends Emitter {
     this.#applyLook();
     this.onClick = (e) => this.#click(e);
     root.addEventListener('click', this.onClick);
+    this.onPointer = (e) => this.#pointer(e);
+    root.addEventListener('pointerover', this.onPointer);
+    root.addEventListener('pointerout', this.onPointer);
     if (typeof ResizeObserver === 'function') {
       this.observer = new ResizeObserver(() => this.resize());
       this.observer.observe(root);
@@ -74,13 +87,23 @@ class DanmakuStage extends Emitter {
     return this.queue.size;
   }
 
+  /** Comments that were due but never shown (no lane, the cap, waited too long), since the start. */
+  get hidden() {
+    return this.queue.dropped;
+  }
+
   /** Applies new viewer settings (size, speed, area, density, opacity, visibility). */
   setSettings(settings) {
     const prev = this.settings;
     this.settings = settings;
     this.queue.setPolicy(densityPolicy(settings.density));
     this.#applyLook();
-    if (prev.fontScale !== settings.fontScale || prev.area !== settings.area) this.resize();
+    if (prev.fontScale !== settings.fontScale || prev.area !== settings.area || prev.subtitleSafe !== settings.subtitleSafe) this.resize();
+  }
+
+  /** Shows scrolling comments in place (prefers-reduced-motion) from the next one on. */
+  setReducedMotion(on) {
+    this.reducedMotion = !!on;
   }
 
   /**
@@ -93,7 +116,41 @@ class DanmakuStage extends Emitter {
     const entry = { comment, own, count };
     if (this.#place(entry, own)) return 'shown';
     if (this.queue.push(entry, this.clock())) return 'queued';
-    return 'dropped';
+    return 'dropped'; // the queue counts it
+  }
+
+  /**
+   * Holds one comment still where it is (the comment menu is open on it),
+   * whatever the video does, until release.
+   */
+  hold(id) {
+    const it = this.#item(id);
+    if (!it || it.held) return false;
+    it.held = true;
+    it.heldAt = this.clock();
+    it.anim.pause();
+    it.el.classList.add('dm-held');
+    return true;
+  }
+
+  /**
+   * Lets a held comment go on from where it stood: its trip starts later by
+   * the time it was held, in its lane if it still fits there, else in
+   * another, else it waits for one.
+   */
+  release(id) {
+    const it = this.#item(id);
+    if (!it?.held) return;
+    it.held = false;
+    it.el.classList.remove('dm-held');
+    const shift = this.clock() - it.heldAt;
+    if (shift > 0) {
+      it.start += shift;
+      this.#reflow([it]);
+    }
+    if (this.items.get(it.id) !== it) return;
+    it.anim.currentTime = Math.max(0, (this.clock() - it.start) * 1000);
+    if (this.playing) it.anim.play();
   }
 
   /** Call once per frame: places waiting comments and keeps animations in sync with the video. */
@@ -132,15 +189,20 @@ class DanmakuStage extends Emitter {
 
   /** Shows a comment's like count (data-likes, drawn by the CSS) when above zero. */
   setLikes(id, likes) {
-    const it = this.items.get(id) ?? this.items.get(Number(id)) ?? this.items.get(String(id));
+    const it = this.#item(id);
     if (!it || !Number.isFinite(likes)) return;
     if (likes > 0) it.el.dataset.likes = String(likes);
     else delete it.el.dataset.likes;
   }
 
-  /** Marks a comment as liked by the viewer (class dm-liked). */
-  markLiked(id) {
-    this.items.get(id)?.el.classList.add('dm-liked');
+  /** Marks a comment as liked by the viewer, or not (class dm-liked). */
+  markLiked(id, on = true) {
+    this.#item(id)?.el.classList.toggle('dm-liked', on);
+  }
+
+  /** The comment on screen with id (as a number or a string), if any. */
+  #item(id) {
+    return this.items.get(id) ?? this.items.get(Number(id)) ?? this.items.get(String(id));
   }
 
   /** Whether a comment id is on screen. */
@@ -180,6 +242,7 @@ class DanmakuStage extends Emitter {
     this.root.classList.add('dm-paused');
     const now = this.clock();
     for (const it of [...this.items.values()]) {
+      if (it.held) continue;
       it.anim.pause();
       const t = (now - it.start) * 1000;
       if (t >= it.duration * 1000) this.#drop(it);
@@ -193,6 +256,7 @@ class DanmakuStage extends Emitter {
     this.root.classList.remove('dm-paused');
     const now = this.clock();
     for (const it of [...this.items.values()]) {
+      if (it.held) continue;
       const t = (now - it.start) * 1000;
       // play() on a finished animation would restart it: drop those instead.
       if (t >= it.duration * 1000) {
@@ -218,7 +282,8 @@ class DanmakuStage extends Emitter {
     this.width = w;
     this.height = h;
     this.laneHeight = laneHeightPx(h, s.fontScale);
-    const geom = { width: w, height: h, laneHeight: this.laneHeight, area: s.area, gap: gapPx(h, s.fontScale) };
+    this.reserve = s.subtitleSafe ? Math.round(h * SUBTITLE_STRIP) : 0;
+    const geom = { width: w, height: h, laneHeight: this.laneHeight, area: s.area, gap: gapPx(h, s.fontScale), reserve: this.reserve };
     if (!this.alloc) {
       this.alloc = createLaneAllocator(geom);
       return;
@@ -237,6 +302,8 @@ class DanmakuStage extends Emitter {
     this.clear();
     this.observer?.disconnect();
     this.root.removeEventListener('click', this.onClick);
+    this.root.removeEventListener('pointerover', this.onPointer);
+    this.root.removeEventListener('pointerout', this.onPointer);
   }
 
   // --- internals ---
@@ -269,15 +336,21 @@ class DanmakuStage extends Emitter {
   #place(entry, force) {
     const now = this.clock();
     const { comment, own, count } = entry;
+    // The viewer's cap counts everything on screen but their own comments.
+    const cap = this.settings.maxOnScreen ?? 0;
+    if (!force && cap > 0 && this.items.size >= cap) return false;
     const mode = comment.mode === 'top' || comment.mode === 'bottom' ? comment.mode : 'scroll';
+    // With reduced motion a scrolling comment stands still like a top one.
+    const layout = this.reducedMotion && mode === 'scroll' ? 'top' : mode;
     const it = {
       id: comment.id,
       comment,
       own,
       count,
       mode,
+      layout,
       size: ['small', 'medium', 'large'].includes(comment.size) ? comment.size : 'medium',
-      duration: durationFor(mode, this.settings.speed),
+      duration: durationFor(layout, this.settings.speed),
       el: null,
       anim: null,
     };
@@ -286,13 +359,21 @@ class DanmakuStage extends Emitter {
     let start = entry.start ?? now;
     // A comment taken off screen by a reflow whose trip ended while it waited.
     if (start + it.duration <= now) return true;
-    if (entry.start == null && own && !this.playing && mode === 'scroll') {
+    if (entry.start == null && own && !this.playing && layout === 'scroll') {
       // Paused: show the own comment already fully on screen instead of
       // waiting off the right edge.
       start = now - (it.width / (this.width + it.width)) * it.duration;
     }
-    const e = this.alloc.place(this.#allocItem(it), now, { force, start });
+    // An own comment is never refused, and never covers another: the
+    // comments in its way leave the lane and wait for another.
+    const e = this.alloc.place(this.#allocItem(it), now, { force, start, evict: own });
     if (!e) return false;
+    for (const id of e.evicted ?? []) {
+      const other = this.items.get(id);
+      if (!other) continue;
+      this.#drop(other);
+      this.queue.push({ comment: other.comment, own: other.own, count: other.count, start: other.start }, now);
+    }
     it.lane = e.lane;
     it.start = start;
     it.el = this.#element(it);
@@ -303,7 +384,7 @@ class DanmakuStage extends Emitter {
   }
 
   #allocItem(it) {
-    return { id: it.id, mode: it.mode, width: it.width, height: it.height, duration: it.duration, start: it.start, own: it.own };
+    return { id: it.id, mode: it.layout ?? it.mode, width: it.width, height: it.height, duration: it.duration, start: it.start, own: it.own };
   }
 
   #element(it) {
@@ -314,7 +395,6 @@ class DanmakuStage extends Emitter {
     el.dataset.mode = it.mode;
     el.dataset.size = it.size;
     if (it.comment.likes > 0) el.dataset.likes = String(it.comment.likes);
-    if (!it.own) el.title = 'Click to like';
     const text = this.doc.createElement('span');
     text.className = 'dm-text';
     text.textContent = displayText(it.comment.text);
@@ -354,7 +434,7 @@ class DanmakuStage extends Emitter {
   #animate(it) {
     const w = this.width;
     const frames =
-      it.mode === 'scroll'
+      (it.layout ?? it.mode) === 'scroll'
         ? [{ transform: `translate3d(${w}px,0,0)` }, { transform: `translate3d(${-it.width}px,0,0)` }]
         : [{ transform: `translate3d(${(w - it.width) / 2}px,0,0)` }, { transform: `translate3d(${(w - it.width) / 2}px,0,0)` }];
     it.el.style.top = `${this.alloc.laneY(it.lane)}px`;
@@ -374,6 +454,7 @@ class DanmakuStage extends Emitter {
 
   #resync(now) {
     for (const it of this.items.values()) {
+      if (it.held) continue;
       const want = (now - it.start) * 1000;
       if (want >= it.duration * 1000) {
         this.#drop(it);
@@ -404,22 +485,34 @@ class DanmakuStage extends Emitter {
     let w = this.canvas.measureText(displayText(it.comment.text)).width;
     const label = badgeText(it.count);
     if (label) {
-      this.canvas.font = `700 ${px * 0.7}px ${this.fontFamily}`;
+      this.canvas.font = `700 ${badgePx(px)}px ${this.fontFamily}`;
       w += this.canvas.measureText(label).width + px * 0.3;
     }
     // Padding and outline on both sides (see danmaku.css), plus rounding slack.
     return Math.ceil(w + px * 0.3 + 6);
   }
 
+  // The item an event is about, if it is on a comment of this stage.
+  #itemOf(target) {
+    const el = target?.closest?.('.dm-item');
+    if (!el || !this.root.contains(el)) return null;
+    for (const it of this.items.values()) if (it.el === el) return it;
+    return null;
+  }
+
   #click(e) {
-    const el = e.target.closest?.('.dm-item');
-    if (!el || !this.root.contains(el)) return;
-    for (const it of this.items.values()) {
-      if (it.el === el) {
-        e.stopPropagation();
-        this.emit('like', { id: it.id, comment: it.comment, own: it.own });
-        return;
-      }
-    }
+    const it = this.#itemOf(e.target);
+    if (!it) return;
+    e.stopPropagation();
+    this.emit('select', { id: it.id, comment: it.comment, own: it.own, el: it.el, pointerType: e.pointerType ?? '' });
+  }
+
+  // pointerover/pointerout on the root: "hover" as the pointer enters a
+  // comment, "leave" as it leaves it (not when it moves between its parts).
+  #pointer(e) {
+    const it = this.#itemOf(e.target);
+    if (!it || it === this.#itemOf(e.relatedTarget)) return;
+    const type = e.type === 'pointerover' ? 'hover' : 'leave';
+    this.emit(type, { id: it.id, comment: it.comment, own: it.own, el: it.el, pointerType: e.pointerType });
   }
 }

@@ -33,7 +33,7 @@ export function createTimeline() {
 class Timeline {
   constructor() {
     this.list = [];
-    this.ids = new Set();
+    this.ids = new Map(); // id -> comment
   }
 
   /** Adds comments not seen before; returns those actually added. */
@@ -41,7 +41,7 @@ class Timeline {
     const fresh = [];
     for (const c of comments) {
       if (c == null || c.id == null || !Number.isFinite(c.time) || this.ids.has(c.id)) continue;
-      this.ids.add(c.id);
+      this.ids.set(c.id, c);
       fresh.push(c);
     }
     if (fresh.length === 0) return fresh;
@@ -66,6 +66,11 @@ class Timeline {
   /** Whether a comment id is in the timeline. */
   has(id) {
     return this.ids.has(id);
+  }
+
+  /** The comment with id (a number, or a string from a frame's keys), if any. */
+  get(id) {
+    return this.ids.get(id) ?? this.ids.get(Number(id));
   }
 
   /** Comments with from <= time < to. */

@@ -69,7 +69,7 @@ export function createdMs(c) {
 export function statusText(state, info = {}) {
   switch (state) {
     case 'open':
-      return 'Live';
+      return 'Connected';
     case 'connecting':
       return 'Connecting…';
     case 'reconnecting':
@@ -79,6 +79,23 @@ export function statusText(state, info = {}) {
     default:
       return '';
   }
+}
+
+/**
+ * What a banned viewer is told, from the server's banned frame {room,
+ * reason, until}: "Banned from this room until <their local time>: <reason>".
+ */
+export function bannedText(ban = {}, now = new Date()) {
+  let s = ban.room ? 'Banned from this room' : 'Banned';
+  if (ban.until) s += ` until ${formatWhen(ban.until, now)}`;
+  return ban.reason ? `${s}: ${ban.reason}` : s;
+}
+
+const ISO_INSTANT = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})\b/g;
+
+/** A server message with every RFC 3339 instant in it shown in the viewer's local time ("banned until …"). */
+export function localizeTimes(message, now = new Date()) {
+  return String(message ?? '').replace(ISO_INSTANT, (iso) => (Number.isNaN(Date.parse(iso)) ? iso : formatWhen(iso, now)));
 }
 
 let refCounter = 0;

@@ -7,7 +7,7 @@
 import { createAPI } from '../api.js';
 import { createModClient } from '../mod-client.js';
 import { createModState, statsRows, banWho, banRequest, actionError } from '../admin-state.js';
-import { heldRow, recentRow, banRow, statsRow, fillRoomPicker } from '../admin-view.js';
+import { heldRow, recentRow, reportedRow, banRow, statsRow, fillRoomPicker } from '../admin-view.js';
 import { requireId } from '../dom.js';
 import { formatWhen, statusText } from '../util.js';
 
@@ -44,6 +44,7 @@ function mountAdmin(doc, { api, client, state = createModState() }) {
     doc.defaultView.requestAnimationFrame(() => {
       renderQueued = false;
       renderHeld();
+      renderReported();
       renderRecent();
       renderBans();
       renderStats();
@@ -82,6 +83,24 @@ function mountAdmin(doc, { api, client, state = createModState() }) {
     const total = state.held().length;
     $('held-all').checked = total > 0 && n === total;
   }
+
+  function renderReported() {
+    const rows = state.reported();
+    $('reported-rows').replaceChildren(
+      ...rows.map((c) =>
+        reportedRow(doc, c, { onDismiss: () => dismiss([c.id]), onDecide: (verb) => decide(verb, [c.id]), onBan: fillBan }),
+      ),
+    );
+    $('reported-count').textContent = String(rows.length);
+    $('reported-empty').hidden = rows.length > 0;
+  }
+
+  const dismiss = (ids) =>
+    act('Dismiss', async () => {
+      const res = await api.dismissReports(ids);
+      state.upsert(res.comments);
+      say(`Dismissed the reports of ${res.comments.length} comment${res.comments.length === 1 ? '' : 's'}.`);
+    });
 
   function renderRecent() {
     const rows = state.recent({ room: $('recent-room').value, status: $('recent-status').value });

@@ -40,6 +40,7 @@ class FakeClient extends Emitter {
     this.user = { id: 'me', name: 'Me' };
     this.sent = [];
     this.likes = [];
+    this.unlikes = [];
   }
   sendComment(draft, ref) {
     return new Promise((resolve, reject) => this.sent.push({ draft, ref, resolve, reject }));
@@ -47,6 +48,10 @@ class FakeClient extends Emitter {
   async like(id) {
     this.likes.push(id);
     return { ok: true, likes: 1 };
+  }
+  async unlike(id) {
+    this.unlikes.push(id);
+    return { ok: true, likes: 0 };
   }
 }
 const client = new FakeClient();
@@ -192,16 +197,23 @@ check('comments pushed while paused wait and show when playback resumes, even fr
   assert(player.timeline.has('paused2'), 'not kept on the timeline');
 });
 
-check('clicking a comment likes it once', async () => {
+check('a like is sent once at a time and can be taken back; a click selects the comment instead', async () => {
   const el = await until(() => root.querySelector('.dm-item:not(.dm-own)'), 15000, 'a comment');
   const id = el.dataset.id;
+  let selected = null;
+  player.stage.once('select', (e) => (selected = e.id));
   el.click();
-  await until(() => client.likes.length > 0, 15000, 'like sent');
+  equal(selected, id, 'the click selected it');
+  equal(client.likes.length, 0, 'a click liked it');
+  const first = player.toggleLike(id);
+  player.toggleLike(id); // a second click while the first is on its way does nothing
+  await first;
   equal(String(client.likes[0]), id);
-  el.click();
-  await frames(2);
   equal(client.likes.length, 1, 'liked twice');
-  assert(el.classList.contains('dm-liked'));
+  assert(el.classList.contains('dm-liked') && player.likes(id), 'not marked liked');
+  await player.toggleLike(id);
+  equal(String(client.unlikes[0]), id);
+  assert(!el.classList.contains('dm-liked') && !player.likes(id), 'still marked liked');
 });
 
 check('composer validates, sends and disables', async () => {

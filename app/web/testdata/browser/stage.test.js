@@ -181,15 +181,17 @@ check('pause freezes, play resumes, rate follows the video', () => {
   stage.pause();
 });
 
-check('clicking a comment emits a like with its id', () => {
+check('clicking a comment selects it (the page opens its menu); the layer is hidden from screen readers', () => {
   stage.clear();
   now = 0;
   stage.add(comment(77, { mode: 'top' }));
   let got = null;
-  const off = stage.on('like', (e) => (got = e.id));
+  const off = stage.on('select', (e) => (got = e));
   root.querySelector('[data-id="77"]').click();
   off();
-  equal(got, 77);
+  equal(got?.id, 77);
+  equal(got.el, root.querySelector('[data-id="77"]'));
+  equal(root.getAttribute('aria-hidden'), 'true');
 });
 
 check('own comment: rekey on ack, remove on reject', () => {
@@ -340,5 +342,97 @@ check('like counts show as data-likes without changing the footprint', () => {
   equal(el.dataset.likes, '15');
   equal(el.getBoundingClientRect().width, w, 'width changed');
   assert(getComputedStyle(el, '::after').content.includes('15'), 'marker not drawn');
+  stage.clear();
+});
+
+check('the on-screen cap keeps at most that many comments shown and counts the rest as hidden', () => {
+  stage.clear();
+  stage.setSettings({ ...defaultSettings(), maxOnScreen: 10, density: 'low' });
+  now = 0;
+  const before = stage.hidden;
+  for (let i = 0; i < 30; i++) stage.add(comment(`cap${i}`, { mode: i % 2 ? 'top' : 'scroll', text: `c${i}` }));
+  equal(stage.count, 10, 'comments on screen');
+  equal(stage.hidden - before, 20, 'comments counted hidden');
+  equal(stage.add(comment('cap-own'), { own: true }), 'shown', 'the own comment is never capped');
+  stage.setSettings(defaultSettings());
+  stage.clear();
+});
+
+check('the subtitle strip stays free in all three modes, and the display area applies to bottom comments', () => {
+  stage.clear();
+  stage.setSettings({ ...defaultSettings(), subtitleSafe: true });
+  now = 0;
+  for (let i = 0; i < 60; i++) stage.add(comment(`sub${i}`, { mode: ['scroll', 'top', 'bottom'][i % 3], text: 'x'.repeat(20 + (i % 7)) }));
+  const box = root.getBoundingClientRect();
+  const strip = box.top + root.clientHeight * (1 - 0.15) + 1;
+  const modes = new Set();
+  for (const el of items()) {
+    modes.add(el.dataset.mode);
+    assert(el.getBoundingClientRect().bottom <= strip, `${el.dataset.id} (${el.dataset.mode}) runs into the subtitle strip`);
+  }
+  equal(modes.size, 3, 'every mode placed');
+  stage.setSettings({ ...defaultSettings(), area: 0.25 });
+  stage.clear();
+  for (let i = 0; i < 10; i++) stage.add(comment(`area${i}`, { mode: 'bottom' }));
+  const quarter = box.top + (root.clientHeight * 0.85) * 0.25 + 1;
+  for (const el of items()) assert(el.getBoundingClientRect().bottom <= quarter, `bottom comment ${el.dataset.id} below the display area`);
+  stage.setSettings(defaultSettings());
+  stage.clear();
+});
+
+check('a held comment stands still while the video plays, then goes on from where it stood', () => {
+  stage.clear();
+  now = 0;
+  stage.play();
+  stage.add(comment('hold'));
+  freezeAt(2);
+  stage.play();
+  const el = root.querySelector('[data-id="hold"]');
+  const x = el.getBoundingClientRect().left;
+  assert(stage.hold('hold'), 'held');
+  assert(el.classList.contains('dm-held'));
+  now = 5;
+  tickFar(); // the drift check must leave it alone
+  assert(Math.abs(el.getBoundingClientRect().left - x) < 1, 'it moved while held');
+  stage.release('hold');
+  assert(!el.classList.contains('dm-held'));
+  equal(stage.items.get('hold').start, 3, 'its trip starts later by the 3 s it was held');
+  stage.pause();
+  assert(Math.abs(el.getBoundingClientRect().left - x) < 2, `it jumped on release: ${el.getBoundingClientRect().left} vs ${x}`);
+  stage.play();
+  stage.clear();
+});
+
+check('with reduced motion a scrolling comment appears in place and stays there', () => {
+  stage.clear();
+  stage.setReducedMotion(true);
+  now = 0;
+  stage.add(comment('still', { text: 'no motion please' }));
+  const el = root.querySelector('[data-id="still"]');
+  equal(el.dataset.mode, 'scroll');
+  freezeAt(0.5);
+  const x0 = el.getBoundingClientRect().left;
+  freezeAt(3);
+  const x1 = el.getBoundingClientRect().left;
+  const box = root.getBoundingClientRect();
+  assert(Math.abs(x1 - x0) < 0.5, `it moved from ${x0} to ${x1}`);
+  assert(x0 > box.left && el.getBoundingClientRect().right < box.right, 'it is not wholly on screen');
+  stage.setReducedMotion(false);
+  stage.play();
+  stage.clear();
+});
+
+check('an own comment sent while paused never covers another one', () => {
+  stage.clear();
+  stage.setSettings({ ...defaultSettings(), area: 0.25, density: 'high' });
+  now = 10;
+  // Fill every lane of the area with comments that are fully on screen.
+  for (let i = 0; i < 40; i++) stage.add(comment(`busy${i}`, { text: 'busy busy busy' }));
+  freezeAt(13);
+  stage.add(comment('mine-paused', { text: 'sent while paused, busy screen' }), { own: true });
+  assert(stage.has('mine-paused'), 'the own comment is shown');
+  assertNoOverlap('with the own comment');
+  stage.setSettings(defaultSettings());
+  stage.play();
   stage.clear();
 });

@@ -278,3 +278,43 @@ test('authenticate re-signs an open connection and resolves with the authed fram
   sock().receive({ type: 'error', ref: sock().sent.at(-1).ref, code: 'unauthorized', message: 'invalid token' });
   await assert.rejects(bad, (e) => e.code === 'unauthorized');
 });
+
+test('a banned frame and a 4003 close end the connection for good', () => {
+  const { client, timers, states, sock } = setup();
+  const banned = [];
+  client.on('banned', (m) => banned.push(m));
+  client.connect();
+  sock().open();
+  const frame = { type: 'banned', room: 'r1', reason: 'spam', until: '2026-12-01T00:00:00.000Z', message: 'you are banned' };
+  sock().receive(frame);
+  sock().drop(4003, 'banned');
+  assert.deepEqual(banned, [frame]);
+  assert.deepEqual(client.banned, frame);
+  assert.equal(client.state, 'closed');
+  timers.advance(60000);
+  assert.equal(FakeSocket.all.length, 1, 'it did not reconnect');
+  assert.deepEqual(states.map((s) => s[0]), ['connecting', 'open', 'closed']);
+});
+
+test('unlike, report and recall are requests answered by their acks; weights frames are passed on', async () => {
+  const { client, sock } = setup();
+  const weights = [];
+  client.on('weights', (w) => weights.push(w));
+  client.connect();
+  sock().open();
+  sock().receive(welcome(1));
+  const pending = [client.unlike(5), client.report(6, 'spoiler'), client.recall(7)];
+  const sent = sock().sent;
+  assert.deepEqual(sent.map((m) => [m.type, m.comment_id, m.reason, m.room]), [
+    ['unlike', 5, undefined, 'r1'], ['report', 6, 'spoiler', 'r1'], ['recall', 7, undefined, 'r1'],
+  ]);
+  sock().receive({ type: 'ack', ref: sent[0].ref, ok: true, comment_id: 5, likes: 0 });
+  sock().receive({ type: 'ack', ref: sent[1].ref, ok: false, error: { code: 'invalid', message: 'you cannot report your own comment' } });
+  sock().receive({ type: 'ack', ref: sent[2].ref, ok: true, comment_id: 7 });
+  const [unlike, report, recall] = await Promise.allSettled(pending);
+  assert.equal(unlike.value.likes, 0);
+  assert.equal(report.reason.code, 'invalid');
+  assert.equal(recall.status, 'fulfilled');
+  sock().receive({ type: 'weights', room: 'r1', weights: { 5: 3 } });
+  assert.deepEqual(weights, [{ 5: 3 }]);
+});

@@ -23,3 +23,11 @@ test('errors read well', () => {
   assert.equal(errorMessage({ code: 'invalid', message: 'text is too long' }), 'text is too long');
   assert.equal(errorMessage(undefined), 'Could not send the comment.');
 });
+
+test('a held comment says it waits for a moderator; server times read in local time', () => {
+  assert.equal(errorMessage({ code: 'held', message: 'possible spoiler' }), 'Waiting for a moderator: possible spoiler.');
+  assert.equal(errorMessage({ code: 'held' }), 'Waiting for a moderator.');
+  const until = '2026-12-01T08:30:00Z';
+  const msg = errorMessage({ code: 'rejected', message: `you are banned until ${until}: spam` });
+  assert.ok(!msg.includes(until) && msg.endsWith(': spam') && msg.startsWith('you are banned until '), msg);
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fontPx, heightScale, laneHeightPx, durationFor, isDark, badgeText } from '../../../../assets/js/geometry.js';
+import { fontPx, heightScale, laneHeightPx, durationFor, isDark, badgeText, badgePx, MIN_FONT_PX } from '../../../../assets/js/geometry.js';
 import { lanesFor } from '../../../../assets/js/lanes.js';
 
 test('font sizes are 18/25/36 px at the reference height and scale with the player and setting', () => {
@@ -10,6 +10,14 @@ test('font sizes are 18/25/36 px at the reference height and scale with the play
   assert.equal(fontPx('medium', 540, 1.5), 37.5);
   assert.equal(fontPx('bogus', 540), 25);
   assert.equal(heightScale(0), 1);
+});
+
+test('text stays readable on a phone-sized player: at least 14 px, badges at least 11 px', () => {
+  // A 390 px wide phone shows a 16:9 player 219 px high.
+  assert.deepEqual(['small', 'medium', 'large'].map((s) => fontPx(s, 219)), [MIN_FONT_PX, 15, 21.6]);
+  assert.equal(fontPx('medium', 540, 0.5), MIN_FONT_PX, 'the smallest font setting too');
+  assert.equal(badgePx(14), 11);
+  assert.equal(badgePx(36), 25.2);
 });
 
 test('small and medium fit one lane, large takes two', () => {

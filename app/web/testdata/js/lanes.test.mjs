@@ -269,3 +269,39 @@ test('rename keeps the lanes under the new id', () => {
   assert.equal(al.remove(7), true);
   assert.equal(al.place(fixed('x', 'top', 100), 0).lane, 0);
 });
+
+test('the subtitle strip is kept free, and every mode stays in the display area above it', () => {
+  // 600 px high, 30 px lanes, a 90 px strip: 17 lanes, 8 of them in half the area.
+  const alloc = createLaneAllocator({ width: W, height: 600, laneHeight: 30, area: 0.5, gap: 10, reserve: 90 });
+  const bottoms = [];
+  for (let i = 0; i < 20; i++) {
+    for (const mode of ['scroll', 'top', 'bottom']) {
+      const e = alloc.place(mode === 'scroll' ? scroll(`${mode}${i}`, 300) : fixed(`${mode}${i}`, mode, 300), 0);
+      if (e) bottoms.push([mode, e.y + 30 * e.span]);
+    }
+  }
+  const limit = (600 - 90) * 0.5;
+  for (const [mode, bottom] of bottoms) assert.ok(bottom <= limit, `${mode} comment ends at ${bottom}, below ${limit}`);
+  assert.ok(bottoms.some(([m]) => m === 'bottom'), 'bottom comments were placed');
+  const lowestBottom = Math.max(...bottoms.filter(([m]) => m === 'bottom').map(([, b]) => b));
+  assert.equal(lowestBottom, 8 * 30, 'bottom comments start at the bottom of the display area');
+
+  const full = createLaneAllocator({ width: W, height: 600, laneHeight: 30, area: 1, gap: 10, reserve: 90 });
+  const e = full.place(fixed('b', 'bottom', 100), 0);
+  assert.equal(e.y + 30, 510, 'with the whole area, the first bottom comment sits right above the strip');
+});
+
+test('a forced own comment with evict moves the comments in its way instead of covering them', () => {
+  const alloc = createLaneAllocator({ width: W, height: 90, laneHeight: 30, area: 1, gap: 10 });
+  // Three lanes, each holding a still comment in the middle of the screen.
+  for (let i = 0; i < 3; i++) assert.ok(alloc.place(fixed(`t${i}`, 'top', 400), 0));
+  assert.equal(alloc.place(fixed('x', 'top', 400), 1), null, 'every lane is busy');
+  const own = alloc.place(fixed('own', 'top', 400), 1, { force: true, evict: true });
+  assert.ok(own, 'the own comment is placed');
+  assert.deepEqual(own.evicted, ['t0'], 'the one comment in its lane moves out');
+  assert.equal(alloc.get('t0'), undefined);
+  for (const id of ['t1', 't2']) assert.notEqual(alloc.get(id).lane, own.lane, `${id} shares the own comment's lane`);
+  // Where a lane is free, nothing is evicted.
+  alloc.remove('t2');
+  assert.deepEqual(alloc.place(fixed('own2', 'top', 400), 1, { force: true, evict: true }).evicted, undefined);
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareEntries, insertionIndex, entryAt } from '../../../../assets/js/comment-list.js';
+import { compareEntries, insertionIndex, entryAt, visibleRange } from '../../../../assets/js/comment-list.js';
 
 test('entries order by time, then seq (own unacknowledged ones last), then id', () => {
   const list = [
@@ -28,4 +28,13 @@ test('the entry at the playhead is the last one at or before it', () => {
   assert.equal(entryAt(sorted, 6.9), 2);
   assert.equal(entryAt(sorted, 100), 3);
   assert.equal(entryAt([], 1), -1);
+});
+
+test('only the rows in view, and a few around them, are drawn', () => {
+  assert.deepEqual(visibleRange(1000, 0, 320, 32, 6), [0, 16]);
+  assert.deepEqual(visibleRange(1000, 3200, 320, 32, 6), [94, 116]);
+  assert.deepEqual(visibleRange(1000, 32000, 320, 32, 6), [994, 1000], 'the end');
+  assert.deepEqual(visibleRange(3, 0, 320, 32, 6), [0, 3], 'fewer rows than fit');
+  assert.deepEqual(visibleRange(0, 0, 320), [0, 0]);
+  assert.deepEqual(visibleRange(50, 0, 0, 32, 0), [0, 1], 'a box not laid out yet still draws a row');
 });

@@ -76,3 +76,32 @@ test('store updates merge, validate, persist and emit', () => {
   store.reset();
   assert.deepEqual(loadSettings(st), defaultSettings());
 });
+
+test('the new settings are clamped: shield 0–10, on-screen cap 0–300, blocked users unique', () => {
+  const s = sanitizeSettings({
+    shield: 12.4, maxOnScreen: -3, subtitleSafe: 'no',
+    blockedUsers: [{ id: 'g-1', name: 'guest-1' }, { id: 'g-1', name: 'again' }, { id: 7 }, { name: 'no id' }, { id: 'u2', name: 5 }],
+  });
+  assert.equal(s.shield, 10);
+  assert.equal(s.maxOnScreen, 0);
+  assert.equal(s.subtitleSafe, true);
+  assert.deepEqual(s.blockedUsers, [{ id: 'g-1', name: 'guest-1' }, { id: 'u2', name: '' }]);
+  assert.equal(sanitizeSettings({ maxOnScreen: '40', shield: '3' }).maxOnScreen, 40);
+  assert.equal(sanitizeSettings({ shield: 3.6 }).shield, 4);
+  const many = Array.from({ length: 250 }, (_, i) => ({ id: `u${i}` }));
+  assert.equal(sanitizeSettings({ blockedUsers: many }).blockedUsers.length, 200);
+});
+
+test('filter hides blocked users and comments below the shield level', () => {
+  const f = createFilter(sanitizeSettings({ shield: 5, blockedUsers: [{ id: 'troll', name: 'Troll' }] }));
+  for (const [c, want, why] of [
+    [{ mode: 'scroll', text: 'a', weight: 5, user: { id: 'u1' } }, true, 'at the level'],
+    [{ mode: 'scroll', text: 'a', weight: 4, user: { id: 'u1' } }, false, 'below the level'],
+    [{ mode: 'scroll', text: 'a', user: { id: 'u1' } }, false, 'no weight weighs 0'],
+    [{ mode: 'scroll', text: 'a', weight: 9, user: { id: 'troll' } }, false, 'a blocked user'],
+  ]) {
+    assert.equal(f(c), want, why);
+  }
+  assert.equal(f({ mode: 'scroll', text: 'a', weight: 0, user: { id: 'troll' } }, { own: true }), true, 'never the own comment');
+  assert.equal(createFilter(defaultSettings())({ mode: 'scroll', text: 'a' }), true, 'level 0 shows everything');
+});

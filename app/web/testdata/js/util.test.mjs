@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   isColor, safeColor, displayText, normalizeText, formatTime, formatClock, formatWhen, createdMs, statusText, newRef,
+  bannedText, localizeTimes,
 } from '../../../../assets/js/util.js';
 
 test('colours are only ever #rrggbb', () => {
@@ -58,7 +59,7 @@ test('instants read as the time alone on the same day, with the date before', ()
 });
 
 test('connection indicator texts', () => {
-  assert.equal(statusText('open'), 'Live');
+  assert.equal(statusText('open'), 'Connected', 'connected, not "Live": that is a kind of room');
   assert.equal(statusText('connecting'), 'Connecting…');
   assert.equal(statusText('reconnecting', { delay: 1200 }), 'Reconnecting in 2 s…');
   assert.equal(statusText('reconnecting', {}), 'Reconnecting…');
@@ -70,4 +71,16 @@ test('refs are fresh every time', () => {
   const refs = new Set();
   for (let i = 0; i < 1000; i++) refs.add(newRef());
   assert.equal(refs.size, 1000);
+});
+
+test('a ban is told in plain words, its end in local time', () => {
+  const now = new Date(2026, 4, 3, 9, 0, 0);
+  const until = new Date(2026, 4, 3, 14, 3, 22).toISOString();
+  const local = new Date(until).toLocaleTimeString();
+  assert.equal(bannedText({ room: 'demo', reason: 'spam', until }, now), `Banned from this room until ${local}: spam`);
+  assert.equal(bannedText({ reason: 'bots' }, now), 'Banned: bots');
+  assert.equal(bannedText({}, now), 'Banned');
+  const msg = localizeTimes(`you are banned until ${until.replace('.000', '')}: spam`, now);
+  assert.equal(msg, `you are banned until ${local}: spam`);
+  assert.equal(localizeTimes('no time here'), 'no time here');
 });
