@@ -61,10 +61,11 @@ func TestLiveReplay(t *testing.T) {
 	p.open(s.URL() + "/rooms/onair/replay")
 	wantDuration := 3 + offsets[len(offsets)-1] + 8
 	p.wait(fmt.Sprintf(`document.getElementById('dm-clock').textContent === '0:00 / %s'`, clockText(wantDuration)), "the replay's length")
-	p.wait(fmt.Sprintf(`document.querySelectorAll('#dm-list .dm-entry').length === %d`, len(texts)), "the comments in the list")
+	p.wait(fmt.Sprintf(`document.getElementById('dm-list').dataset.count === '%d'`, len(texts)), "the comments in the list")
 
 	step(t, "6 at 4× the comments come in their order and at their pace", func(t *testing.T) {
 		p := p.in(t)
+		p.click(`.dm-speed-menu > summary`)
 		p.click(`#dm-speed [data-rate="4"]`)
 		p.wait(`document.querySelector('#dm-speed [data-rate="4"]').getAttribute('aria-pressed') === 'true'`, "4× selected")
 		p.click("#dm-play")

@@ -118,7 +118,10 @@ func TestRoomScenarios(t *testing.T) {
 		b.wait(`document.getElementById('dm-stage').classList.contains('dm-paused')`, "the overlay to hold still")
 		at := eval[[]float64](b, `(() => { const r = `+sel+`.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`)
 		b.run(chromedp.MouseClickXY(at[0], at[1]))
-		b.wait(sel+`?.classList.contains("dm-liked")`, "B's comment marked liked")
+		// The click opens the comment's menu; liking is one of its choices.
+		b.wait(`!document.querySelector('.dm-menu').hidden && `+sel+`.classList.contains('dm-held')`, "the comment's menu, the comment held")
+		b.click(`.dm-menu button[data-action="like"]`)
+		b.wait(sel+`?.classList.contains("dm-liked") && document.querySelector('.dm-menu').hidden`, "B's comment marked liked, the menu closed")
 		eval[bool](b, `(async () => (await document.getElementById('dm-video').play(), true))()`)
 		a.wait(fmt.Sprintf(`document.querySelector('#dm-stage .dm-item[data-id="%s"]')?.dataset.likes === '1'`, got.ID), "the like count on A's flying comment")
 		a.wait(fmt.Sprintf(`document.querySelector('#dm-list .dm-entry[data-id="%s"] .dm-entry-likes')?.textContent === '1'`, got.ID), "the like count in A's list")
@@ -130,7 +133,7 @@ func TestRoomScenarios(t *testing.T) {
 
 	step(t, "5 hiding top comments keeps them off B's screen, also after a reload", func(t *testing.T) {
 		a, b := a.in(t), b.in(t)
-		b.click(".dm-popover > summary")
+		b.click(".dm-settings-menu > summary")
 		b.click("#dm-set-hide-top")
 		b.wait(`document.getElementById('dm-set-hide-top').checked`, "the setting to be on")
 		for round := 1; round <= 2; round++ {
@@ -161,7 +164,7 @@ func TestRoomScenarios(t *testing.T) {
 
 	step(t, "blocked words keep comments off B's screen and list", func(t *testing.T) {
 		a, b := a.in(t), b.in(t)
-		b.click(".dm-popover > summary") // the reload in step 5 closed the settings
+		b.click(".dm-settings-menu > summary") // the reload in step 5 closed the settings
 		b.run(chromedp.SendKeys(chromedp.ID("dm-set-keywords"), "SPOILER"))
 		eval[bool](b, `(document.activeElement.blur(), true)`) // the list of words is saved when the field is left
 		b.wait(`JSON.parse(localStorage.getItem('danmaku.settings.v1')).blockedKeywords[0] === 'SPOILER'`, "the word saved")
@@ -179,7 +182,7 @@ func TestRoomScenarios(t *testing.T) {
 		if !listed[after] || listed[hidden] {
 			t.Fatalf("list visibility: %q shown %t, %q shown %t", after, listed[after], hidden, listed[hidden])
 		}
-		b.click(".dm-popover > summary") // close the settings again
+		b.click(".dm-settings-menu > summary") // close the settings again
 	})
 
 	step(t, "a rejected comment disappears and the reason shows by the send bar", func(t *testing.T) {

@@ -76,7 +76,7 @@ func TestRoomShowcase(t *testing.T) {
 	p.run(chromedp.EmulateViewport(1280, 760))
 	p.open(s.URL() + "/rooms/movie-night")
 	p.waitConnected()
-	p.wait(fmt.Sprintf(`document.querySelectorAll('#dm-list .dm-entry').length === %d`, len(showcase)), "the list")
+	p.wait(fmt.Sprintf(`document.getElementById('dm-list').dataset.count === '%d'`, len(showcase)), "the list")
 	p.playVideo(9.5)
 	eval[bool](p, `(document.getElementById('dm-video').playbackRate = 2, true)`) // the overlay follows; it fills up sooner
 	p.wait(`document.getElementById('dm-video').currentTime > 12.5`, "the busy part")

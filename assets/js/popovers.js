@@ -4,19 +4,21 @@
 // viewport when it would stick out (on a phone, say).
 //
 // DOM hooks: details.dm-popover and details.dm-style, each with a panel
-// (.dm-popover-panel or .dm-style-panel); an open panel that would run off
-// the top gets .dm-popover-below, one that would run off a side is moved
+// (.dm-popover-panel or .dm-style-panel); an open panel that has more room
+// below its button than above gets .dm-popover-below (and a max-height
+// when even that room is short), one that would run off a side is moved
 // by --dm-shift.
 
 /** Pixels kept between a panel and the viewport's edges. */
 const EDGE = 8;
 
 const SELECTOR = 'details.dm-popover, details.dm-style';
+const OPEN = 'details.dm-popover[open], details.dm-style[open]';
 
 /** Wires every popover in `doc`, now and later (composers mount theirs on the fly). Returns an unwire function. */
 export function wirePopovers(doc = document) {
   const view = doc.defaultView;
-  const open = () => [...doc.querySelectorAll(`${SELECTOR}[open]`)];
+  const open = () => [...doc.querySelectorAll(OPEN)];
   const onToggle = (e) => {
     const d = e.target;
     if (!(d instanceof view.HTMLDetailsElement) || !d.matches(SELECTOR) || !d.open) return;
@@ -49,18 +51,27 @@ export function wirePopovers(doc = document) {
   };
 }
 
-/** Moves an open popover's panel inside the viewport: below its button when it runs off the top, sideways when off a side. */
+/**
+ * Moves an open popover's panel inside the viewport: above its button or
+ * below it, wherever there is more room (and no taller than that room),
+ * and sideways when it would run off a side.
+ */
 export function fitPanel(details) {
   const panel = details.querySelector('.dm-popover-panel, .dm-style-panel');
-  if (!panel) return;
+  const button = details.querySelector('summary');
+  if (!panel || !button) return;
   const view = details.ownerDocument.defaultView;
   panel.style.setProperty('--dm-shift', '0px');
-  details.classList.remove('dm-popover-below');
-  let r = panel.getBoundingClientRect();
-  if (r.top < EDGE) {
-    details.classList.add('dm-popover-below');
-    r = panel.getBoundingClientRect();
-  }
+  panel.style.maxHeight = '';
+  const b = button.getBoundingClientRect();
+  const above = b.top - EDGE - 14;
+  const below = view.innerHeight - b.bottom - EDGE - 8;
+  const natural = panel.getBoundingClientRect().height;
+  const flip = natural > above && below > above;
+  details.classList.toggle('dm-popover-below', flip);
+  const room = Math.floor(flip ? below : above);
+  if (natural > room) panel.style.maxHeight = `${Math.max(120, room)}px`;
+  const r = panel.getBoundingClientRect();
   let shift = 0;
   if (r.right > view.innerWidth - EDGE) shift = view.innerWidth - EDGE - r.right;
   if (r.left + shift < EDGE) shift = EDGE - r.left;
