@@ -14,9 +14,10 @@ import (
 	"time"
 )
 
-// The DPlayer test drives the real player, which is never committed: it
-// is fetched from the npm registry (npm pack, no install scripts, no
-// dependencies: the dist bundle carries them) into a gitignored cache.
+// The DPlayer test drives the real player, and the accessibility test runs
+// axe-core; neither is committed: each is fetched from the npm registry
+// (npm pack, no install scripts, no dependencies: the dist bundles carry
+// them) into a gitignored cache under testdata.
 
 // dplayerVersion is the DPlayer release the test runs against.
 const dplayerVersion = "1.27.1"
@@ -29,37 +30,46 @@ var dplayerCache = filepath.Join("testdata", "dplayer", dplayerVersion)
 // registry the test skips, or fails in CI (see missingTool).
 func requireDPlayer(t *testing.T) string {
 	t.Helper()
-	if p := os.Getenv("DANMAKU_DPLAYER_JS"); p != "" {
+	return requireNPMFile(t, "DANMAKU_DPLAYER_JS", "dplayer", dplayerVersion, "package/dist/DPlayer.min.js", filepath.Join(dplayerCache, "DPlayer.min.js"))
+}
+
+// requireNPMFile returns the path of one file of an npm package: the
+// environment variable env's, else the cached copy at path, else one
+// fetched now with npm pack (no install scripts, no dependencies) from
+// member of the package's tarball. Without npm or the registry the test
+// skips, or fails in CI (see missingTool).
+func requireNPMFile(t *testing.T, env, pkg, version, member, path string) string {
+	t.Helper()
+	if p := os.Getenv(env); p != "" {
 		return p
 	}
-	path := filepath.Join(dplayerCache, "DPlayer.min.js")
 	if _, err := os.Stat(path); err == nil {
 		return path
 	}
-	if err := fetchDPlayer(path); err != nil {
-		missingTool(t, "DPlayer "+dplayerVersion, fmt.Sprintf("npm pack failed (%v); set DANMAKU_DPLAYER_JS to a DPlayer.min.js", err))
+	if err := fetchNPMFile(pkg, version, member, path); err != nil {
+		missingTool(t, pkg+" "+version, fmt.Sprintf("npm pack failed (%v); set %s to the file", err, env))
 	}
 	return path
 }
 
-// fetchDPlayer packs the release with npm and extracts its bundle to path.
-func fetchDPlayer(path string) error {
+// fetchNPMFile packs the release with npm and extracts member to path.
+func fetchNPMFile(pkg, version, member, path string) error {
 	npm, err := exec.LookPath("npm")
 	if err != nil {
 		return errors.New("npm is not installed")
 	}
-	tmp, err := os.MkdirTemp("", "dplayer-pack-")
+	tmp, err := os.MkdirTemp("", "npm-pack-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(tmp)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, npm, "pack", "dplayer@"+dplayerVersion, "--pack-destination", tmp, "--silent", "--ignore-scripts")
+	cmd := exec.CommandContext(ctx, npm, "pack", pkg+"@"+version, "--pack-destination", tmp, "--silent", "--ignore-scripts")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("npm pack: %v: %s", err, out)
 	}
-	f, err := os.Open(filepath.Join(tmp, "dplayer-"+dplayerVersion+".tgz"))
+	f, err := os.Open(filepath.Join(tmp, pkg+"-"+version+".tgz"))
 	if err != nil {
 		return err
 	}
@@ -67,7 +77,7 @@ func fetchDPlayer(path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	return extract(f, "package/dist/DPlayer.min.js", path)
+	return extract(f, member, path)
 }
 
 // extract copies member of the gzipped tarball r to path, atomically.

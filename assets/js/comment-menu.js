@@ -6,13 +6,14 @@
 //   menu.open(anchorElement, { comment, own, liked, canRecall, keyboard });
 //   onAction(action, context, reason?)   // like | copy | report | block | recall
 //
-// Items: like / unlike (aria-pressed), copy, report (then a reason: spam,
-// spoiler, abuse, ads, other), block this user (not on one's own) and
-// recall (one's own, within 2 minutes). Esc, a click outside, or a choice
+// Items: like / unlike (a menuitemcheckbox, aria-checked), copy, report
+// (then a reason: spam, spoiler, abuse, ads, other), block this user (not
+// on one's own) and recall (one's own, within 2 minutes). Esc, a click outside, or a choice
 // closes it; arrow keys move between the items.
 //
-// DOM hooks: div.dm-menu[role=menu] with button[role=menuitem] whose
-// data-action is the action (and data-reason for the reasons).
+// DOM hooks: div.dm-menu[role=menu] with button[role=menuitem] (the like:
+// menuitemcheckbox) whose data-action is the action (and data-reason for
+// the reasons).
 
 import { Emitter } from './emitter.js';
 import { el } from './dom.js';
@@ -131,7 +132,7 @@ class CommentMenu extends Emitter {
     const { own, liked, canRecall, pending } = this.ctx;
     const list = [];
     if (!pending) {
-      list.push(this.#item('like', liked ? '♥ Unlike' : '♡ Like', { 'aria-pressed': String(!!liked) }));
+      list.push(this.#item('like', liked ? '♥ Unlike' : '♡ Like', { role: 'menuitemcheckbox', 'aria-checked': String(!!liked) }));
     }
     list.push(this.#item('copy', 'Copy text'));
     if (!own && !pending) {
