@@ -426,3 +426,36 @@ func TestAssetRangesAndRevalidation(t *testing.T) {
 		t.Fatalf("POST to an asset: status %d, want 400", status)
 	}
 }
+
+// TestTokenHint: the command that prints a moderator token shows only to
+// moderators, and to the operator on a fresh install (only the demo room)
+// from the server's own machine; not to visitors once the site is in use,
+// nor to visitors from elsewhere (here: through a trusted proxy).
+func TestTokenHint(t *testing.T) {
+	const command = `id="token-command"`
+	s := startServer(t, func(c *app.Config) { c.ProxyHeader, c.TrustedProxies = "X-Real-IP", []string{"127.0.0.1"} })
+	for _, tc := range []struct {
+		name   string
+		path   string
+		header []string
+		want   bool
+	}{
+		{"index, fresh install, from this machine", "/", nil, true},
+		{"login, fresh install, from this machine", "/login", nil, true},
+		{"index, fresh install, from elsewhere", "/", []string{"X-Real-IP", "203.0.113.9"}, false},
+		{"login, fresh install, from elsewhere", "/login", []string{"X-Real-IP", "203.0.113.9"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := strings.Contains(get(t, httpClient(t), s.URL()+tc.path, tc.header...).body, command); got != tc.want {
+				t.Errorf("hint shown %t, want %t", got, tc.want)
+			}
+		})
+	}
+	createRoom(t, s, "in-use", "vod")
+	if strings.Contains(get(t, httpClient(t), s.URL()+"/login").body, command) {
+		t.Error("a visitor of a site in use sees the token command")
+	}
+	if !strings.Contains(get(t, moderatorClient(t, s), s.URL()+"/login").body, command) {
+		t.Error("a moderator does not see the token command")
+	}
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -73,5 +74,21 @@ func TestModerationPageInBrowser(t *testing.T) {
 	eval[bool](p, `(document.getElementById('ban-reason').value = 'spoilers', document.getElementById('ban-form').requestSubmit(), true)`)
 	p.wait(`[...document.querySelectorAll('#ban-rows tr')].some((tr) => tr.textContent.includes('spoilers'))`, "the ban in the list")
 	p.wait(`document.getElementById('mod-message').textContent.startsWith('Banned user g-')`, "the ban confirmed")
+
+	// A comment viewers report is queued live, with how many and why; a
+	// dismissal takes it off the queue.
+	var reported struct{ ID int64 }
+	if status := apptest.Call(t, apptest.HTTPClient(t), "POST", srv.URL()+"/api/rooms/demo/comments", map[string]any{"text": "report me"}, &reported); status != http.StatusCreated {
+		t.Fatalf("comment: status %d", status)
+	}
+	for _, reason := range []string{"spam", "ads"} {
+		if status := apptest.Call(t, apptest.HTTPClient(t), "POST", fmt.Sprintf("%s/api/comments/%d/report", srv.URL(), reported.ID), map[string]any{"reason": reason}, nil); status != http.StatusOK {
+			t.Fatalf("report: status %d", status)
+		}
+	}
+	row := fmt.Sprintf(`document.querySelector('#reported-rows tr[data-id="%d"]')`, reported.ID)
+	p.wait(row+`?.querySelector('.mod-reports').textContent === '2: ads, spam' && document.getElementById('reported-count').textContent === '1'`, "the reported comment queued")
+	eval[bool](p, `(`+row+`.querySelector('.mod-dismiss').click(), true)`)
+	p.wait(`!`+row+` && !document.getElementById('reported-empty').hidden`, "the queue empty after dismissing")
 	p.checkClean()
 }

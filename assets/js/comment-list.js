@@ -115,8 +115,20 @@ class CommentList extends Emitter {
     });
     container.addEventListener('pointerenter', () => (this.hovered = true));
     container.addEventListener('pointerleave', () => (this.hovered = false));
-    container.addEventListener('scroll', () => this.#queue(), { passive: true });
-    if (typeof ResizeObserver === 'function') new ResizeObserver(() => this.#queue()).observe(container);
+    this.top = 0; // the box's scrollTop, as its scroll events tell it
+    this.view = 600; // the box's height, as its ResizeObserver tells it
+    this.drawnTotal = -1;
+    this.drawnFirst = -1;
+    container.addEventListener('scroll', () => {
+      this.top = container.scrollTop;
+      this.#queue();
+    }, { passive: true });
+    if (typeof ResizeObserver === 'function') {
+      new ResizeObserver(([e]) => {
+        this.view = e.contentRect.height;
+        this.#queue();
+      }).observe(container);
+    }
     this.#queue();
   }
 
@@ -231,7 +243,9 @@ class CommentList extends Emitter {
     const e = this.byId.get(String(id));
     if (!e?.visible) return null;
     this.scrollTo = e;
+    this.reveals = e;
     this.#draw();
+    this.reveals = null;
     return e.el;
   }
 
@@ -264,6 +278,8 @@ class CommentList extends Emitter {
 
   // Draws the rows in view: the spacer is as tall as every row, the list
   // holds only those around the scroll position.
+  // It reads the box's size and scroll position only from their own
+  // events, and writes only what changed, so that drawing forces no layout.
   #draw() {
     if (this.reshow) {
       this.reshow = false;
@@ -271,16 +287,22 @@ class CommentList extends Emitter {
       this.box.dataset.count = String(this.shown.length);
     }
     const total = this.shown.length;
-    this.spacer.style.height = `${total * ROW_HEIGHT}px`;
-    const view = this.box.clientHeight;
+    if (total !== this.drawnTotal) {
+      this.drawnTotal = total;
+      this.spacer.style.height = `${total * ROW_HEIGHT}px`;
+    }
+    const view = this.view;
     if (this.scrollTo === 'end') {
-      this.box.scrollTop = total * ROW_HEIGHT;
+      this.#scroll(Math.max(0, total * ROW_HEIGHT - view));
     } else if (this.scrollTo) {
-      const i = this.shown.indexOf(this.scrollTo);
-      if (i >= 0) this.box.scrollTop = Math.max(0, i * ROW_HEIGHT - (view - ROW_HEIGHT) / 2);
+      // Centre the row, unless it is in view already: a list following
+      // the playhead then scrolls now and then, not at every comment.
+      const y = this.shown.indexOf(this.scrollTo) * ROW_HEIGHT;
+      const inView = y >= this.top && y + ROW_HEIGHT <= this.top + view;
+      if (y >= 0 && (!inView || this.scrollTo === this.reveals)) this.#scroll(Math.max(0, y - (view - ROW_HEIGHT) / 2));
     }
     this.scrollTo = null;
-    const [first, last] = visibleRange(total, this.box.scrollTop, view);
+    const [first, last] = visibleRange(total, this.top, view);
     const rows = [];
     for (let i = first; i < last; i++) {
       const e = this.shown[i];
@@ -289,9 +311,19 @@ class CommentList extends Emitter {
       e.el.setAttribute('aria-setsize', String(total));
       rows.push(e.el);
     }
-    this.ol.style.transform = `translateY(${first * ROW_HEIGHT}px)`;
+    if (first !== this.drawnFirst) {
+      this.drawnFirst = first;
+      this.ol.style.transform = `translateY(${first * ROW_HEIGHT}px)`;
+    }
     const same = rows.length === this.ol.childElementCount && rows.every((r, i) => this.ol.children[i] === r);
     if (!same) this.ol.replaceChildren(...rows);
+  }
+
+  // Scrolls the box to top, unless it is there (a write, never a read).
+  #scroll(top) {
+    if (Math.abs(top - this.top) < 1) return;
+    this.top = top;
+    this.box.scrollTop = top;
   }
 
   #element(entry) {

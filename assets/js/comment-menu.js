@@ -8,8 +8,8 @@
 //
 // Items: like / unlike (a menuitemcheckbox, aria-checked), copy, report
 // (then a reason: spam, spoiler, abuse, ads, other), block this user (not
-// on one's own) and recall (one's own, within 2 minutes). Esc, a click outside, or a choice
-// closes it; arrow keys move between the items.
+// on one's own) and recall (one's own, within 2 minutes). Esc, a click
+// outside, or a choice closes it; arrow keys move between the items.
 //
 // DOM hooks: div.dm-menu[role=menu] with button[role=menuitem] (the like:
 // menuitemcheckbox) whose data-action is the action (and data-reason for

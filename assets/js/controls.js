@@ -16,6 +16,9 @@ import { heatPath, heatStep, countIn } from './heat.js';
 const HEAT_W = 1000;
 const HEAT_H = 40;
 
+/** Least time between two redraws of the curve as comments arrive (ms). */
+const HEAT_REDRAW_MS = 1000;
+
 /**
  * Wires the controls in `doc` to `media`. duration: the length when the
  * media cannot tell it (the replay). Returns {render(), setHeat(curve),
@@ -33,6 +36,7 @@ export function mountControls(doc, { media, duration: fixedDuration = NaN }) {
   const speeds = [...doc.querySelectorAll('#dm-speed [data-rate]')];
   const heat = { counts: [], step: 0 };
   let dragging = false;
+  let redraw = null; // a pending redraw of the curve
 
   const duration = () => (Number.isFinite(media.duration) && media.duration > 0 ? media.duration : fixedDuration || 0);
 
@@ -134,11 +138,18 @@ export function mountControls(doc, { media, duration: fixedDuration = NaN }) {
       heat.counts = Array.isArray(curve?.counts) ? curve.counts.slice() : [];
       drawHeat();
     },
-    /** Counts a comment that just arrived at time t into the curve. */
+    /**
+     * Counts a comment that just arrived at time t into the curve, drawn
+     * again at most once a second: in a busy room comments come far
+     * faster than the curve visibly changes.
+     */
     countComment(t) {
       if (!heat.step) return;
       heat.counts = countIn(heat.counts, heat.step, t);
-      drawHeat();
+      redraw ??= setTimeout(() => {
+        redraw = null;
+        drawHeat();
+      }, HEAT_REDRAW_MS);
     },
     /** The step the curve should be asked in for the media's length (0 until it is known). */
     heatStep: () => (duration() > 0 ? heatStep(duration()) : 0),

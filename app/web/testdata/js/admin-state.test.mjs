@@ -8,6 +8,7 @@ import {
   banWho,
   banRequest,
   breakerBadge,
+  reasonsText,
   RECENT_KEEP,
 } from '../../../../assets/js/admin-state.js';
 
@@ -101,4 +102,17 @@ test('circuit breakers: a badge for plugins that have one, saying its state and 
   assert.match(half.title, /Opened once/);
   assert.deepEqual([closed.state, closed.text], ['closed', 'breaker closed']);
   assert.deepEqual([unknown.state, unknown.text], ['unknown', 'breaker tripping'], 'a state this page does not know is shown as it came, with a neutral class');
+});
+
+test('the reported queue: reported comments not yet reviewed, most reported first, kept past the bound', () => {
+  const s = createModState();
+  s.snapshot({ reported: [{ ...c(5, 'visible'), reports: 1, reasons: { spam: 1 } }, { ...c(6, 'held'), reports: 3, reasons: { ads: 2, spam: 1 } }] });
+  assert.deepEqual(s.reported().map((x) => x.id), [6, 5]);
+  assert.equal(reasonsText(s.comments.get(6).reasons), 'ads ×2, spam');
+  const many = [];
+  for (let i = 10; i < 10 + RECENT_KEEP + 5; i++) many.push(c(i, 'visible'));
+  s.upsert(many);
+  assert.ok(s.comments.has(5), 'a reported comment was dropped');
+  s.upsert([{ ...c(5, 'visible'), reports: 0 }, { ...c(6, 'deleted'), reports: 0 }]);
+  assert.deepEqual(s.reported(), [], 'dismissed and decided comments leave the queue');
 });
