@@ -32,7 +32,9 @@ func TestCommentMenu(t *testing.T) {
 	apptest.Call(t, troll, "POST", s.URL()+"/api/rooms/menu/comments", map[string]any{"text": "troll troll troll", "time": 1.4}, &trolled)
 	a := openRoom(t, "A", url)
 	b := openRoom(t, "B", url)
-	entry := func(id int64) string { return fmt.Sprintf(`document.querySelector('#dm-list .dm-entry[data-id="%d"]')`, id) }
+	entry := func(id int64) string {
+		return fmt.Sprintf(`document.querySelector('#dm-list .dm-entry[data-id="%d"]')`, id)
+	}
 
 	step(t, "hovering a flying comment holds it and opens its menu", func(t *testing.T) {
 		b := b.in(t)
