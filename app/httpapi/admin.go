@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"math"
 	"strconv"
 
@@ -40,7 +41,11 @@ func (s *server) postPluginReload(c *fiber.Ctx) error {
 	return c.JSON(s.deps.Moderation.Stats())
 }
 
-func (s *server) getHeld(c *fiber.Ctx) error {
+func (s *server) getHeld(c *fiber.Ctx) error { return serveQueue(c, s.deps.Store.HeldComments) }
+
+// serveQueue answers a moderators' queue read by list: of the ?room= given
+// (every room without one), at most ?limit= comments.
+func serveQueue(c *fiber.Ctx, list func(ctx context.Context, room string, limit int) ([]store.ModComment, error)) error {
 	room, err := roomQuery(c)
 	if err != nil {
 		return err
@@ -49,7 +54,7 @@ func (s *server) getHeld(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	items, err := s.deps.Store.HeldComments(c.UserContext(), room, limit)
+	items, err := list(c.UserContext(), room, limit)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/feedback"
 	"github.com/danmaku/danmaku/app/httpapi/middleware"
-	"github.com/danmaku/danmaku/app/moderation"
 	"github.com/danmaku/danmaku/app/protocol/modproto"
 	"github.com/danmaku/danmaku/app/store"
 )
@@ -94,21 +93,7 @@ func (s *server) recallComment(c *fiber.Ctx) error {
 }
 
 // getReported serves GET /api/admin/reports: the reported comments' queue.
-func (s *server) getReported(c *fiber.Ctx) error {
-	room, err := roomQuery(c)
-	if err != nil {
-		return err
-	}
-	limit, err := intParam(c, "limit", moderation.SnapshotHeld, 1, maxListLimit)
-	if err != nil {
-		return err
-	}
-	items, err := s.deps.Feedback.Reported(c.UserContext(), room, limit)
-	if err != nil {
-		return err
-	}
-	return c.JSON(fiber.Map{"comments": items})
-}
+func (s *server) getReported(c *fiber.Ctx) error { return serveQueue(c, s.deps.Feedback.Reported) }
 
 // postDismiss serves POST /api/admin/reports/dismiss {"ids": […]}.
 func (s *server) postDismiss(c *fiber.Ctx) error {
