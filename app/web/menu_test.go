@@ -3,8 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -18,8 +16,7 @@ import (
 // two viewers: hovering a flying comment holds it and opens the menu;
 // like and unlike from the menu, remembered across reloads; copy; report
 // (the moderators' queue has it); block a user; recall one's own comment,
-// gone from the other viewer's page within 2 s and from replay. With
-// DANMAKU_SCREENSHOT_MENU=path it saves the menu open on a comment.
+// gone from the other viewer's page within 2 s and from replay.
 func TestCommentMenu(t *testing.T) {
 	needBrowser(t)
 	s := apptest.Start(t)
@@ -53,15 +50,6 @@ func TestCommentMenu(t *testing.T) {
 		items := eval[[]string](b, `[...document.querySelectorAll('.dm-menu button')].map((b) => b.dataset.action)`)
 		if fmt.Sprint(items) != "[like copy report block]" {
 			t.Errorf("menu items %v, want like, copy, report and block (no recall: not theirs)", items)
-		}
-		if path := os.Getenv("DANMAKU_SCREENSHOT_MENU"); path != "" {
-			if !filepath.IsAbs(path) {
-				path = filepath.Join(apptest.RepoRoot(t), path)
-			}
-			if err := os.WriteFile(path, b.screenshot(), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("screenshot saved to %s", path)
 		}
 		b.run(chromedp.MouseEvent(chromedp.MouseMoved, 5, 5))
 		b.wait(`document.querySelector('.dm-menu').hidden && !document.querySelector('.dm-held')`, "the menu to close and the comment to go on")

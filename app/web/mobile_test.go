@@ -2,14 +2,10 @@ package web
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
-
-	"github.com/danmaku/danmaku/app/apptest"
 )
 
 // phones are the screen sizes the layout must work at.
@@ -134,13 +130,7 @@ func (p *tab) checkRoomOnPhone(screenshot bool) {
 	if sizes[0] < 14 || sizes[1] < 11 {
 		p.t.Errorf("comment text is %.1f px and ×N badges %.1f px, want at least 14 and 11", sizes[0], sizes[1])
 	}
-	if path := os.Getenv("DANMAKU_SCREENSHOT_MOBILE"); path != "" && screenshot {
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(apptest.RepoRoot(p.t), path)
-		}
-		if err := os.WriteFile(path, p.screenshot(), 0o644); err != nil {
-			p.t.Fatal(err)
-		}
-		p.t.Logf("screenshot saved to %s", path)
+	if screenshot {
+		p.saveScreenshot("DANMAKU_SCREENSHOT_MOBILE")
 	}
 }

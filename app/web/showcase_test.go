@@ -55,7 +55,9 @@ var showcase = []struct {
 // checks how the overlay lays them out: all modes at once, merged
 // duplicates, likes, the viewer's own comment outlined, and no two
 // comments overlapping. With DANMAKU_SCREENSHOT=path it saves the page as
-// a PNG (docs/screenshot-room.png in the README comes from here).
+// a PNG (docs/screenshot-room.png in the README comes from here), and with
+// DANMAKU_SCREENSHOT_MENU=path the page with a comment's menu open
+// (docs/screenshot-menu.png).
 func TestRoomShowcase(t *testing.T) {
 	needBrowser(t)
 	s := apptest.Start(t)
@@ -122,18 +124,32 @@ func TestRoomShowcase(t *testing.T) {
 	if !merged || !liked || !own {
 		t.Errorf("want the merged ×3, a like count and the own comment on screen: merged %t, liked %t, own %t", merged, liked, own)
 	}
-	p.checkClean()
+	p.saveScreenshot("DANMAKU_SCREENSHOT")
 
-	if path := os.Getenv("DANMAKU_SCREENSHOT"); path != "" {
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(apptest.RepoRoot(t), path)
-		}
-		png := p.screenshot()
-		if err := os.WriteFile(path, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("screenshot saved to %s", path)
+	// The comment menu, opened by resting the mouse on a comment.
+	sel := `[...document.querySelectorAll('#dm-stage .dm-item:not(.dm-own)')].find((e) => e.textContent.startsWith('the counter is in sync'))`
+	at := eval[[]float64](p, `(() => { const r = (`+sel+`).getBoundingClientRect(); return [r.x + r.width / 3, r.y + r.height / 2]; })()`)
+	p.run(chromedp.MouseEvent(chromedp.MouseMoved, at[0], at[1]))
+	p.wait(`!document.querySelector('.dm-menu').hidden && (`+sel+`).classList.contains('dm-held')`, "the menu on the comment")
+	p.saveScreenshot("DANMAKU_SCREENSHOT_MENU")
+	p.checkClean()
+}
+
+// saveScreenshot saves the tab's viewport as a PNG where the environment
+// variable env says, if it is set (README's pictures come from here).
+func (p *tab) saveScreenshot(env string) {
+	p.t.Helper()
+	path := os.Getenv(env)
+	if path == "" {
+		return
 	}
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(apptest.RepoRoot(p.t), path)
+	}
+	if err := os.WriteFile(path, p.screenshot(), 0o644); err != nil {
+		p.t.Fatal(err)
+	}
+	p.t.Logf("screenshot saved to %s", path)
 }
 
 // screenshot captures the tab's viewport as a PNG.

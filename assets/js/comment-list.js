@@ -281,6 +281,12 @@ class CommentList extends Emitter {
   // It reads the box's size and scroll position only from their own
   // events, and writes only what changed, so that drawing forces no layout.
   #draw() {
+    // The browser may have clamped the last scroll we asked for, without a
+    // scroll event when nothing moved: read where it stands, a frame later.
+    if (this.scrolled) {
+      this.scrolled = false;
+      this.top = this.box.scrollTop;
+    }
     if (this.reshow) {
       this.reshow = false;
       this.shown = this.entries.filter((e) => e.visible);
@@ -321,9 +327,13 @@ class CommentList extends Emitter {
 
   // Scrolls the box to top, unless it is there (a write, never a read).
   #scroll(top) {
+    const most = Math.max(0, this.drawnTotal * ROW_HEIGHT - this.view);
+    top = Math.min(top, most);
     if (Math.abs(top - this.top) < 1) return;
     this.top = top;
     this.box.scrollTop = top;
+    this.scrolled = true;
+    this.#queue();
   }
 
   #element(entry) {
