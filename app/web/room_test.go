@@ -177,10 +177,16 @@ func TestRoomScenarios(t *testing.T) {
 				t.Fatalf("B showed a comment with a blocked word: %+v", e)
 			}
 		}
-		listed := eval[map[string]bool](b, `Object.fromEntries([...document.querySelectorAll('#dm-list .dm-entry')]
-			.map((e) => [e.querySelector('.dm-entry-text').textContent, !e.hidden && e.offsetParent !== null]))`)
+		// The list draws only the rows in view: ask it about both, then
+		// bring the one it shows into view.
+		listed := eval[map[string]bool](b, `Object.fromEntries(document.getElementById('dm-list').commentList.entries
+			.map((e) => [e.c.text, e.visible]))`)
 		if !listed[after] || listed[hidden] {
 			t.Fatalf("list visibility: %q shown %t, %q shown %t", after, listed[after], hidden, listed[hidden])
+		}
+		id := b.seen(after, false).ID
+		if !eval[bool](b, `(() => { const row = document.getElementById('dm-list').commentList.reveal(`+jsString(id)+`); return !!row && row.offsetParent !== null; })()`) {
+			t.Fatal("the listed comment cannot be brought into view")
 		}
 		b.click(".dm-settings-menu > summary") // close the settings again
 	})

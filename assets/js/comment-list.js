@@ -106,6 +106,7 @@ class CommentList extends Emitter {
     this.ol.setAttribute('aria-label', 'Comments');
     this.spacer.append(this.ol);
     container.classList.add('dm-list');
+    container.commentList = this; // for scripts and tests: the rows in the DOM are only those in view
     container.style.setProperty('--dm-row', `${ROW_HEIGHT}px`);
     container.replaceChildren(this.spacer);
     container.classList.toggle('dm-list-seekable', seekable);

@@ -50,9 +50,10 @@ export function errorMessage(err) {
 /**
  * Builds the send bar inside `container`: a style popover (mode, size,
  * colour swatches and a picker), the text input and a send button; Enter
- * sends. onSend(draft) must return a promise; the text stays in the box
- * until it resolves (a refused or held comment can be fixed and sent
- * again), and a rejection's {code, message} is shown next to the bar.
+ * sends. onSend(draft) must return a promise; the box empties at once, and
+ * when the promise rejects (a refused or held comment) the text comes back
+ * to be fixed and sent again, with the rejection's {code, message} next
+ * to the bar.
  * maxText: the server's limit. Returns {setEnabled(bool), setError(msg),
  * focus(), form}.
  */
@@ -124,17 +125,20 @@ export function mountComposer(container, { onSend, maxText = MAX_TEXT }) {
     error.textContent = '';
     busy = true;
     sync();
-    style.open = false;
+    // The box empties at once, so the next comment can be typed while this
+    // one is on its way; a refused or held one comes back to be fixed.
     const typed = input.value;
+    const sending = onSend(v.draft);
+    input.value = '';
+    busy = false;
+    sync();
+    input.focus();
+    style.open = false;
     try {
-      await onSend(v.draft);
-      if (input.value === typed) input.value = '';
+      await sending;
     } catch (err) {
       error.textContent = errorMessage(err);
-    } finally {
-      busy = false;
-      sync();
-      if (enabled) input.focus();
+      if (input.value === '') input.value = typed;
     }
   });
   return {
