@@ -235,9 +235,10 @@ func TestRoomPage(t *testing.T) {
 	}{
 		{"/rooms/demo", []string{`id="dm-room"`, `data-room-id="demo"`, `data-room-kind="vod"`, `data-max-text="42"`,
 			`<video id="dm-video" src="/assets/video/demo.mp4"`, `id="dm-stage"`, `id="dm-list"`, `id="dm-compose"`,
-			`id="dm-settings"`, `id="dm-fullscreen"`, `<span id="dm-room-likes">0</span>`, `<b id="dm-comment-count">12</b>`}},
+			`id="dm-settings"`, `id="dm-fullscreen"`, `<span id="dm-room-likes">0</span>`, `<b id="dm-comment-count">12</b>`,
+			`id="dm-controls"`, `id="dm-heat"`, `id="dm-play"`, `id="dm-scrub"`, `id="dm-volume"`, `id="dm-help"`}},
 		{"/rooms/stream", []string{`data-room-kind="live"`, `href="/rooms/stream/replay"`}},
-		{"/rooms/novideo", []string{`<video id="dm-video" controls`, "This room has no video."}},
+		{"/rooms/novideo", []string{`<video id="dm-video" disablepictureinpicture`, "This room has no video."}},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
 			p := get(t, httpClient(t), s.URL()+tc.path)
