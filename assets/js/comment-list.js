@@ -64,6 +64,11 @@ export function visibleRange(total, top, height, row = ROW_HEIGHT, overscan = OV
   return [Math.min(first, last), last];
 }
 
+/** Sets an attribute only when its value changes (an unchanged write still costs). */
+function setAttr(el, name, value) {
+  if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+}
+
 /** Creates a list in `container`; see CommentList. */
 export function createCommentList(container, opts) {
   return new CommentList(container, opts);
@@ -89,7 +94,7 @@ class CommentList extends Emitter {
     this.max = max;
     this.raf = raf;
     this.entries = []; // sorted by compareEntries
-    this.shown = []; // the entries the filter lets through, in order
+    this.shown = []; // the entries the filter lets through, in order (kept as entries come and go)
     this.byId = new Map();
     this.current = null;
     this.focusKey = null;
@@ -97,7 +102,6 @@ class CommentList extends Emitter {
     this.filter = () => true;
     this.box = container;
     this.queued = false;
-    this.reshow = false; // this.shown must be rebuilt
     this.scrollTo = null; // 'end', or a row index to centre, applied at the next draw
     this.spacer = this.doc.createElement('div');
     this.spacer.className = 'dm-list-spacer';
@@ -152,12 +156,13 @@ class CommentList extends Emitter {
       if (!Number.isFinite(key)) continue;
       const entry = { id: c.id, seq: c.seq, key, c, own, liked: false, el: null, visible: this.filter(c, { own }) };
       this.entries.splice(insertionIndex(this.entries, entry), 0, entry);
+      if (entry.visible) this.shown.splice(insertionIndex(this.shown, entry), 0, entry);
       this.byId.set(String(c.id), entry);
       added++;
     }
     if (added > 0) {
       this.#trim();
-      this.#changed();
+      this.#queue();
     }
     return added;
   }
@@ -184,10 +189,11 @@ class CommentList extends Emitter {
       if (!e) continue;
       this.byId.delete(String(id));
       this.entries.splice(this.entries.indexOf(e), 1);
+      if (e.visible) this.shown.splice(this.shown.indexOf(e), 1);
       if (this.current === e) this.current = null;
       n++;
     }
-    if (n > 0) this.#changed();
+    if (n > 0) this.#queue();
     return n;
   }
 
@@ -216,7 +222,8 @@ class CommentList extends Emitter {
   setFilter(pred) {
     this.filter = pred;
     for (const e of this.entries) e.visible = pred(e.c, { own: e.own });
-    this.#changed();
+    this.shown = this.entries.filter((e) => e.visible);
+    this.#queue();
   }
 
   /** Highlights the entry at key t (the playhead) and keeps it in view unless the pointer is on the list. */
@@ -253,19 +260,15 @@ class CommentList extends Emitter {
   /** Removes every entry. */
   clear() {
     this.entries = [];
+    this.shown = [];
     this.byId.clear();
     this.current = null;
-    this.#changed();
+    this.#queue();
   }
 
   /** Draws what changed now instead of at the next frame. */
   flush() {
     this.#draw();
-  }
-
-  #changed() {
-    this.reshow = true;
-    this.#queue();
   }
 
   #queue() {
@@ -288,15 +291,11 @@ class CommentList extends Emitter {
       this.scrolled = false;
       this.top = this.box.scrollTop;
     }
-    if (this.reshow) {
-      this.reshow = false;
-      this.shown = this.entries.filter((e) => e.visible);
-      this.box.dataset.count = String(this.shown.length);
-    }
     const total = this.shown.length;
     if (total !== this.drawnTotal) {
       this.drawnTotal = total;
       this.spacer.style.height = `${total * ROW_HEIGHT}px`;
+      this.box.dataset.count = String(total);
     }
     const view = this.view;
     if (this.scrollTo === 'end') {
@@ -314,16 +313,28 @@ class CommentList extends Emitter {
     for (let i = first; i < last; i++) {
       const e = this.shown[i];
       if (!e.el) e.el = this.#element(e);
-      e.el.setAttribute('aria-posinset', String(i + 1));
-      e.el.setAttribute('aria-setsize', String(total));
+      setAttr(e.el, 'aria-posinset', String(i + 1));
+      setAttr(e.el, 'aria-setsize', String(total));
       rows.push(e.el);
     }
     if (first !== this.drawnFirst) {
       this.drawnFirst = first;
       this.ol.style.transform = `translateY(${first * ROW_HEIGHT}px)`;
     }
-    const same = rows.length === this.ol.childElementCount && rows.every((r, i) => this.ol.children[i] === r);
-    if (!same) this.ol.replaceChildren(...rows);
+    this.#place(rows);
+  }
+
+  // Makes the list's children `rows`, in order, moving as few as it can:
+  // as comments come, the rows in view shift by one or two, and only
+  // those change in the DOM.
+  #place(rows) {
+    const keep = new Set(rows);
+    for (const el of [...this.ol.children]) if (!keep.has(el)) el.remove();
+    let at = this.ol.firstElementChild;
+    for (const el of rows) {
+      if (el === at) at = at.nextElementSibling;
+      else this.ol.insertBefore(el, at);
+    }
   }
 
   // Scrolls the box to top, unless it is there (a write, never a read).
@@ -365,8 +376,8 @@ class CommentList extends Emitter {
     const { c } = e;
     const li = e.el;
     const text = displayText(c.text);
-    li.dataset.id = String(c.id);
-    li.dataset.time = String(e.key);
+    setAttr(li, 'data-id', String(c.id));
+    setAttr(li, 'data-time', String(e.key));
     li.classList.toggle('dm-entry-liked', e.liked);
     li.classList.toggle('dm-entry-current', this.current === e);
     const [time, textEl, user, like, menu] = li.children;
