@@ -121,8 +121,8 @@ func (p *tab) checkRoomOnPhone(screenshot bool) {
 	// Comments of every size on the small player.
 	eval[bool](p, `(window.scrollTo(0, 0), true)`)
 	p.playVideo(0.4)
-	p.wait(`document.querySelectorAll('#dm-stage .dm-item').length >= 5`, "comments on screen")
-	eval[bool](p, `(document.getElementById('dm-video').pause(), true)`)
+	p.wait(`document.querySelectorAll('#dm-stage .dm-item').length >= 5 && document.getElementById('dm-video').currentTime > 3`, "comments well on screen")
+	eval[bool](p, `(document.getElementById('dm-video').pause(), document.activeElement.blur(), true)`)
 	sizes := eval[[]float64](p, `[
 		Math.min(...[...document.querySelectorAll('#dm-stage .dm-text')].map((e) => parseFloat(getComputedStyle(e).fontSize))),
 		Math.min(...[...document.querySelectorAll('#dm-stage .dm-count')].map((e) => parseFloat(getComputedStyle(e).fontSize)), 99),
