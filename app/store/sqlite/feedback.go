@@ -9,8 +9,25 @@ import (
 	"github.com/danmaku/danmaku/app/store"
 )
 
-// queryReasons counts a comment's unreviewed reports by reason.
-const queryReasons = `SELECT reason, count(*) FROM comment_reports WHERE comment_id = ? AND reviewed = 0 GROUP BY reason`
+// The feedback reads; TestFeedbackQueriesUseIndexes checks their plans.
+const (
+	// queryReasons counts a comment's unreviewed reports by reason.
+	queryReasons = `SELECT reason, count(*) FROM comment_reports WHERE comment_id = ? AND reviewed = 0 GROUP BY reason`
+	// queryLikedBy is one viewer's liked comments in a room, served by
+	// comment_likes_user and the comments' primary key: the CROSS JOIN
+	// keeps the viewer's likes the outer loop, whatever the statistics say
+	// (the other way round walks every comment of the room).
+	queryLikedBy = `SELECT l.comment_id FROM comment_likes l CROSS JOIN comments c ON c.id = l.comment_id
+		WHERE l.user_id = ? AND c.room_id = ? AND c.status = 'visible'
+		ORDER BY l.created_at DESC, l.comment_id DESC LIMIT ?`
+	// queryHeatByVideo counts a room's comments per second of video time
+	// from the replay window's index alone (it covers every column read).
+	queryHeatByVideo = `SELECT time_ms / 1000, count(*) FROM comments INDEXED BY comments_room_time_seq
+		WHERE room_id = ? AND status = 'visible' AND seq <= ? GROUP BY 1 ORDER BY 1`
+	// queryHeatByClock counts them per second after a moment, for a live room.
+	queryHeatByClock = `SELECT (created_at - ?) / 1000, count(*) FROM comments
+		WHERE room_id = ? AND status = 'visible' AND seq <= ? AND created_at >= ? GROUP BY 1 ORDER BY 1`
+)
 
 // scanReasons reads queryReasons' rows.
 func scanReasons(rows *sql.Rows, err error) (map[string]int64, error) {
@@ -46,9 +63,7 @@ func (s *Store) LikedBy(ctx context.Context, room, userID string, limit int) (st
 	ids, err := queryAll(ctx, s.read, "likes", func(r interface{ Scan(...any) error }) (int64, error) {
 		var id int64
 		return id, r.Scan(&id)
-	}, `SELECT l.comment_id FROM comment_likes l JOIN comments c ON c.id = l.comment_id
-		WHERE l.user_id = ? AND c.room_id = ? AND c.status = 'visible'
-		ORDER BY l.created_at DESC, l.comment_id DESC LIMIT ?`, userID, room, limit)
+	}, queryLikedBy, userID, room, limit)
 	if err != nil {
 		return out, err
 	}
@@ -80,13 +95,9 @@ func (s *Store) ReportedComments(ctx context.Context, room string, limit int) ([
 // HeatBins counts a room's visible comments per second: of video time, or
 // of wall-clock time after q.Since.
 func (s *Store) HeatBins(ctx context.Context, q store.HeatQuery) ([]store.HeatBin, error) {
-	query := `SELECT time_ms / 1000, count(*) FROM comments
-		WHERE room_id = ? AND status = 'visible' AND seq <= ? GROUP BY 1 ORDER BY 1`
-	args := []any{q.Room, q.UpTo}
+	query, args := queryHeatByVideo, []any{q.Room, q.UpTo}
 	if q.Since != 0 {
-		query = `SELECT (created_at - ?) / 1000, count(*) FROM comments
-			WHERE room_id = ? AND status = 'visible' AND seq <= ? AND created_at >= ? GROUP BY 1 ORDER BY 1`
-		args = []any{int64(q.Since), q.Room, q.UpTo, int64(q.Since)}
+		query, args = queryHeatByClock, []any{int64(q.Since), q.Room, q.UpTo, int64(q.Since)}
 	}
 	return queryAll(ctx, s.read, "heat", func(r interface{ Scan(...any) error }) (store.HeatBin, error) {
 		var b store.HeatBin

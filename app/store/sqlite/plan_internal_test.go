@@ -74,3 +74,26 @@ func TestReadQueriesUseTheirIndexes(t *testing.T) {
 		})
 	}
 }
+
+// TestFeedbackQueriesUseIndexes: the feedback reads search their indexes
+// and never scan the comments table (the heat counts may group in a
+// temporary tree: they are read once per room and kept).
+func TestFeedbackQueriesUseIndexes(t *testing.T) {
+	s := openInternal(t)
+	for _, tc := range []struct {
+		name, query string
+		args        []any
+		want        string
+	}{
+		{"liked by one viewer", queryLikedBy, []any{"u", "r", 100}, "SEARCH l USING INDEX comment_likes_user (user_id=?); SEARCH c USING INTEGER PRIMARY KEY"},
+		{"heat by video time", queryHeatByVideo, []any{"r", 100}, "SEARCH comments USING COVERING INDEX comments_room_time_seq (room_id=?)"},
+		{"reasons of a comment", queryReasons, []any{1}, "SEARCH comment_reports USING PRIMARY KEY (comment_id=?)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := plan(t, s, tc.query, tc.args...)
+			if !strings.Contains(got, tc.want) || strings.Contains(got, "SCAN comments") {
+				t.Errorf("plan %q, want %s and no scan of comments", got, tc.want)
+			}
+		})
+	}
+}
