@@ -62,6 +62,8 @@ func TestLiveReplay(t *testing.T) {
 	wantDuration := 3 + offsets[len(offsets)-1] + 8
 	p.wait(fmt.Sprintf(`document.getElementById('dm-clock').textContent === '0:00 / %s'`, clockText(wantDuration)), "the replay's length")
 	p.wait(fmt.Sprintf(`document.getElementById('dm-list').dataset.count === '%d'`, len(texts)), "the comments in the list")
+	// The heat curve counts them by replay time, as the server does for a live room.
+	p.wait(`document.querySelector('#dm-heat path').getAttribute('d')?.startsWith('M') && document.getElementById('dm-heat').dataset.peak === '1'`, "the heat curve")
 
 	step(t, "6 at 4× the comments come in their order and at their pace", func(t *testing.T) {
 		p := p.in(t)
