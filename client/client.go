@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"iter"
+	"net/http"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -36,6 +37,15 @@ type Client struct {
 	closed   bool
 }
 
+// defaultDialer is websocket.DefaultDialer with a 10-s handshake timeout
+// and write buffers borrowed per frame from a pool: a client writes little,
+// so an idle one holds none.
+var defaultDialer = &websocket.Dialer{
+	Proxy:            http.ProxyFromEnvironment,
+	HandshakeTimeout: 10 * time.Second,
+	WriteBufferPool:  &sync.Pool{},
+}
+
 // Dial connects to the server at url: a WebSocket URL (ws://host:8080/ws,
 // wss://…), a server URL (http://host:8080, https://…) or host:port. ctx
 // bounds the connecting only, as with net.Dial: once Dial has returned,
@@ -60,9 +70,7 @@ func Dial(ctx context.Context, url string, opts ...Option) (*Client, error) {
 		done:   make(chan struct{}), closing: make(chan struct{}),
 	}
 	if c.dialer == nil {
-		d := *websocket.DefaultDialer
-		d.HandshakeTimeout = 10 * time.Second
-		c.dialer = &d
+		c.dialer = defaultDialer
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	sess, err := c.connect(ctx, 0)

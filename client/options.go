@@ -93,8 +93,8 @@ func WithHeader(h http.Header) Option {
 }
 
 // WithDialer dials with d: its NetDialContext, proxy, TLS settings,
-// timeouts and buffer sizes apply. The default is a copy of
-// websocket.DefaultDialer with a 10-s handshake timeout.
+// timeouts and buffer sizes apply. The default is websocket.DefaultDialer's
+// settings with a 10-s handshake timeout and pooled write buffers.
 func WithDialer(d *websocket.Dialer) Option { return func(o *options) { o.dialer = d } }
 
 // WithHTTPClient makes the REST calls with hc (the client fetches missed
