@@ -37,7 +37,7 @@ func (c *Client) connect(ctx context.Context, attempt int) (*session, error) {
 			u.RawQuery = q.Encode()
 		}
 	}
-	conn, resp, err := c.dialer.DialContext(ctx, u.String(), header)
+	conn, resp, err := dialWS(ctx, c.dialer, u.String(), header)
 	if err != nil {
 		return nil, handshakeError(c.ends.ws.String(), resp, err) // without the token
 	}

@@ -73,7 +73,7 @@ func (c *Client) Join(ctx context.Context, name string, opts ...JoinOption) (Wel
 
 	for {
 		c.mu.Lock()
-		sess, online := c.sess, c.online
+		sess, wake := c.sess, c.online
 		send := sess != nil && r.sentOn != sess
 		if send {
 			r.sentOn = sess
@@ -82,12 +82,15 @@ func (c *Client) Join(ctx context.Context, name string, opts ...JoinOption) (Wel
 		if send {
 			sess.sendJoins(ctx, []*room{r})
 		}
+		if sess != nil {
+			wake = sess.lost // the next connection joins again
+		}
 		select {
 		case <-r.welcomed:
 			return r.welcome, nil // set before welcomed was closed
 		case <-r.failed:
 			return Welcome{}, r.err
-		case <-online:
+		case <-wake:
 		case <-c.done:
 			c.forget(r)
 			return Welcome{}, c.Err()
@@ -191,9 +194,13 @@ func (c *Client) leaveQuietly(r *room) {
 // that room is delivered any more, and reconnects do not rejoin it.
 func (c *Client) Leave(ctx context.Context, name string) error {
 	c.mu.Lock()
-	_, ok := c.rooms[name]
+	r, ok := c.rooms[name]
 	if ok {
 		delete(c.rooms, name)
+		if !r.settled() { // a Join still waits for its welcome
+			r.err = fmt.Errorf("client: left room %q before joining it", name)
+			close(r.failed)
+		}
 	}
 	sess := c.sess
 	err := c.err
