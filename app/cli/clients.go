@@ -17,22 +17,33 @@ const tokenEnv = "DANMAKU_TOKEN"
 // clientFlags are the connection flags of the commands that talk to a
 // running server through the client package.
 type clientFlags struct {
+	name   string // the command's
 	addr   string
 	token  string
 	origin string
 	room   string
 }
 
-// register declares -addr, -token, -origin and -room on fs.
-func (f *clientFlags) register(fs *flag.FlagSet, roomUsage string) {
+// clientCommand is the flag set of a command that talks to a running
+// server, with the connection flags (-addr, -token, -origin, -room)
+// declared and its usage text set.
+func clientCommand(name, usage, roomUsage string) (*flag.FlagSet, *clientFlags) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	f := &clientFlags{name: name}
 	fs.StringVar(&f.addr, "addr", "http://127.0.0.1:8080", "the server: http(s)://host:port, ws(s)://host:port/ws or host:port")
 	fs.StringVar(&f.token, "token", "", "a token to sign in with (default $"+tokenEnv+"; none: a guest)")
 	fs.StringVar(&f.origin, "origin", "", "an Origin header, for servers that check it")
 	fs.StringVar(&f.room, "room", "", roomUsage)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
+	return fs, f
 }
 
-// dial connects as the flags say.
-func (f *clientFlags) dial(ctx context.Context, io IO, opts ...client.Option) (*client.Client, error) {
+// connect dials as the flags say and joins rooms; the caller closes the
+// client. Errors name the command.
+func (f *clientFlags) connect(ctx context.Context, io IO, rooms []string, join []client.JoinOption, opts ...client.Option) (*client.Client, error) {
 	tok := f.token
 	if tok == "" {
 		tok = io.Env(tokenEnv)
@@ -44,7 +55,16 @@ func (f *clientFlags) dial(ctx context.Context, io IO, opts ...client.Option) (*
 		opts = append(opts, client.WithOrigin(f.origin))
 	}
 	c, err := client.Dial(ctx, f.addr, opts...)
-	return c, refused(err)
+	if err != nil {
+		return nil, commandError(f.name, err)
+	}
+	for _, r := range rooms {
+		if _, err := c.Join(ctx, r, join...); err != nil {
+			c.Close()
+			return nil, commandError(f.name, fmt.Errorf("joining room %q: %w", r, err))
+		}
+	}
+	return c, nil
 }
 
 // rooms splits -room on commas.

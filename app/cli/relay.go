@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"maps"
@@ -33,14 +32,8 @@ flags:`
 
 // relayFile runs `danmaku relay`.
 func relayFile(ctx context.Context, args []string, io IO, _ Files) error {
-	fs := flag.NewFlagSet("relay", flag.ContinueOnError)
-	var cf clientFlags
-	cf.register(fs, "the room to post into (required)")
+	fs, cf := clientCommand("relay", relayUsage, "the room to post into (required)")
 	speed := fs.Float64("speed", 1, "how many times faster than recorded")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), relayUsage)
-		fs.PrintDefaults()
-	}
 	_, rest, err := parseArgs(fs, args, io)
 	if err != nil {
 		return err
@@ -60,14 +53,11 @@ func relayFile(ctx context.Context, args []string, io IO, _ Files) error {
 	}
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	c, err := cf.dial(ctx, io)
+	c, err := cf.connect(ctx, io, []string{cf.room}, nil)
 	if err != nil {
-		return commandError("relay", err)
+		return err
 	}
 	defer c.Close()
-	if _, err := c.Join(ctx, cf.room); err != nil {
-		return commandError("relay", fmt.Errorf("joining room %q: %w", cf.room, err))
-	}
 	span := time.Duration(0)
 	if len(entries) > 0 {
 		span = seconds(entryTime(entries[len(entries)-1]) - entryTime(entries[0]))

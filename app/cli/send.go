@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"strings"
 	"time"
@@ -24,9 +23,7 @@ flags:`
 
 // sendComment runs `danmaku send`.
 func sendComment(ctx context.Context, args []string, io IO, _ Files) error {
-	fs := flag.NewFlagSet("send", flag.ContinueOnError)
-	var cf clientFlags
-	cf.register(fs, "the room to post to (required)")
+	fs, cf := clientCommand("send", sendUsage, "the room to post to (required)")
 	var d client.Draft
 	fs.StringVar(&d.Mode, "mode", "", "scroll, top or bottom (default scroll)")
 	fs.StringVar(&d.Color, "color", "", "colour as #rrggbb (default #ffffff)")
@@ -34,10 +31,6 @@ func sendComment(ctx context.Context, args []string, io IO, _ Files) error {
 	fs.Float64Var(&d.Time, "time", 0, "seconds into the video")
 	asJSON := fs.Bool("json", false, "print the stored comment as JSON")
 	timeout := fs.Duration("timeout", 10*time.Second, "give up after this long")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), sendUsage)
-		fs.PrintDefaults()
-	}
 	_, rest, err := parseArgs(fs, args, io)
 	if err != nil {
 		return err
@@ -54,14 +47,11 @@ func sendComment(ctx context.Context, args []string, io IO, _ Files) error {
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	c, err := cf.dial(ctx, io, client.WithoutReconnect())
+	c, err := cf.connect(ctx, io, []string{cf.room}, nil, client.WithoutReconnect())
 	if err != nil {
-		return commandError("send", err)
+		return err
 	}
 	defer c.Close()
-	if _, err := c.Join(ctx, cf.room); err != nil {
-		return commandError("send", fmt.Errorf("joining room %q: %w", cf.room, err))
-	}
 	stored, err := c.Send(ctx, cf.room, d)
 	if err != nil {
 		return commandError("send", err)

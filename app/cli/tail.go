@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -24,15 +23,9 @@ flags:`
 
 // tailRoom runs `danmaku tail`.
 func tailRoom(ctx context.Context, args []string, io IO, _ Files) error {
-	fs := flag.NewFlagSet("tail", flag.ContinueOnError)
-	var cf clientFlags
-	cf.register(fs, "the room to follow, or several, comma-separated (required)")
+	fs, cf := clientCommand("tail", tailUsage, "the room to follow, or several, comma-separated (required)")
 	since := fs.Int64("since", -1, "first print the stored comments after this seq (0: all)")
 	asJSON := fs.Bool("json", false, "print each comment as a JSON object on its own line")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), tailUsage)
-		fs.PrintDefaults()
-	}
 	if err := parse(fs, args, io); err != nil {
 		return err
 	}
@@ -42,20 +35,15 @@ func tailRoom(ctx context.Context, args []string, io IO, _ Files) error {
 	}
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	c, err := cf.dial(ctx, io)
+	var join []client.JoinOption
+	if *since >= 0 {
+		join = append(join, client.Since(*since))
+	}
+	c, err := cf.connect(ctx, io, rooms, join)
 	if err != nil {
-		return commandError("tail", err)
+		return err
 	}
 	defer c.Close()
-	var opts []client.JoinOption
-	if *since >= 0 {
-		opts = append(opts, client.Since(*since))
-	}
-	for _, r := range rooms {
-		if _, err := c.Join(ctx, r, opts...); err != nil {
-			return commandError("tail", fmt.Errorf("joining room %q: %w", r, err))
-		}
-	}
 	print := printComment(io.Stdout, len(rooms) > 1, *asJSON)
 	for ev := range c.Listen(ctx) {
 		switch ev := ev.(type) {
