@@ -87,8 +87,8 @@ func Dial(ctx context.Context, url string, opts ...Option) (*Client, error) {
 
 // Events delivers what the server says and how the connection fares, in
 // order; it is closed when the client ends. Read it steadily: see
-// WithEventQueue. Acks never wait for it, so calling Send from the loop
-// that reads it is fine.
+// WithEventQueue. Acks do not go through it, so calling Send from the loop
+// that reads it is fine (as long as the queue is not full).
 func (c *Client) Events() <-chan Event { return c.events }
 
 // Listen ranges over Events until ctx ends or the client does:

@@ -191,7 +191,7 @@ func (c *Client) refreshToken(sess *session) {
 		err = sess.authenticate(ctx, tok)
 	}
 	if err != nil {
-		if !errors.Is(err, context.Canceled) {
+		if !errors.Is(err, context.Canceled) && !errors.Is(err, errSessionGone) && !errors.Is(err, ErrConnectionLost) {
 			c.emit(ErrorEvent{Err: fmt.Errorf("client: refreshing the token: %w", err)})
 		}
 		c.mu.Lock()

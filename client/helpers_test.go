@@ -146,13 +146,24 @@ func userToken(t *testing.T, id string, ttl time.Duration) string {
 type netGate struct {
 	mu     sync.Mutex
 	conns  []net.Conn
+	writes writeMode
+	hit    chan struct{} // one value per write the mode swallowed or failed
 	open   chan struct{} // closed while dials may go through
 	dials  chan struct{} // one value per dial attempt that reached the gate
 	closed bool
 }
 
+// writeMode is what the gate does to the client's writes.
+type writeMode int
+
+const (
+	writesPass    writeMode = iota
+	writesVanish            // reported as written, never sent: the server never answers
+	writesFail              // fail, as a broken connection does
+)
+
 func newNetGate() *netGate {
-	g := &netGate{open: make(chan struct{}), dials: make(chan struct{}, 1000)}
+	g := &netGate{open: make(chan struct{}), dials: make(chan struct{}, 1000), hit: make(chan struct{}, 1000)}
 	close(g.open)
 	return g
 }
@@ -173,12 +184,51 @@ func (g *netGate) dial(ctx context.Context, network, addr string) (net.Conn, err
 		return nil, ctx.Err()
 	}
 	conn, err := (&net.Dialer{}).DialContext(ctx, network, addr)
-	if err == nil {
-		g.mu.Lock()
-		g.conns = append(g.conns, conn)
-		g.mu.Unlock()
+	if err != nil {
+		return nil, err
 	}
-	return conn, err
+	g.mu.Lock()
+	g.conns = append(g.conns, conn)
+	g.mu.Unlock()
+	return gatedConn{conn, g}, nil
+}
+
+// setWrites changes what happens to the client's writes from now on.
+func (g *netGate) setWrites(m writeMode) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.writes = m
+}
+
+// gatedConn is a connection whose writes the gate may swallow or fail.
+type gatedConn struct {
+	net.Conn
+	g *netGate
+}
+
+func (c gatedConn) Write(p []byte) (int, error) {
+	c.g.mu.Lock()
+	mode := c.g.writes
+	c.g.mu.Unlock()
+	switch mode {
+	case writesVanish:
+		c.g.hit <- struct{}{}
+		return len(p), nil
+	case writesFail:
+		c.g.hit <- struct{}{}
+		return 0, net.ErrClosed
+	}
+	return c.Conn.Write(p)
+}
+
+// waitHit waits until the write mode has acted on a write.
+func (g *netGate) waitHit(t *testing.T) {
+	t.Helper()
+	select {
+	case <-g.hit:
+	case <-time.After(waitFor):
+		t.Fatalf("the client wrote nothing within %v", waitFor)
+	}
 }
 
 // hold makes new dials wait until release; waitDial then waits for a
