@@ -157,9 +157,9 @@ type netGate struct {
 type writeMode int
 
 const (
-	writesPass    writeMode = iota
-	writesVanish            // reported as written, never sent: the server never answers
-	writesFail              // fail, as a broken connection does
+	writesPass   writeMode = iota
+	writesVanish           // reported as written, never sent: the server never answers
+	writesFail             // fail, as a broken connection does
 )
 
 func newNetGate() *netGate {
