@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -45,7 +44,7 @@ func TestDocBotRuns(t *testing.T) {
 	}
 
 	bin := filepath.Join(t.TempDir(), "bot")
-	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, "./"+filepath.Dir(botFile))
+	build := exec.Command("go", "build", "-o", bin, "./"+filepath.Dir(botFile))
 	build.Dir = root
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building the bot: %v\n%s", err, out)
