@@ -14,7 +14,7 @@ import (
 // so a bot does not build Fiber, melody or SQLite. (go test puts its own
 // go first on PATH.)
 func TestImportsStayLight(t *testing.T) {
-		for _, tc := range []struct {
+	for _, tc := range []struct {
 		pkg     string
 		allowed []string // every non-standard package it may depend on
 	}{
