@@ -47,7 +47,7 @@ type Moderation interface {
 type Store interface {
 	Room(ctx context.Context, id string) (store.Room, error)
 	CommentsAfter(ctx context.Context, room string, after int64, limit int) ([]protocol.Comment, error)
-	LikeComment(ctx context.Context, commentID int64, userID string) (store.LikeChange, error)
+	LikeComment(ctx context.Context, commentID int64, userID string, rooms []string) (store.LikeChange, error)
 	LikeRoom(ctx context.Context, roomID, userID string) (store.LikeChange, error)
 }
 

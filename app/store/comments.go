@@ -79,8 +79,10 @@ type Comments interface {
 type Likes interface {
 	// LikeComment records userID's like of a visible comment and returns
 	// the comment's like count; a second like by the same user changes
-	// nothing. A comment that is not visible is NotFound.
-	LikeComment(ctx context.Context, commentID int64, userID string) (LikeChange, error)
+	// nothing. A comment that is not visible is NotFound. When rooms is
+	// not nil, the comment must be in one of them (Forbidden otherwise):
+	// a socket likes only comments of the rooms it has joined.
+	LikeComment(ctx context.Context, commentID int64, userID string, rooms []string) (LikeChange, error)
 	// LikeRoom records userID's like of a room's video and returns the
 	// room's like count; a second like by the same user changes nothing.
 	LikeRoom(ctx context.Context, roomID, userID string) (LikeChange, error)
