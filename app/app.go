@@ -142,6 +142,7 @@ func (a *App) buildServices(ctx context.Context, cfg Config, source moderation.S
 	}
 	a.ingest = ingest.New(ingest.Deps{
 		Limits: limits, Moderator: a.moderation, Store: a.store, Hub: a.hub, Feed: a.moderation.Feed(), Observer: a.metrics,
+		KeyWindow: cfg.IdempotencyWindow,
 	})
 	a.transfer = transfer.New(transfer.Deps{Store: a.store, Screener: a.moderation, Limits: limits, Logger: a.log})
 	return nil

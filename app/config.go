@@ -63,6 +63,10 @@ type Config struct {
 	SendBuffer      int   // frames queued per socket before it counts as slow
 	CatchupLimit    int   // most comments replayed to one join with since
 
+	// IdempotencyWindow is how long a comment's idempotency key makes a
+	// resend by the same user answer with the comment stored first.
+	IdempotencyWindow time.Duration
+
 	WriterBatch  int           // most comments in one group commit
 	WriterLinger time.Duration // how long a partial batch waits for more
 	WriterQueue  int           // comments waiting for the writer
@@ -101,33 +105,34 @@ type Config struct {
 // DefaultConfig returns the defaults documented in the README.
 func DefaultConfig() Config {
 	return Config{
-		Addr:            "127.0.0.1:8080",
-		DBPath:          "./data/danmaku.db",
-		Sync:            "normal",
-		MaxTextRunes:    100,
-		MaxFrameBytes:   4096,
-		MaxBodyBytes:    64 << 10,
-		MaxImportBytes:  64 << 20,
-		MaxRoomsPerConn: 8,
-		SendBuffer:      256,
-		CatchupLimit:    10000,
-		WriterBatch:     512,
-		WriterQueue:     8192,
-		BatchMax:        50 * time.Millisecond,
-		FlushEvery:      250 * time.Millisecond,
-		PingEvery:       25 * time.Second,
-		PongWait:        60 * time.Second,
-		WriteWait:       10 * time.Second,
-		ShutdownTimeout: 10 * time.Second,
-		SeedDemo:        true,
-		Version:         "dev",
-		Guests:          GuestsSend,
-		AuthTimeout:     5 * time.Second,
-		MaxConnsPerIP:   100,
-		FrameRate:       10,
-		FrameBurst:      20,
-		RESTWrites:      120,
-		RESTWindow:      time.Minute,
+		Addr:              "127.0.0.1:8080",
+		DBPath:            "./data/danmaku.db",
+		Sync:              "normal",
+		MaxTextRunes:      100,
+		MaxFrameBytes:     4096,
+		MaxBodyBytes:      64 << 10,
+		MaxImportBytes:    64 << 20,
+		MaxRoomsPerConn:   8,
+		SendBuffer:        256,
+		CatchupLimit:      10000,
+		IdempotencyWindow: 10 * time.Minute,
+		WriterBatch:       512,
+		WriterQueue:       8192,
+		BatchMax:          50 * time.Millisecond,
+		FlushEvery:        250 * time.Millisecond,
+		PingEvery:         25 * time.Second,
+		PongWait:          60 * time.Second,
+		WriteWait:         10 * time.Second,
+		ShutdownTimeout:   10 * time.Second,
+		SeedDemo:          true,
+		Version:           "dev",
+		Guests:            GuestsSend,
+		AuthTimeout:       5 * time.Second,
+		MaxConnsPerIP:     100,
+		FrameRate:         10,
+		FrameBurst:        20,
+		RESTWrites:        120,
+		RESTWindow:        time.Minute,
 	}
 }
 
@@ -155,6 +160,7 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.MaxRoomsPerConn, d.MaxRoomsPerConn)
 	setDefault(&c.SendBuffer, d.SendBuffer)
 	setDefault(&c.CatchupLimit, d.CatchupLimit)
+	setDefault(&c.IdempotencyWindow, d.IdempotencyWindow)
 	setDefault(&c.WriterBatch, d.WriterBatch)
 	setDefault(&c.WriterQueue, d.WriterQueue)
 	setDefault(&c.BatchMax, d.BatchMax)
@@ -252,6 +258,7 @@ func (c Config) checkPositive() error {
 		v    time.Duration
 	}{
 		{"ping-every", c.PingEvery}, {"write-wait", c.WriteWait}, {"shutdown-timeout", c.ShutdownTimeout}, {"auth-timeout", c.AuthTimeout},
+		{"idempotency-window", c.IdempotencyWindow},
 	} {
 		if d.v <= 0 {
 			return fmt.Errorf("%s must be positive, got %s", d.name, d.v)

@@ -38,6 +38,7 @@ func serveFlags(cfg *app.Config, logLevel, logFormat *string) *flag.FlagSet {
 	fs.IntVar(&cfg.MaxRoomsPerConn, "max-rooms", cfg.MaxRoomsPerConn, "rooms one WebSocket may be in at once (1 to 1000)")
 	fs.IntVar(&cfg.SendBuffer, "send-buffer", cfg.SendBuffer, "frames queued per socket before it is closed as slow (16 to 65536)")
 	fs.IntVar(&cfg.CatchupLimit, "catchup-limit", cfg.CatchupLimit, "most comments replayed on a reconnect with since")
+	fs.DurationVar(&cfg.IdempotencyWindow, "idempotency-window", cfg.IdempotencyWindow, "how long a comment's idempotency_key makes a resend by the same user answer with the comment stored the first time")
 	fs.IntVar(&cfg.WriterBatch, "writer-batch", cfg.WriterBatch, "most comments per group commit")
 	fs.DurationVar(&cfg.WriterLinger, "writer-linger", cfg.WriterLinger, "how long a partial group commit waits for more comments")
 	fs.IntVar(&cfg.WriterQueue, "writer-queue", cfg.WriterQueue, "comments waiting for the writer before senders are pushed back")
