@@ -50,6 +50,12 @@ type Config struct {
 	RESTWrites    int           // REST writes (POST, PUT, PATCH, DELETE) per IP per RESTWindow
 	RESTWindow    time.Duration // the window RESTWrites counts in
 
+	// TCP connections on Addr (HTTP and WebSockets alike), capped below the
+	// process's file-descriptor limit so that clients cannot exhaust it.
+	MaxTCP      int // open at once; 0: the descriptor limit less FDReserve and what is open at start; negative: no cap
+	MaxTCPPerIP int // open at once from one address (trusted proxies exempt); negative: no cap
+	FDReserve   int // descriptors kept free for the database, metrics and the rest when MaxTCP is 0
+
 	// ProxyHeader names the header a reverse proxy puts the client's IP in
 	// (e.g. X-Real-IP); it is believed only from TrustedProxies.
 	ProxyHeader    string
@@ -133,6 +139,8 @@ func DefaultConfig() Config {
 		FrameBurst:        20,
 		RESTWrites:        120,
 		RESTWindow:        time.Minute,
+		MaxTCPPerIP:       256,
+		FDReserve:         128,
 	}
 }
 
@@ -177,6 +185,8 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.FrameBurst, d.FrameBurst)
 	setDefault(&c.RESTWrites, d.RESTWrites)
 	setDefault(&c.RESTWindow, d.RESTWindow)
+	setDefault(&c.MaxTCPPerIP, d.MaxTCPPerIP)
+	setDefault(&c.FDReserve, d.FDReserve)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
@@ -223,6 +233,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("guests must be send, watch or off, got %q", c.Guests)
 	case c.FrameRate > 0 && c.FrameBurst < 1:
 		return fmt.Errorf("frame-burst must be at least 1, got %d", c.FrameBurst)
+	case c.FDReserve < 0:
+		return fmt.Errorf("fd-reserve cannot be negative, got %d", c.FDReserve)
 	case c.RESTWindow < time.Second:
 		return fmt.Errorf("rest-window must be at least 1s, got %s", c.RESTWindow)
 	case c.ProxyHeader != "" && len(c.TrustedProxies) == 0:

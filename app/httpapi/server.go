@@ -106,7 +106,8 @@ type Deps struct {
 	Auth       *middleware.Auth
 	Origins    middleware.Origins
 	Metrics    Metrics
-	Draining   func() bool // the server is shutting down
+	Draining   func() bool   // the server is shutting down
+	Pressure   func() string // why no more connections fit (descriptors), or ""; nil: never
 	Logger     *slog.Logger
 }
 
