@@ -25,7 +25,7 @@ type counts struct {
 	refused, failed map[string]int
 }
 
-func (c *counts) ConnRefused(r string) { c.mu.Lock(); c.refused[r]++; c.mu.Unlock() }
+func (c *counts) ConnRefused(r string)  { c.mu.Lock(); c.refused[r]++; c.mu.Unlock() }
 func (c *counts) AcceptFailed(r string) { c.mu.Lock(); c.failed[r]++; c.mu.Unlock() }
 
 func (c *counts) get(m map[string]int, r string) int {
