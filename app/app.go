@@ -178,7 +178,7 @@ func (a *App) buildTransports(cfg Config, roomsSvc *rooms.Service, signer *auth.
 		Rooms: roomsSvc, Store: a.store, Ingest: a.ingest, Moderation: a.moderation, Transfer: a.transfer,
 		Sockets: a.sockets, Assets: cfg.Assets, Templates: cfg.Templates, Auth: authn, Origins: origins, Metrics: a.metrics,
 		Pages: pages.Deps{
-			Rooms: roomsSvc, Spans: a.store, Sessions: a.sockets, Auth: authn, Origins: origins, MaxText: cfg.MaxTextRunes,
+			Rooms: roomsSvc, Spans: a.store, Sessions: a.sockets, Names: a.store, Auth: authn, Origins: origins, MaxText: cfg.MaxTextRunes,
 		},
 		Draining: a.draining.Load,
 		Pressure: func() string {

@@ -28,6 +28,7 @@ type Store interface {
 	Likes
 	Moderation
 	Imports
+	Users
 	Health
 	// Close commits every accepted write, delivers its outcome and
 	// events, and releases the backend.
