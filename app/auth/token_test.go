@@ -115,8 +115,8 @@ func TestCheckNickname(t *testing.T) {
 		{"Al", "Al"}, {"Alice", "Alice"}, {"  Alice  ", "Alice"}, {"张伟", "张伟"}, {"José María", "José María"},
 		{"ナルト_99", "ナルト_99"}, {"a.b-c", "a.b-c"}, {"Zoë", "Zoë"}, {"admins rule", "admins rule"}, {"badminton", "badminton"},
 		{"two  spaces", "two spaces"}, // PRECIS collapses inner spaces
-		{"Ｂｏｂ", "Bob"},               // and shows fullwidth letters as plain ones
-		{"Ваня", "Ваня"},             // Cyrillic is welcome where it looks like no reserved name
+		{"Ｂｏｂ", "Bob"},                // and shows fullwidth letters as plain ones
+		{"Ваня", "Ваня"},              // Cyrillic is welcome where it looks like no reserved name
 	} {
 		if got, err := auth.CheckNickname(tc.in); err != nil || got != tc.want {
 			t.Errorf("CheckNickname(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
