@@ -11,9 +11,11 @@
 // resumes each room after the last comment it delivered (since=), so the
 // stream it delivers has no gap and no duplicate across reconnects and
 // server restarts. A Send made while the client is offline waits for the
-// connection (bounded by its ctx) and is sent once; a Send whose connection
-// drops after it was written and before its ack fails with
-// ErrConnectionLost and is never sent again by the client.
+// connection (bounded by its ctx) and is sent once. A Send whose connection
+// drops after it was written and before its ack is sent again with the same
+// idempotency key when the client has a token (the server then answers with
+// what it stored, never a second copy); a guest's fails with
+// ErrConnectionLost instead.
 //
 // docs/client.md has a complete bot and the guarantees in detail; the wire
 // protocol is docs/protocol.md, with the shared types in app/protocol.

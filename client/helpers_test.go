@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -160,6 +161,7 @@ const (
 	writesPass   writeMode = iota
 	writesVanish           // reported as written, never sent: the server never answers
 	writesFail             // fail, as a broken connection does
+	acksLost               // sent, but the connection hears nothing more: the server's answer is lost
 )
 
 func newNetGate() *netGate {
@@ -190,7 +192,7 @@ func (g *netGate) dial(ctx context.Context, network, addr string) (net.Conn, err
 	g.mu.Lock()
 	g.conns = append(g.conns, conn)
 	g.mu.Unlock()
-	return gatedConn{conn, g}, nil
+	return gatedConn{conn, g, new(atomic.Bool)}, nil
 }
 
 // setWrites changes what happens to the client's writes from now on.
@@ -200,10 +202,20 @@ func (g *netGate) setWrites(m writeMode) {
 	g.writes = m
 }
 
-// gatedConn is a connection whose writes the gate may swallow or fail.
+// gatedConn is a connection whose writes the gate may swallow or fail,
+// and whose reads it may turn deaf.
 type gatedConn struct {
 	net.Conn
-	g *netGate
+	g    *netGate
+	deaf *atomic.Bool // everything read from now on is dropped
+}
+
+func (c gatedConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	for err == nil && c.deaf.Load() {
+		n, err = c.Conn.Read(p)
+	}
+	return n, err
 }
 
 func (c gatedConn) Write(p []byte) (int, error) {
@@ -217,6 +229,9 @@ func (c gatedConn) Write(p []byte) (int, error) {
 	case writesFail:
 		c.g.hit <- struct{}{}
 		return 0, net.ErrClosed
+	case acksLost:
+		c.deaf.Store(true) // before the write, so the answer cannot slip through
+		defer func() { c.g.hit <- struct{}{} }()
 	}
 	return c.Conn.Write(p)
 }

@@ -4,30 +4,41 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/danmaku/danmaku/app/apptest"
+	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/client"
 )
 
-// TestSendWhenTheConnectionDrops: a comment written before the drop but
-// not acked fails with ErrConnectionLost and is not sent again; one whose
-// write failed never reached the server and goes out on the next
-// connection.
+// TestSendWhenTheConnectionDrops: a guest's comment written before the
+// drop but not acked fails with ErrConnectionLost and is not sent again
+// (a guest is a new user on the next connection, so its idempotency key
+// cannot match); a signed-in client's is sent again with the same key and
+// stored once; one whose write failed never reached the server and goes
+// out on the next connection.
 func TestSendWhenTheConnectionDrops(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		mode   writeMode
+		token  bool
 		want   error // from the Send made at the drop
 		stored bool  // whether the server ends up with that comment
 	}{
-		{"written, no ack", writesVanish, client.ErrConnectionLost, false},
-		{"the write failed", writesFail, nil, true},
+		{"a guest's, written, no ack", writesVanish, false, client.ErrConnectionLost, false},
+		{"a user's, written, no ack", writesVanish, true, nil, true},
+		{"a user's, stored, the ack lost", acksLost, true, nil, true},
+		{"the write failed", writesFail, false, nil, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := apptest.Start(t)
 			apptest.CreateRoom(t, s.URL(), "r", "live")
 			gate := newNetGate()
-			c := dial(t, s.URL(), client.WithDialer(gate.dialer()), fastRetry)
+			opts := []client.Option{client.WithDialer(gate.dialer()), fastRetry}
+			if tc.token {
+				opts = append(opts, client.WithToken(apptest.Token(t, auth.Identity{ID: "u-bot", Name: "Bot", Roles: []string{auth.RoleViewer}}, time.Hour)))
+			}
+			c := dial(t, s.URL(), opts...)
 			join(t, c, "r")
 
 			gate.setWrites(tc.mode)
@@ -40,7 +51,10 @@ func TestSendWhenTheConnectionDrops(t *testing.T) {
 			}()
 			gate.waitHit(t)
 			gate.setWrites(writesPass)
-			if tc.mode == writesVanish {
+			if tc.mode == acksLost {
+				waitStored(t, s.URL(), "r", 1) // the server has it; only its answer is lost
+			}
+			if tc.mode == writesVanish || tc.mode == acksLost {
 				gate.cut() // the client waits for an ack that cannot come; a failed write drops the connection by itself
 			}
 			r := <-res
@@ -64,5 +78,17 @@ func TestSendWhenTheConnectionDrops(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// waitStored waits until room holds n comments.
+func waitStored(t *testing.T, base, room string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(waitFor)
+	for len(commentsAfter(t, base, room, 0)) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("room %s did not reach %d comments within %v", room, n, waitFor)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -2,6 +2,8 @@ package client
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +21,11 @@ type Draft struct {
 	Mode  string  // "scroll", "top" or "bottom"
 	Color string  // "#rrggbb"
 	Size  string  // "small", "medium" or "large"
+	// IdempotencyKey makes resending the comment safe: the server answers
+	// a resend with the same key from the same user with the first answer
+	// instead of storing it twice (docs/protocol.md). Empty: Send picks a
+	// random one.
+	IdempotencyKey string
 }
 
 // Send posts d to room, which the client must have joined, and returns
@@ -29,10 +36,13 @@ type Draft struct {
 //
 // Offline, Send waits for the connection (bounded by ctx) and sends then.
 // If the connection drops after the comment was written and before its
-// ack, Send fails with ErrConnectionLost: the comment may have been
-// stored, and if it was it arrives in the room's stream. The client never
-// sends a comment twice. If ctx ends while Send waits for the ack, the
-// comment may still be stored.
+// ack, a client with a token sends it again on the next connection with
+// the same idempotency key, and the server answers with the comment it
+// stored, if it did: never two copies. A guest (no token) is a new user on
+// every connection, so the key cannot match; its Send fails with
+// ErrConnectionLost instead, and the comment, if stored, arrives in the
+// room's stream. If ctx ends while Send waits for the ack, the comment may
+// still be stored.
 func (c *Client) Send(ctx context.Context, room string, d Draft) (Comment, error) {
 	if !c.inRoom(room) {
 		if err := c.Err(); err != nil {
@@ -41,9 +51,13 @@ func (c *Client) Send(ctx context.Context, room string, d Draft) (Comment, error
 		return Comment{}, &Error{Code: errs.Forbidden, Message: fmt.Sprintf("join room %q before sending to it", room)}
 	}
 	t := d.Time
+	key := d.IdempotencyKey
+	if key == "" {
+		key = newKey()
+	}
 	in := protocol.Inbound{Type: protocol.TypeComment, Ref: c.nextRef("c"), Room: room,
-		CommentInput: protocol.CommentInput{Text: d.Text, Time: &t, Mode: d.Mode, Color: d.Color, Size: d.Size}}
-	f, err := c.request(ctx, in)
+		CommentInput: protocol.CommentInput{Text: d.Text, Time: &t, Mode: d.Mode, Color: d.Color, Size: d.Size, IdempotencyKey: key}}
+	f, err := c.request(ctx, in, c.hasIdentity())
 	if err != nil {
 		return Comment{}, err
 	}
@@ -66,7 +80,7 @@ func (c *Client) LikeRoom(ctx context.Context, room string) (int64, error) {
 }
 
 func (c *Client) like(ctx context.Context, in protocol.Inbound) (int64, error) {
-	f, err := c.request(ctx, in)
+	f, err := c.request(ctx, in, false)
 	if err != nil {
 		return 0, err
 	}
@@ -78,8 +92,10 @@ func (c *Client) like(ctx context.Context, in protocol.Inbound) (int64, error) {
 
 // request sends a frame that the server acks and returns the ack. A frame
 // that never left (its connection failed while writing it) is sent again
-// on the next connection; one that left is never sent again.
-func (c *Client) request(ctx context.Context, in protocol.Inbound) (*serverFrame, error) {
+// on the next connection; one that left is sent again only when
+// resendable (the server recognises the resend), else the call fails with
+// ErrConnectionLost.
+func (c *Client) request(ctx context.Context, in protocol.Inbound, resendable bool) (*serverFrame, error) {
 	frame, err := json.Marshal(in)
 	if err != nil {
 		return nil, err
@@ -96,6 +112,8 @@ func (c *Client) request(ctx context.Context, in protocol.Inbound) (*serverFrame
 		switch {
 		case rep.err == nil:
 			return rep.f, nil
+		case written && resendable && errors.Is(rep.err, ErrConnectionLost) && ctx.Err() == nil:
+			c.opts.logger.Info("danmaku client: the connection dropped before the ack; sending again with the same idempotency key")
 		case written:
 			return nil, rep.err
 		case ctx.Err() != nil:
@@ -105,4 +123,16 @@ func (c *Client) request(ctx context.Context, in protocol.Inbound) (*serverFrame
 			c.opts.logger.Info("danmaku client: a write failed; sending again on the next connection", "err", rep.err)
 		}
 	}
+}
+
+// hasIdentity reports whether the client is the same user on every
+// connection (it has a token), so that the server matches a resend's
+// idempotency key with the first send's.
+func (c *Client) hasIdentity() bool { return c.opts.token != "" || c.opts.source != nil }
+
+// newKey returns a random idempotency key: 128 bits, hex.
+func newKey() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
