@@ -56,10 +56,12 @@ func TestParseRecord(t *testing.T) {
 // recorder is a host that records what answer hands back.
 type recorder struct{ calls []string }
 
-func (r *recorder) setReason(s string)          { r.calls = append(r.calls, "reason "+s) }
-func (r *recorder) setField(id int32, v string) { r.calls = append(r.calls, "field "+string(rune('0'+id))+" "+v) }
-func (r *recorder) setTime(float64)             { r.calls = append(r.calls, "time") }
-func (r *recorder) setMetadata(k, v string)     { r.calls = append(r.calls, "meta "+k+"="+v) }
+func (r *recorder) setReason(s string) { r.calls = append(r.calls, "reason "+s) }
+func (r *recorder) setField(id int32, v string) {
+	r.calls = append(r.calls, "field "+string(rune('0'+id))+" "+v)
+}
+func (r *recorder) setTime(float64)         { r.calls = append(r.calls, "time") }
+func (r *recorder) setMetadata(k, v string) { r.calls = append(r.calls, "meta "+k+"="+v) }
 
 func TestAnswer(t *testing.T) {
 	in, err := parseRecord(record(Comment{Text: "hi", Mode: "scroll", Color: "#ffffff", Size: "medium"}, "", [][2]string{{"via", "ws"}}))
