@@ -7,7 +7,7 @@
 //	                    large, time +1, metadata seen=<via>, user=<id>
 //	echo ...            reject with the comment as the module saw it
 //	setting             reject with the settings as JSON
-//	loop                spin forever
+//	loop                log "tester: looping" (warn), then spin forever
 //	grow                allocate until memory runs out
 //	panic               panic (Go's runtime exits the module)
 //	trap                write outside its memory (a WebAssembly trap)
@@ -80,6 +80,7 @@ func moderate(c guest.Comment) guest.Verdict {
 	case "setting":
 		return guest.Reject(settings)
 	case "loop":
+		guest.Log(4, "tester: looping")
 		for {
 		}
 	case "grow":
