@@ -53,6 +53,7 @@ func commands() []command {
 		{"migrate", "apply (up) or list (status) the database migrations", migrate},
 		{"import", "import a Bilibili XML file or a JSON export into a room", importFile},
 		{"export", "write a room's comments as Bilibili XML or JSON", exportFile},
+		{"plugins", "check a plugin config offline (plugins check FILE) or try a comment (plugins try FILE -room R -text T)", pluginsCmd},
 	}
 }
 
