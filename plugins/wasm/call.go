@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/danmaku/danmaku/plugins"
@@ -28,12 +29,19 @@ type call struct {
 	garbage error            // the first thing the guest handed back that the host refuses
 }
 
-// callCtx carries a call to the host functions; one allocation per call
-// and a Value lookup that does not walk the parent chain.
+// callCtx is the context wazero gets for a call: it carries the call to
+// the host functions, with a Value lookup that does not walk the parent
+// chain. For danmaku_moderate, deadlines is false and it has neither Done
+// nor a deadline: the instance's own timer interrupts the call (see
+// instance), so wazero's watcher never arms a timer of its own, and
+// nothing reads the struct after the call, which lets the instance reuse it.
 type callCtx struct {
-	context.Context
-	c *call
+	parent    context.Context
+	c         *call
+	deadlines bool // pass the parent's deadline and cancellation on
 }
+
+var _ context.Context = (*callCtx)(nil)
 
 type callKey struct{}
 
@@ -42,7 +50,31 @@ func (c *callCtx) Value(key any) any {
 	if key == (callKey{}) {
 		return c.c
 	}
-	return c.Context.Value(key)
+	return c.parent.Value(key)
+}
+
+// Deadline is the parent's when deadlines is set.
+func (c *callCtx) Deadline() (time.Time, bool) {
+	if c.deadlines {
+		return c.parent.Deadline()
+	}
+	return time.Time{}, false
+}
+
+// Done is the parent's when deadlines is set, else nil (never done).
+func (c *callCtx) Done() <-chan struct{} {
+	if c.deadlines {
+		return c.parent.Done()
+	}
+	return nil
+}
+
+// Err is the parent's when deadlines is set.
+func (c *callCtx) Err() error {
+	if c.deadlines {
+		return c.parent.Err()
+	}
+	return nil
 }
 
 func callFrom(ctx context.Context) *call {

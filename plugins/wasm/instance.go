@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -16,25 +18,49 @@ import (
 )
 
 // instance is one instantiated module: its own memory and globals. It
-// serves one call at a time.
+// serves one call at a time, so it keeps everything a call needs and a
+// call allocates nothing of its own.
 type instance struct {
-	mod      api.Module
-	moderate api.Function
-	stack    [1]uint64 // danmaku_moderate's result, without an allocation per call
-	stderr   *stderrHead
-	rec      []byte // comment_read's record, reused
+	mod    api.Module
+	fn     api.Function // danmaku_moderate
+	stack  [1]uint64    // danmaku_moderate's result
+	stderr *stderrHead
+	rec    []byte // comment_read's record
+
+	comment plugins.Comment // the comment of the call in progress
+	cur     call
+	ctx     callCtx
+
+	// The deadline: rather than hand wazero a context whose Done arms a
+	// timer per call, each instance has one timer, reset per call, that
+	// closes the module (which wazero's termination checks notice, in
+	// loops too) if the call is still running. state settles the race
+	// between the call returning and the timer firing.
+	timer *time.Timer
+	state atomic.Int32 // idle, running or killed
 }
+
+const (
+	idle = iota
+	running
+	killed
+)
+
+// longestCall bounds a call whose context has no deadline.
+const longestCall = plugins.MaxTimeout
 
 // newInstance starts an instance: WASI's _initialize (if exported), then
 // the ABI version check and danmaku_init with the settings.
 func (p *Plugin) newInstance(ctx context.Context) (*instance, error) {
 	stderr := &stderrHead{}
 	cfg := wazero.NewModuleConfig().WithName("").WithStartFunctions(abi.ExportReactorInit).WithStderr(stderr)
-	mod, err := p.mod.rt.InstantiateModule(&callCtx{ctx, &call{p: p}}, p.mod.compiled, cfg)
+	mod, err := p.mod.rt.InstantiateModule(&callCtx{parent: ctx, c: &call{p: p}, deadlines: true}, p.mod.compiled, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("start: %w", describe(err, stderr))
 	}
-	in := &instance{mod: mod, moderate: mod.ExportedFunction(abi.ExportModerate), stderr: stderr}
+	in := &instance{mod: mod, fn: mod.ExportedFunction(abi.ExportModerate), stderr: stderr}
+	in.timer = time.AfterFunc(time.Hour, in.expire)
+	in.timer.Stop()
 	if err := p.startInstance(ctx, in); err != nil {
 		in.close()
 		return nil, err
@@ -43,7 +69,7 @@ func (p *Plugin) newInstance(ctx context.Context) (*instance, error) {
 }
 
 func (p *Plugin) startInstance(ctx context.Context, in *instance) error {
-	v, err := in.mod.ExportedFunction(abi.ExportVersion).Call(&callCtx{ctx, &call{p: p}})
+	v, err := in.mod.ExportedFunction(abi.ExportVersion).Call(&callCtx{parent: ctx, c: &call{p: p}, deadlines: true})
 	if err != nil {
 		return fmt.Errorf("%s: %w", abi.ExportVersion, describe(err, in.stderr))
 	}
@@ -54,7 +80,7 @@ func (p *Plugin) startInstance(ctx context.Context, in *instance) error {
 		return nil
 	}
 	c := &call{p: p}
-	res, err := in.mod.ExportedFunction(abi.ExportInit).Call(&callCtx{ctx, c})
+	res, err := in.mod.ExportedFunction(abi.ExportInit).Call(&callCtx{parent: ctx, c: c, deadlines: true})
 	switch {
 	case err != nil:
 		return fmt.Errorf("%s: %w", abi.ExportInit, describe(err, in.stderr))
@@ -68,16 +94,44 @@ func (p *Plugin) startInstance(ctx context.Context, in *instance) error {
 	return nil
 }
 
-// call runs danmaku_moderate for c and returns the action code.
-func (in *instance) call(ctx context.Context, c *call) (int32, error) {
-	in.stderr.reset()
-	if err := in.moderate.CallWithStack(&callCtx{ctx, c}, in.stack[:]); err != nil {
-		return 0, describe(err, in.stderr)
+// run runs danmaku_moderate for c by ctx's deadline and returns the
+// verdict. An error means the instance must not be used again.
+func (in *instance) run(ctx context.Context, p *Plugin, c plugins.Comment) (plugins.Verdict, error) {
+	if err := ctx.Err(); err != nil {
+		return plugins.Verdict{}, fmt.Errorf("%w: no time left for the module: %w", plugins.ErrTimeout, err)
 	}
-	return api.DecodeI32(in.stack[0]), nil
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = time.Now().Add(longestCall)
+	}
+	in.comment = c
+	in.cur = call{p: p, in: &in.comment, rec: &in.rec}
+	in.ctx = callCtx{parent: ctx, c: &in.cur}
+	in.stderr.reset()
+	in.state.Store(running)
+	in.timer.Reset(time.Until(deadline))
+	err := in.fn.CallWithStack(&in.ctx, in.stack[:])
+	in.timer.Stop()
+	if !in.state.CompareAndSwap(running, idle) {
+		return plugins.Verdict{}, fmt.Errorf("%w: the module was interrupted at its deadline", plugins.ErrTimeout)
+	}
+	if err != nil {
+		return plugins.Verdict{}, describe(err, in.stderr)
+	}
+	return in.cur.verdict(api.DecodeI32(in.stack[0]))
 }
 
-func (in *instance) close() { _ = in.mod.Close(context.Background()) }
+// expire closes the module if the call is still running at its deadline.
+func (in *instance) expire() {
+	if in.state.CompareAndSwap(running, killed) {
+		_ = in.mod.CloseWithExitCode(context.Background(), sys.ExitCodeDeadlineExceeded)
+	}
+}
+
+func (in *instance) close() {
+	in.timer.Stop()
+	_ = in.mod.Close(context.Background())
+}
 
 // describe turns an error from a call into a plugin failure an operator
 // can read: a timeout, an exit (Go's runtime exits on a panic or when it

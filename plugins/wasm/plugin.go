@@ -133,17 +133,13 @@ func (p *Plugin) Moderate(ctx context.Context, c plugins.Comment) (plugins.Verdi
 	if err != nil {
 		return plugins.Verdict{}, err
 	}
-	cl := &call{p: p, in: &c, rec: &in.rec}
-	code, err := in.call(ctx, cl)
-	if err == nil {
-		var v plugins.Verdict
-		if v, err = cl.verdict(code); err == nil {
-			p.pool.put(in)
-			return v, nil
-		}
+	v, err := in.run(ctx, p, c)
+	if err != nil {
+		p.pool.discard(in)
+		return plugins.Verdict{}, err
 	}
-	p.pool.discard(in)
-	return plugins.Verdict{}, err
+	p.pool.put(in)
+	return v, nil
 }
 
 // Close stops the instances and releases the compiled module.

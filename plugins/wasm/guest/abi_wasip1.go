@@ -49,8 +49,30 @@ func read(get func(p unsafe.Pointer, n int32) int32) (string, bool) {
 	}
 }
 
+// arena holds the comments read so far, back to back. A comment's strings
+// point into it, so they stay valid for as long as a plugin keeps them,
+// and reading a comment costs no allocation until the arena is full (then
+// a new one is made; the old one lives on while something points into it).
+var arena struct {
+	buf []byte
+	off int
+}
+
+const arenaSize = 64 << 10
+
 func readComment() Comment {
-	rec, _ := read(commentRead)
+	if len(arena.buf)-arena.off < 1024 {
+		arena.buf, arena.off = make([]byte, arenaSize), 0
+	}
+	free := arena.buf[arena.off:]
+	n := int(commentRead(unsafe.Pointer(&free[0]), int32(len(free))))
+	if n > len(free) {
+		arena.buf, arena.off = make([]byte, max(arenaSize, n)), 0
+		free = arena.buf
+		n = int(commentRead(unsafe.Pointer(&free[0]), int32(len(free))))
+	}
+	rec := unsafe.String(&free[0], n)
+	arena.off += n
 	c, err := parseRecord(rec)
 	if err != nil {
 		panic(err)

@@ -5,13 +5,12 @@
 package main
 
 import (
-	"strings"
-	"unicode/utf8"
+	"unicode"
 
 	"github.com/danmaku/danmaku/plugins/wasm/guest"
 )
 
-var minLength = 8 // longer texts than this may be shouting
+var minLength = 8 // texts longer than this may be shouting
 
 func init() { guest.Register(guest.Plugin{Init: setup, Moderate: shout}) }
 
@@ -20,10 +19,16 @@ func setup(s *guest.Settings) (err error) {
 	return err
 }
 
-// shout rejects a text of more than minLength runes with letters, none lower-case.
+// shout rejects a text of more than minLength runes with capitals and no small letters.
 func shout(c guest.Comment) guest.Verdict {
-	t := c.Text
-	if utf8.RuneCountInString(t) > minLength && strings.ToUpper(t) == t && strings.ToLower(t) != t {
+	runes, capitals := 0, false
+	for _, r := range c.Text {
+		if unicode.IsLower(r) {
+			return guest.Allow()
+		}
+		runes, capitals = runes+1, capitals || unicode.IsUpper(r)
+	}
+	if runes > minLength && capitals {
 		return guest.Reject("please don't shout")
 	}
 	return guest.Allow()
