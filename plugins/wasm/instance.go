@@ -95,10 +95,12 @@ func (p *Plugin) startInstance(ctx context.Context, in *instance) error {
 }
 
 // run runs danmaku_moderate for c by ctx's deadline and returns the
-// verdict. An error means the instance must not be used again.
-func (in *instance) run(ctx context.Context, p *Plugin, c plugins.Comment) (plugins.Verdict, error) {
+// verdict, and whether the instance may serve another call: not after an
+// error, nor when its timer fired just as the call returned (the timer's
+// function may still be on its way and must not find the next call).
+func (in *instance) run(ctx context.Context, p *Plugin, c plugins.Comment) (v plugins.Verdict, reusable bool, err error) {
 	if err := ctx.Err(); err != nil {
-		return plugins.Verdict{}, fmt.Errorf("%w: no time left for the module: %w", plugins.ErrTimeout, err)
+		return plugins.Verdict{}, true, fmt.Errorf("%w: no time left for the module: %w", plugins.ErrTimeout, err)
 	}
 	deadline, ok := ctx.Deadline()
 	if !ok {
@@ -110,15 +112,16 @@ func (in *instance) run(ctx context.Context, p *Plugin, c plugins.Comment) (plug
 	in.stderr.reset()
 	in.state.Store(running)
 	in.timer.Reset(time.Until(deadline))
-	err := in.fn.CallWithStack(&in.ctx, in.stack[:])
-	in.timer.Stop()
+	err = in.fn.CallWithStack(&in.ctx, in.stack[:])
+	stopped := in.timer.Stop()
 	if !in.state.CompareAndSwap(running, idle) {
-		return plugins.Verdict{}, fmt.Errorf("%w: the module was interrupted at its deadline", plugins.ErrTimeout)
+		return plugins.Verdict{}, false, fmt.Errorf("%w: the module was interrupted at its deadline", plugins.ErrTimeout)
 	}
 	if err != nil {
-		return plugins.Verdict{}, describe(err, in.stderr)
+		return plugins.Verdict{}, false, describe(err, in.stderr)
 	}
-	return in.cur.verdict(api.DecodeI32(in.stack[0]))
+	v, err = in.cur.verdict(api.DecodeI32(in.stack[0]))
+	return v, stopped && err == nil, err
 }
 
 // expire closes the module if the call is still running at its deadline.

@@ -133,13 +133,13 @@ func (p *Plugin) Moderate(ctx context.Context, c plugins.Comment) (plugins.Verdi
 	if err != nil {
 		return plugins.Verdict{}, err
 	}
-	v, err := in.run(ctx, p, c)
-	if err != nil {
+	v, reusable, err := in.run(ctx, p, c)
+	if reusable {
+		p.pool.put(in)
+	} else {
 		p.pool.discard(in)
-		return plugins.Verdict{}, err
 	}
-	p.pool.put(in)
-	return v, nil
+	return v, err
 }
 
 // Close stops the instances and releases the compiled module.
