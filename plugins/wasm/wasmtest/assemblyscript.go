@@ -23,6 +23,10 @@ var installMu sync.Mutex // one install at a time within a test binary
 // into a cache the first time; DANMAKU_ASC names an asc to use instead.
 func BuildAssemblyScript(t testing.TB, dir string) string {
 	t.Helper()
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
 	asc := os.Getenv("DANMAKU_ASC")
 	if asc == "" {
 		asc = installASC(t, dir)

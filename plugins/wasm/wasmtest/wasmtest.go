@@ -117,6 +117,10 @@ func BuildGoEdited(t testing.TB, dir, old, new string) string {
 // repository, so the guest kit resolves from this module.
 func buildGo(t testing.TB, target, key string) string {
 	t.Helper()
+	target, err := filepath.Abs(target) // relative to the test's directory, not the build's
+	if err != nil {
+		t.Fatal(err)
+	}
 	out, done := outPath(t, "go\x00"+key, strings.TrimSuffix(filepath.Base(target), ".go"))
 	if done {
 		return out
