@@ -41,25 +41,12 @@ func (ch *Chain) Trace(ctx context.Context, c Comment) (Result, []Step) {
 	return st.result(false), steps
 }
 
-// traceCall makes one call, on a goroutine unless the plugin is inline.
+// traceCall makes one call, bounded by the entry's timeout.
 func (e *entry) traceCall(ctx context.Context, c Comment) outcome {
 	start := time.Now()
 	deadline := start.Add(e.timeout)
-	invoke := func() (o outcome) {
+	return e.bounded(func() (o outcome) {
 		e.call(ctx, nil, &o, c, start, deadline)
 		return o
-	}
-	if e.inline {
-		return invoke()
-	}
-	done := make(chan outcome, 1)
-	go func() { done <- invoke() }()
-	timer := time.NewTimer(e.timeout)
-	defer timer.Stop()
-	select {
-	case o := <-done:
-		return o
-	case <-timer.C:
-		return outcome{timedOut: true, elapsed: e.timeout}
-	}
+	})
 }

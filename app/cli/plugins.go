@@ -51,7 +51,7 @@ func buildFile(file string, io IO) (*plugins.Set, error) {
 	cfg, err := plugins.LoadConfig(file)
 	if err == nil {
 		var set *plugins.Set
-		if set, err = plugins.Build(cfg, nil, plugins.BasicHost{Log: log, Blocks: noBans{}}); err == nil {
+		if set, err = plugins.Build(cfg, nil, plugins.BasicHost{Log: log, Blocks: plugins.NoBlocks{}}); err == nil {
 			return set, nil
 		}
 	}
@@ -62,37 +62,32 @@ func buildFile(file string, io IO) (*plugins.Set, error) {
 	return nil, errors.New(msg)
 }
 
-// noBans is the empty ban list the offline commands build with.
-type noBans struct{}
-
-func (noBans) Lookup(context.Context, plugins.BlockQuery) (plugins.Block, bool, error) {
-	return plugins.Block{}, false, nil
-}
-
-func (noBans) NonBlocking() bool { return true }
-
-// fileArg takes FILE from the front of args (plugins try FILE -room …)
-// or, after the flags are parsed, from what is left.
-func fileArg(args []string) (string, []string) {
+// parseFile parses the flags of `plugins check|try` and returns FILE,
+// which may stand before the flags (plugins try FILE -room …) or after.
+func parseFile(fs *flag.FlagSet, args []string, io IO) (string, error) {
+	file := ""
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		return args[0], args[1:]
+		file, args = args[0], args[1:]
 	}
-	return "", args
-}
-
-func pluginsCheck(args []string, io IO) error {
-	fs := flag.NewFlagSet("plugins check", flag.ContinueOnError)
-	fs.Usage = func() { fmt.Fprintln(fs.Output(), pluginsUsage) }
-	file, args := fileArg(args)
-	rest, err := parseRest(fs, args, io)
+	_, rest, err := parseArgs(fs, args, io)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if file == "" && len(rest) == 1 {
 		file, rest = rest[0], nil
 	}
 	if file == "" || len(rest) > 0 {
-		return errors.New("usage: danmaku plugins check FILE")
+		return "", fmt.Errorf("usage: danmaku %s FILE (danmaku plugins -h explains)", fs.Name())
+	}
+	return file, nil
+}
+
+func pluginsCheck(args []string, io IO) error {
+	fs := flag.NewFlagSet("plugins check", flag.ContinueOnError)
+	fs.Usage = func() { fmt.Fprintln(fs.Output(), pluginsUsage) }
+	file, err := parseFile(fs, args, io)
+	if err != nil {
+		return err
 	}
 	set, err := buildFile(file, io)
 	if err != nil {
@@ -110,12 +105,6 @@ func pluginsCheck(args []string, io IO) error {
 	return nil
 }
 
-// parseRest parses flags and returns the arguments after them.
-func parseRest(fs *flag.FlagSet, args []string, io IO) ([]string, error) {
-	_, rest, err := parseArgs(fs, args, io)
-	return rest, err
-}
-
 func pluginsTry(ctx context.Context, args []string, io IO) error {
 	fs := flag.NewFlagSet("plugins try", flag.ContinueOnError)
 	fs.Usage = func() { fmt.Fprintln(fs.Output(), pluginsUsage) }
@@ -127,18 +116,11 @@ func pluginsTry(ctx context.Context, args []string, io IO) error {
 	at := fs.Float64("time", 0, "seconds into the video")
 	var roles roleFlag
 	fs.Var(&roles, "role", "the sender's roles; repeat it or separate with commas")
-	file, args := fileArg(args)
-	rest, err := parseRest(fs, args, io)
+	file, err := parseFile(fs, args, io)
 	if err != nil {
 		return err
 	}
-	if file == "" && len(rest) == 1 {
-		file, rest = rest[0], nil
-	}
-	switch {
-	case file == "" || len(rest) > 0:
-		return errors.New("usage: danmaku plugins try FILE -room ROOM -text TEXT")
-	case *text == "":
+	if *text == "" {
 		return errors.New("-text is required")
 	}
 	addr, err := netip.ParseAddr(*ip)
