@@ -211,7 +211,7 @@ func TestHostileWasmModulesCannotHurtTheServer(t *testing.T) {
 	looping := make(chan struct{})
 	var yaml strings.Builder
 	yaml.WriteString("plugins: []\nrooms:\n")
-	modes := []string{"loop", "grow", "panic", "trap", "garbage", "badpointer"}
+	modes := []string{"loop", "grow", "recurse", "panic", "trap", "garbage", "badpointer"}
 	for _, mode := range modes {
 		timeout := "5s" // a bound for the slow; the loop waits it out once
 		yaml.WriteString("  " + mode + ": {plugins: [{name: wasm, timeout: " + timeout + ", on_error: reject, breaker: {failures: 2, window: 1m, cooldown: 1m}, config: {module: " + module + ", settings: {mode: " + mode + "}}}]}\n")

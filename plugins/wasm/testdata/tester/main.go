@@ -10,6 +10,7 @@
 //	loop                log "tester: looping" (warn), then spin forever
 //	grow                allocate until memory runs out
 //	panic               panic (Go's runtime exits the module)
+//	recurse             recurse without end
 //	trap                write outside its memory (a WebAssembly trap)
 //	garbage             answer action code 42
 //	badreason           hand back a reason that is not UTF-8
@@ -89,6 +90,8 @@ func moderate(c guest.Comment) guest.Verdict {
 		}
 	case "panic":
 		panic("tester: boom")
+	case "recurse":
+		return guest.Reject(itoa(recurse(1)))
 	case "trap":
 		*(*byte)(unsafe.Pointer(uintptr(0xFFFFFFF0))) = 1
 	case "garbage":
@@ -102,6 +105,8 @@ func moderate(c guest.Comment) guest.Verdict {
 	}
 	return guest.Allow()
 }
+
+func recurse(n int) int { return recurse(n+1) + 1 }
 
 func itoa(n int) string {
 	if n < 10 {
