@@ -29,23 +29,24 @@ type call struct {
 	garbage error            // the first thing the guest handed back that the host refuses
 }
 
-// callCtx is the context wazero gets for a call: it carries the call to
-// the host functions, with a Value lookup that does not walk the parent
-// chain. For danmaku_moderate, deadlines is false and it has neither Done
-// nor a deadline: the instance's own timer interrupts the call (see
-// instance), so wazero's watcher never arms a timer of its own, and
-// nothing reads the struct after the call, which lets the instance reuse it.
+// callCtx is the context wazero gets for danmaku_moderate: it carries the
+// call to the host functions, with a Value lookup that does not walk the
+// parent chain, and has neither Done nor a deadline: the instance's own
+// timer interrupts the call (see instance), so wazero's per-call watcher
+// never arms a timer. Done, Deadline and Err read no field, because the
+// watcher may call them after the call returned, when the instance has
+// reused the struct for its next call.
 type callCtx struct {
-	parent    context.Context
-	c         *call
-	deadlines bool // pass the parent's deadline and cancellation on
+	parent context.Context
+	c      *call
 }
 
 var _ context.Context = (*callCtx)(nil)
 
 type callKey struct{}
 
-// Value returns the call for callKey, else defers to the parent.
+// Value returns the call for callKey, else defers to the parent; only the
+// host functions ask, during the call.
 func (c *callCtx) Value(key any) any {
 	if key == (callKey{}) {
 		return c.c
@@ -53,28 +54,29 @@ func (c *callCtx) Value(key any) any {
 	return c.parent.Value(key)
 }
 
-// Deadline is the parent's when deadlines is set.
-func (c *callCtx) Deadline() (time.Time, bool) {
-	if c.deadlines {
-		return c.parent.Deadline()
-	}
-	return time.Time{}, false
+// Deadline reports none: the instance's timer enforces it.
+func (*callCtx) Deadline() (time.Time, bool) { return time.Time{}, false }
+
+// Done is nil: never done.
+func (*callCtx) Done() <-chan struct{} { return nil }
+
+// Err is nil.
+func (*callCtx) Err() error { return nil }
+
+// startCtx is the context of starting an instance (its start-up code and
+// danmaku_init): the parent's deadline and cancellation apply, through
+// wazero's own watcher, and the host functions find the call.
+type startCtx struct {
+	context.Context
+	c *call
 }
 
-// Done is the parent's when deadlines is set, else nil (never done).
-func (c *callCtx) Done() <-chan struct{} {
-	if c.deadlines {
-		return c.parent.Done()
+// Value returns the call for callKey, else defers to the parent.
+func (c startCtx) Value(key any) any {
+	if key == (callKey{}) {
+		return c.c
 	}
-	return nil
-}
-
-// Err is the parent's when deadlines is set.
-func (c *callCtx) Err() error {
-	if c.deadlines {
-		return c.parent.Err()
-	}
-	return nil
+	return c.Context.Value(key)
 }
 
 func callFrom(ctx context.Context) *call {

@@ -42,7 +42,7 @@ func TestModulePathIsRelativeToTheConfigFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	file := filepath.Join(dir, "plugins.yaml")
-	if err := os.WriteFile(file, []byte("plugins: [{name: wasm, config: {module: shout.wasm}}]\n"), 0o600); err != nil {
+	if err := os.WriteFile(file, []byte("plugins: [{name: wasm, timeout: 5s, config: {module: shout.wasm}}]\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	t.Chdir(t.TempDir()) // elsewhere: the path must not depend on the working directory

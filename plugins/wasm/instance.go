@@ -54,7 +54,7 @@ const longestCall = plugins.MaxTimeout
 func (p *Plugin) newInstance(ctx context.Context) (*instance, error) {
 	stderr := &stderrHead{}
 	cfg := wazero.NewModuleConfig().WithName("").WithStartFunctions(abi.ExportReactorInit).WithStderr(stderr)
-	mod, err := p.mod.rt.InstantiateModule(&callCtx{parent: ctx, c: &call{p: p}, deadlines: true}, p.mod.compiled, cfg)
+	mod, err := p.mod.rt.InstantiateModule(startCtx{ctx, &call{p: p}}, p.mod.compiled, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("start: %w", describe(err, stderr))
 	}
@@ -69,7 +69,7 @@ func (p *Plugin) newInstance(ctx context.Context) (*instance, error) {
 }
 
 func (p *Plugin) startInstance(ctx context.Context, in *instance) error {
-	v, err := in.mod.ExportedFunction(abi.ExportVersion).Call(&callCtx{parent: ctx, c: &call{p: p}, deadlines: true})
+	v, err := in.mod.ExportedFunction(abi.ExportVersion).Call(startCtx{ctx, &call{p: p}})
 	if err != nil {
 		return fmt.Errorf("%s: %w", abi.ExportVersion, describe(err, in.stderr))
 	}
@@ -80,7 +80,7 @@ func (p *Plugin) startInstance(ctx context.Context, in *instance) error {
 		return nil
 	}
 	c := &call{p: p}
-	res, err := in.mod.ExportedFunction(abi.ExportInit).Call(&callCtx{parent: ctx, c: c, deadlines: true})
+	res, err := in.mod.ExportedFunction(abi.ExportInit).Call(startCtx{ctx, c})
 	switch {
 	case err != nil:
 		return fmt.Errorf("%s: %w", abi.ExportInit, describe(err, in.stderr))
