@@ -119,3 +119,17 @@ func TestMemoryIsCapped(t *testing.T) {
 		})
 	}
 }
+
+// TestSandbox asks the module what it can see of the host: no files, no
+// environment, and a fake clock.
+func TestSandbox(t *testing.T) {
+	t.Setenv("DANMAKU_SANDBOX_PROBE", "secret")
+	p := plugintest.New(t, wasm.New, block(tester(t), ""), nil)
+	v, err := p.Moderate(t.Context(), plugintest.Comment("peek"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `file=error env=0 cwd="" year=2022`; v.Reason != want {
+		t.Errorf("the module saw %q, want %q", v.Reason, want)
+	}
+}

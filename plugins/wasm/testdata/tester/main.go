@@ -15,6 +15,8 @@
 //	garbage             answer action code 42
 //	badreason           hand back a reason that is not UTF-8
 //	badpointer          ask for the text into a buffer outside its memory
+//	peek                reject with what it sees of the host: a file, the
+//	                    environment, the current directory, the clock
 //	anything else       allow
 //
 // The setting `fail: true` makes it refuse its settings.
@@ -22,7 +24,9 @@ package main
 
 import (
 	"errors"
+	"os"
 	"strings"
+	"time"
 	"unsafe"
 
 	"github.com/danmaku/danmaku/plugins/wasm/guest"
@@ -100,10 +104,22 @@ func moderate(c guest.Comment) guest.Verdict {
 		bad := []byte{0xff, 0xfe, 'x'}
 		setReason(unsafe.Pointer(&bad[0]), int32(len(bad)))
 		return guest.Reject("")
+	case "peek":
+		_, ferr := os.ReadFile("/etc/passwd")
+		wd, _ := os.Getwd()
+		return guest.Reject("file=" + errText(ferr) + " env=" + itoa(len(os.Environ())) + ` cwd="` + wd + `"` +
+			" year=" + itoa(time.Now().Year()))
 	case "badpointer":
 		commentField(5, unsafe.Pointer(uintptr(0xFFFFFF00)), 200)
 	}
 	return guest.Allow()
+}
+
+func errText(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	return "error"
 }
 
 func recurse(n int) int { return recurse(n+1) + 1 }
