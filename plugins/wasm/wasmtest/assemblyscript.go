@@ -69,15 +69,27 @@ func installASC(t testing.TB, dir string) string {
 	if err != nil {
 		missing(t, "npm", "npm installs the AssemblyScript compiler; or set DANMAKU_ASC to an asc.js")
 	}
-	if err := os.MkdirAll(prefix, 0o755); err != nil {
+	// Install next to the cache and rename into place: test binaries of
+	// several packages may install at once, and the first rename wins.
+	if err := os.MkdirAll(npmCache(), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	tmp, err := os.MkdirTemp(npmCache(), ".install-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(tmp)
 	ctx, cancel := context.WithTimeout(context.Background(), buildTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, npm, "install", "--prefix", prefix, "--no-save", "--ignore-scripts",
+	cmd := exec.CommandContext(ctx, npm, "install", "--prefix", tmp, "--no-save", "--ignore-scripts",
 		"--no-audit", "--no-fund", "--silent", "assemblyscript@"+version)
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		missing(t, "assemblyscript@"+version, fmt.Sprintf("npm install failed (%v): %s", err, msg))
+	}
+	if err := os.Rename(tmp, prefix); err != nil {
+		if _, serr := os.Stat(asc); serr != nil { // not another installer winning the race
+			t.Fatalf("installing assemblyscript: %v", err)
+		}
 	}
 	return asc
 }
