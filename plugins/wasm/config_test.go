@@ -16,7 +16,15 @@ func TestConfigErrors(t *testing.T) {
 	if err := os.WriteFile(notWasm, []byte("not a module"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// A module whose only content is an import of env.abort, byte by byte.
+	foreign := filepath.Join(t.TempDir(), "foreign.wasm")
+	if err := os.WriteFile(foreign, []byte("\x00asm\x01\x00\x00\x00"+
+		"\x01\x04\x01\x60\x00\x00"+ // types: () -> ()
+		"\x02\x0d\x01\x03env\x05abort\x00\x00"), 0o600); err != nil { // imports: env.abort, a function of type 0
+		t.Fatal(err)
+	}
 	plugintest.ConfigErrors(t, wasm.New, []plugintest.ConfigCase{
+		{Name: "a foreign import", Config: block(foreign, ""), Want: "ABI check: the module imports env.abort, which the host does not offer"},
 		{Name: "no module", Config: `{}`, Want: "module: is required"},
 		{Name: "missing file", Config: `{module: /nonexistent/x.wasm}`, Want: "module: open /nonexistent/x.wasm"},
 		{Name: "not WebAssembly", Config: block(notWasm, ""), Want: "compile:"},
