@@ -57,6 +57,7 @@ func commands() []command {
 		{"send", "post a comment to a room of a running server and print the stored comment", sendComment},
 		{"tail", "print a room's live comments as they come, until interrupted", tailRoom},
 		{"relay", "post a Bilibili XML file or JSON export into a live room at its recorded pace", relayFile},
+		{"plugins", "check a plugin config offline (plugins check FILE) or try a comment (plugins try FILE -room R -text T)", pluginsCmd},
 	}
 }
 
