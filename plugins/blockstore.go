@@ -54,3 +54,18 @@ func (b Block) Message() string {
 	}
 	return sb.String()
 }
+
+// NoBlocks is a [BlockStore] without bans, for hosts and tools that build
+// chains without a database (a config check, a dry run).
+type NoBlocks struct{}
+
+var (
+	_ BlockStore  = NoBlocks{}
+	_ NonBlocking = NoBlocks{}
+)
+
+// Lookup finds nothing.
+func (NoBlocks) Lookup(context.Context, BlockQuery) (Block, bool, error) { return Block{}, false, nil }
+
+// NonBlocking reports true.
+func (NoBlocks) NonBlocking() bool { return true }

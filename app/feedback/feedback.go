@@ -29,7 +29,7 @@ const (
 
 // Store is what the service reads and writes (see store.Feedback).
 type Store interface {
-	UnlikeComment(ctx context.Context, room string, commentID int64, userID string) (store.LikeChange, error)
+	UnlikeComment(ctx context.Context, commentID int64, userID string, rooms []string) (store.LikeChange, error)
 	LikedBy(ctx context.Context, room, userID string, limit int) (store.Liked, error)
 	ReportComment(ctx context.Context, r store.NewReport) (store.ReportResult, error)
 	RecallComment(ctx context.Context, commentID int64, userID string, since time.Time) (store.ModComment, error)
@@ -63,12 +63,13 @@ func New(deps Deps) *Service {
 	return &Service{deps: deps}
 }
 
-// Unlike takes back by's like of a comment of room.
-func (s *Service) Unlike(ctx context.Context, room string, commentID int64, by auth.Identity) (store.LikeChange, error) {
+// Unlike takes back by's like of a comment: of one of rooms, when rooms
+// is not nil (a socket's joined rooms, as for liking).
+func (s *Service) Unlike(ctx context.Context, rooms []string, commentID int64, by auth.Identity) (store.LikeChange, error) {
 	if commentID <= 0 {
 		return store.LikeChange{}, errs.New(errs.BadRequest, "comment_id must be a positive number")
 	}
-	return s.deps.Store.UnlikeComment(ctx, room, commentID, by.ID)
+	return s.deps.Store.UnlikeComment(ctx, commentID, by.ID, rooms)
 }
 
 // Liked returns what by liked in room.

@@ -20,7 +20,7 @@ type fakeStore struct {
 	since   time.Time
 }
 
-func (f *fakeStore) UnlikeComment(context.Context, string, int64, string) (store.LikeChange, error) {
+func (f *fakeStore) UnlikeComment(context.Context, int64, string, []string) (store.LikeChange, error) {
 	return store.LikeChange{}, nil
 }
 func (f *fakeStore) LikedBy(context.Context, string, string, int) (store.Liked, error) {
@@ -102,7 +102,7 @@ func TestRequestsAreChecked(t *testing.T) {
 		{"report without a reason", func() error { _, err := svc.Report(ctx, viewer, "", 1, ""); return err }, errs.Invalid},
 		{"report with an unknown reason", func() error { _, err := svc.Report(ctx, viewer, "", 1, "boring"); return err }, errs.Invalid},
 		{"report of comment 0", func() error { _, err := svc.Report(ctx, viewer, "", 0, "spam"); return err }, errs.BadRequest},
-		{"unlike of comment -1", func() error { _, err := svc.Unlike(ctx, "r", -1, viewer); return err }, errs.BadRequest},
+		{"unlike of comment -1", func() error { _, err := svc.Unlike(ctx, nil, -1, viewer); return err }, errs.BadRequest},
 		{"recall of comment 0", func() error { _, err := svc.Recall(ctx, viewer, 0); return err }, errs.BadRequest},
 		{"dismiss nothing", func() error { _, err := svc.Dismiss(ctx, viewer, nil); return err }, errs.Invalid},
 		{"dismiss too many", func() error { _, err := svc.Dismiss(ctx, viewer, make([]int64, 501)); return err }, errs.Invalid},

@@ -17,7 +17,7 @@ import (
 // Feedback carries out viewers' feedback and moderators' dismissals (see
 // feedback.Service).
 type Feedback interface {
-	Unlike(ctx context.Context, room string, commentID int64, by auth.Identity) (store.LikeChange, error)
+	Unlike(ctx context.Context, rooms []string, commentID int64, by auth.Identity) (store.LikeChange, error)
 	Liked(ctx context.Context, room string, by auth.Identity) (store.Liked, error)
 	Report(ctx context.Context, by auth.Identity, ip string, commentID int64, reason string) (store.ReportResult, error)
 	Recall(ctx context.Context, by auth.Identity, commentID int64) (store.ModComment, error)
@@ -53,7 +53,7 @@ func (s *server) unlikeComment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	change, err := s.deps.Feedback.Unlike(c.UserContext(), "", id, middleware.IdentityOf(c))
+	change, err := s.deps.Feedback.Unlike(c.UserContext(), nil, id, middleware.IdentityOf(c))
 	if err != nil {
 		return err
 	}

@@ -11,14 +11,14 @@ import (
 
 // Feedback carries out viewers' feedback frames (see feedback.Service).
 type Feedback interface {
-	Unlike(ctx context.Context, room string, commentID int64, by auth.Identity) (store.LikeChange, error)
+	Unlike(ctx context.Context, rooms []string, commentID int64, by auth.Identity) (store.LikeChange, error)
 	Report(ctx context.Context, by auth.Identity, ip string, commentID int64, reason string) (store.ReportResult, error)
 	Recall(ctx context.Context, by auth.Identity, commentID int64) (store.ModComment, error)
 }
 
 // feedback handles unlike, report and recall frames: each names a
-// comment, and is answered with an ack. A like is taken back only in a
-// room the socket is in.
+// comment, and is answered with an ack. A like is taken back only in the
+// rooms a like could be given in (likeRooms).
 func (c *viewerSocket) feedback(in protocol.Inbound) {
 	if in.CommentID == nil {
 		c.Send(protocol.EncodeAckError(in.Ref, errs.New(errs.BadRequest, "comment_id is required")))
@@ -31,12 +31,9 @@ func (c *viewerSocket) feedback(in protocol.Inbound) {
 	var err error
 	switch in.Type {
 	case protocol.TypeUnlike:
-		var room string
-		if room, err = c.roomFor(in.Room); err == nil {
-			var change store.LikeChange
-			change, err = c.srv.deps.Feedback.Unlike(ctx, room, id, who)
-			ack.Room, ack.Likes = change.Room, &change.Likes
-		}
+		var change store.LikeChange
+		change, err = c.srv.deps.Feedback.Unlike(ctx, c.likeRooms(in.Room), id, who)
+		ack.Room, ack.Likes = change.Room, &change.Likes
 	case protocol.TypeReport:
 		var res store.ReportResult
 		res, err = c.srv.deps.Feedback.Report(ctx, who, addrString(c), id, in.Reason)

@@ -172,6 +172,8 @@ func (m *moderatorSocket) authenticate(in modproto.Inbound) {
 		m.Send(modproto.EncodeAck(in.Ref, nil, errs.New(errs.Unauthorized, "the token is invalid or expired")))
 		return
 	}
-	m.setIdentity(id, exp)
+	// The ack goes first: a token that has already expired then ends the
+	// session right after it, in that order, rather than racing it.
 	m.Send(modproto.EncodeAck(in.Ref, id.User(), nil))
+	m.setIdentity(id, exp)
 }

@@ -74,11 +74,12 @@ type ReportResult struct {
 // Feedback is what viewers do to other comments besides liking them, and
 // what moderators do with reports.
 type Feedback interface {
-	// UnlikeComment takes back userID's like of a visible comment of room
-	// (of any room when room is empty) and returns its like count;
-	// unliking what was not liked changes nothing. A comment that is not
-	// visible, or not in room, is NotFound.
-	UnlikeComment(ctx context.Context, room string, commentID int64, userID string) (LikeChange, error)
+	// UnlikeComment takes back userID's like of a visible comment and
+	// returns its like count; unliking what was not liked changes nothing.
+	// A comment that is not visible is NotFound. When rooms is not nil,
+	// the comment must be in one of them (Forbidden otherwise), as for
+	// LikeComment.
+	UnlikeComment(ctx context.Context, commentID int64, userID string, rooms []string) (LikeChange, error)
 	// LikedBy returns what userID liked in room: the video, and visible
 	// comments, at most limit of them (the newest likes).
 	LikedBy(ctx context.Context, room, userID string, limit int) (Liked, error)

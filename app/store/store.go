@@ -1,8 +1,9 @@
 // Package store says what the services need from storage: the value types
 // they exchange with it and one small interface per concern (Rooms,
-// Comments, Likes, Feedback, Timeline, Moderation, Bans, Imports, Health),
-// which a backend implements. Services declare their own, narrower
-// interfaces over these methods; app/store/sqlite is the SQLite backend.
+// Comments, Likes, Feedback, Timeline, Moderation, Bans, Imports, Users,
+// Health), which a backend implements. Services declare their own,
+// narrower interfaces over these methods; app/store/sqlite is the SQLite
+// backend.
 //
 // A backend must guarantee what the services and viewers rely on:
 //
@@ -30,6 +31,7 @@ type Store interface {
 	Timeline
 	Moderation
 	Imports
+	Users
 	Health
 	// Close commits every accepted write, delivers its outcome and
 	// events, and releases the backend.

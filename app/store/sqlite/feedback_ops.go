@@ -18,17 +18,21 @@ import (
 // noteRecalled is the moderators' note on a comment its sender recalled.
 const noteRecalled = "recalled by its sender"
 
-// UnlikeComment takes back userID's like of a visible comment of room.
-func (s *Store) UnlikeComment(ctx context.Context, room string, commentID int64, userID string) (store.LikeChange, error) {
+// UnlikeComment takes back userID's like of a visible comment, in one of
+// rooms when rooms is not nil.
+func (s *Store) UnlikeComment(ctx context.Context, commentID int64, userID string, rooms []string) (store.LikeChange, error) {
 	var out store.LikeChange
 	err := s.Writer.Exec(ctx, func(tx *Tx) error {
 		out = store.LikeChange{CommentID: commentID}
 		err := tx.stmt(tx.stmts.commentForLike).QueryRowContext(tx.ctx, commentID).Scan(&out.Room, &out.Likes)
-		if errors.Is(err, sql.ErrNoRows) || err == nil && room != "" && out.Room != room {
-			return errs.New(errs.NotFound, "comment %d does not exist in room %q", commentID, room)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errs.New(errs.NotFound, "comment %d does not exist", commentID)
 		}
 		if err != nil {
 			return fmt.Errorf("reading comment %d: %w", commentID, err)
+		}
+		if rooms != nil && !slices.Contains(rooms, out.Room) {
+			return errs.New(errs.Forbidden, "join room %q before taking back a like of its comments", out.Room)
 		}
 		res, err := tx.stmt(tx.stmts.unlikeComment).ExecContext(tx.ctx, commentID, userID)
 		if err != nil {

@@ -80,7 +80,7 @@ func (f *feedbackStore) lastSignals() store.QualitySignals {
 
 func (f *feedbackStore) like(t *testing.T, id int64, user string) {
 	t.Helper()
-	if _, err := f.LikeComment(context.Background(), id, user); err != nil {
+	if _, err := f.LikeComment(context.Background(), id, user, nil); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -118,7 +118,7 @@ func TestWeightsFollowLikesAndTheSendersRecord(t *testing.T) {
 	if got := f.take().Weights; len(got) != 2 || got[0] != (store.WeightChange{Room: "r", CommentID: first.ID, Weight: 8}) || got[1].Weight != 9 {
 		t.Fatalf("weights after two likes: %+v, want 8 then 9 (likes and the record of two shown)", got)
 	}
-	change, err := f.UnlikeComment(ctx, "r", first.ID, "fan2")
+	change, err := f.UnlikeComment(ctx, first.ID, "fan2", []string{"r"})
 	if err != nil || change.Likes != 1 {
 		t.Fatalf("unlike: %+v, %v; want 1 like left", change, err)
 	}
@@ -126,11 +126,11 @@ func TestWeightsFollowLikesAndTheSendersRecord(t *testing.T) {
 	if len(ev.Weights) != 1 || ev.Weights[0].Weight != 8 || len(ev.Likes) != 1 || ev.Likes[0].Likes != 1 {
 		t.Fatalf("unlike published %+v, want weight 8 and 1 like", ev)
 	}
-	if change, err := f.UnlikeComment(ctx, "r", first.ID, "fan2"); err != nil || change.Likes != 1 || len(f.take().Likes) != 0 {
+	if change, err := f.UnlikeComment(ctx, first.ID, "fan2", nil); err != nil || change.Likes != 1 || len(f.take().Likes) != 0 {
 		t.Fatalf("a second unlike: %+v, %v; want nothing changed", change, err)
 	}
-	wantCode(t, "unlike in another room", func() error { _, err := f.UnlikeComment(ctx, "q", first.ID, "fan1"); return err }(), errs.NotFound)
-	if change, err := f.UnlikeComment(ctx, "", first.ID, "fan1"); err != nil || change.Likes != 0 || change.Room != "r" {
+	wantCode(t, "unlike from a socket in another room", func() error { _, err := f.UnlikeComment(ctx, first.ID, "fan1", []string{"q"}); return err }(), errs.Forbidden)
+	if change, err := f.UnlikeComment(ctx, first.ID, "fan1", nil); err != nil || change.Likes != 0 || change.Room != "r" {
 		t.Fatalf("unlike in any room: %+v, %v", change, err)
 	}
 
