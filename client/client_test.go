@@ -31,8 +31,8 @@ func TestSendAndAck(t *testing.T) {
 		t.Fatalf("Send: %v", err)
 	}
 	want := client.Comment{ID: stored.ID, Room: "talk", Seq: 1, Time: 12345, Text: "前方高能", Mode: "top", Color: "#ff0000",
-		Size: "large", User: w.User.User, CreatedAt: stored.CreatedAt}
-	if stored.ID == 0 || stored.CreatedAt == 0 || stored != want {
+		Size: "large", User: w.User.User, CreatedAt: stored.CreatedAt, Weight: stored.Weight}
+	if stored.ID == 0 || stored.CreatedAt == 0 || stored.Weight < 1 || stored.Weight > 10 || stored != want {
 		t.Fatalf("ack %+v, want %+v", stored, want)
 	}
 
