@@ -23,16 +23,9 @@ const noteRecalled = "recalled by its sender"
 func (s *Store) UnlikeComment(ctx context.Context, commentID int64, userID string, rooms []string) (store.LikeChange, error) {
 	var out store.LikeChange
 	err := s.Writer.Exec(ctx, func(tx *Tx) error {
-		out = store.LikeChange{CommentID: commentID}
-		err := tx.stmt(tx.stmts.commentForLike).QueryRowContext(tx.ctx, commentID).Scan(&out.Room, &out.Likes)
-		if errors.Is(err, sql.ErrNoRows) {
-			return errs.New(errs.NotFound, "comment %d does not exist", commentID)
-		}
-		if err != nil {
-			return fmt.Errorf("reading comment %d: %w", commentID, err)
-		}
-		if rooms != nil && !slices.Contains(rooms, out.Room) {
-			return errs.New(errs.Forbidden, "join room %q before taking back a like of its comments", out.Room)
+		var err error
+		if out, err = tx.likeTarget(commentID, rooms); err != nil {
+			return err
 		}
 		res, err := tx.stmt(tx.stmts.unlikeComment).ExecContext(tx.ctx, commentID, userID)
 		if err != nil {

@@ -17,16 +17,9 @@ import (
 func (s *Store) LikeComment(ctx context.Context, commentID int64, userID string, rooms []string) (store.LikeChange, error) {
 	var out store.LikeChange
 	err := s.Writer.Exec(ctx, func(tx *Tx) error {
-		out = store.LikeChange{CommentID: commentID}
-		err := tx.stmt(tx.stmts.commentForLike).QueryRowContext(tx.ctx, commentID).Scan(&out.Room, &out.Likes)
-		if errors.Is(err, sql.ErrNoRows) {
-			return errs.New(errs.NotFound, "comment %d does not exist", commentID)
-		}
-		if err != nil {
-			return fmt.Errorf("reading comment %d: %w", commentID, err)
-		}
-		if rooms != nil && !slices.Contains(rooms, out.Room) {
-			return errs.New(errs.Forbidden, "join room %q before liking its comments", out.Room)
+		var err error
+		if out, err = tx.likeTarget(commentID, rooms); err != nil {
+			return err
 		}
 		added, err := tx.insertLike(tx.stmts.likeComment, commentID, userID)
 		if err != nil || !added {
@@ -65,6 +58,24 @@ func (s *Store) LikeRoom(ctx context.Context, roomID, userID string) (store.Like
 		return nil
 	})
 	return out, err
+}
+
+// likeTarget reads the visible comment a like or an unlike is about, with
+// its room and like count: NotFound when there is none, Forbidden when
+// rooms is not nil and lacks its room.
+func (t *Tx) likeTarget(commentID int64, rooms []string) (store.LikeChange, error) {
+	out := store.LikeChange{CommentID: commentID}
+	err := t.stmt(t.stmts.commentForLike).QueryRowContext(t.ctx, commentID).Scan(&out.Room, &out.Likes)
+	if errors.Is(err, sql.ErrNoRows) {
+		return out, errs.New(errs.NotFound, "comment %d does not exist", commentID)
+	}
+	if err != nil {
+		return out, fmt.Errorf("reading comment %d: %w", commentID, err)
+	}
+	if rooms != nil && !slices.Contains(rooms, out.Room) {
+		return out, errs.New(errs.Forbidden, "join room %q before liking its comments", out.Room)
+	}
+	return out, nil
 }
 
 // insertLike adds a (target, user) like row and reports whether it was new.
