@@ -62,8 +62,14 @@ func openFeedback(t *testing.T) *feedbackStore {
 	return f
 }
 
-// take returns the events since the last take.
+// take returns the events since the last take. A call that returned has
+// committed, but its events reach OnCommit after its answer, on the
+// writer's delivery goroutine: an empty op through the writer is a
+// barrier, since commits are delivered in order.
 func (f *feedbackStore) take() store.Events {
+	if err := f.Writer.Exec(context.Background(), func(*sqlite.Tx) error { return nil }); err != nil {
+		panic(err)
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	ev := f.ev
