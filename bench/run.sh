@@ -29,7 +29,7 @@ danmaku_addr=127.0.0.1:9191
 mkdir -p "$out"
 echo 'plugins: []' >"$out/no-plugins.yaml"
 server_flags=(-seed-demo=false -log-level warn -plugins "$out/no-plugins.yaml"
-	-max-conns-per-ip -1 -frame-rate -1 -rest-writes -1)
+	-max-conns-per-ip -1 -max-tcp-per-ip -1 -frame-rate -1 -rest-writes -1)
 
 go build -o "$out/melodyrelay" ./bench/melodyrelay
 go build -o "$out/danmaku" . # the load tool is `danmaku loadtest`
