@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/danmaku/danmaku/app/httpapi/middleware"
+	"github.com/danmaku/danmaku/app/privacy"
 
 	"github.com/danmaku/danmaku/plugins"
 )
@@ -76,6 +77,18 @@ type Config struct {
 
 	SeedDemo bool // create the demo room when the database is new
 
+	// IPRetention is how long client addresses are kept (on comments, and
+	// on bans that ended); a background job erases older ones. Negative
+	// keeps them for good.
+	IPRetention time.Duration
+	// SessionRecheck is how long a node trusts its cached view of a
+	// session before reading the database again: a sign-out on another
+	// node (or by a command-line tool) takes effect here within it.
+	SessionRecheck time.Duration
+	// OnSweep, when set, hears of every run of the privacy job (what it
+	// erased, or why it failed): tests await it; it must not block.
+	OnSweep func(privacy.Swept, error)
+
 	// PluginsFile is the moderation plugin config (YAML, -plugins); reloads
 	// read it again. Without it, Plugins runs, or else the default chain.
 	PluginsFile string
@@ -128,6 +141,8 @@ func DefaultConfig() Config {
 		FrameBurst:      20,
 		RESTWrites:      120,
 		RESTWindow:      time.Minute,
+		IPRetention:     30 * 24 * time.Hour,
+		SessionRecheck:  30 * time.Second,
 	}
 }
 
@@ -171,6 +186,8 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.FrameBurst, d.FrameBurst)
 	setDefault(&c.RESTWrites, d.RESTWrites)
 	setDefault(&c.RESTWindow, d.RESTWindow)
+	setDefault(&c.IPRetention, d.IPRetention)
+	setDefault(&c.SessionRecheck, d.SessionRecheck)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
@@ -252,6 +269,7 @@ func (c Config) checkPositive() error {
 		v    time.Duration
 	}{
 		{"ping-every", c.PingEvery}, {"write-wait", c.WriteWait}, {"shutdown-timeout", c.ShutdownTimeout}, {"auth-timeout", c.AuthTimeout},
+		{"session-recheck", c.SessionRecheck},
 	} {
 		if d.v <= 0 {
 			return fmt.Errorf("%s must be positive, got %s", d.name, d.v)

@@ -53,6 +53,10 @@ func commands() []command {
 		{"migrate", "apply (up) or list (status) the database migrations", migrate},
 		{"import", "import a Bilibili XML file or a JSON export into a room", importFile},
 		{"export", "write a room's comments as Bilibili XML or JSON", exportFile},
+		{"backup", "copy the database to a file while the server runs, and check the copy", backup},
+		{"restore", "replace the database with a backup, for a stopped server", restore},
+		{"export-user", "write everything stored about one user as JSON (a data request)", exportUser},
+		{"erase-user", "erase one user's comments, likes and sessions (a data request)", eraseUser},
 	}
 }
 
@@ -90,7 +94,7 @@ func Main(ctx context.Context, args []string, io IO, files Files) int {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "Usage: danmaku [command] [flags]   (danmaku COMMAND -h lists a command's flags)\n\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.brief)
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.brief)
 	}
-	fmt.Fprintf(w, "  %-10s %s\n", "help", "print this list")
+	fmt.Fprintf(w, "  %-12s %s\n", "help", "print this list")
 }

@@ -27,19 +27,13 @@ type Spans interface {
 	CommentSpan(ctx context.Context, room string) (store.CommentSpan, error)
 }
 
-// Sessions ends a signed-out user's open sockets.
-type Sessions interface {
-	RevokeUser(user, reason string) int
-}
-
 // Deps are the pages' dependencies.
 type Deps struct {
-	Rooms    rooms.Directory
-	Spans    Spans
-	Sessions Sessions
-	Auth     *middleware.Auth
-	Origins  middleware.Origins
-	MaxText  int // the server's comment limit, for the send bar
+	Rooms   rooms.Directory
+	Spans   Spans
+	Auth    *middleware.Auth
+	Origins middleware.Origins
+	MaxText int // the server's comment limit, for the send bar
 }
 
 // Pages are the page handlers.
