@@ -46,6 +46,7 @@ type Service struct {
 	mu       sync.RWMutex
 	sessions map[string]cachedSession
 	cutoffs  map[string]cachedCutoff
+	pruned   time.Time // when stale entries were last dropped
 }
 
 type cachedSession struct {
@@ -155,9 +156,7 @@ func (s *Service) cutoff(ctx context.Context, user string) (time.Time, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.cutoffs[user] = cachedCutoff{before: before, read: now}
-	if len(s.cutoffs) > maxCached {
-		prune(s.cutoffs, func(c cachedCutoff) bool { return now.Sub(c.read) >= s.recheck })
-	}
+	s.pruneLocked(now)
 	return before, nil
 }
 
@@ -197,10 +196,20 @@ func (s *Service) remember(id string, c cachedSession) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sessions[id] = c
-	if len(s.sessions) > maxCached {
-		now := s.now()
-		prune(s.sessions, func(c cachedSession) bool { return now.Sub(c.read) >= s.recheck })
+	s.pruneLocked(s.now())
+}
+
+// pruneLocked drops stale entries (they would be read again anyway) every
+// few recheck intervals, so the cache follows the sessions in use rather
+// than every session ever seen; and at once when a map is over maxCached.
+func (s *Service) pruneLocked(now time.Time) {
+	full := len(s.sessions) > maxCached || len(s.cutoffs) > maxCached
+	if !full && now.Sub(s.pruned) < 4*s.recheck {
+		return
 	}
+	s.pruned = now
+	prune(s.sessions, func(c cachedSession) bool { return now.Sub(c.read) >= s.recheck })
+	prune(s.cutoffs, func(c cachedCutoff) bool { return now.Sub(c.read) >= s.recheck })
 }
 
 // prune drops the stale entries of m, and when that is not enough, half
@@ -211,7 +220,7 @@ func prune[V any](m map[string]V, stale func(V) bool) {
 			delete(m, k)
 		}
 	}
-	if len(m) > maxCached/2 {
+	if len(m) > maxCached {
 		n := len(m) / 2
 		for k := range m {
 			if n == 0 {

@@ -243,3 +243,24 @@ func TestTheCacheIsBounded(t *testing.T) {
 		t.Fatalf("%d sessions cached, want at most %d", n, maxCached)
 	}
 }
+
+func TestTheCacheFollowsTheSessionsInUse(t *testing.T) {
+	ctx := context.Background()
+	s, _, c := newService(t)
+	for range 100 {
+		if _, err := s.Start(ctx, alice, c.now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.advance(5 * 30 * time.Second) // none of them used since
+	live, err := s.Start(ctx, alice, c.now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.sessions) != 1 {
+		t.Fatalf("%d sessions cached, want only the one in use", len(s.sessions))
+	}
+	if err := s.Check(ctx, tokenOf(live, alice)); err != nil {
+		t.Fatal(err)
+	}
+}
