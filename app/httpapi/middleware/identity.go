@@ -114,7 +114,9 @@ func (a *Auth) IdentifySocket(c *fiber.Ctx) error {
 func (a *Auth) resolve(c *fiber.Ctx, socket, start bool) error {
 	tok, fromCookie, err := a.credentials(c, socket)
 	if err != nil {
-		c.Set(fiber.HeaderWWWAuthenticate, `Bearer error="invalid_token"`)
+		if errs.CodeOf(err) == errs.Unauthorized {
+			c.Set(fiber.HeaderWWWAuthenticate, `Bearer error="invalid_token"`)
+		}
 		return err
 	}
 	switch {

@@ -50,14 +50,16 @@ type SignedOut struct {
 // SignOut ends the request's session, or with everywhere every session
 // of its user and every sessionless token of theirs issued until now;
 // it clears the cookie and closes the sockets that stood on what ended.
-// A sessionless token cannot end alone: signing out with one needs
-// everywhere.
+// A sessionless token cannot end alone: as a Bearer token, signing out
+// with one needs everywhere; as a cookie (set before sessions existed),
+// the cookie is cleared and the token lives on until it expires.
 func (a *Auth) SignOut(c *fiber.Ctx, everywhere bool) (SignedOut, error) {
 	t := CredentialsOf(c)
+	fromCookie := BearerToken(c) == "" && c.Cookies(SessionCookie) != ""
 	var out SignedOut
 	switch {
-	case t.Identity.Anonymous() || (t.Identity.Guest && t.Session == ""):
-		// Nothing to end: not signed in, or a passing guest.
+	case t.Identity.Anonymous() || (t.Session == "" && (t.Identity.Guest || fromCookie) && !everywhere):
+		// Nothing to end: not signed in, a passing guest, or an old cookie.
 	case everywhere:
 		n, err := a.Sessions.EndUser(c.UserContext(), t.Identity.ID)
 		if err != nil {
