@@ -28,18 +28,14 @@ func backup(ctx context.Context, args []string, io IO, _ Files) error {
 	cfg := app.DefaultConfig()
 	var level, format string
 	fs := toolFlags("backup", backupUsage, &cfg, &level, &format, func(*flag.FlagSet) {})
-	_, rest, err := parseArgs(fs, args, io)
+	file, err := oneFile(fs, args, io)
 	if err != nil {
 		return err
-	}
-	if len(rest) != 1 {
-		fs.Usage()
-		return errUsage
 	}
 	ctx, stop := interruptible(ctx)
 	defer stop()
 	shown := -1
-	rep, err := sqlite.Backup(ctx, cfg.DBPath, rest[0], sqlite.BackupOptions{
+	rep, err := sqlite.Backup(ctx, cfg.DBPath, file, sqlite.BackupOptions{
 		Progress: func(copied, total int) {
 			if pct := copied * 100 / max(total, 1) / 10 * 10; pct > shown {
 				shown = pct
@@ -51,7 +47,7 @@ func backup(ctx context.Context, args []string, io IO, _ Files) error {
 		return err
 	}
 	_, err = fmt.Fprintf(io.Stdout, "backed up %s to %s: %d pages, %s, migration %d, in %s; integrity_check ok\n",
-		cfg.DBPath, rest[0], rep.Pages, size(rep.Bytes), rep.Version, rep.Took.Round(1e6))
+		cfg.DBPath, file, rep.Pages, size(rep.Bytes), rep.Version, rep.Took.Round(1e6))
 	return err
 }
 
@@ -73,15 +69,10 @@ func restore(ctx context.Context, args []string, io IO, _ Files) error {
 	fs := toolFlags("restore", restoreUsage, &cfg, &level, &format, func(fs *flag.FlagSet) {
 		fs.BoolVar(&yes, "yes", false, "replace the database without asking")
 	})
-	_, rest, err := parseArgs(fs, args, io)
+	file, err := oneFile(fs, args, io)
 	if err != nil {
 		return err
 	}
-	if len(rest) != 1 {
-		fs.Usage()
-		return errUsage
-	}
-	file := rest[0]
 	if err := sqlite.CheckRestorable(cfg.DBPath); err != nil {
 		return err
 	}
@@ -104,6 +95,19 @@ func restore(ctx context.Context, args []string, io IO, _ Files) error {
 		fmt.Fprintf(io.Stdout, "the database it replaced is at %s\n", rep.Kept)
 	}
 	return nil
+}
+
+// oneFile parses args, which must name exactly one file after the flags.
+func oneFile(fs *flag.FlagSet, args []string, io IO) (string, error) {
+	_, rest, err := parseArgs(fs, args, io)
+	if err != nil {
+		return "", err
+	}
+	if len(rest) != 1 {
+		fs.Usage()
+		return "", errUsage
+	}
+	return rest[0], nil
 }
 
 // errNotConfirmed means the user did not answer yes.

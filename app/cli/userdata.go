@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"time"
@@ -31,35 +30,64 @@ sessions in force, and the bans of their user id. docs/operations.md
 
 flags (the server's settings apply: -db, -config):`
 
-// exportUser runs `danmaku export-user`.
-func exportUser(ctx context.Context, args []string, io IO, files Files) (err error) {
+// userCommand is what export-user and erase-user share: the server's
+// settings, -user, and the database opened as a tool.
+type userCommand struct {
+	name string
+	user string
+	rest []string // arguments after the flags
+	app  *app.App
+	stop func()
+}
+
+// openUserCommand parses args (more flags may be added by add), requires
+// -user and at most maxArgs arguments, and opens the database.
+func openUserCommand(ctx context.Context, name, usage string, args []string, io IO, files Files, maxArgs int, add func(*flag.FlagSet)) (*userCommand, context.Context, error) {
 	cfg := app.DefaultConfig()
-	var level, format, user string
-	fs := toolFlags("export-user", exportUserUsage, &cfg, &level, &format, func(fs *flag.FlagSet) {
-		fs.StringVar(&user, "user", "", "the user id (a token's sub, or a guest's g-…) (required)")
+	var level, format string
+	uc := &userCommand{name: name}
+	fs := toolFlags(name, usage, &cfg, &level, &format, func(fs *flag.FlagSet) {
+		fs.StringVar(&uc.user, "user", "", "the user id (a token's sub, or a guest's g-…) (required)")
+		add(fs)
 	})
 	from, rest, err := parseArgs(fs, args, io)
-	if err != nil {
-		return err
-	}
-	path := "-"
 	switch {
-	case user == "":
-		return errors.New("export-user: -user is required")
-	case len(rest) > 1:
+	case err != nil:
+		return nil, ctx, err
+	case uc.user == "":
+		return nil, ctx, fmt.Errorf("%s: -user is required", name)
+	case len(rest) > maxArgs:
 		fs.Usage()
-		return errUsage
-	case len(rest) == 1:
-		path = rest[0]
+		return nil, ctx, errUsage
 	}
+	uc.rest = rest
 	ctx, stop := interruptible(ctx)
-	defer stop()
-	a, err := openTool(ctx, &cfg, io, files, level, format, from)
+	if uc.app, err = openTool(ctx, &cfg, io, files, level, format, from); err != nil {
+		stop()
+		return nil, ctx, err
+	}
+	uc.stop = stop
+	return uc, ctx, nil
+}
+
+// close closes the database, keeping the first error.
+func (uc *userCommand) close(err *error) {
+	closeTool(uc.app, err)
+	uc.stop()
+}
+
+// exportUser runs `danmaku export-user`.
+func exportUser(ctx context.Context, args []string, io IO, files Files) (err error) {
+	uc, ctx, err := openUserCommand(ctx, "export-user", exportUserUsage, args, io, files, 1, func(*flag.FlagSet) {})
 	if err != nil {
 		return err
 	}
-	defer closeTool(a, &err)
-	data, err := a.ExportUser(ctx, user)
+	defer uc.close(&err)
+	user, path := uc.user, "-"
+	if len(uc.rest) == 1 {
+		path = uc.rest[0]
+	}
+	data, err := uc.app.ExportUser(ctx, user)
 	if err != nil {
 		return fmt.Errorf("export-user: %s", message(err))
 	}
@@ -96,31 +124,15 @@ flags (the server's settings apply: -db, -config):`
 
 // eraseUser runs `danmaku erase-user`.
 func eraseUser(ctx context.Context, args []string, io IO, files Files) (err error) {
-	cfg := app.DefaultConfig()
-	var level, format, user string
 	var yes bool
-	fs := toolFlags("erase-user", eraseUserUsage, &cfg, &level, &format, func(fs *flag.FlagSet) {
-		fs.StringVar(&user, "user", "", "the user id (a token's sub, or a guest's g-…) (required)")
+	uc, ctx, err := openUserCommand(ctx, "erase-user", eraseUserUsage, args, io, files, 0, func(fs *flag.FlagSet) {
 		fs.BoolVar(&yes, "yes", false, "erase without asking")
 	})
-	from, rest, err := parseArgs(fs, args, io)
 	if err != nil {
 		return err
 	}
-	switch {
-	case user == "":
-		return errors.New("erase-user: -user is required")
-	case len(rest) > 0:
-		fs.Usage()
-		return errUsage
-	}
-	ctx, stop := interruptible(ctx)
-	defer stop()
-	a, err := openTool(ctx, &cfg, io, files, level, format, from)
-	if err != nil {
-		return err
-	}
-	defer closeTool(a, &err)
+	defer uc.close(&err)
+	a, user := uc.app, uc.user
 	if !yes {
 		data, err := a.ExportUser(ctx, user)
 		if err != nil {

@@ -126,9 +126,11 @@ func (a *Auth) resolve(c *fiber.Ctx, socket, start bool) error {
 		if tok, err = a.startSession(c, auth.NewGuest(), time.Now().Add(GuestFirstTTL), socket); err != nil {
 			return err
 		}
-	case fromCookie && start && tok.Identity.Guest && time.Until(tok.Expires) < GuestTTL/2:
-		if tok, err = a.renew(c, tok, socket); err != nil {
-			return err
+	case fromCookie && start && tok.Identity.Guest && tok.Session != "" && time.Until(tok.Expires) < GuestTTL/2:
+		// A renewal that fails (the session just ended, a busy store)
+		// leaves the session as it was; the next visit tries again.
+		if renewed, err := a.renew(c, tok, socket); err == nil {
+			tok = renewed
 		}
 	}
 	SetCredentials(c, tok)

@@ -1,6 +1,7 @@
 package middleware
 
 import (
+	"context"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -15,6 +16,10 @@ type SocketCloser interface {
 	RevokeSession(session, reason string) int
 	RevokeUser(user, reason string) int
 }
+
+// storeWait bounds how long a request waits for the store to take a
+// session's write when its queue is full (then: Unavailable, 503).
+const storeWait = 5 * time.Second
 
 // ReasonSignedOut is the close reason of the sockets of a session that
 // was signed out.
@@ -85,7 +90,9 @@ func (a *Auth) SignOut(c *fiber.Ctx, everywhere bool) (SignedOut, error) {
 // startSession stores a session for id until exp and hands its cookie to
 // the browser: set on the answer, or kept for the upgrader of a socket.
 func (a *Auth) startSession(c *fiber.Ctx, id auth.Identity, exp time.Time, socket bool) (auth.Token, error) {
-	sess, err := a.Sessions.Start(c.UserContext(), id, exp)
+	ctx, cancel := context.WithTimeout(c.UserContext(), storeWait)
+	defer cancel()
+	sess, err := a.Sessions.Start(ctx, id, exp)
 	if err != nil {
 		return auth.Token{}, err
 	}
@@ -97,7 +104,9 @@ func (a *Auth) startSession(c *fiber.Ctx, id auth.Identity, exp time.Time, socke
 // cookie again with the new expiry.
 func (a *Auth) renew(c *fiber.Ctx, t auth.Token, socket bool) (auth.Token, error) {
 	exp := time.Now().Add(GuestTTL)
-	if err := a.Sessions.Extend(c.UserContext(), t.Session, t.Identity.ID, exp); err != nil {
+	ctx, cancel := context.WithTimeout(c.UserContext(), storeWait)
+	defer cancel()
+	if err := a.Sessions.Extend(ctx, t.Session, t.Identity.ID, exp); err != nil {
 		return auth.Token{}, err
 	}
 	t.Expires = exp

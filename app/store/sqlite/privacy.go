@@ -83,27 +83,15 @@ func (s *Store) EraseUser(ctx context.Context, user string, cutoff time.Time) (s
 	if err != nil {
 		return out, err
 	}
-	for start := 0; start < len(ids); start += eraseChunk {
-		chunk := ids[start:min(start+eraseChunk, len(ids))]
-		var n int
-		if err := s.Writer.Exec(ctx, func(tx *Tx) error {
-			n, err = tx.eraseComments(user, chunk)
-			return err
-		}); err != nil {
-			return out, err
-		}
-		out.Comments += n
+	if out.Comments, err = inChunks(ctx, s.Writer, ids, func(tx *Tx, chunk []int64) (int, error) {
+		return tx.eraseComments(user, chunk)
+	}); err != nil {
+		return out, err
 	}
-	for start := 0; start < len(likes); start += eraseChunk {
-		chunk := likes[start:min(start+eraseChunk, len(likes))]
-		var n int
-		if err := s.Writer.Exec(ctx, func(tx *Tx) error {
-			n, err = tx.eraseLikes(user, chunk)
-			return err
-		}); err != nil {
-			return out, err
-		}
-		out.Likes += n
+	if out.Likes, err = inChunks(ctx, s.Writer, likes, func(tx *Tx, chunk []store.Like) (int, error) {
+		return tx.eraseLikes(user, chunk)
+	}); err != nil {
+		return out, err
 	}
 	err = s.Writer.Exec(ctx, func(tx *Tx) error {
 		n, err := tx.endUserSessions(user, cutoff)
@@ -120,6 +108,25 @@ func (s *Store) EraseUser(ctx context.Context, user string, cutoff time.Time) (s
 		return err
 	})
 	return out, err
+}
+
+// inChunks applies fn to items eraseChunk at a time, a writer op each, and
+// sums what it counts.
+func inChunks[T any](ctx context.Context, w *Writer, items []T, fn func(*Tx, []T) (int, error)) (int, error) {
+	total := 0
+	for start := 0; start < len(items); start += eraseChunk {
+		chunk := items[start:min(start+eraseChunk, len(items))]
+		var n int
+		if err := w.Exec(ctx, func(tx *Tx) error {
+			var err error
+			n, err = fn(tx, chunk)
+			return err
+		}); err != nil {
+			return total, err
+		}
+		total += n
+	}
+	return total, nil
 }
 
 func scanID(row interface{ Scan(...any) error }) (int64, error) {
