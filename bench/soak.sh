@@ -48,7 +48,7 @@ go build -o "$out/danmaku" .
 } >"$out/machine.txt"
 
 "$out/danmaku" -addr "$addr" -db "$out/db/danmaku.db" -seed-demo=false -log-level info \
-	-plugins "$out/no-plugins.yaml" -max-conns-per-ip -1 -frame-rate -1 -rest-writes -1 \
+	-plugins "$out/no-plugins.yaml" -max-conns-per-ip -1 -max-tcp-per-ip -1 -frame-rate -1 -rest-writes -1 \
 	-ip-retention 10m >"$out/server.log" 2>&1 &
 server_pid=$!
 trap 'kill "$server_pid" 2>/dev/null || true' EXIT

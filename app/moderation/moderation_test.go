@@ -55,7 +55,9 @@ func (s *fakeStore) HeldComments(context.Context, string, int) ([]store.ModComme
 func (s *fakeStore) RecentComments(context.Context, store.RecentQuery) ([]store.ModComment, error) {
 	return nil, nil
 }
-func (s *fakeStore) PurgeCandidates(context.Context, store.Purge) ([]int64, error) { return s.purge, nil }
+func (s *fakeStore) PurgeCandidates(context.Context, store.Purge) ([]int64, error) {
+	return s.purge, nil
+}
 func (s *fakeStore) Decide(_ context.Context, ids []int64, d store.Decision, _ string) ([]store.ModComment, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -11,6 +11,7 @@ import (
 	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/httpapi/middleware"
+	"github.com/danmaku/danmaku/app/store"
 )
 
 // Login shows the sign-in form: a nickname (where guests may comment)
@@ -55,6 +56,11 @@ func (p *Pages) SignIn(c *fiber.Ctx) error {
 			return p.renderLogin(c, errs.From(err).Code.Status(), errs.From(err).Message, false)
 		}
 		id, exp = t.Identity, t.Expires
+		// The name a token gives is the operator's word: recorded, so that
+		// no guest may take a look-alike of it, never refused.
+		if err := p.claimName(c, id, true); err != nil {
+			return err
+		}
 	case nickname != "":
 		if p.deps.Auth.Guests != middleware.GuestsSend {
 			return p.renderLogin(c, fiber.StatusForbidden, "Nicknames are turned off here: sign in with a token.", false)
@@ -68,6 +74,12 @@ func (p *Pages) SignIn(c *fiber.Ctx) error {
 			id = auth.NewGuest()
 		}
 		id = auth.Identity{ID: id.ID, Name: name, Roles: []string{auth.RoleViewer}, Guest: true}
+		if err := p.claimName(c, id, false); err != nil {
+			if errs.CodeOf(err) == errs.Conflict {
+				return p.renderLogin(c, fiber.StatusConflict, "Pick another nickname: "+errs.From(err).Message+".", false)
+			}
+			return err
+		}
 		exp = time.Now().Add(middleware.GuestTTL)
 	default:
 		return p.renderLogin(c, fiber.StatusBadRequest, "Enter a nickname or paste a token.", false)
@@ -92,6 +104,23 @@ func (p *Pages) SignOut(c *fiber.Ctx) error {
 		p.log.Info("signed out", "user", id.ID, "everywhere", everywhere, "sessions", out.Sessions, "sockets_closed", out.Sockets)
 	}
 	return c.Redirect(safeNext(c.FormValue("next")), fiber.StatusSeeOther)
+}
+
+// nicknameHold is how long a guest's nickname stays theirs after they were
+// last seen: within it, nobody else may take a name that looks the same.
+const nicknameHold = 30 * 24 * time.Hour
+
+// claimName records the name id goes by, refusing (Conflict) a guest's
+// nickname that looks like the name of a signed-in user the server knows
+// or of a guest seen within nicknameHold; force records it regardless.
+func (p *Pages) claimName(c *fiber.Ctx, id auth.Identity, force bool) error {
+	if p.deps.Names == nil {
+		return nil
+	}
+	return p.deps.Names.ClaimName(c.UserContext(), store.NameClaim{
+		User: id.User(), Key: auth.NameKey(id.Name), Force: force,
+		GuestPrefix: auth.GuestPrefix, Since: time.Now().Add(-nicknameHold),
+	})
 }
 
 // nextPage is where to go after signing in: the next parameter, else the

@@ -27,10 +27,16 @@ type Spans interface {
 	CommentSpan(ctx context.Context, room string) (store.CommentSpan, error)
 }
 
+// Names records the names users take, refusing look-alikes (see store.Users).
+type Names interface {
+	ClaimName(ctx context.Context, c store.NameClaim) error
+}
+
 // Deps are the pages' dependencies.
 type Deps struct {
 	Rooms   rooms.Directory
 	Spans   Spans
+	Names   Names
 	Auth    *middleware.Auth
 	Origins middleware.Origins
 	MaxText int // the server's comment limit, for the send bar

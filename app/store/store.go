@@ -1,8 +1,9 @@
 // Package store says what the services need from storage: the value types
 // they exchange with it and one small interface per concern (Rooms,
-// Comments, Likes, Moderation, Bans, Imports, Sessions, Privacy, Health),
-// which a backend implements. Services declare their own, narrower
-// interfaces over these methods; app/store/sqlite is the SQLite backend.
+// Comments, Likes, Moderation, Bans, Imports, Users, Sessions, Privacy,
+// Health), which a backend implements. Services declare their own,
+// narrower interfaces over these methods; app/store/sqlite is the SQLite
+// backend.
 //
 // A backend must guarantee what the services and viewers rely on:
 //
@@ -28,6 +29,7 @@ type Store interface {
 	Likes
 	Moderation
 	Imports
+	Users
 	Sessions
 	Privacy
 	Health

@@ -182,7 +182,8 @@ func (s *Store) failImport(ctx context.Context, imp store.Import, res store.Impo
 
 // undoImport marks the comments import id stored in room (seqs first to
 // last; none when first is 0) deleted, a chunk of seqs per writer op, then
-// records the import as failed.
+// records the import as failed. Each chunk's commit retracts its comments
+// from the room's viewers (store.Events), who may have loaded them.
 func (s *Store) undoImport(ctx context.Context, room, by string, id, first, last int64) error {
 	for lo := first; first > 0 && lo <= last; lo += store.ImportChunk {
 		hi := min(lo+store.ImportChunk-1, last)
@@ -191,17 +192,14 @@ func (s *Store) undoImport(ctx context.Context, room, by string, id, first, last
 			if err != nil {
 				return err
 			}
-			r, err := tx.tx.ExecContext(tx.ctx, `UPDATE comments SET status = 'deleted', moderated_by = ?, moderated_at = ?
-				WHERE room_id = ? AND seq BETWEEN ? AND ? AND import_id = ? AND status = 'visible'`,
-				by, tx.now.UnixMilli(), room, lo, hi, id)
+			ids, err := tx.deleteImported(room, by, id, lo, hi)
 			if err != nil {
 				return fmt.Errorf("undoing the import: %w", err)
 			}
-			n, err := r.RowsAffected()
-			if err != nil {
-				return fmt.Errorf("undoing the import: %w", err)
+			rs.visibleDiff -= int64(len(ids))
+			if len(ids) > 0 { // viewers that loaded them drop them
+				tx.events.Retracts = append(tx.events.Retracts, store.Retraction{Room: room, IDs: ids})
 			}
-			rs.visibleDiff -= n
 			return nil
 		})
 		if err != nil {
@@ -214,6 +212,27 @@ func (s *Store) undoImport(ctx context.Context, room, by string, id, first, last
 		}
 		return nil
 	})
+}
+
+// deleteImported marks the visible comments import id stored in room with
+// seqs lo to hi deleted by by, and returns their ids.
+func (t *Tx) deleteImported(room, by string, id, lo, hi int64) ([]int64, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `UPDATE comments SET status = 'deleted', moderated_by = ?, moderated_at = ?
+		WHERE room_id = ? AND seq BETWEEN ? AND ? AND import_id = ? AND status = 'visible' RETURNING id`,
+		by, t.now.UnixMilli(), room, lo, hi, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var cid int64
+		if err := rows.Scan(&cid); err != nil {
+			return nil, err
+		}
+		ids = append(ids, cid)
+	}
+	return ids, rows.Err()
 }
 
 // UndoUnfinishedImports undoes every import left running, by a process

@@ -163,8 +163,10 @@ func (t *Tx) eraseComments(user string, ids []int64) (int, error) {
 		case store.Shadowed:
 			t.retract(store.Retraction{Room: m.Room, IDs: []int64{m.ID}, User: user})
 		}
+		// The idempotency key goes too: keys are unique per user, and the
+		// erased comments of different people all belong to nobody now.
 		if _, err := t.tx.ExecContext(t.ctx, `UPDATE comments SET status = 'deleted', text = '', user_id = '', user_name = '',
-			ip = '', mod_note = '', moderated_by = ?, moderated_at = ? WHERE id = ?`, ErasedBy, now, id); err != nil {
+			ip = '', mod_note = '', idem_key = NULL, moderated_by = ?, moderated_at = ? WHERE id = ?`, ErasedBy, now, id); err != nil {
 			return 0, fmt.Errorf("erasing comment %d: %w", id, err)
 		}
 		m.Status, m.Text, m.User, m.IP, m.Note, m.ModeratedBy = string(store.Deleted), "", protocol.User{}, "", "", ErasedBy

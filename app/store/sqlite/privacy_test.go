@@ -152,13 +152,13 @@ func TestEraseUser(t *testing.T) {
 	shadowed := put(t, s, "hidden", store.Shadowed, "e")
 	put(t, s, "held", store.Held, "e")
 	other := put(t, s, "theirs", store.Visible, "o")
-	if _, err := s.LikeComment(ctx, other.ID, "e"); err != nil {
+	if _, err := s.LikeComment(ctx, other.ID, "e", nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.LikeRoom(ctx, "r", "e"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.LikeComment(ctx, visible.ID, "o"); err != nil { // someone else's like of hers stays theirs
+	if _, err := s.LikeComment(ctx, visible.ID, "o", nil); err != nil { // someone else's like of hers stays theirs
 		t.Fatal(err)
 	}
 	now := time.Now()
@@ -214,5 +214,29 @@ func TestEraseUser(t *testing.T) {
 	}
 	if again, err := s.EraseUser(ctx, "e", now); err != nil || again != (store.Erasure{}) {
 		t.Fatalf("erasing again: %+v, %v; want nothing left to do", again, err)
+	}
+}
+
+// TestErasingTwoUsersWithTheSameIdempotencyKey: keys are unique per user,
+// and erased comments belong to nobody, so erasure drops their keys.
+func TestErasingTwoUsersWithTheSameIdempotencyKey(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, nil)
+	for _, user := range []string{"a", "b"} {
+		done := make(chan error, 1)
+		if err := s.AddComment(ctx, store.NewComment{
+			Room: "r", Draft: protocol.Draft{Text: "hi", Mode: "scroll", Color: "#ffffff", Size: "medium"},
+			User: protocol.User{ID: user, Name: user}, Key: "k1",
+		}, func(_ protocol.Comment, err error) { done <- err }); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, user := range []string{"a", "b"} {
+		if got, err := s.EraseUser(ctx, user, time.Now()); err != nil || got.Comments != 1 {
+			t.Fatalf("erasing %s: %+v, %v", user, got, err)
+		}
 	}
 }

@@ -2,7 +2,9 @@ package sqlite_test
 
 import (
 	"context"
+	"errors"
 	"testing"
+	"time"
 
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/protocol"
@@ -68,5 +70,41 @@ func TestWriterStatsCountCommits(t *testing.T) {
 	after := s.WriterStats()
 	if after.Ops-before.Ops != 2 || after.Batches-before.Batches != 2 || after.Queued != 0 {
 		t.Fatalf("stats went from %+v to %+v, want 2 more ops in 2 more batches and none queued", before, after)
+	}
+}
+
+// TestAResendQueuedBeforeTheFirstCommitIsADuplicate queues the same send
+// twice before either commits: the writer stores the first and answers the
+// second with a Duplicate of it, never a second row (nor a broken batch).
+func TestAResendQueuedBeforeTheFirstCommitIsADuplicate(t *testing.T) {
+	s := open(t, nil)
+	nc := store.NewComment{
+		Room: "r", Draft: protocol.Draft{Text: "twice", Mode: "scroll", Color: "#ffffff", Size: "medium"},
+		User: protocol.User{ID: "u", Name: "U"}, Status: store.Shadowed, Key: "k1", KeySince: time.Now().Add(-time.Minute),
+	}
+	type result struct {
+		c   protocol.Comment
+		err error
+	}
+	done := make(chan result, 2)
+	for range 2 {
+		if err := s.AddComment(context.Background(), nc, func(c protocol.Comment, err error) { done <- result{c, err} }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first, second := <-done, <-done
+	var dup *store.Duplicate
+	if first.err != nil || !errors.As(second.err, &dup) || errs.CodeOf(second.err) != errs.Conflict {
+		t.Fatalf("answers %v and %v, want the comment and a Conflict with a Duplicate", first.err, second.err)
+	}
+	if dup.Original.Comment != first.c || dup.Original.Status != store.Shadowed || first.c.Seq != 1 {
+		t.Errorf("duplicate of %+v (%s), want the first answer %+v, shadowed, shown as seq 1", dup.Original.Comment, dup.Original.Status, first.c)
+	}
+	got, err := s.CommentByKey(context.Background(), "u", "k1", nc.KeySince)
+	if err != nil || got != dup.Original {
+		t.Errorf("CommentByKey: %+v, %v; want %+v", got, err, dup.Original)
+	}
+	if _, err := s.CommentByKey(context.Background(), "u", "k1", time.Now().Add(time.Minute)); errs.CodeOf(err) != errs.NotFound {
+		t.Errorf("CommentByKey past the window: %v, want NotFound", err)
 	}
 }
