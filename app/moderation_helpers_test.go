@@ -3,11 +3,13 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -173,6 +175,31 @@ func (c *wsClient) modNext(typ string, out any) {
 	if out != nil {
 		if err := json.Unmarshal(f.Raw, out); err != nil {
 			c.t.Fatalf("decoding %s frame %s: %v", typ, f.Raw, err)
+		}
+	}
+}
+
+// modFrames reads frames, skipping the other feed frames, until it has
+// one of each type in want, in any order, decoding each into its value.
+func (c *wsClient) modFrames(want map[string]any) {
+	c.t.Helper()
+	timeout := time.After(waitFor)
+	for len(want) > 0 {
+		select {
+		case f := <-c.frames:
+			out, ok := want[f.Type]
+			if !ok {
+				if slices.Contains([]string{"stats", "bans", "comments"}, f.Type) {
+					continue
+				}
+				c.t.Fatalf("want %v frames, got a %s frame (%+v %s %s)", slices.Collect(maps.Keys(want)), f.Type, f.Error, f.Code, f.Message)
+			}
+			if err := json.Unmarshal(f.Raw, out); err != nil {
+				c.t.Fatalf("decoding %s frame %s: %v", f.Type, f.Raw, err)
+			}
+			delete(want, f.Type)
+		case <-timeout:
+			c.t.Fatalf("no %v frames within %s", slices.Collect(maps.Keys(want)), waitFor)
 		}
 	}
 }

@@ -215,6 +215,8 @@ func (m *moderatorSocket) authenticate(in modproto.Inbound) {
 		m.Send(modproto.EncodeAck(in.Ref, nil, errs.New(errs.Unauthorized, "the token is invalid or expired")))
 		return
 	}
-	m.setCredentials(t)
+	// The ack goes first: a token that has already expired then ends the
+	// session right after it, in that order, rather than racing it.
 	m.Send(modproto.EncodeAck(in.Ref, t.Identity.User(), nil))
+	m.setCredentials(t)
 }

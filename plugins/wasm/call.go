@@ -8,7 +8,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/danmaku/danmaku/plugins"
@@ -29,50 +28,19 @@ type call struct {
 	garbage error            // the first thing the guest handed back that the host refuses
 }
 
-// callCtx is the context wazero gets for danmaku_moderate: it carries the
-// call to the host functions, with a Value lookup that does not walk the
-// parent chain, and has neither Done nor a deadline: the instance's own
-// timer interrupts the call (see instance), so wazero's per-call watcher
-// never arms a timer. Done, Deadline and Err read no field, because the
-// watcher may call them after the call returned, when the instance has
-// reused the struct for its next call.
-type callCtx struct {
-	parent context.Context
-	c      *call
-}
-
-var _ context.Context = (*callCtx)(nil)
-
 type callKey struct{}
 
-// Value returns the call for callKey, else defers to the parent; only the
-// host functions ask, during the call.
-func (c *callCtx) Value(key any) any {
-	if key == (callKey{}) {
-		return c.c
-	}
-	return c.parent.Value(key)
-}
-
-// Deadline reports none: the instance's timer enforces it.
-func (*callCtx) Deadline() (time.Time, bool) { return time.Time{}, false }
-
-// Done is nil: never done.
-func (*callCtx) Done() <-chan struct{} { return nil }
-
-// Err is nil.
-func (*callCtx) Err() error { return nil }
-
-// startCtx is the context of starting an instance (its start-up code and
-// danmaku_init): the parent's deadline and cancellation apply, through
-// wazero's own watcher, and the host functions find the call.
-type startCtx struct {
+// callCtx is the context wazero gets for a call into a module (its
+// start-up code, danmaku_init, danmaku_moderate): the call's deadline and
+// cancellation apply, through wazero's own watcher, and the host functions
+// find the call without walking the parent chain.
+type callCtx struct {
 	context.Context
 	c *call
 }
 
 // Value returns the call for callKey, else defers to the parent.
-func (c startCtx) Value(key any) any {
+func (c callCtx) Value(key any) any {
 	if key == (callKey{}) {
 		return c.c
 	}

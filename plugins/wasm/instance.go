@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/tetratelabs/wazero"
@@ -18,8 +17,9 @@ import (
 )
 
 // instance is one instantiated module: its own memory and globals. It
-// serves one call at a time, so it keeps everything a call needs and a
-// call allocates nothing of its own.
+// serves one call at a time, and keeps what a call needs (the comment,
+// the call state, the record buffer) so that a call allocates little: its
+// deadline context only.
 type instance struct {
 	mod    api.Module
 	fn     api.Function // danmaku_moderate
@@ -29,22 +29,7 @@ type instance struct {
 
 	comment plugins.Comment // the comment of the call in progress
 	cur     call
-	ctx     callCtx
-
-	// The deadline: rather than hand wazero a context whose Done arms a
-	// timer per call, each instance has one timer, reset per call, that
-	// closes the module (which wazero's termination checks notice, in
-	// loops too) if the call is still running. state settles the race
-	// between the call returning and the timer firing.
-	timer *time.Timer
-	state atomic.Int32 // idle, running or killed
 }
-
-const (
-	idle = iota
-	running
-	killed
-)
 
 // longestCall bounds a call whose context has no deadline.
 const longestCall = plugins.MaxTimeout
@@ -54,13 +39,11 @@ const longestCall = plugins.MaxTimeout
 func (p *Plugin) newInstance(ctx context.Context) (*instance, error) {
 	stderr := &stderrHead{}
 	cfg := wazero.NewModuleConfig().WithName("").WithStartFunctions(abi.ExportReactorInit).WithStderr(stderr)
-	mod, err := p.mod.rt.InstantiateModule(startCtx{ctx, &call{p: p}}, p.mod.compiled, cfg)
+	mod, err := p.mod.rt.InstantiateModule(callCtx{ctx, &call{p: p}}, p.mod.compiled, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("start: %w", describe(err, stderr))
 	}
 	in := &instance{mod: mod, fn: mod.ExportedFunction(abi.ExportModerate), stderr: stderr}
-	in.timer = time.AfterFunc(time.Hour, in.expire)
-	in.timer.Stop()
 	if err := p.startInstance(ctx, in); err != nil {
 		in.close()
 		return nil, err
@@ -69,7 +52,7 @@ func (p *Plugin) newInstance(ctx context.Context) (*instance, error) {
 }
 
 func (p *Plugin) startInstance(ctx context.Context, in *instance) error {
-	v, err := in.mod.ExportedFunction(abi.ExportVersion).Call(startCtx{ctx, &call{p: p}})
+	v, err := in.mod.ExportedFunction(abi.ExportVersion).Call(callCtx{ctx, &call{p: p}})
 	if err != nil {
 		return fmt.Errorf("%s: %w", abi.ExportVersion, describe(err, in.stderr))
 	}
@@ -80,7 +63,7 @@ func (p *Plugin) startInstance(ctx context.Context, in *instance) error {
 		return nil
 	}
 	c := &call{p: p}
-	res, err := in.mod.ExportedFunction(abi.ExportInit).Call(startCtx{ctx, c})
+	res, err := in.mod.ExportedFunction(abi.ExportInit).Call(callCtx{ctx, c})
 	switch {
 	case err != nil:
 		return fmt.Errorf("%s: %w", abi.ExportInit, describe(err, in.stderr))
@@ -96,8 +79,10 @@ func (p *Plugin) startInstance(ctx context.Context, in *instance) error {
 
 // run runs danmaku_moderate for c by ctx's deadline and returns the
 // verdict, and whether the instance may serve another call: not after an
-// error, nor when its timer fired just as the call returned (the timer's
-// function may still be on its way and must not find the next call).
+// error. The deadline is wazero's own close-on-context-done: its watcher
+// marks the module closed, which the compiled code checks in every loop and
+// call, and leaves the module's resources to close, so nothing is freed
+// under the running code; an interrupted instance is closed by its pool.
 func (in *instance) run(ctx context.Context, p *Plugin, c plugins.Comment) (v plugins.Verdict, reusable bool, err error) {
 	if err := ctx.Err(); err != nil {
 		return plugins.Verdict{}, true, fmt.Errorf("%w: no time left for the module: %w", plugins.ErrTimeout, err)
@@ -106,35 +91,22 @@ func (in *instance) run(ctx context.Context, p *Plugin, c plugins.Comment) (v pl
 	if !ok {
 		deadline = time.Now().Add(longestCall)
 	}
+	bounded, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
 	in.comment = c
 	in.cur = call{p: p, in: &in.comment, rec: &in.rec}
-	in.ctx = callCtx{parent: ctx, c: &in.cur}
 	in.stderr.reset()
-	in.state.Store(running)
-	in.timer.Reset(time.Until(deadline))
-	err = in.fn.CallWithStack(&in.ctx, in.stack[:])
-	stopped := in.timer.Stop()
-	if !in.state.CompareAndSwap(running, idle) {
-		return plugins.Verdict{}, false, fmt.Errorf("%w: the module was interrupted at its deadline", plugins.ErrTimeout)
-	}
+	// A context per call: wazero's watcher may read it after the call
+	// returned, when this instance is already serving its next one.
+	err = in.fn.CallWithStack(callCtx{bounded, &in.cur}, in.stack[:])
 	if err != nil {
 		return plugins.Verdict{}, false, describe(err, in.stderr)
 	}
 	v, err = in.cur.verdict(api.DecodeI32(in.stack[0]))
-	return v, stopped && err == nil, err
+	return v, err == nil, err
 }
 
-// expire closes the module if the call is still running at its deadline.
-func (in *instance) expire() {
-	if in.state.CompareAndSwap(running, killed) {
-		_ = in.mod.CloseWithExitCode(context.Background(), sys.ExitCodeDeadlineExceeded)
-	}
-}
-
-func (in *instance) close() {
-	in.timer.Stop()
-	_ = in.mod.Close(context.Background())
-}
+func (in *instance) close() { _ = in.mod.Close(context.Background()) }
 
 // describe turns an error from a call into a plugin failure an operator
 // can read: a timeout, an exit (Go's runtime exits on a panic or when it
