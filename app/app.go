@@ -374,7 +374,13 @@ func (a *App) shutdown(ctx context.Context) error {
 	}
 	if a.stopJobs != nil {
 		a.stopJobs()
-		a.jobs.Wait()
+		stopped := make(chan struct{})
+		go func() { a.jobs.Wait(); close(stopped) }()
+		select {
+		case <-stopped:
+		case <-ctx.Done():
+			errList = append(errList, fmt.Errorf("the privacy job did not stop: %w", ctx.Err()))
+		}
 	}
 	if err := a.moderation.Close(); err != nil {
 		errList = append(errList, fmt.Errorf("closing moderation plugins: %w", err))
