@@ -9,6 +9,7 @@ import (
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/protocol"
 	"github.com/danmaku/danmaku/app/store"
+	"github.com/danmaku/danmaku/app/store/batch"
 )
 
 // Decide implements store.Moderation: it runs a ModerateComments op and
@@ -77,10 +78,10 @@ func (op *ModerateComments) Apply(tx *Tx) error {
 		case was == store.Visible:
 			rs.visibleDiff--
 			m.Status = string(store.Deleted)
-			tx.retract(store.Retraction{Room: m.Room, IDs: []int64{m.ID}})
+			batch.Retract(&tx.events, store.Retraction{Room: m.Room, IDs: []int64{m.ID}})
 		case was == store.Shadowed:
 			m.Status = string(store.Deleted)
-			tx.retract(store.Retraction{Room: m.Room, IDs: []int64{m.ID}, User: m.User.ID})
+			batch.Retract(&tx.events, store.Retraction{Room: m.Room, IDs: []int64{m.ID}, User: m.User.ID})
 		default:
 			m.Status = string(store.Deleted)
 		}
@@ -128,15 +129,4 @@ func (op *ModerateComments) Done(err error) {
 	if op.OnDone != nil {
 		op.OnDone(op, err)
 	}
-}
-
-// retract queues a retraction, merged with the batch's last one when it
-// goes to the same viewers.
-func (t *Tx) retract(r store.Retraction) {
-	rs := t.events.Retracts
-	if n := len(rs); n > 0 && rs[n-1].Room == r.Room && rs[n-1].User == r.User {
-		rs[n-1].IDs = append(rs[n-1].IDs, r.IDs...)
-		return
-	}
-	t.events.Retracts = append(rs, r)
 }

@@ -1,109 +1,45 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/protocol"
 	"github.com/danmaku/danmaku/app/store"
-	"github.com/danmaku/danmaku/app/store/sqlite"
 )
 
-// allEvents collects every event the writer publishes.
-type allEvents struct {
-	mu sync.Mutex
-	ev store.Events
-}
-
-func (a *allEvents) add(ev store.Events) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.ev.Comments = append(a.ev.Comments, ev.Comments...)
-	a.ev.Retracts = append(a.ev.Retracts, ev.Retracts...)
-}
-
-func (a *allEvents) take() store.Events {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	ev := a.ev
-	a.ev = store.Events{}
-	return ev
-}
-
-// openWithEvents opens a store with room r whose commits go to ev.
-func openWithEvents(t *testing.T, ev *allEvents) *sqlite.Store {
-	t.Helper()
-	s, err := sqlite.Open(context.Background(), sqlite.Options{
-		Path:       filepath.Join(t.TempDir(), "test.db"),
-		Migrations: os.DirFS("../../../migrations"),
-		Writer:     sqlite.WriterOptions{OnCommit: ev.add},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if _, err := s.CreateRoom(context.Background(), store.Room{ID: "r", Title: "R", Kind: store.KindVOD}); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-// put stores a comment with status by user through AddComment and returns it.
-func put(t *testing.T, s *sqlite.Store, text string, status store.Status, user string) protocol.Comment {
-	t.Helper()
-	type result struct {
-		c   protocol.Comment
-		err error
-	}
-	done := make(chan result, 1)
-	err := s.AddComment(context.Background(), store.NewComment{
-		Room:   "r",
-		Draft:  protocol.Draft{Text: text, Mode: "scroll", Color: "#ffffff", Size: "medium"},
-		User:   protocol.User{ID: user, Name: user},
-		Status: status,
-		IP:     "192.0.2.1",
-	}, func(c protocol.Comment, err error) { done <- result{c, err} })
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := <-done
-	if r.err != nil {
-		t.Fatal(r.err)
-	}
-	return r.c
-}
-
 // moderate runs a decision by moderator m1 and returns the changed comments.
-func moderate(s *sqlite.Store, d store.Decision, ids ...int64) ([]store.ModComment, error) {
+func moderate(s Store, d store.Decision, ids ...int64) ([]store.ModComment, error) {
 	return s.Decide(context.Background(), ids, d, "m1")
 }
 
-func TestModeratorDecisions(t *testing.T) {
-	ev := &allEvents{}
-	s := openWithEvents(t, ev)
+func testModeratorDecisions(t *testing.T, b Backend) {
+	ev := &recorder{}
+	s := open(t, b, Hooks{OnCommit: ev.add})
 	ctx := context.Background()
 	a := put(t, s, "a", store.Visible, "u1")
 	h := put(t, s, "h", store.Held, "u1")
 	sh := put(t, s, "s", store.Shadowed, "u2")
-	b := put(t, s, "b", store.Visible, "u1")
+	b2 := put(t, s, "b", store.Visible, "u1")
 	ev.take()
-	if a.Seq != 1 || b.Seq != 2 || h.Seq != 0 || sh.Seq != 0 {
-		t.Fatalf("seqs a=%d b=%d h=%d s=%d; want 1, 2 and none for held and shadowed", a.Seq, b.Seq, h.Seq, sh.Seq)
+	if a.Seq != 1 || b2.Seq != 2 || h.Seq != 0 || sh.Seq != 0 {
+		t.Fatalf("seqs a=%d b=%d h=%d s=%d; want 1, 2 and none for held and shadowed", a.Seq, b2.Seq, h.Seq, sh.Seq)
 	}
 
 	changed, err := moderate(s, store.Approve, h.ID)
-	if err != nil || len(changed) != 1 || changed[0].Seq != 3 || changed[0].Status != "visible" || changed[0].ModeratedBy != "m1" {
+	if err != nil || len(changed) != 1 || changed[0].Seq != 3 || changed[0].Status != "visible" || changed[0].ModeratedBy != "m1" || changed[0].ModeratedAt == nil {
 		t.Fatalf("approve: %+v, %v; want h visible with seq 3", changed, err)
 	}
-	if got := ev.take().Comments; len(got) != 1 || got[0].ID != h.ID || got[0].Seq != 3 || got[0].Status != "" {
+	published := ev.take()
+	if got := published.Comments; len(got) != 1 || got[0].ID != h.ID || got[0].Seq != 3 || got[0].Status != "" {
 		t.Fatalf("approve published %+v, want h with seq 3, as viewers see it", got)
+	}
+	if got := published.Moderated; len(got) != 1 || got[0].ID != h.ID || got[0].Status != "visible" {
+		t.Fatalf("approve told moderators %+v, want h, visible", got)
 	}
 	for _, tc := range []struct {
 		name string
@@ -113,7 +49,7 @@ func TestModeratorDecisions(t *testing.T) {
 	}{
 		{"approve a visible comment", store.Approve, []int64{a.ID}, errs.Conflict},
 		{"reject a visible comment", store.Reject, []int64{a.ID}, errs.Conflict},
-		{"unknown comment", store.Delete, []int64{a.ID, 999}, errs.NotFound},
+		{"unknown comment", store.Delete, []int64{a.ID, 1 << 40}, errs.NotFound},
 		{"unknown decision", "zap", []int64{a.ID}, errs.BadRequest},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -122,7 +58,7 @@ func TestModeratorDecisions(t *testing.T) {
 			}
 		})
 	}
-	if ev := ev.take(); len(ev.Comments)+len(ev.Retracts) != 0 {
+	if ev := ev.take(); len(ev.Comments)+len(ev.Retracts)+len(ev.Moderated) != 0 {
 		t.Fatalf("refused decisions published %+v", ev)
 	}
 	if got, _ := s.CommentsAfter(ctx, "r", 0, 10); len(got) != 3 {
@@ -147,13 +83,21 @@ func TestModeratorDecisions(t *testing.T) {
 		t.Fatalf("deleting again: %+v, %v; want nothing changed", changed, err)
 	}
 	recent, err := s.RecentComments(ctx, store.RecentQuery{Room: "r", Status: store.Deleted, Limit: 10})
-	if err != nil || len(recent) != 2 || recent[0].ID != sh.ID || recent[0].IP != "192.0.2.1" {
+	if err != nil || len(recent) != 2 || recent[0].ID != sh.ID || recent[0].IP != "192.0.2.1" || recent[0].Seq != 0 || recent[1].Seq != a.Seq {
 		t.Fatalf("recent deleted %+v, %v", recent, err)
+	}
+	// A reject stores the held comment as deleted, with no seq.
+	h2 := put(t, s, "h2", store.Held, "u1")
+	if changed, err := moderate(s, store.Reject, h2.ID); err != nil || len(changed) != 1 || changed[0].Status != "deleted" || changed[0].Seq != 0 {
+		t.Fatalf("reject: %+v, %v; want h2 deleted without a seq", changed, err)
+	}
+	if room, _ := s.Room(ctx, "r"); room.LastSeq != 3 {
+		t.Fatalf("a reject took a seq: %+v", room)
 	}
 }
 
-func TestShadowedCommentsReplayToTheirAuthorOnly(t *testing.T) {
-	s := openWithEvents(t, &allEvents{})
+func testShadowedReplay(t *testing.T, b Backend) {
+	s := open(t, b, Hooks{})
 	ctx := context.Background()
 	v := put(t, s, "visible", store.Visible, "u1")
 	sh := put(t, s, "shadowed", store.Shadowed, "u2")
@@ -169,18 +113,63 @@ func TestShadowedCommentsReplayToTheirAuthorOnly(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var ids []int64
-		for _, c := range got {
-			ids = append(ids, c.ID)
-		}
-		if !slices.Equal(ids, tc.want) {
-			t.Errorf("viewer %q sees %v, want %v", tc.viewer, ids, tc.want)
+		if !slices.Equal(ids(got), tc.want) {
+			t.Errorf("viewer %q sees %v, want %v", tc.viewer, ids(got), tc.want)
 		}
 	}
 }
 
-func TestPurgeCandidates(t *testing.T) {
-	s := openWithEvents(t, &allEvents{})
+// testHeldAndRecent reads the moderators' queues.
+func testHeldAndRecent(t *testing.T, b Backend) {
+	s := open(t, b, Hooks{})
+	ctx := context.Background()
+	if _, err := s.CreateRoom(ctx, store.Room{ID: "r2", Title: "R2", Kind: store.KindLive}); err != nil {
+		t.Fatal(err)
+	}
+	h1 := put(t, s, "h1", store.Held, "u1")
+	v := put(t, s, "v", store.Visible, "u2")
+	h2 := putAt(t, s, "r2", "h2", 0, store.Held, "u2")
+	for _, tc := range []struct {
+		name string
+		room string
+		want []int64
+	}{{"every room", "", []int64{h1.ID, h2.ID}}, {"one room", "r2", []int64{h2.ID}}} {
+		t.Run("held/"+tc.name, func(t *testing.T) {
+			got, err := s.HeldComments(ctx, tc.room, 10)
+			var gotIDs []int64
+			for _, m := range got {
+				gotIDs = append(gotIDs, m.ID)
+			}
+			if err != nil || !slices.Equal(gotIDs, tc.want) {
+				t.Fatalf("held %v, %v; want %v, oldest first", gotIDs, err, tc.want)
+			}
+		})
+	}
+	for _, tc := range []struct {
+		name string
+		q    store.RecentQuery
+		want []int64
+	}{
+		{"everything", store.RecentQuery{Limit: 10}, []int64{h2.ID, v.ID, h1.ID}},
+		{"by user", store.RecentQuery{UserID: "u2", Limit: 10}, []int64{h2.ID, v.ID}},
+		{"by status in a room", store.RecentQuery{Room: "r", Status: store.Held, Limit: 10}, []int64{h1.ID}},
+		{"paging back", store.RecentQuery{Before: h2.ID, Limit: 1}, []int64{v.ID}},
+	} {
+		t.Run("recent/"+tc.name, func(t *testing.T) {
+			got, err := s.RecentComments(ctx, tc.q)
+			var gotIDs []int64
+			for _, m := range got {
+				gotIDs = append(gotIDs, m.ID)
+			}
+			if err != nil || !slices.Equal(gotIDs, tc.want) {
+				t.Fatalf("recent %v, %v; want %v, newest first", gotIDs, err, tc.want)
+			}
+		})
+	}
+}
+
+func testPurgeCandidates(t *testing.T, b Backend) {
+	s := open(t, b, Hooks{})
 	ctx := context.Background()
 	mine := put(t, s, "mine", store.Visible, "u1")
 	held := put(t, s, "held", store.Held, "u1")
@@ -198,6 +187,7 @@ func TestPurgeCandidates(t *testing.T) {
 		{"by address", store.Purge{Prefix: netip.MustParsePrefix("192.0.2.0/24"), Limit: 10}, []int64{other.ID, held.ID, mine.ID}},
 		{"other address", store.Purge{Prefix: netip.MustParsePrefix("198.51.100.0/24"), Limit: 10}, nil},
 		{"other room", store.Purge{Room: "nope", UserID: "u1", Limit: 10}, nil},
+		{"in the room", store.Purge{Room: "r", UserID: "u2", Limit: 10}, []int64{other.ID}},
 		{"limit", store.Purge{UserID: "u1", Limit: 1}, []int64{held.ID}},
 		{"too old", store.Purge{UserID: "u1", Since: time.Now().Add(time.Hour), Limit: 10}, nil},
 	} {
