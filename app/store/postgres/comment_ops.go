@@ -1,0 +1,167 @@
+package postgres
+
+import (
+	"context"
+	"net/netip"
+
+	"github.com/danmaku/danmaku/app/errs"
+	"github.com/danmaku/danmaku/app/protocol"
+	"github.com/danmaku/danmaku/app/store"
+	"github.com/jackc/pgx/v5"
+)
+
+// AddComment implements store.Comments: it queues an InsertComment op for c.
+func (s *Store) AddComment(ctx context.Context, c store.NewComment, done func(protocol.Comment, error)) error {
+	return s.Writer.Submit(ctx, &InsertComment{
+		Room: c.Room, Draft: c.Draft, User: c.User, Status: c.Status, IP: c.IP, Note: c.Note,
+		OnDone: func(op *InsertComment, err error) {
+			if err != nil {
+				done(protocol.Comment{}, err)
+				return
+			}
+			done(op.Comment, nil)
+		},
+	})
+}
+
+// InsertComment is the op that stores a new comment. Its row goes into the
+// batch's one insert of comments, which gives a visible comment the room's
+// next seq; it is fanned out after commit.
+type InsertComment struct {
+	Room   string
+	Draft  protocol.Draft
+	User   protocol.User
+	Status store.Status // Visible when empty
+	IP     string       // the client's address, shown to moderators only
+	Note   string       // why moderation held or shadowed it, for moderators
+
+	// Comment is the stored comment; valid in OnDone when err is nil.
+	Comment protocol.Comment
+	// OnDone runs on the writer's delivery goroutine, so it must not block.
+	OnDone func(op *InsertComment, err error)
+
+	op int // its place in the batch
+}
+
+var _ Op = (*InsertComment)(nil)
+
+// Apply implements Op: it adds the comment to the batch's insert.
+func (op *InsertComment) Apply(tx *Tx) error {
+	if op.Status == "" {
+		op.Status = store.Visible
+	}
+	d := op.Draft
+	if err := checkText("the comment", op.Room, d.Text, d.Mode, d.Color, d.Size, op.User.ID, op.User.Name, op.Note); err != nil {
+		return err
+	}
+	op.op = tx.op
+	op.Comment = protocol.Comment{}
+	tx.rows = append(tx.rows, op)
+	if name, ok := tx.users[op.User.ID]; (!ok || name != op.User.Name) && !tx.touched.Fresh(op.User.ID, op.User.Name, tx.now) {
+		tx.users[op.User.ID] = op.User.Name
+	}
+	return nil
+}
+
+// Done implements Op.
+func (op *InsertComment) Done(err error) {
+	if op.OnDone != nil {
+		op.OnDone(op, err)
+	}
+}
+
+// insertComments stores a batch's comments, given as arrays, in one
+// statement. It bumps each room's last_seq once, by the number of its
+// visible comments, and numbers those from the old value, in batch order;
+// the pipeline has locked the rooms' rows (in id order) just before, so
+// no other node numbers in between. Comments of a room that does not
+// exist are left out of the result. Ids are drawn in batch order.
+const insertComments = `WITH input AS (
+	SELECT * FROM unnest($1::int[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[],
+		$8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
+		AS t(ord, room_id, time_ms, text, mode, color, size, user_id, user_name, status, ip, mod_note)
+), counts AS (
+	SELECT room_id, count(*) AS n FROM input WHERE status = 'visible' GROUP BY room_id
+), bumped AS (
+	UPDATE rooms r SET last_seq = r.last_seq + c.n, comment_count = r.comment_count + c.n
+	FROM counts c WHERE r.id = c.room_id
+	RETURNING r.id, r.last_seq - c.n AS base
+), numbered AS (
+	SELECT i.*, CASE WHEN i.status = 'visible'
+		THEN b.base + row_number() OVER (PARTITION BY i.room_id, i.status = 'visible' ORDER BY i.ord) END AS seq
+	FROM input i JOIN rooms r ON r.id = i.room_id LEFT JOIN bumped b ON b.id = i.room_id
+), ided AS (
+	SELECT nextval('comments_id_seq') AS id, n.* FROM (SELECT * FROM numbered ORDER BY ord) n
+), inserted AS (
+	INSERT INTO comments (id, room_id, seq, time_ms, text, mode, color, size, user_id, user_name, created_at, status, ip, mod_note)
+	SELECT id, room_id, seq, time_ms, text, mode, color, size, user_id, user_name, $13, status, nullif(ip, '')::inet, mod_note
+	FROM ided
+)
+SELECT ord, id, coalesce(seq, 0) FROM ided ORDER BY ord`
+
+// upsertUsers records the users a batch's comments name, in id order.
+const upsertUsers = `INSERT INTO users (id, name, created_at, last_seen)
+	SELECT id, name, $3, $3 FROM unnest($1::text[], $2::text[]) AS u(id, name)
+	ON CONFLICT (id) DO UPDATE SET name = excluded.name, last_seen = excluded.last_seen`
+
+// commentArgs are insertComments' arrays.
+func (t *Tx) commentArgs() []any {
+	n := len(t.rows)
+	ord := make([]int32, n)
+	timeMs := make([]int64, n)
+	cols := make([][]string, 10) // room_id … mod_note, as in the statement
+	for i := range cols {
+		cols[i] = make([]string, n)
+	}
+	for i, op := range t.rows {
+		d := op.Draft
+		ord[i], timeMs[i] = int32(i), int64(d.Time)
+		for j, v := range []string{op.Room, d.Text, d.Mode, d.Color, d.Size, op.User.ID, op.User.Name, string(op.Status), address(op.IP), op.Note} {
+			cols[j][i] = v
+		}
+	}
+	args := []any{ord, cols[0], timeMs}
+	for _, c := range cols[1:] {
+		args = append(args, c)
+	}
+	return append(args, t.now.UnixMilli())
+}
+
+// address is ip as PostgreSQL's inet reads it, or "" (NULL) when it is
+// not an address.
+func address(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ""
+	}
+	return a.WithZone("").String()
+}
+
+// readComments gives each comment its id and seq, and queues the visible
+// ones for fan-out, in batch order (seq order within each room).
+func (t *Tx) readComments(rows pgx.Rows) error {
+	stored := make([]bool, len(t.rows))
+	now := protocol.TimestampOf(t.now)
+	for rows.Next() {
+		var ord int32
+		var id, seq int64
+		if err := rows.Scan(&ord, &id, &seq); err != nil {
+			return err
+		}
+		op := t.rows[ord]
+		d := op.Draft
+		op.Comment = protocol.Comment{ID: id, Room: op.Room, Seq: seq, Time: d.Time, Text: d.Text, Mode: d.Mode,
+			Color: d.Color, Size: d.Size, User: op.User, CreatedAt: now}
+		stored[ord] = true
+		if seq != 0 {
+			t.events.Comments = append(t.events.Comments, op.Comment)
+		}
+	}
+	for i, ok := range stored {
+		if !ok && rows.Err() == nil {
+			op := t.rows[i]
+			t.opErrs[op.op] = errs.New(errs.NotFound, "room %q does not exist", op.Room)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,71 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/danmaku/danmaku/app/errs"
+	"github.com/danmaku/danmaku/app/store"
+	"github.com/jackc/pgx/v5"
+)
+
+// LikeComment records userID's like of a visible comment, once per user,
+// and returns the comment's like count. It is one pipelined statement.
+func (s *Store) LikeComment(ctx context.Context, commentID int64, userID string) (store.LikeChange, error) {
+	if err := checkText("the user id", userID); err != nil {
+		return store.LikeChange{}, err
+	}
+	return s.like(ctx, `WITH target AS (
+			SELECT id, room_id FROM comments WHERE id = $1 AND status = 'visible'
+		), added AS (
+			INSERT INTO comment_likes (comment_id, user_id, created_at) SELECT id, $2, $3 FROM target
+			ON CONFLICT DO NOTHING RETURNING 1
+		)
+		UPDATE comments c SET likes = c.likes + (SELECT count(*) FROM added)
+		FROM target t WHERE c.id = t.id
+		RETURNING t.room_id, c.likes, (SELECT count(*) FROM added) > 0`,
+		[]any{commentID, userID}, "", store.LikeChange{CommentID: commentID},
+		errs.New(errs.NotFound, "comment %d does not exist", commentID))
+}
+
+// LikeRoom records userID's like of a room's video, once per user, and
+// returns the room's like count. It is one pipelined statement.
+func (s *Store) LikeRoom(ctx context.Context, roomID, userID string) (store.LikeChange, error) {
+	if err := checkText("the like", roomID, userID); err != nil {
+		return store.LikeChange{}, err
+	}
+	return s.like(ctx, `WITH added AS (
+			INSERT INTO room_likes (room_id, user_id, created_at)
+			SELECT id, $2, $3 FROM rooms WHERE id = $1
+			ON CONFLICT DO NOTHING RETURNING 1
+		)
+		UPDATE rooms SET likes = likes + (SELECT count(*) FROM added) WHERE id = $1
+		RETURNING id, likes, (SELECT count(*) FROM added) > 0`,
+		[]any{roomID, userID}, roomID, store.LikeChange{Room: roomID},
+		errs.New(errs.NotFound, "room %q does not exist", roomID))
+}
+
+// like runs a like statement (args, then the batch's time) that returns
+// the room, the new count and whether the like was new; a new like is
+// published. lock names the room whose row the statement updates.
+func (s *Store) like(ctx context.Context, query string, args []any, lock string, out store.LikeChange, missing error) (store.LikeChange, error) {
+	err := s.Writer.Exec(ctx, func(tx *Tx) error {
+		if lock != "" {
+			tx.lockRoom(lock)
+		}
+		tx.Queue(query, append(args, tx.now.UnixMilli()), func(rows pgx.Rows) error {
+			if !rows.Next() {
+				return missing
+			}
+			var added bool
+			if err := rows.Scan(&out.Room, &out.Likes, &added); err != nil {
+				return err
+			}
+			if added {
+				tx.events.Likes = append(tx.events.Likes, out)
+			}
+			return nil
+		})
+		return nil
+	})
+	return out, err
+}
