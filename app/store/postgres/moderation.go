@@ -71,8 +71,9 @@ func (s *Store) RecentComments(ctx context.Context, q store.RecentQuery) ([]stor
 }
 
 // PurgeCandidates returns the ids of the comments p selects, newest first.
-// comments_recent finds the comments created since p.Since; imported
-// comments, which carry their file's times, are never selected.
+// comments_recent (BRIN) finds the pages of the comments created since
+// p.Since; imported comments, which carry their file's times, are never
+// selected.
 func (s *Store) PurgeCandidates(ctx context.Context, p store.Purge) ([]int64, error) {
 	var prefix *string
 	if p.Prefix.IsValid() {

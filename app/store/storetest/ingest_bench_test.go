@@ -1,0 +1,124 @@
+package storetest_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/danmaku/danmaku/app/internal/pgtest"
+	"github.com/danmaku/danmaku/app/protocol"
+	"github.com/danmaku/danmaku/app/store"
+	"github.com/danmaku/danmaku/app/store/batch"
+	"github.com/danmaku/danmaku/app/store/postgres"
+	"github.com/danmaku/danmaku/app/store/sqlite"
+)
+
+// BenchmarkIngest measures acked comments per second into each backend,
+// in the same run: many senders each wait for their ack before sending the
+// next, as sockets do, and the writer commits what waits as one batch
+// (group commit). PostgreSQL runs durable (fsync on, synchronous_commit
+// on), on a throwaway server of its own on this machine.
+//
+//	go test -run XXX -bench BenchmarkIngest -benchtime 200000x ./app/store/storetest/
+func BenchmarkIngest(b *testing.B) {
+	for _, batchSize := range []int{512, 4096} {
+		for _, sync := range []sqlite.Sync{sqlite.SyncNormal, sqlite.SyncFull} {
+			b.Run(fmt.Sprintf("sqlite/sync=%s/batch=%d", sync, batchSize), func(b *testing.B) {
+				s, err := sqlite.Open(context.Background(), sqlite.Options{
+					Path: filepath.Join(b.TempDir(), "bench.db"), Sync: sync, Migrations: os.DirFS("../../../migrations"),
+					Writer: batch.Options{MaxBatch: batchSize},
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer s.Close()
+				ingest(b, s)
+			})
+		}
+		b.Run(fmt.Sprintf("postgres/batch=%d", batchSize), func(b *testing.B) {
+			srv := durableServer(b)
+			name, err := srv.CreateDB(context.Background())
+			if err != nil {
+				b.Fatal(err)
+			}
+			s, err := postgres.Open(context.Background(), postgres.Options{
+				URL: srv.URL(name), Migrations: os.DirFS("../../../migrations/postgres"),
+				Writer: batch.Options{MaxBatch: batchSize},
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			ingest(b, s)
+		})
+	}
+}
+
+var durable struct {
+	srv *pgtest.Server
+	err error
+}
+
+// durableServer is the benchmarks' PostgreSQL, started once.
+func durableServer(b *testing.B) *pgtest.Server {
+	b.Helper()
+	if durable.srv == nil && durable.err == nil {
+		durable.srv, durable.err = pgtest.Start(pgtest.Options{Durable: true})
+	}
+	if errors.Is(durable.err, pgtest.ErrNoPostgres) && os.Getenv("CI") != "true" {
+		b.Skip(durable.err)
+	}
+	if durable.err != nil {
+		b.Fatal(durable.err)
+	}
+	return durable.srv
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if durable.srv != nil {
+		durable.srv.Stop()
+	}
+	os.Exit(code)
+}
+
+// ingest sends b.N comments into 8 rooms from 1000 users, 256 senders per
+// CPU, and reports acked comments per second and comments per commit.
+func ingest(b *testing.B, s store.Store) {
+	const rooms, users = 8, 1000
+	for i := range rooms {
+		if _, err := s.CreateRoom(context.Background(), store.Room{ID: "r" + strconv.Itoa(i), Title: "R", Kind: store.KindLive}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	before := s.WriterStats()
+	b.SetParallelism(256)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		done := make(chan error, 1)
+		ack := func(_ protocol.Comment, err error) { done <- err }
+		draft := protocol.Draft{Text: "前方高能 this is a comment", Mode: "scroll", Color: "#ffffff", Size: "medium"}
+		for i := 0; pb.Next(); i++ {
+			c := store.NewComment{Room: "r" + strconv.Itoa(i%rooms), Draft: draft, User: protocol.User{ID: "u" + strconv.Itoa(i%users), Name: "user"}, IP: "192.0.2.1"}
+			if err := s.AddComment(context.Background(), c, ack); err != nil {
+				b.Error(err)
+				return
+			}
+			if err := <-done; err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.StopTimer()
+	st := s.WriterStats()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "acked/s")
+	if n := st.Batches - before.Batches; n > 0 {
+		b.ReportMetric(float64(st.Ops-before.Ops)/float64(n), "ops/commit")
+	}
+}
