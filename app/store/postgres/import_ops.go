@@ -23,8 +23,9 @@ func (s *Store) ImportComments(ctx context.Context, imp store.Import) (store.Imp
 }
 
 // UndoUnfinishedImports implements store.Imports; see importer.UndoUnfinished.
-// Of nodes starting together, each undoes what it finds; an import undone
-// already is left alone.
+// Undoing is idempotent, so nodes starting together may both undo one
+// import. A node that starts also undoes an import another node is
+// running at that moment (docs/operations.md).
 func (s *Store) UndoUnfinishedImports(ctx context.Context) ([]int64, error) {
 	return importer.UndoUnfinished(ctx, importSteps{s})
 }

@@ -20,8 +20,9 @@ import (
 // BenchmarkIngest measures acked comments per second into each backend,
 // in the same run: many senders each wait for their ack before sending the
 // next, as sockets do, and the writer commits what waits as one batch
-// (group commit). PostgreSQL runs durable (fsync on, synchronous_commit
-// on), on a throwaway server of its own on this machine.
+// (group commit). PostgreSQL runs on a throwaway server on this machine,
+// durable (fsync on, synchronous_commit on) as in production, and again
+// with fsync off to show what its CPU alone allows.
 //
 //	go test -run XXX -bench BenchmarkIngest -benchtime 200000x ./app/store/storetest/
 func BenchmarkIngest(b *testing.B) {
@@ -39,22 +40,27 @@ func BenchmarkIngest(b *testing.B) {
 				ingest(b, s)
 			})
 		}
-		b.Run(fmt.Sprintf("postgres/batch=%d", batchSize), func(b *testing.B) {
-			srv := durableServer(b)
-			name, err := srv.CreateDB(context.Background())
-			if err != nil {
-				b.Fatal(err)
-			}
-			s, err := postgres.Open(context.Background(), postgres.Options{
-				URL: srv.URL(name), Migrations: os.DirFS("../../../migrations/postgres"),
-				Writer: batch.Options{MaxBatch: batchSize},
+		for _, fsync := range []bool{true, false} {
+			b.Run(fmt.Sprintf("postgres/fsync=%v/batch=%d", fsync, batchSize), func(b *testing.B) {
+				srv := pgtest.Shared(b) // fsync off: what the database's CPU allows, without its disk
+				if fsync {
+					srv = durableServer(b)
+				}
+				name, err := srv.CreateDB(context.Background())
+				if err != nil {
+					b.Fatal(err)
+				}
+				s, err := postgres.Open(context.Background(), postgres.Options{
+					URL: srv.URL(name), Migrations: os.DirFS("../../../migrations/postgres"),
+					Writer: batch.Options{MaxBatch: batchSize},
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer s.Close()
+				ingest(b, s)
 			})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer s.Close()
-			ingest(b, s)
-		})
+		}
 	}
 }
 
@@ -79,7 +85,7 @@ func durableServer(b *testing.B) *pgtest.Server {
 }
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := pgtest.Main(m)
 	if durable.srv != nil {
 		durable.srv.Stop()
 	}
