@@ -51,6 +51,20 @@ type Steps interface {
 	UnfinishedImports(ctx context.Context) ([]Unfinished, error)
 }
 
+// Imports implements store.Imports over a backend's Steps; a backend's
+// Store embeds it.
+type Imports struct{ Steps Steps }
+
+// ImportComments implements store.Imports; see Run.
+func (i Imports) ImportComments(ctx context.Context, imp store.Import) (store.ImportResult, error) {
+	return Run(ctx, i.Steps, imp)
+}
+
+// UndoUnfinishedImports implements store.Imports; see UndoUnfinished.
+func (i Imports) UndoUnfinishedImports(ctx context.Context) ([]int64, error) {
+	return UndoUnfinished(ctx, i.Steps)
+}
+
 // Run stores every comment imp.Next yields, in chunks of store.ImportChunk,
 // each committed between other writes, and returns what it stored. When
 // Next fails (its error comes back as it is), ctx ends or a chunk cannot

@@ -10,43 +10,24 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// AddComment implements store.Comments: it queues an InsertComment op for c.
+// AddComment implements store.Comments: the comment joins the batch's one
+// insert of comments (insertComment).
 func (s *Store) AddComment(ctx context.Context, c store.NewComment, done func(protocol.Comment, error)) error {
-	return s.Writer.Submit(ctx, &InsertComment{
-		Room: c.Room, Draft: c.Draft, User: c.User, Status: c.Status, IP: c.IP, Note: c.Note,
-		OnDone: func(op *InsertComment, err error) {
-			if err != nil {
-				done(protocol.Comment{}, err)
-				return
-			}
-			done(op.Comment, nil)
-		},
-	})
+	return s.Writer.Submit(ctx, &insertComment{NewComment: c, done: done})
 }
 
-// InsertComment is the op that stores a new comment. Its row goes into the
+// insertComment is the op that stores a new comment. Its row goes into the
 // batch's one insert of comments, which gives a visible comment the room's
 // next seq; it is fanned out after commit.
-type InsertComment struct {
-	Room   string
-	Draft  protocol.Draft
-	User   protocol.User
-	Status store.Status // Visible when empty
-	IP     string       // the client's address, shown to moderators only
-	Note   string       // why moderation held or shadowed it, for moderators
-
-	// Comment is the stored comment; valid in OnDone when err is nil.
-	Comment protocol.Comment
-	// OnDone runs on the writer's delivery goroutine, so it must not block.
-	OnDone func(op *InsertComment, err error)
-
-	op int // its place in the batch
+type insertComment struct {
+	store.NewComment
+	stored protocol.Comment              // as stored; set once the batch ran
+	done   func(protocol.Comment, error) // on the writer's delivery goroutine: must not block
+	op     int                           // its place in the batch
 }
 
-var _ Op = (*InsertComment)(nil)
-
 // Apply implements Op: it adds the comment to the batch's insert.
-func (op *InsertComment) Apply(tx *Tx) error {
+func (op *insertComment) Apply(tx *Tx) error {
 	if op.Status == "" {
 		op.Status = store.Visible
 	}
@@ -54,8 +35,7 @@ func (op *InsertComment) Apply(tx *Tx) error {
 	if err := checkText("the comment", op.Room, d.Text, d.Mode, d.Color, d.Size, op.User.ID, op.User.Name, op.Note); err != nil {
 		return err
 	}
-	op.op = tx.op
-	op.Comment = protocol.Comment{}
+	op.op, op.stored = tx.op, protocol.Comment{}
 	tx.rows = append(tx.rows, op)
 	if name, ok := tx.users[op.User.ID]; (!ok || name != op.User.Name) && !tx.touched.Fresh(op.User.ID, op.User.Name, tx.now) {
 		tx.users[op.User.ID] = op.User.Name
@@ -63,11 +43,13 @@ func (op *InsertComment) Apply(tx *Tx) error {
 	return nil
 }
 
-// Done implements Op.
-func (op *InsertComment) Done(err error) {
-	if op.OnDone != nil {
-		op.OnDone(op, err)
+// Done implements Op: it answers the sender.
+func (op *insertComment) Done(err error) {
+	if err != nil {
+		op.done(protocol.Comment{}, err)
+		return
 	}
+	op.done(op.stored, nil)
 }
 
 // insertComments stores a batch's comments, given as arrays, in one
@@ -150,11 +132,11 @@ func (t *Tx) readComments(rows pgx.Rows) error {
 		}
 		op := t.rows[ord]
 		d := op.Draft
-		op.Comment = protocol.Comment{ID: id, Room: op.Room, Seq: seq, Time: d.Time, Text: d.Text, Mode: d.Mode,
+		op.stored = protocol.Comment{ID: id, Room: op.Room, Seq: seq, Time: d.Time, Text: d.Text, Mode: d.Mode,
 			Color: d.Color, Size: d.Size, User: op.User, CreatedAt: now}
 		stored[ord] = true
 		if seq != 0 {
-			t.events.Comments = append(t.events.Comments, op.Comment)
+			t.events.Comments = append(t.events.Comments, op.stored)
 		}
 	}
 	for i, ok := range stored {

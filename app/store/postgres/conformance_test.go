@@ -5,10 +5,8 @@ import (
 	"database/sql"
 	"os"
 	"testing"
-	"time"
 
 	"github.com/danmaku/danmaku/app/internal/pgtest"
-	"github.com/danmaku/danmaku/app/store"
 	"github.com/danmaku/danmaku/app/store/batch"
 	"github.com/danmaku/danmaku/app/store/postgres"
 	"github.com/danmaku/danmaku/app/store/storetest"
@@ -48,37 +46,10 @@ func open(t *testing.T, url string, opts batch.Options) *postgres.Store {
 // conformant is the PostgreSQL store as the suite drives it.
 type conformant struct{ *postgres.Store }
 
-func (c conformant) LoadBans(ctx context.Context, now func() time.Time) (store.Bans, error) {
-	return c.LoadBlocklist(ctx, now)
-}
-
-func (c conformant) Hold(t *testing.T) func() {
-	t.Helper()
-	return hold(t, c.Store)
-}
-
-// hold occupies s's writer until the returned func is called.
-func hold(t *testing.T, s *postgres.Store) func() {
-	t.Helper()
-	started, release := make(chan struct{}), make(chan struct{})
-	go func() {
-		_ = s.Writer.Exec(context.Background(), func(*postgres.Tx) error {
-			close(started)
-			<-release
-			return nil
-		})
-	}()
-	<-started
-	return func() { close(release) }
-}
+func (c conformant) Hold(t *testing.T) func() { return storetest.Hold(t, c.Writer) }
 
 func (c conformant) Fail(t *testing.T, err error) <-chan error {
-	t.Helper()
-	op := &failingOp{err: err, done: make(chan error, 1)}
-	if err := c.Writer.Submit(context.Background(), op); err != nil {
-		t.Fatal(err)
-	}
-	return op.done
+	return storetest.Fail(t, c.Writer, err)
 }
 
 func (c conformant) Exec(t *testing.T, query string, args ...any) {
@@ -92,12 +63,3 @@ func (c conformant) Exec(t *testing.T, query string, args ...any) {
 }
 
 func (c conformant) SQL() *sql.DB { return postgres.SQLDB(c.Store) }
-
-// failingOp fails the way a storage error does: not with a client error code.
-type failingOp struct {
-	err  error
-	done chan error
-}
-
-func (o *failingOp) Apply(*postgres.Tx) error { return o.err }
-func (o *failingOp) Done(err error)           { o.done <- err }

@@ -12,25 +12,15 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// ImportComments implements store.Imports (see importer.Run): each chunk
-// is one writer op, a single set-based insert, between other ops, so an
-// import never holds the writer (or its rooms' rows) for longer than one
-// chunk. The comments take the room's next seqs in file order and are
-// visible as each chunk commits, but they are not fanned out. Their
-// created_at is the one the file gives, and they create no rows in users.
-func (s *Store) ImportComments(ctx context.Context, imp store.Import) (store.ImportResult, error) {
-	return importer.Run(ctx, importSteps{s}, imp)
-}
-
-// UndoUnfinishedImports implements store.Imports; see importer.UndoUnfinished.
-// Undoing is idempotent, so nodes starting together may both undo one
-// import. A node that starts also undoes an import another node is
-// running at that moment (docs/operations.md).
-func (s *Store) UndoUnfinishedImports(ctx context.Context) ([]int64, error) {
-	return importer.UndoUnfinished(ctx, importSteps{s})
-}
-
-// importSteps are the import's writes, as importer.Steps.
+// importSteps are an import's writes (importer.Steps): each chunk is one
+// writer op, a single set-based insert, between other ops, so an import
+// never holds the writer (or its room's row) for longer than one chunk.
+// The comments take the room's next seqs in file order and are visible as
+// each chunk commits, but they are not fanned out. Their created_at is the
+// one the file gives, and they create no rows in users. Undoing is
+// idempotent, so nodes starting together may both undo one import; a node
+// that starts also undoes an import another node is running at that
+// moment (docs/operations.md).
 type importSteps struct{ s *Store }
 
 func (st importSteps) BeginImport(ctx context.Context, imp store.Import) (int64, error) {

@@ -67,19 +67,17 @@ func up(ctx context.Context, db *sql.DB, migrations fs.FS) ([]store.MigrationSta
 // MigrateUp applies every pending migration to the database at url and
 // returns the migrations it applied, in order.
 func MigrateUp(ctx context.Context, url string, migrations fs.FS) ([]store.MigrationState, error) {
-	pool, err := pgxpool.New(ctx, url)
-	if err != nil {
-		return nil, fmt.Errorf("store: %w", err)
-	}
-	defer pool.Close()
-	db := stdlib.OpenDBFromPool(pool)
-	defer db.Close()
-	return up(ctx, db, migrations)
+	return onDB(ctx, url, func(db *sql.DB) ([]store.MigrationState, error) { return up(ctx, db, migrations) })
 }
 
 // MigrationStatus lists every migration and whether the database at url
 // has it, changing nothing.
 func MigrationStatus(ctx context.Context, url string, migrations fs.FS) ([]store.MigrationState, error) {
+	return onDB(ctx, url, func(db *sql.DB) ([]store.MigrationState, error) { return migrationStatus(ctx, db, migrations) })
+}
+
+// onDB runs fn over a connection pool to the database at url.
+func onDB(ctx context.Context, url string, fn func(*sql.DB) ([]store.MigrationState, error)) ([]store.MigrationState, error) {
 	pool, err := pgxpool.New(ctx, url)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
@@ -87,27 +85,21 @@ func MigrationStatus(ctx context.Context, url string, migrations fs.FS) ([]store
 	defer pool.Close()
 	db := stdlib.OpenDBFromPool(pool)
 	defer db.Close()
-	return migrationStatus(ctx, db, migrations)
+	return fn(db)
 }
 
-// Pending returns the migrations this binary has that the database lacks;
-// readiness requires none.
+// Pending returns the migrations this binary has that the database lacks
+// (another node may run an older binary); readiness requires none.
 func (s *Store) Pending(ctx context.Context) ([]store.MigrationState, error) {
-	all, err := migrationStatus(ctx, s.db, s.migrations)
-	return schema.Pending(all), err
+	return schema.Pending(migrationStatus(ctx, s.db, s.migrations))
 }
 
-// migrationStatus asks goose which migrations db has. A database goose has
-// never touched has none, and is left untouched: goose would create its
-// version table, which a status check must not.
+// migrationStatus asks goose which migrations db has, leaving a database
+// it never touched untouched.
 func migrationStatus(ctx context.Context, db *sql.DB, migrations fs.FS) ([]store.MigrationState, error) {
 	p, err := newMigrator(db, migrations)
 	if err != nil {
 		return nil, err
 	}
-	var tracked bool
-	if err := db.QueryRowContext(ctx, `SELECT to_regclass('goose_db_version') IS NOT NULL`).Scan(&tracked); err != nil {
-		return nil, fmt.Errorf("store: reading migration status: %w", err)
-	}
-	return schema.Status(ctx, p, tracked)
+	return schema.Status(ctx, p, db, `SELECT to_regclass('goose_db_version') IS NOT NULL`)
 }

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/danmaku/danmaku/app/protocol"
 	"github.com/danmaku/danmaku/app/store"
@@ -42,32 +41,28 @@ func (s *Store) HeldComments(ctx context.Context, room string, limit int) ([]sto
 	return queryAll(ctx, s, "held comments", scanModComment, queryHeld, room, limit)
 }
 
-// RecentComments returns comments of every status, newest first.
+// RecentComments returns comments of every status, newest first. Only
+// the filters q sets go into the query, so each shape of it gets a plan
+// that uses its index (comments_room_recent, or the primary key).
 func (s *Store) RecentComments(ctx context.Context, q store.RecentQuery) ([]store.ModComment, error) {
-	var where []string
-	var args []any
-	add := func(cond string, arg any) {
-		args = append(args, arg)
-		where = append(where, fmt.Sprintf(cond, len(args)))
-	}
-	if q.Room != "" {
-		add("room_id = $%d", q.Room)
-	}
-	if q.UserID != "" {
-		add("user_id = $%d", q.UserID)
-	}
-	if q.Status != "" {
-		add("status = $%d", string(q.Status))
-	}
-	if q.Before > 0 {
-		add("id < $%d", q.Before)
-	}
-	query := `SELECT ` + modColumns + ` FROM comments`
-	if len(where) > 0 {
-		query += ` WHERE ` + strings.Join(where, " AND ")
+	query, args := `SELECT `+modColumns+` FROM comments WHERE true`, []any{}
+	for _, f := range []struct {
+		on   bool
+		cond string
+		arg  any
+	}{
+		{q.Room != "", "room_id =", q.Room},
+		{q.UserID != "", "user_id =", q.UserID},
+		{q.Status != "", "status =", string(q.Status)},
+		{q.Before > 0, "id <", q.Before},
+	} {
+		if f.on {
+			args = append(args, f.arg)
+			query += fmt.Sprintf(" AND %s $%d", f.cond, len(args))
+		}
 	}
 	args = append(args, q.Limit)
-	return queryAll(ctx, s, "recent comments", scanModComment, query+fmt.Sprintf(` ORDER BY id DESC LIMIT $%d`, len(args)), args...)
+	return queryAll(ctx, s, "recent comments", scanModComment, query+fmt.Sprintf(" ORDER BY id DESC LIMIT $%d", len(args)), args...)
 }
 
 // PurgeCandidates returns the ids of the comments p selects, newest first.

@@ -15,6 +15,7 @@ import (
 	"github.com/danmaku/danmaku/app/store"
 	"github.com/danmaku/danmaku/app/store/batch"
 	"github.com/danmaku/danmaku/app/store/postgres"
+	"github.com/danmaku/danmaku/app/store/storetest"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -87,11 +88,11 @@ func connect(t *testing.T, url string) *pgx.Conn {
 func TestNodesWritingOneRoomKeepItsSeqsGapless(t *testing.T) {
 	const nodes, senders, each = 2, 8, 60
 	url := pgtest.DB(t)
-	events := make([]*recorder, nodes)
+	events := make([]*storetest.Recorder, nodes)
 	stores := make([]*postgres.Store, nodes)
 	for i := range stores {
-		events[i] = &recorder{}
-		stores[i] = open(t, url, batch.Options{OnCommit: events[i].add})
+		events[i] = &storetest.Recorder{}
+		stores[i] = open(t, url, batch.Options{OnCommit: events[i].Add})
 	}
 	ctx := context.Background()
 	for _, room := range []string{"a", "b"} {
@@ -138,7 +139,7 @@ func TestNodesWritingOneRoomKeepItsSeqsGapless(t *testing.T) {
 	}
 	for n, ev := range events {
 		perRoom := map[string][]int64{}
-		for _, c := range ev.comments() {
+		for _, c := range ev.Take().Comments {
 			perRoom[c.Room] = append(perRoom[c.Room], c.Seq)
 		}
 		total := 0
@@ -175,24 +176,6 @@ func add(ctx context.Context, s *postgres.Store, room, text string) (protocol.Co
 	}
 }
 
-// recorder collects the comments the writer publishes.
-type recorder struct {
-	mu   sync.Mutex
-	list []protocol.Comment
-}
-
-func (r *recorder) add(ev store.Events) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.list = append(r.list, ev.Comments...)
-}
-
-func (r *recorder) comments() []protocol.Comment {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Clone(r.list)
-}
-
 // TestACommitWithAnUnknownOutcomeIsNeverAcked breaks the writer's
 // connection right after it sent a batch: the server commits it, but the
 // writer cannot know. The sender gets Unavailable, never a success, and
@@ -200,12 +183,8 @@ func (r *recorder) comments() []protocol.Comment {
 // carries on over a new connection.
 func TestACommitWithAnUnknownOutcomeIsNeverAcked(t *testing.T) {
 	url := pgtest.DB(t)
-	p, viaProxy := newProxy(t, url)
-	s := open(t, viaProxy, batch.Options{})
+	p, s := behindProxy(t, url)
 	ctx := context.Background()
-	if _, err := s.CreateRoom(ctx, store.Room{ID: "r", Title: "R", Kind: store.KindLive}); err != nil {
-		t.Fatal(err)
-	}
 	// The first comment prepares the writer's statements, so that the cut
 	// falls on the batch itself, not on preparing it.
 	if _, err := add(ctx, s, "r", "first"); err != nil {
@@ -234,17 +213,25 @@ func TestACommitWithAnUnknownOutcomeIsNeverAcked(t *testing.T) {
 	}
 }
 
+// behindProxy opens a store on the database at url through a proxy, with
+// room r.
+func behindProxy(t *testing.T, url string) (*proxy, *postgres.Store) {
+	t.Helper()
+	p, viaProxy := newProxy(t, url)
+	s := open(t, viaProxy, batch.Options{})
+	if _, err := s.CreateRoom(context.Background(), store.Room{ID: "r", Title: "R", Kind: store.KindLive}); err != nil {
+		t.Fatal(err)
+	}
+	return p, s
+}
+
 // TestAnUnreachableDatabaseAnswersUnavailableAndRecovers: while the
 // database cannot be reached, writes and readiness fail with Unavailable
 // and nothing is acked; once it is back, the store works again by itself.
 func TestAnUnreachableDatabaseAnswersUnavailableAndRecovers(t *testing.T) {
 	url := pgtest.DB(t)
-	p, viaProxy := newProxy(t, url)
-	s := open(t, viaProxy, batch.Options{})
+	p, s := behindProxy(t, url)
 	ctx := context.Background()
-	if _, err := s.CreateRoom(ctx, store.Room{ID: "r", Title: "R", Kind: store.KindLive}); err != nil {
-		t.Fatal(err)
-	}
 	p.setDown(true)
 	if _, err := add(ctx, s, "r", "while down"); errs.CodeOf(err) != errs.Unavailable {
 		t.Fatalf("a comment while the database is down: %v, want unavailable", err)
@@ -273,7 +260,7 @@ func TestTextPostgresCannotHoldFailsAlone(t *testing.T) {
 	if _, err := s.CreateRoom(ctx, store.Room{ID: "r", Title: "R", Kind: store.KindLive}); err != nil {
 		t.Fatal(err)
 	}
-	release := hold(t, s)
+	release := storetest.Hold(t, s.Writer)
 	type outcome struct {
 		c   protocol.Comment
 		err error

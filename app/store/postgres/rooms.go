@@ -60,20 +60,17 @@ func (s *Store) Rooms(ctx context.Context) ([]store.Room, error) {
 // names the rows in errors.
 func queryAll[T any](ctx context.Context, s *Store, what string, scan func(pgx.Row) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := s.pool.Query(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: reading %s: %w", what, err)
-	}
-	defer rows.Close()
-	out := []T{}
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: reading %s: %w", what, err)
+	if err == nil {
+		var out []T
+		if out, err = pgxCollect(rows, scan); err == nil {
+			return out, nil
 		}
-		out = append(out, v)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: reading %s: %w", what, err)
-	}
-	return out, nil
+	return nil, fmt.Errorf("store: reading %s: %w", what, err)
+}
+
+// pgxCollect reads every row of rows with scan (an empty list, not nil,
+// when there is none) and closes them.
+func pgxCollect[T any](rows pgx.Rows, scan func(pgx.Row) (T, error)) ([]T, error) {
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (T, error) { return scan(r) })
 }

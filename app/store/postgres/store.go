@@ -34,6 +34,7 @@ import (
 	"github.com/danmaku/danmaku/app/store"
 	"github.com/danmaku/danmaku/app/store/banlist"
 	"github.com/danmaku/danmaku/app/store/batch"
+	"github.com/danmaku/danmaku/app/store/importer"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 )
@@ -55,11 +56,12 @@ type Options struct {
 
 // Store is the database: a connection pool and the node's single writer.
 type Store struct {
-	pool       *pgxpool.Pool
-	db         *sql.DB // the pool as database/sql, for goose
-	Writer     *Writer
-	migrations fs.FS
-	created    bool
+	pool             *pgxpool.Pool
+	db               *sql.DB // the pool as database/sql, for goose
+	Writer           *Writer
+	importer.Imports // store.Imports, over importSteps
+	migrations       fs.FS
+	created          bool
 
 	closeOnce sync.Once
 	closeErr  error
@@ -88,6 +90,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store: connecting to %s: %w", redacted(cfg), err)
 	}
 	s := &Store{pool: pool, db: stdlib.OpenDBFromPool(pool), migrations: opts.Migrations}
+	s.Imports = importer.Imports{Steps: importSteps{s}}
 	if s.created, err = migrate(ctx, s.db, opts.Migrations); err != nil {
 		s.closeDBs()
 		return nil, err

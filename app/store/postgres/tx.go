@@ -30,7 +30,7 @@ type Tx struct {
 	events  store.Events
 	queued  []queued
 	lock    []string // rooms whose rows queued statements update
-	rows    []*InsertComment
+	rows    []*insertComment
 	users   map[string]string // id → name upserted in this batch
 	touched batch.Users       // users recorded by earlier, committed batches
 }

@@ -4,6 +4,7 @@ package schema
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"path"
 
@@ -24,13 +25,17 @@ func Up(ctx context.Context, p *goose.Provider) ([]store.MigrationState, error) 
 	return applied, err
 }
 
-// Status lists p's migrations and whether the database has each. tracked
-// says whether the database has goose's version table: without it every
-// migration is pending, and the database is left untouched (goose would
-// create the table, which a status check must not).
-func Status(ctx context.Context, p *goose.Provider, tracked bool) ([]store.MigrationState, error) {
+// Status lists p's migrations and whether db has each. tracked is a query
+// that answers whether db has goose's version table: without it every
+// migration is pending, and db is left untouched (goose would create the
+// table, which a status check must not).
+func Status(ctx context.Context, p *goose.Provider, db *sql.DB, tracked string) ([]store.MigrationState, error) {
+	var has bool
+	if err := db.QueryRowContext(ctx, tracked).Scan(&has); err != nil {
+		return nil, fmt.Errorf("store: reading migration status: %w", err)
+	}
 	var out []store.MigrationState
-	if !tracked {
+	if !has {
 		for _, src := range p.ListSources() {
 			out = append(out, store.MigrationState{Version: src.Version, File: path.Base(src.Path)})
 		}
@@ -49,13 +54,13 @@ func Status(ctx context.Context, p *goose.Provider, tracked bool) ([]store.Migra
 	return out, nil
 }
 
-// Pending keeps the migrations of all that are not applied.
-func Pending(all []store.MigrationState) []store.MigrationState {
+// Pending keeps the migrations of all that are not applied, passing err on.
+func Pending(all []store.MigrationState, err error) ([]store.MigrationState, error) {
 	var pending []store.MigrationState
 	for _, m := range all {
 		if !m.Applied {
 			pending = append(pending, m)
 		}
 	}
-	return pending
+	return pending, err
 }

@@ -6,9 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
-	"github.com/danmaku/danmaku/app/store"
 	"github.com/danmaku/danmaku/app/store/sqlite"
 	"github.com/danmaku/danmaku/app/store/storetest"
 )
@@ -40,31 +38,10 @@ func TestConformance(t *testing.T) {
 // conformant is the SQLite store as the suite drives it.
 type conformant struct{ *sqlite.Store }
 
-func (c conformant) LoadBans(ctx context.Context, now func() time.Time) (store.Bans, error) {
-	return c.LoadBlocklist(ctx, now)
-}
-
-func (c conformant) Hold(t *testing.T) func() {
-	t.Helper()
-	started, release := make(chan struct{}), make(chan struct{})
-	go func() {
-		_ = c.Writer.Exec(context.Background(), func(*sqlite.Tx) error {
-			close(started)
-			<-release
-			return nil
-		})
-	}()
-	<-started
-	return func() { close(release) }
-}
+func (c conformant) Hold(t *testing.T) func() { return storetest.Hold(t, c.Writer) }
 
 func (c conformant) Fail(t *testing.T, err error) <-chan error {
-	t.Helper()
-	op := &failingOp{err: err, done: make(chan error, 1)}
-	if err := c.Writer.Submit(context.Background(), op); err != nil {
-		t.Fatal(err)
-	}
-	return op.done
+	return storetest.Fail(t, c.Writer, err)
 }
 
 func (c conformant) Exec(t *testing.T, query string, args ...any) {
@@ -75,12 +52,3 @@ func (c conformant) Exec(t *testing.T, query string, args ...any) {
 }
 
 func (c conformant) SQL() *sql.DB { return sqlite.ReadDB(c.Store) }
-
-// failingOp fails the way a storage error does: not with a client error code.
-type failingOp struct {
-	err  error
-	done chan error
-}
-
-func (o *failingOp) Apply(*sqlite.Tx) error { return o.err }
-func (o *failingOp) Done(err error)         { o.done <- err }

@@ -10,23 +10,13 @@ import (
 	"github.com/danmaku/danmaku/app/store/importer"
 )
 
-// ImportComments implements store.Imports (see importer.Run): each chunk
-// is one writer op between other ops, so an import never holds the writer
-// for longer than one chunk. The comments take the room's next seqs in file
+// importSteps are an import's writes (importer.Steps), each chunk one
+// writer op between other ops, so an import never holds the writer for
+// longer than one chunk. The comments take the room's next seqs in file
 // order (live comments committed meanwhile take seqs between the chunks)
 // and are visible as each chunk commits, but they are not fanned out:
 // viewers load them like any stored comment. Their created_at is the one
 // the file gives, and they create no rows in users.
-func (s *Store) ImportComments(ctx context.Context, imp store.Import) (store.ImportResult, error) {
-	return importer.Run(ctx, importSteps{s}, imp)
-}
-
-// UndoUnfinishedImports implements store.Imports; see importer.UndoUnfinished.
-func (s *Store) UndoUnfinishedImports(ctx context.Context) ([]int64, error) {
-	return importer.UndoUnfinished(ctx, importSteps{s})
-}
-
-// importSteps are the import's writes, as importer.Steps.
 type importSteps struct{ s *Store }
 
 func (st importSteps) BeginImport(ctx context.Context, imp store.Import) (int64, error) {

@@ -57,25 +57,18 @@ func MigrationStatus(ctx context.Context, dbPath string, migrations fs.FS) ([]st
 	return migrationStatus(ctx, db, migrations)
 }
 
-// Pending returns the migrations this binary has that the open database
+// Pending returns the migrations this binary has that the open file
 // lacks; readiness requires none.
 func (s *Store) Pending(ctx context.Context) ([]store.MigrationState, error) {
-	all, err := migrationStatus(ctx, s.read, s.migrations)
-	return schema.Pending(all), err
+	return schema.Pending(migrationStatus(ctx, s.read, s.migrations))
 }
 
-// migrationStatus asks goose which migrations db has. A database goose has
-// never touched has none, and is left untouched: goose would create its
-// version table, which a status check must not.
+// migrationStatus asks goose which migrations db has, leaving a database
+// it never touched untouched.
 func migrationStatus(ctx context.Context, db *sql.DB, migrations fs.FS) ([]store.MigrationState, error) {
 	p, err := newMigrator(db, migrations)
 	if err != nil {
 		return nil, err
 	}
-	var tracked bool
-	err = db.QueryRowContext(ctx, `SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'goose_db_version'`).Scan(&tracked)
-	if err != nil {
-		return nil, fmt.Errorf("store: reading migration status: %w", err)
-	}
-	return schema.Status(ctx, p, tracked)
+	return schema.Status(ctx, p, db, `SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'goose_db_version'`)
 }

@@ -26,6 +26,7 @@ import (
 	"sync"
 
 	"github.com/danmaku/danmaku/app/store"
+	"github.com/danmaku/danmaku/app/store/importer"
 	"github.com/mattn/go-sqlite3"
 )
 
@@ -70,13 +71,14 @@ type Options struct {
 
 // Store is the database: a read pool and the single writer.
 type Store struct {
-	path   string
-	read   *sql.DB
-	reads  *readStatements
-	write  *sql.DB
-	stmts  *statements // the writer's
-	ckpt   *checkpointer
-	Writer *Writer
+	path             string
+	read             *sql.DB
+	reads            *readStatements
+	write            *sql.DB
+	stmts            *statements // the writer's
+	ckpt             *checkpointer
+	Writer           *Writer
+	importer.Imports // store.Imports, over importSteps
 
 	migrations fs.FS // the binary's migrations, which readiness compares with the database
 
@@ -123,6 +125,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	read.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)*2))
 	read.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)*2))
 	s := &Store{path: opts.Path, read: read, write: write}
+	s.Imports = importer.Imports{Steps: importSteps{s}}
 	if s.reads, err = prepareReads(read); err != nil {
 		s.closeDBs()
 		return nil, err

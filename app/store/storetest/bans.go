@@ -25,7 +25,7 @@ func testBlocklistLookup(t *testing.T, b Backend) {
 		t.Fatal(err)
 	}
 	clk := plugintest.NewClock()
-	bl, err := s.LoadBans(ctx, clk.Now)
+	bl, err := s.LoadBlocklist(ctx, clk.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func testBlocklistLookup(t *testing.T, b Backend) {
 			}
 		})
 	}
-	if nb, ok := bl.(plugins.NonBlocking); !ok || !nb.NonBlocking() {
+	if !bl.NonBlocking() {
 		t.Error("a cached blocklist must say it never blocks")
 	}
 
@@ -92,7 +92,7 @@ func testBlocklistWritesThroughAndLifts(t *testing.T, b Backend) {
 	opener := b.New(t)
 	s := opener(t, Hooks{})
 	ctx := context.Background()
-	bl, err := s.LoadBans(ctx, nil)
+	bl, err := s.LoadBlocklist(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func testBlocklistWritesThroughAndLifts(t *testing.T, b Backend) {
 
 	// After a restart only the ban in force is loaded; the history keeps all.
 	s = opener(t, Hooks{})
-	bl, err = s.LoadBans(ctx, nil)
+	bl, err = s.LoadBlocklist(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,8 +20,8 @@ import (
 // once, in seq order within each room.
 func testConcurrentSendersGetGaplessSeqs(t *testing.T, b Backend) {
 	const rooms, senders, each = 3, 24, 40
-	ev := &recorder{}
-	s := open(t, b, Hooks{OnCommit: ev.add})
+	ev := &Recorder{}
+	s := open(t, b, Hooks{OnCommit: ev.Add})
 	ctx := context.Background()
 	for i := 1; i < rooms; i++ {
 		if _, err := s.CreateRoom(ctx, store.Room{ID: fmt.Sprint("r", i), Title: "R", Kind: store.KindLive}); err != nil {
@@ -68,7 +68,7 @@ func testConcurrentSendersGetGaplessSeqs(t *testing.T, b Backend) {
 		bySeq[c.Room][c.Seq] = c
 	}
 	published := map[string][]int64{}
-	for _, c := range ev.take().Comments {
+	for _, c := range ev.Take().Comments {
 		published[c.Room] = append(published[c.Room], c.Seq)
 	}
 	for room, seqs := range perRoom {

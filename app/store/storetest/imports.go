@@ -43,8 +43,8 @@ func live(t *testing.T, s Store, text string) <-chan result {
 }
 
 func testImportInOrder(t *testing.T, b Backend) {
-	ev := &recorder{}
-	s := open(t, b, Hooks{OnCommit: ev.add})
+	ev := &Recorder{}
+	s := open(t, b, Hooks{OnCommit: ev.Add})
 	if r := wait(t, live(t, s, "live")); r.err != nil {
 		t.Fatal(r.err)
 	}
@@ -70,7 +70,7 @@ func testImportInOrder(t *testing.T, b Backend) {
 	if err != nil || room.LastSeq != 4 || room.CommentCount != 4 {
 		t.Fatalf("room %+v, %v", room, err)
 	}
-	if published := ev.take().Comments; len(published) != 1 {
+	if published := ev.Take().Comments; len(published) != 1 {
 		t.Fatalf("%d comments fanned out, want only the live one", len(published))
 	}
 	var imported, skipped int

@@ -6,15 +6,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 
 	"github.com/danmaku/danmaku/app/internal/pgtest"
-	"github.com/danmaku/danmaku/app/protocol"
-	"github.com/danmaku/danmaku/app/store"
 	"github.com/danmaku/danmaku/app/store/batch"
 	"github.com/danmaku/danmaku/app/store/postgres"
 	"github.com/danmaku/danmaku/app/store/sqlite"
+	"github.com/danmaku/danmaku/app/store/storetest"
 )
 
 // BenchmarkIngest measures acked comments per second into each backend,
@@ -37,7 +35,7 @@ func BenchmarkIngest(b *testing.B) {
 					b.Fatal(err)
 				}
 				defer s.Close()
-				ingest(b, s)
+				storetest.Ingest(b, s)
 			})
 		}
 		for _, fsync := range []bool{true, false} {
@@ -58,7 +56,7 @@ func BenchmarkIngest(b *testing.B) {
 					b.Fatal(err)
 				}
 				defer s.Close()
-				ingest(b, s)
+				storetest.Ingest(b, s)
 			})
 		}
 	}
@@ -90,41 +88,4 @@ func TestMain(m *testing.M) {
 		durable.srv.Stop()
 	}
 	os.Exit(code)
-}
-
-// ingest sends b.N comments into 8 rooms from 1000 users, 256 senders per
-// CPU, and reports acked comments per second and comments per commit.
-func ingest(b *testing.B, s store.Store) {
-	const rooms, users = 8, 1000
-	for i := range rooms {
-		if _, err := s.CreateRoom(context.Background(), store.Room{ID: "r" + strconv.Itoa(i), Title: "R", Kind: store.KindLive}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	before := s.WriterStats()
-	b.SetParallelism(256)
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		done := make(chan error, 1)
-		ack := func(_ protocol.Comment, err error) { done <- err }
-		draft := protocol.Draft{Text: "前方高能 this is a comment", Mode: "scroll", Color: "#ffffff", Size: "medium"}
-		for i := 0; pb.Next(); i++ {
-			c := store.NewComment{Room: "r" + strconv.Itoa(i%rooms), Draft: draft, User: protocol.User{ID: "u" + strconv.Itoa(i%users), Name: "user"}, IP: "192.0.2.1"}
-			if err := s.AddComment(context.Background(), c, ack); err != nil {
-				b.Error(err)
-				return
-			}
-			if err := <-done; err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
-	b.StopTimer()
-	st := s.WriterStats()
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "acked/s")
-	if n := st.Batches - before.Batches; n > 0 {
-		b.ReportMetric(float64(st.Ops-before.Ops)/float64(n), "ops/commit")
-	}
 }

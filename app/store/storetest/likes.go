@@ -11,12 +11,12 @@ import (
 // testLikes likes a comment and the room's video: once per user, each new
 // like an event, and a hidden comment cannot be liked.
 func testLikes(t *testing.T, b Backend) {
-	ev := &recorder{}
-	s := open(t, b, Hooks{OnCommit: ev.add})
+	ev := &Recorder{}
+	s := open(t, b, Hooks{OnCommit: ev.Add})
 	ctx := context.Background()
 	c := put(t, s, "likeable", store.Visible, "u")
 	held := put(t, s, "held", store.Held, "u")
-	ev.take()
+	ev.Take()
 
 	for _, tc := range []struct {
 		name string
@@ -35,7 +35,7 @@ func testLikes(t *testing.T, b Backend) {
 			if err != nil || got != tc.want {
 				t.Fatalf("like = %+v, %v; want %+v", got, err, tc.want)
 			}
-			published := ev.take().Likes
+			published := ev.Take().Likes
 			if tc.news && (len(published) != 1 || published[0] != tc.want) || !tc.news && len(published) != 0 {
 				t.Fatalf("published %+v (a new like: %v)", published, tc.news)
 			}

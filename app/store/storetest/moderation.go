@@ -18,14 +18,14 @@ func moderate(s Store, d store.Decision, ids ...int64) ([]store.ModComment, erro
 }
 
 func testModeratorDecisions(t *testing.T, b Backend) {
-	ev := &recorder{}
-	s := open(t, b, Hooks{OnCommit: ev.add})
+	ev := &Recorder{}
+	s := open(t, b, Hooks{OnCommit: ev.Add})
 	ctx := context.Background()
 	a := put(t, s, "a", store.Visible, "u1")
 	h := put(t, s, "h", store.Held, "u1")
 	sh := put(t, s, "s", store.Shadowed, "u2")
 	b2 := put(t, s, "b", store.Visible, "u1")
-	ev.take()
+	ev.Take()
 	if a.Seq != 1 || b2.Seq != 2 || h.Seq != 0 || sh.Seq != 0 {
 		t.Fatalf("seqs a=%d b=%d h=%d s=%d; want 1, 2 and none for held and shadowed", a.Seq, b2.Seq, h.Seq, sh.Seq)
 	}
@@ -34,7 +34,7 @@ func testModeratorDecisions(t *testing.T, b Backend) {
 	if err != nil || len(changed) != 1 || changed[0].Seq != 3 || changed[0].Status != "visible" || changed[0].ModeratedBy != "m1" || changed[0].ModeratedAt == nil {
 		t.Fatalf("approve: %+v, %v; want h visible with seq 3", changed, err)
 	}
-	published := ev.take()
+	published := ev.Take()
 	if got := published.Comments; len(got) != 1 || got[0].ID != h.ID || got[0].Seq != 3 || got[0].Status != "" {
 		t.Fatalf("approve published %+v, want h with seq 3, as viewers see it", got)
 	}
@@ -58,7 +58,7 @@ func testModeratorDecisions(t *testing.T, b Backend) {
 			}
 		})
 	}
-	if ev := ev.take(); len(ev.Comments)+len(ev.Retracts)+len(ev.Moderated) != 0 {
+	if ev := ev.Take(); len(ev.Comments)+len(ev.Retracts)+len(ev.Moderated) != 0 {
 		t.Fatalf("refused decisions published %+v", ev)
 	}
 	if got, _ := s.CommentsAfter(ctx, "r", 0, 10); len(got) != 3 {
@@ -70,7 +70,7 @@ func testModeratorDecisions(t *testing.T, b Backend) {
 		t.Fatalf("delete: %+v, %v", changed, err)
 	}
 	want := []store.Retraction{{Room: "r", IDs: []int64{a.ID}}, {Room: "r", IDs: []int64{sh.ID}, User: "u2"}}
-	if got := ev.take().Retracts; !slices.EqualFunc(got, want, func(x, y store.Retraction) bool {
+	if got := ev.Take().Retracts; !slices.EqualFunc(got, want, func(x, y store.Retraction) bool {
 		return x.Room == y.Room && x.User == y.User && slices.Equal(x.IDs, y.IDs)
 	}) {
 		t.Fatalf("retractions %+v, want %+v", got, want)

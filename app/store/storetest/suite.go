@@ -15,6 +15,7 @@ import (
 
 	"github.com/danmaku/danmaku/app/protocol"
 	"github.com/danmaku/danmaku/app/store"
+	"github.com/danmaku/danmaku/app/store/banlist"
 )
 
 // waitFor bounds every wait on an event.
@@ -40,8 +41,8 @@ type Hooks struct {
 // Store is a backend's store as the suite drives it.
 type Store interface {
 	store.Store
-	// LoadBans loads the bans in force; now judges expiry.
-	LoadBans(ctx context.Context, now func() time.Time) (store.Bans, error)
+	// LoadBlocklist loads the bans in force; now judges expiry.
+	LoadBlocklist(ctx context.Context, now func() time.Time) (*banlist.List, error)
 	// Hold occupies the writer with an op that waits until release is
 	// called, so that ops submitted meanwhile queue and commit together.
 	Hold(t *testing.T) (release func())
@@ -107,13 +108,15 @@ func open(t *testing.T, b Backend, h Hooks) Store {
 	return s
 }
 
-// recorder collects every event the writer publishes.
-type recorder struct {
+// Recorder collects every event a writer publishes: its Add is an
+// OnCommit hook.
+type Recorder struct {
 	mu sync.Mutex
 	ev store.Events
 }
 
-func (r *recorder) add(ev store.Events) {
+// Add records ev.
+func (r *Recorder) Add(ev store.Events) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.ev.Comments = append(r.ev.Comments, ev.Comments...)
@@ -122,8 +125,8 @@ func (r *recorder) add(ev store.Events) {
 	r.ev.Moderated = append(r.ev.Moderated, ev.Moderated...)
 }
 
-// take returns what was published since the last take.
-func (r *recorder) take() store.Events {
+// Take returns what was published since the last Take.
+func (r *Recorder) Take() store.Events {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	ev := r.ev

@@ -34,8 +34,8 @@ func testQueuedOpsCommitAsOneBatch(t *testing.T, b Backend) {
 }
 
 func testABadOpFailsAlone(t *testing.T, b Backend) {
-	ev := &recorder{}
-	s := open(t, b, Hooks{OnCommit: ev.add})
+	ev := &Recorder{}
+	s := open(t, b, Hooks{OnCommit: ev.Add})
 	release := s.Hold(t)
 	user := protocol.User{ID: "u", Name: "U"}
 	d1 := send(t, s, store.NewComment{Room: "r", Draft: draft("one", 0), User: user})
@@ -57,7 +57,7 @@ func testABadOpFailsAlone(t *testing.T, b Backend) {
 	if good1.c.Seq != 1 || good2.c.Seq != 2 {
 		t.Errorf("seqs %d, %d; want 1, 2 with no gap from the rolled-back attempt", good1.c.Seq, good2.c.Seq)
 	}
-	got := ev.take().Comments
+	got := ev.Take().Comments
 	if len(got) != 2 || got[0].Text != "one" || got[1].Text != "two" {
 		t.Errorf("published %+v, want exactly the two good comments in order", got)
 	}
