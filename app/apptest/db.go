@@ -52,6 +52,14 @@ func DB(t testing.TB, dir string) string {
 	return url
 }
 
+// PostgresDB returns the URL of a fresh database on the test binary's
+// PostgreSQL (app/internal/pgtest), for tests outside app/ that need one;
+// it skips the test when PostgreSQL is not installed, unless CI=true.
+func PostgresDB(t testing.TB) string {
+	t.Helper()
+	return pgtest.DB(t)
+}
+
 // OpenDB opens db (as DB names it) for a test to read rows the API does
 // not show; queries use $1 placeholders, which both engines take.
 func OpenDB(t testing.TB, db string) *sql.DB {
