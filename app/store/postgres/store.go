@@ -10,7 +10,10 @@
 // cannot deadlock on rooms. When a batch holds only such pipelined
 // statements (comments, likes, bans, readiness checks), it goes to the
 // server in one round trip as an implicit transaction; ops that must read
-// before they write (moderation decisions, imports) open a transaction.
+// before they write (moderation decisions, imports) open a transaction,
+// and take their rooms' locks as they run. Should such an op ever cross
+// another node's batch in the other order, PostgreSQL's deadlock detection
+// aborts one of the two, whose ops the writer retries one by one.
 //
 // It keeps store's guarantees this way: an op's Done runs only after its
 // batch committed; a commit whose outcome is unknown (the connection broke

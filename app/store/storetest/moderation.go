@@ -199,3 +199,42 @@ func testPurgeCandidates(t *testing.T, b Backend) {
 		})
 	}
 }
+
+// testMixedBatch commits comments and an approval in one batch: whatever
+// order the backend gives them seqs in, the room's seqs stay gapless and
+// the events carry them in seq order, as catch-up will read them.
+func testMixedBatch(t *testing.T, b Backend) {
+	ev := &Recorder{}
+	s := open(t, b, Hooks{OnCommit: ev.Add})
+	put(t, s, "first", store.Visible, "u1")
+	held := put(t, s, "held", store.Held, "u2")
+	ev.Take()
+	release := s.Hold(t)
+	user := protocol.User{ID: "u3", Name: "U3"}
+	a := send(t, s, store.NewComment{Room: "r", Draft: draft("a", 0), User: user})
+	approved := make(chan error, 1)
+	go func() {
+		_, err := moderate(s, store.Approve, held.ID)
+		approved <- err
+	}()
+	waitQueued(t, s, 2)
+	c := send(t, s, store.NewComment{Room: "r", Draft: draft("c", 0), User: user})
+	release()
+	if err := <-approved; err != nil {
+		t.Fatal(err)
+	}
+	if ra, rc := wait(t, a), wait(t, c); ra.err != nil || rc.err != nil {
+		t.Fatalf("the comments: %v, %v", ra.err, rc.err)
+	}
+	var seqs []int64
+	for _, c := range ev.Take().Comments {
+		seqs = append(seqs, c.Seq)
+	}
+	if !slices.Equal(seqs, []int64{2, 3, 4}) {
+		t.Fatalf("the batch published seqs %v, want 2, 3, 4 in order", seqs)
+	}
+	stored, err := s.CommentsAfter(context.Background(), "r", 1, 10)
+	if err != nil || len(stored) != 3 || stored[0].Seq != 2 || stored[2].Seq != 4 {
+		t.Fatalf("stored %+v, %v; want seqs 2 to 4", stored, err)
+	}
+}

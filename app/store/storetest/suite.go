@@ -80,6 +80,7 @@ func Run(t *testing.T, b Backend) {
 		{"Likes", testLikes},
 		{"ModeratorDecisions", testModeratorDecisions},
 		{"ShadowedCommentsReplayToTheirAuthorOnly", testShadowedReplay},
+		{"CommentsAndAnApprovalInOneBatch", testMixedBatch},
 		{"HeldAndRecentQueues", testHeldAndRecent},
 		{"PurgeCandidates", testPurgeCandidates},
 		{"BlocklistLookup", testBlocklistLookup},
