@@ -42,7 +42,10 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store     = (*Store)(nil)
+	_ banlist.Backend = (*Store)(nil) // store.Bans is the banlist.List over it
+)
 
 // IsURL reports whether db names a PostgreSQL database (postgres:// or
 // postgresql://) rather than a SQLite file.

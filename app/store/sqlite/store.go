@@ -26,11 +26,15 @@ import (
 	"sync"
 
 	"github.com/danmaku/danmaku/app/store"
+	"github.com/danmaku/danmaku/app/store/banlist"
 	"github.com/danmaku/danmaku/app/store/importer"
 	"github.com/mattn/go-sqlite3"
 )
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store     = (*Store)(nil)
+	_ banlist.Backend = (*Store)(nil) // store.Bans is the banlist.List over it
+)
 
 // driverName is mattn's SQLite driver, set up for this store.
 const driverName = "sqlite3-danmaku"
