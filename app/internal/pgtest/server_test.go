@@ -55,6 +55,9 @@ func TestServerStopsAndCleansUp(t *testing.T) {
 		t.Fatalf("fsync %q (%v) on a durable server, want on", fsync, err)
 	}
 	conn.Close(ctx)
+	if cpu, err := s.CPU(); err != nil || cpu <= 0 {
+		t.Fatalf("CPU = %v, %v; a server that started and answered has used some", cpu, err)
+	}
 	dir := pgtest.Dir(s)
 	if err := s.Stop(); err != nil {
 		t.Fatal(err)

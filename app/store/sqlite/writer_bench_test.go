@@ -39,7 +39,7 @@ func benchWriters(b *testing.B, observe func(store.Commit)) {
 						b.Fatal(err)
 					}
 					defer s.Close()
-					storetest.Ingest(b, s)
+					storetest.Ingest(b, s, nil)
 				})
 			}
 		}

@@ -35,7 +35,7 @@ func BenchmarkIngest(b *testing.B) {
 					b.Fatal(err)
 				}
 				defer s.Close()
-				storetest.Ingest(b, s)
+				storetest.Ingest(b, s, nil)
 			})
 		}
 		for _, fsync := range []bool{true, false} {
@@ -56,7 +56,7 @@ func BenchmarkIngest(b *testing.B) {
 					b.Fatal(err)
 				}
 				defer s.Close()
-				storetest.Ingest(b, s)
+				storetest.Ingest(b, s, srv.CPU)
 			})
 		}
 	}
