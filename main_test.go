@@ -150,9 +150,37 @@ func TestSIGHUPReloadsThePlugins(t *testing.T) {
 	}
 	writeConfig(`plugins: [{name: wordfilter, config: {words: [alpha], action: reject}}]`)
 
-	logs, logW := io.Pipe()
+	logW, waitLog := logMessages(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	// Log lines by message, read in the background so the server never blocks on them.
+	base, exit := serveInProcess(t, ctx, []string{"-db", filepath.Join(dir, "danmaku.db"), "-plugins", pluginsFile, "-log-format", "json"}, logW)
+	defer logW.Close()
+	post := func(text string) int { return postComment(t, base, text) }
+	if a, b := post("alpha"), post("beta"); a != http.StatusUnprocessableEntity || b != http.StatusCreated {
+		t.Fatalf("before SIGHUP: alpha %d, beta %d; want 422, 201", a, b)
+	}
+	writeConfig(`plugins: [{name: wordfilter, config: {words: [beta], action: reject}}]`)
+	hup(t)
+	waitLog("moderation plugins reloaded")
+	if a, b := post("alpha"), post("beta"); a != http.StatusCreated || b != http.StatusUnprocessableEntity {
+		t.Fatalf("after SIGHUP: alpha %d, beta %d; want 201, 422", a, b)
+	}
+	writeConfig(`plugins: [{name: wordfilter, config: {action: zap}}]`)
+	hup(t)
+	waitLog("plugin reload failed, the running chains stay")
+	if b := post("beta"); b != http.StatusUnprocessableEntity {
+		t.Fatalf("after a bad reload: beta %d, want 422 from the chain that stayed", b)
+	}
+
+	cancel()
+	waitExit(t, exit)
+}
+
+// logMessages returns a writer for a server's JSON log and a function that
+// waits for a line with a given message. Lines are read in the background
+// so the server never blocks on them.
+func logMessages(t *testing.T) (io.WriteCloser, func(msg string)) {
+	t.Helper()
+	logs, logW := io.Pipe()
 	messages := make(chan string, 1000)
 	go func() {
 		sc := bufio.NewScanner(logs)
@@ -166,11 +194,9 @@ func TestSIGHUPReloadsThePlugins(t *testing.T) {
 			}
 		}
 	}()
-	base, exit := serveInProcess(t, ctx, []string{"-db", filepath.Join(dir, "danmaku.db"), "-plugins", pluginsFile, "-log-format", "json"}, logW)
-	defer logW.Close()
-	waitLog := func(msg string) {
+	return logW, func(msg string) {
 		t.Helper()
-		timeout := time.After(30 * time.Second)
+		timeout := time.After(2 * time.Minute) // a reload may compile a module, slow under -race
 		for {
 			select {
 			case m := <-messages:
@@ -182,41 +208,26 @@ func TestSIGHUPReloadsThePlugins(t *testing.T) {
 			}
 		}
 	}
-	post := func(text string) int {
-		t.Helper()
-		resp, err := http.Post(base+"/api/rooms/demo/comments", "application/json", strings.NewReader(`{"text":"`+text+`"}`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
-	hup := func() {
-		t.Helper()
-		// serve listens for SIGHUP from before its startup line, so the test process survives it.
-		if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
-			t.Fatal(err)
-		}
-	}
+}
 
-	if a, b := post("alpha"), post("beta"); a != http.StatusUnprocessableEntity || b != http.StatusCreated {
-		t.Fatalf("before SIGHUP: alpha %d, beta %d; want 422, 201", a, b)
+// postComment posts a comment to room demo over REST and returns the status.
+func postComment(t *testing.T, base, text string) int {
+	t.Helper()
+	resp, err := http.Post(base+"/api/rooms/demo/comments", "application/json", strings.NewReader(`{"text":"`+text+`"}`))
+	if err != nil {
+		t.Fatal(err)
 	}
-	writeConfig(`plugins: [{name: wordfilter, config: {words: [beta], action: reject}}]`)
-	hup()
-	waitLog("moderation plugins reloaded")
-	if a, b := post("alpha"), post("beta"); a != http.StatusCreated || b != http.StatusUnprocessableEntity {
-		t.Fatalf("after SIGHUP: alpha %d, beta %d; want 201, 422", a, b)
-	}
-	writeConfig(`plugins: [{name: wordfilter, config: {action: zap}}]`)
-	hup()
-	waitLog("plugin reload failed, the running chains stay")
-	if b := post("beta"); b != http.StatusUnprocessableEntity {
-		t.Fatalf("after a bad reload: beta %d, want 422 from the chain that stayed", b)
-	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
 
-	cancel()
-	waitExit(t, exit)
+// hup sends this process SIGHUP; serve listens for it from before its
+// startup line, so the test process survives it.
+func hup(t *testing.T) {
+	t.Helper()
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestLoadtestSubcommand(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 
@@ -22,6 +23,7 @@ import (
 	"github.com/danmaku/danmaku/app/interop"
 	"github.com/danmaku/danmaku/app/metrics"
 	"github.com/danmaku/danmaku/app/moderation"
+	"github.com/danmaku/danmaku/app/netlimit"
 	"github.com/danmaku/danmaku/app/pages"
 	"github.com/danmaku/danmaku/app/protocol"
 	"github.com/danmaku/danmaku/app/rooms"
@@ -46,7 +48,7 @@ type App struct {
 	http       *httpapi.Server
 
 	metricsLn *metrics.Listener // MetricsAddr's own listener, if any
-	ln        net.Listener
+	ln        *netlimit.Listener
 	serveErr  chan error
 	draining  atomic.Bool
 	closeOnce sync.Once
@@ -71,7 +73,13 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Writer:        func() store.WriterStats { return a.store.WriterStats() },
 		WriterQueueAt: cfg.WriterQueue,
 		Plugins:       func() plugins.Stats { return a.moderation.Stats() },
-		Logger:        a.log,
+		Conns: func() (int, int) {
+			if a.ln == nil {
+				return 0, 0
+			}
+			return a.ln.Open()
+		},
+		Logger: a.log,
 	})
 	// A bad plugin config stops start-up before anything is created.
 	source := moderation.Source{File: cfg.PluginsFile, Config: cfg.Plugins}
@@ -131,6 +139,7 @@ func (a *App) buildServices(ctx context.Context, cfg Config, bans store.Bans, so
 	}
 	a.ingest = ingest.New(ingest.Deps{
 		Limits: limits, Moderator: a.moderation, Store: a.store, Hub: a.hub, Feed: a.moderation.Feed(), Observer: a.metrics,
+		KeyWindow: cfg.IdempotencyWindow,
 	})
 	a.transfer = transfer.New(transfer.Deps{Store: a.store, Screener: a.moderation, Limits: limits, Logger: a.log})
 	return nil
@@ -158,10 +167,16 @@ func (a *App) buildTransports(cfg Config, roomsSvc *rooms.Service, signer *auth.
 		Rooms: roomsSvc, Store: a.store, Ingest: a.ingest, Moderation: a.moderation, Transfer: a.transfer,
 		Sockets: a.sockets, Assets: cfg.Assets, Templates: cfg.Templates, Auth: authn, Origins: origins, Metrics: a.metrics,
 		Pages: pages.Deps{
-			Rooms: roomsSvc, Spans: a.store, Sessions: a.sockets, Auth: authn, Origins: origins, MaxText: cfg.MaxTextRunes,
+			Rooms: roomsSvc, Spans: a.store, Sessions: a.sockets, Names: a.store, Auth: authn, Origins: origins, MaxText: cfg.MaxTextRunes,
 		},
 		Draining: a.draining.Load,
-		Logger:   a.log,
+		Pressure: func() string {
+			if a.ln == nil {
+				return ""
+			}
+			return a.ln.Pressure()
+		},
+		Logger: a.log,
 	})
 	return err
 }
@@ -190,17 +205,60 @@ func (a *App) Start() error {
 		}
 		a.log.Info("serving metrics", "url", a.metricsLn.URL())
 	}
-	ln, err := net.Listen("tcp", a.cfg.Addr)
+	limits, err := a.connLimits()
+	if err == nil {
+		var ln net.Listener
+		if ln, err = net.Listen("tcp", a.cfg.Addr); err != nil {
+			err = fmt.Errorf("listening on %s: %w", a.cfg.Addr, err)
+		} else {
+			a.ln = netlimit.Wrap(ln, limits, a.metrics, a.log)
+		}
+	}
 	if err != nil {
 		if a.metricsLn != nil {
 			_ = a.metricsLn.Shutdown(context.Background())
 		}
-		return fmt.Errorf("listening on %s: %w", a.cfg.Addr, err)
+		return err
 	}
-	a.ln = ln
 	a.serveErr = make(chan error, 1)
-	go func() { a.serveErr <- a.http.Serve(ln) }()
+	go func() {
+		err := a.http.Serve(a.ln)
+		if a.draining.Load() {
+			return // Shutdown stopped it
+		}
+		if err == nil {
+			err = errors.New("the listener closed")
+		}
+		a.serveErr <- fmt.Errorf("serving on %s stopped: %w", a.cfg.Addr, err)
+	}()
 	return nil
+}
+
+// connLimits are the caps on TCP connections (Config.MaxTCP, MaxTCPPerIP):
+// by default the descriptor limit less FDReserve and what is open now.
+func (a *App) connLimits() (netlimit.Limits, error) {
+	l := netlimit.Limits{Total: max(a.cfg.MaxTCP, 0), PerIP: max(a.cfg.MaxTCPPerIP, 0)}
+	for _, p := range a.cfg.TrustedProxies {
+		if pfx, err := netip.ParsePrefix(p); err == nil {
+			l.Exempt = append(l.Exempt, pfx)
+		} else if addr, err := netip.ParseAddr(p); err == nil {
+			l.Exempt = append(l.Exempt, netip.PrefixFrom(addr, addr.BitLen()))
+		}
+	}
+	limit, err := netlimit.DescriptorLimit()
+	if err != nil {
+		a.log.Warn("cannot read the open-files limit: TCP connections are capped by -max-tcp only", "err", err)
+		return l, nil
+	}
+	l.Descriptors = limit
+	open, err := netlimit.OpenDescriptors()
+	if a.cfg.MaxTCP == 0 && err == nil {
+		if l.Total, err = netlimit.Budget(limit, open, a.cfg.FDReserve); err != nil {
+			return l, err
+		}
+	}
+	a.log.Info("capping TCP connections", "max_tcp", l.Total, "max_tcp_per_ip", l.PerIP, "open_files_limit", limit, "open_now", open)
+	return l, nil
 }
 
 // Addr returns the address the server listens on, once started.
@@ -221,7 +279,9 @@ func (a *App) MetricsURL() string {
 	return ""
 }
 
-// Done is closed with the serving error if the server stops on its own.
+// Done delivers an error if the server stops serving on its own (not by
+// Shutdown): a fatal listener error. The process should then exit with a
+// failure, so that a supervisor restarts it.
 func (a *App) Done() <-chan error { return a.serveErr }
 
 // ReloadPlugins re-reads the plugin configuration and swaps the new chains

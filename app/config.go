@@ -54,6 +54,12 @@ type Config struct {
 	RESTWrites    int           // REST writes (POST, PUT, PATCH, DELETE) per IP per RESTWindow
 	RESTWindow    time.Duration // the window RESTWrites counts in
 
+	// TCP connections on Addr (HTTP and WebSockets alike), capped below the
+	// process's file-descriptor limit so that clients cannot exhaust it.
+	MaxTCP      int // open at once; 0: the descriptor limit less FDReserve and what is open at start; negative: no cap
+	MaxTCPPerIP int // open at once from one address (trusted proxies exempt); negative: no cap
+	FDReserve   int // descriptors kept free for the database, metrics and the rest when MaxTCP is 0
+
 	// ProxyHeader names the header a reverse proxy puts the client's IP in
 	// (e.g. X-Real-IP); it is believed only from TrustedProxies.
 	ProxyHeader    string
@@ -66,6 +72,10 @@ type Config struct {
 	MaxRoomsPerConn int   // rooms one socket may join at once
 	SendBuffer      int   // frames queued per socket before it counts as slow
 	CatchupLimit    int   // most comments replayed to one join with since
+
+	// IdempotencyWindow is how long a comment's idempotency key makes a
+	// resend by the same user answer with the comment stored first.
+	IdempotencyWindow time.Duration
 
 	WriterBatch  int           // most comments in one group commit
 	WriterLinger time.Duration // how long a partial batch waits for more
@@ -109,33 +119,36 @@ type Config struct {
 // DefaultConfig returns the defaults documented in the README.
 func DefaultConfig() Config {
 	return Config{
-		Addr:            "127.0.0.1:8080",
-		DBPath:          "./data/danmaku.db",
-		Sync:            "normal",
-		MaxTextRunes:    100,
-		MaxFrameBytes:   4096,
-		MaxBodyBytes:    64 << 10,
-		MaxImportBytes:  64 << 20,
-		MaxRoomsPerConn: 8,
-		SendBuffer:      256,
-		CatchupLimit:    10000,
-		WriterBatch:     512,
-		WriterQueue:     8192,
-		BatchMax:        50 * time.Millisecond,
-		FlushEvery:      250 * time.Millisecond,
-		PingEvery:       25 * time.Second,
-		PongWait:        60 * time.Second,
-		WriteWait:       10 * time.Second,
-		ShutdownTimeout: 10 * time.Second,
-		SeedDemo:        true,
-		Version:         "dev",
-		Guests:          GuestsSend,
-		AuthTimeout:     5 * time.Second,
-		MaxConnsPerIP:   100,
-		FrameRate:       10,
-		FrameBurst:      20,
-		RESTWrites:      120,
-		RESTWindow:      time.Minute,
+		Addr:              "127.0.0.1:8080",
+		DBPath:            "./data/danmaku.db",
+		Sync:              "normal",
+		MaxTextRunes:      100,
+		MaxFrameBytes:     4096,
+		MaxBodyBytes:      64 << 10,
+		MaxImportBytes:    64 << 20,
+		MaxRoomsPerConn:   8,
+		SendBuffer:        256,
+		CatchupLimit:      10000,
+		IdempotencyWindow: 10 * time.Minute,
+		WriterBatch:       512,
+		WriterQueue:       8192,
+		BatchMax:          50 * time.Millisecond,
+		FlushEvery:        250 * time.Millisecond,
+		PingEvery:         25 * time.Second,
+		PongWait:          60 * time.Second,
+		WriteWait:         10 * time.Second,
+		ShutdownTimeout:   10 * time.Second,
+		SeedDemo:          true,
+		Version:           "dev",
+		Guests:            GuestsSend,
+		AuthTimeout:       5 * time.Second,
+		MaxConnsPerIP:     100,
+		FrameRate:         10,
+		FrameBurst:        20,
+		RESTWrites:        120,
+		RESTWindow:        time.Minute,
+		MaxTCPPerIP:       256,
+		FDReserve:         128,
 	}
 }
 
@@ -163,6 +176,7 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.MaxRoomsPerConn, d.MaxRoomsPerConn)
 	setDefault(&c.SendBuffer, d.SendBuffer)
 	setDefault(&c.CatchupLimit, d.CatchupLimit)
+	setDefault(&c.IdempotencyWindow, d.IdempotencyWindow)
 	setDefault(&c.WriterBatch, d.WriterBatch)
 	setDefault(&c.WriterQueue, d.WriterQueue)
 	setDefault(&c.BatchMax, d.BatchMax)
@@ -179,6 +193,8 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.FrameBurst, d.FrameBurst)
 	setDefault(&c.RESTWrites, d.RESTWrites)
 	setDefault(&c.RESTWindow, d.RESTWindow)
+	setDefault(&c.MaxTCPPerIP, d.MaxTCPPerIP)
+	setDefault(&c.FDReserve, d.FDReserve)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
@@ -227,6 +243,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("guests must be send, watch or off, got %q", c.Guests)
 	case c.FrameRate > 0 && c.FrameBurst < 1:
 		return fmt.Errorf("frame-burst must be at least 1, got %d", c.FrameBurst)
+	case c.FDReserve < 0:
+		return fmt.Errorf("fd-reserve cannot be negative, got %d", c.FDReserve)
 	case c.RESTWindow < time.Second:
 		return fmt.Errorf("rest-window must be at least 1s, got %s", c.RESTWindow)
 	case c.ProxyHeader != "" && len(c.TrustedProxies) == 0:
@@ -262,6 +280,7 @@ func (c Config) checkPositive() error {
 		v    time.Duration
 	}{
 		{"ping-every", c.PingEvery}, {"write-wait", c.WriteWait}, {"shutdown-timeout", c.ShutdownTimeout}, {"auth-timeout", c.AuthTimeout},
+		{"idempotency-window", c.IdempotencyWindow},
 	} {
 		if d.v <= 0 {
 			return fmt.Errorf("%s must be positive, got %s", d.name, d.v)

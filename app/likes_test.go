@@ -72,3 +72,51 @@ func TestLikesAreIdempotentPerUser(t *testing.T) {
 		t.Fatalf("room likes = %d, want 1", room.Likes)
 	}
 }
+
+// TestSocketsLikeOnlyCommentsOfRoomsTheyJoined: a socket may like the
+// comments of the rooms it is in, and no other; REST, which joins no room,
+// may like any visible comment.
+func TestSocketsLikeOnlyCommentsOfRoomsTheyJoined(t *testing.T) {
+	s := startServer(t)
+	createRoom(t, s, "elsewhere", "live")
+	hc := httpClient(t)
+	var inDemo, inElsewhere protocol.Comment
+	call(t, hc, "POST", s.URL()+"/api/rooms/demo/comments", map[string]any{"text": "in demo"}, &inDemo)
+	call(t, hc, "POST", s.URL()+"/api/rooms/elsewhere/comments", map[string]any{"text": "elsewhere"}, &inElsewhere)
+
+	ws := dial(t, s, "?room=demo")
+	ws.next(protocol.TypeWelcome)
+	for _, tc := range []struct {
+		name  string
+		frame map[string]any
+		code  string // "" for a like that counts
+	}{
+		{"a comment of its room", map[string]any{"comment_id": inDemo.ID}, ""},
+		{"a comment of its room, named", map[string]any{"comment_id": inDemo.ID, "room": "demo"}, ""},
+		{"a comment of a room it has not joined", map[string]any{"comment_id": inElsewhere.ID}, "forbidden"},
+		{"naming its room for a comment of another", map[string]any{"comment_id": inElsewhere.ID, "room": "demo"}, "forbidden"},
+		{"naming the other room without joining it", map[string]any{"comment_id": inElsewhere.ID, "room": "elsewhere"}, "forbidden"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.frame["type"], tc.frame["ref"] = "like", tc.name
+			ws.send(tc.frame)
+			ack := ws.ack()
+			switch {
+			case tc.code == "" && (!ack.OK || ack.Likes == nil || *ack.Likes != 1):
+				t.Fatalf("ack %+v, want ok with 1 like", ack)
+			case tc.code != "" && (ack.OK || ack.Error == nil || string(ack.Error.Code) != tc.code):
+				t.Fatalf("ack %+v, want %s", ack, tc.code)
+			}
+		})
+	}
+	// Once it joins the other room, the like counts; and REST may like it anyway.
+	ws.join("elsewhere")
+	ws.send(map[string]any{"type": "like", "ref": "joined", "comment_id": inElsewhere.ID})
+	if ack := ws.ack(); !ack.OK || *ack.Likes != 1 {
+		t.Fatalf("like after joining: %+v", ack)
+	}
+	var got struct{ Likes int64 }
+	if status := call(t, hc, "POST", fmt.Sprintf("%s/api/comments/%d/like", s.URL(), inElsewhere.ID), nil, &got); status != http.StatusOK || got.Likes != 2 {
+		t.Fatalf("REST like: status %d, likes %d; want 200 and 2", status, got.Likes)
+	}
+}

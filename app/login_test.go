@@ -72,7 +72,8 @@ func TestNicknameLogin(t *testing.T) {
 
 	for _, bad := range []string{
 		"a", strings.Repeat("x", 25), "admin", "Ad-Min", "MODERATOR", "mod", "guest-4f2a", "system.",
-		"evil\u202eesrever", "zero\u200bwidth", "<script>", "new\nline", "tab\tbed", "two  spaces", "---", "bad\xffutf8",
+		"evil\u202eesrever", "zero\u200bwidth", "<script>", "new\nline", "tab\tbed", "---", "bad\xffutf8",
+		"Ｍod", "аdmin", "Ѕystem", // look-alikes: fullwidth M, Cyrillic а and Ѕ
 	} {
 		t.Run("refuses "+bad, func(t *testing.T) {
 			resp := postForm(t, browser(t), s.URL()+"/login", url.Values{"nickname": {bad}})
@@ -86,9 +87,10 @@ func TestNicknameLogin(t *testing.T) {
 			}
 		})
 	}
-	for _, next := range []string{"//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)", ""} {
+	for i, next := range []string{"//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)", ""} {
 		t.Run("redirects home instead of to "+next, func(t *testing.T) {
-			resp := postForm(t, browser(t), s.URL()+"/login", url.Values{"nickname": {"Carol"}, "next": {next}})
+			// A name each: another guest's look-alike would be refused.
+			resp := postForm(t, browser(t), s.URL()+"/login", url.Values{"nickname": {"Carol " + string(rune('A'+i))}, "next": {next}})
 			if resp.status != http.StatusSeeOther || resp.header.Get("Location") != "/" {
 				t.Fatalf("%d to %q, want 303 to /", resp.status, resp.header.Get("Location"))
 			}
@@ -273,5 +275,46 @@ func TestRoomCreationNeedsAModerator(t *testing.T) {
 	postForm(t, hc, s.URL()+"/logout", nil)
 	if status, _ := create(hc); status != http.StatusUnauthorized {
 		t.Fatalf("after signing out: %d, want 401", status)
+	}
+}
+
+// TestNicknamesThatLookLikeAnotherUsersAreRefused: a guest may not take a
+// nickname that looks like the name of a signed-in user the server knows
+// (signed in here, or seen commenting), nor like that of another guest
+// seen lately; the guest who holds a name may take it again.
+func TestNicknamesThatLookLikeAnotherUsersAreRefused(t *testing.T) {
+	s := startServer(t)
+	if resp := postForm(t, browser(t), s.URL()+"/login", url.Values{"token": {token(t, s, alice, time.Hour)}}); resp.status != http.StatusSeeOther {
+		t.Fatalf("alice signing in: %d", resp.status)
+	}
+	commenter := bearerClient(t, token(t, s, auth.Identity{ID: "u-zed", Name: "Zed Smith", Roles: []string{auth.RoleViewer}}, time.Hour))
+	if status := call(t, commenter, "POST", s.URL()+"/api/rooms/demo/comments", map[string]any{"text": "hi"}, nil); status != http.StatusCreated {
+		t.Fatalf("comment: %d", status)
+	}
+	bob := browser(t)
+	if resp := postForm(t, bob, s.URL()+"/login", url.Values{"nickname": {"Bob"}}); resp.status != http.StatusSeeOther {
+		t.Fatalf("the first Bob: %d", resp.status)
+	}
+	for _, tc := range []struct{ name, nickname string }{
+		{"a signed-in user's name", "Alice"},
+		{"it with a Cyrillic А", "Аlice"},
+		{"it in capitals, spaced", "A L I C E"},
+		{"a commenter's name with a Cyrillic е", "Zеd Smith"},
+		{"another guest's nickname", "Bob"},
+		{"it with a Cyrillic о", "Bоb"},
+		{"it with a zero", "B0B"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp := postForm(t, browser(t), s.URL()+"/login", url.Values{"nickname": {tc.nickname}})
+			if resp.status != http.StatusConflict || !strings.Contains(resp.body, "Pick another nickname") {
+				t.Fatalf("status %d, want 409 with the form again", resp.status)
+			}
+		})
+	}
+	if resp := postForm(t, bob, s.URL()+"/login", url.Values{"nickname": {"Bob"}}); resp.status != http.StatusSeeOther {
+		t.Errorf("Bob taking his own nickname again: %d", resp.status)
+	}
+	if resp := postForm(t, browser(t), s.URL()+"/login", url.Values{"nickname": {"Bobby"}}); resp.status != http.StatusSeeOther {
+		t.Errorf("a name that only starts like another: %d", resp.status)
 	}
 }

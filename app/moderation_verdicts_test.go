@@ -1,7 +1,9 @@
 package app_test
 
 import (
+	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -215,13 +217,14 @@ func TestShadowedCommentsShowOnlyToTheirSender(t *testing.T) {
 	tab1 := dial(t, s, "?room=demo", dialOpts{jar: jar}) // a shadow-banned user may still join
 	tab2 := dial(t, s, "?room=demo", dialOpts{jar: jar})
 	other := dial(t, s, "?room=demo")
+	var welcome frame
 	for _, c := range []*wsClient{tab1, tab2, other} {
-		c.next(protocol.TypeWelcome)
+		welcome = c.next(protocol.TypeWelcome)
 	}
 
 	ack := tab1.comment("s", "buy followers")
-	if !ack.OK || ack.Comment == nil || ack.Comment.Seq != 0 {
-		t.Fatalf("ack = %+v, want ok with the comment (and no seq)", ack)
+	if !ack.OK || ack.Comment == nil || ack.Comment.Seq != welcome.LastSeq+1 {
+		t.Fatalf("ack = %+v, want ok with the comment and the seq it would have taken, %d", ack, welcome.LastSeq+1)
 	}
 	for name, c := range map[string]*wsClient{"sending tab": tab1, "other tab": tab2} {
 		if got := c.comments(1)[0]; got.ID != ack.Comment.ID {
@@ -259,4 +262,64 @@ func TestShadowedCommentsShowOnlyToTheirSender(t *testing.T) {
 	if got := other.comments(1)[0]; got.ID != m2.Comment.ID {
 		t.Errorf("another viewer got %+v", got)
 	}
+}
+
+// TestAShadowAckLooksLikeAnAcceptedOne compares, frame by frame, what a
+// shadow-banned sender reads with what an accepted sender reads: the ack
+// and the echo carry the same fields, and the seq the comment would have
+// taken (the one the room's next comment then takes); a replay shows it
+// with that seq again.
+func TestAShadowAckLooksLikeAnAcceptedOne(t *testing.T) {
+	s := startServer(t, withPlugins(t, `plugins: [{name: blocklist, config: {action: shadow}}]`))
+	mod := clientAs(t, s, mod1)
+	if status := call(t, mod, "POST", s.URL()+"/api/admin/bans", map[string]any{"user_id": troll.ID, "reason": "spam"}, nil); status != http.StatusCreated {
+		t.Fatalf("ban: status %d", status)
+	}
+	jar := jarAs(t, s, troll)
+	shadowed, accepted := dial(t, s, "?room=demo", dialOpts{jar: jar}), dial(t, s, "?room=demo")
+	w := shadowed.next(protocol.TypeWelcome)
+	accepted.next(protocol.TypeWelcome)
+
+	shadowed.send(map[string]any{"type": "comment", "ref": "c1", "text": "buy followers", "time": 2})
+	sAck := shadowed.nextSkipping(protocol.TypeAck, protocol.TypePresence, protocol.TypeLikes, protocol.TypeComments)
+	sEcho := shadowed.comments(1)[0]
+	accepted.send(map[string]any{"type": "comment", "ref": "c1", "text": "hello", "time": 2})
+	aAck := accepted.ack()
+
+	if sAck.Comment.Seq != w.LastSeq+1 || aAck.Comment.Seq != w.LastSeq+1 {
+		t.Errorf("seqs: shadowed %d, accepted %d; want both %d, the room's next", sAck.Comment.Seq, aAck.Comment.Seq, w.LastSeq+1)
+	}
+	if sEcho.Seq != sAck.Comment.Seq || sEcho.ID != sAck.Comment.ID {
+		t.Errorf("the shadowed echo %+v differs from its ack %+v", sEcho, sAck.Comment)
+	}
+	if got, want := shape(t, sAck.Raw), shape(t, aAck.Raw); got != want {
+		t.Errorf("the shadowed ack has the fields %s, an accepted one %s", got, want)
+	}
+	for _, c := range replay(t, s, &http.Client{Jar: jar, Timeout: waitFor}, "demo") {
+		if c.ID == sAck.Comment.ID && c.Seq != sAck.Comment.Seq {
+			t.Errorf("the sender's replay shows seq %d, the ack said %d", c.Seq, sAck.Comment.Seq)
+		}
+	}
+}
+
+// shape lists a JSON object's keys, and those of the objects in it, sorted.
+func shape(t *testing.T, raw []byte) string {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	var walk func(prefix string, m map[string]any)
+	walk = func(prefix string, m map[string]any) {
+		for k, v := range m {
+			keys = append(keys, prefix+k)
+			if sub, ok := v.(map[string]any); ok {
+				walk(prefix+k+".", sub)
+			}
+		}
+	}
+	walk("", m)
+	slices.Sort(keys)
+	return strings.Join(keys, ",")
 }

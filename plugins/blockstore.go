@@ -35,3 +35,18 @@ type Block struct {
 
 // Active reports whether the block is in force at now.
 func (b Block) Active(now time.Time) bool { return b.Until.IsZero() || now.Before(b.Until) }
+
+// NoBlocks is a [BlockStore] without bans, for hosts and tools that build
+// chains without a database (a config check, a dry run).
+type NoBlocks struct{}
+
+var (
+	_ BlockStore  = NoBlocks{}
+	_ NonBlocking = NoBlocks{}
+)
+
+// Lookup finds nothing.
+func (NoBlocks) Lookup(context.Context, BlockQuery) (Block, bool, error) { return Block{}, false, nil }
+
+// NonBlocking reports true.
+func (NoBlocks) NonBlocking() bool { return true }

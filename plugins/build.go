@@ -107,5 +107,12 @@ func (b *builder) entry(where string, i int, cfg Entry) (*entry, error) {
 		e.inline = nb.NonBlocking()
 	}
 	e.joiner, _ = m.(JoinChecker)
+	bc := cfg.Breaker
+	if iso, ok := m.(Isolated); ok && bc == nil && iso.Isolated() {
+		bc = &DefaultBreaker
+	}
+	if bc != nil && bc.Failures > 0 {
+		e.breaker = newBreaker(*bc, b.host.Now)
+	}
 	return e, nil
 }

@@ -33,6 +33,7 @@ type entry struct {
 	mod     Moderator
 	joiner  JoinChecker // nil if the plugin has no join hook
 	closer  Closer      // nil if the plugin holds nothing
+	breaker *breaker    // nil without one
 	inline  bool        // NonBlocking: call on the caller's goroutine
 	timeout time.Duration
 	onError OnError
@@ -63,6 +64,11 @@ func (e *entry) call(ctx context.Context, scp **stepCtx, o *outcome, c Comment, 
 		*scp = sc
 	} else {
 		sc = newStepCtx(ctx, deadline)
+	}
+	if e.breaker != nil && !e.breaker.allow() {
+		sc.release()
+		*o = outcome{err: ErrBreakerOpen, end: start}
+		return
 	}
 	defer func() { finishCall(o, recover(), sc, start, deadline) }()
 	o.v, o.err = e.mod.Moderate(sc, c)
@@ -123,9 +129,13 @@ func (e *entry) failure(o *outcome) error {
 	return fmt.Errorf("plugin %s: %w", e.name, o.err)
 }
 
-// record counts the outcome and logs failures.
+// record counts the outcome, feeds the breaker and logs failures.
 func (ch *Chain) record(e *entry, o *outcome, room string) {
 	s := &e.stats
+	if o.err == ErrBreakerOpen {
+		s.skipped.Add(1)
+		return
+	}
 	s.latency.observe(o.elapsed)
 	switch {
 	case o.timedOut:
@@ -134,6 +144,9 @@ func (ch *Chain) record(e *entry, o *outcome, room string) {
 		s.errors.Add(1)
 	default:
 		s.verdict(o.v.Action)
+		if e.breaker != nil {
+			e.breaker.success()
+		}
 		return
 	}
 	attrs := []any{slog.String("plugin", e.name), slog.Int("index", e.index), slog.String("room", room),
@@ -143,4 +156,10 @@ func (ch *Chain) record(e *entry, o *outcome, room string) {
 		attrs = append(attrs, slog.String("stack", string(pe.Stack)))
 	}
 	ch.log.Warn("moderation plugin failed", attrs...)
+	if e.breaker != nil && e.breaker.failure() {
+		c := e.breaker.cfg
+		ch.log.Error("moderation plugin circuit breaker opened: the plugin is skipped, with its on_error applied, until the cool-down ends",
+			slog.String("plugin", e.name), slog.Int("index", e.index), slog.String("room", room),
+			slog.Int("failures", c.Failures), slog.Duration("window", c.Window), slog.Duration("cooldown", c.Cooldown))
+	}
 }

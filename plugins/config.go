@@ -46,6 +46,10 @@ type Entry struct {
 	OnError OnError       // "allow" (default) or "reject"
 	Timeout time.Duration // per call; DefaultTimeout when zero
 	Config  RawConfig     // the plugin's own config block
+	// Breaker is the entry's circuit breaker; nil means the plugin's
+	// default ([DefaultBreaker] for [Isolated] plugins, else none), and
+	// Failures 0 (`breaker: off`) means none.
+	Breaker *BreakerConfig
 }
 
 //go:embed default.yaml
@@ -236,6 +240,12 @@ func (p *parser) entry(where string, n *yaml.Node) (Entry, bool) {
 			default:
 				e.Timeout = d
 			}
+		case "breaker":
+			bc, err := breakerOf(val)
+			if err != nil {
+				bad("breaker: %v", err)
+			}
+			e.Breaker = bc
 		case "config":
 			rc, err := rawConfigOf(val, p.dir)
 			if err != nil {
@@ -243,8 +253,46 @@ func (p *parser) entry(where string, n *yaml.Node) (Entry, bool) {
 			}
 			e.Config = rc
 		default:
-			bad("unknown field %q (line %d; want name, on_error, timeout, config)", key.Value, key.Line)
+			bad("unknown field %q (line %d; want name, on_error, timeout, breaker, config)", key.Value, key.Line)
 		}
 	}
 	return e, ok
+}
+
+// breakerOf parses `breaker: off` or a mapping of failures, window and
+// cooldown over [DefaultBreaker].
+func breakerOf(n *yaml.Node) (*BreakerConfig, error) {
+	if n.Kind == yaml.ScalarNode && n.Value == "off" {
+		return &BreakerConfig{}, nil
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("line %d: must be off or a mapping with failures, window and cooldown", n.Line)
+	}
+	var raw struct {
+		Failures *int           `yaml:"failures"`
+		Window   *time.Duration `yaml:"window"`
+		Cooldown *time.Duration `yaml:"cooldown"`
+	}
+	if err := (RawConfig{node: n}).Decode(&raw); err != nil {
+		return nil, err
+	}
+	bc := DefaultBreaker
+	if raw.Failures != nil {
+		bc.Failures = *raw.Failures
+	}
+	if raw.Window != nil {
+		bc.Window = *raw.Window
+	}
+	if raw.Cooldown != nil {
+		bc.Cooldown = *raw.Cooldown
+	}
+	switch {
+	case bc.Failures < 1:
+		return nil, fmt.Errorf("failures: must be at least 1 (use breaker: off to turn it off), got %d", bc.Failures)
+	case bc.Window <= 0:
+		return nil, fmt.Errorf("window: must be positive, got %v", bc.Window)
+	case bc.Cooldown <= 0:
+		return nil, fmt.Errorf("cooldown: must be positive, got %v", bc.Cooldown)
+	}
+	return &bc, nil
 }

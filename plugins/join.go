@@ -54,6 +54,13 @@ func (e *entry) callJoin(ctx context.Context, j Join) outcome {
 		o.v, o.err = e.joiner.CheckJoin(sc, j)
 		return o
 	}
+	return e.bounded(invoke)
+}
+
+// bounded runs invoke inline for a NonBlocking plugin, else on a goroutine
+// of its own that is abandoned at the entry's timeout: for the rare calls
+// (joins, traces) that do not go through the chain's worker.
+func (e *entry) bounded(invoke func() outcome) outcome {
 	if e.inline {
 		return invoke()
 	}

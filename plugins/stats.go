@@ -18,7 +18,7 @@ var LatencyBuckets = [...]time.Duration{
 // counters are one chain entry's live counters: plain atomics, no locks.
 type counters struct {
 	allows, rewrites, rejects, holds, shadows atomic.Uint64
-	errors, panics, timeouts                  atomic.Uint64
+	errors, panics, timeouts, skipped         atomic.Uint64
 	joins, joinRefusals                       atomic.Uint64
 	stuck                                     atomic.Int64
 	latency                                   histogram
@@ -69,8 +69,11 @@ type ChainStats struct {
 }
 
 // PluginStats is one chain entry's counters. Calls counts every comment the
-// entry was asked about; the verdict counters count successful calls, and
-// Errors (including Panics) and Timeouts count the failed ones.
+// entry was asked about; the verdict counters count successful calls,
+// Errors (including Panics) and Timeouts count the failed ones, and
+// Skipped the ones its open circuit breaker skipped. Breaker is the
+// breaker's state ("closed", "open" or "half_open"; empty without one)
+// and BreakerOpens how often it opened.
 type PluginStats struct {
 	Name         string            `json:"name"`
 	Index        int               `json:"index"`
@@ -85,6 +88,9 @@ type PluginStats struct {
 	Errors       uint64            `json:"errors"`
 	Panics       uint64            `json:"panics"`
 	Timeouts     uint64            `json:"timeouts"`
+	Skipped      uint64            `json:"skipped"`
+	Breaker      string            `json:"breaker,omitempty"`
+	BreakerOpens uint64            `json:"breaker_opens"`
 	Stuck        int64             `json:"stuck"` // timed-out calls still running now
 	Joins        uint64            `json:"joins"`
 	JoinRefusals uint64            `json:"join_refusals"`
@@ -126,11 +132,14 @@ func (e *entry) snapshot() PluginStats {
 		Rejects: c.rejects.Load(), Holds: c.holds.Load(), Shadows: c.shadows.Load(),
 		Errors: c.errors.Load(), Panics: c.panics.Load(), Timeouts: c.timeouts.Load(),
 		Stuck: c.stuck.Load(), Joins: c.joins.Load(), JoinRefusals: c.joinRefusals.Load(),
-		Latency: c.latency.snapshot(),
+		Skipped: c.skipped.Load(), Latency: c.latency.snapshot(),
+	}
+	if b := e.breaker; b != nil {
+		ps.Breaker, ps.BreakerOpens = BreakerState(b.state.Load()).String(), b.opens.Load()
 	}
 	// Every counted call lands in exactly one of these; deriving Calls
 	// saves an atomic add per plugin per comment.
-	ps.Calls = ps.Allows + ps.Rewrites + ps.Rejects + ps.Holds + ps.Shadows + ps.Errors + ps.Timeouts
+	ps.Calls = ps.Allows + ps.Rewrites + ps.Rejects + ps.Holds + ps.Shadows + ps.Errors + ps.Timeouts + ps.Skipped
 	return ps
 }
 

@@ -47,7 +47,7 @@ func Config(t testing.TB, dir string) app.Config {
 	cfg.Secret = Secret
 	// Generous abuse limits: tests of other things send bursts from one IP;
 	// the limit tests set their own.
-	cfg.MaxConnsPerIP, cfg.FrameRate, cfg.RESTWrites = -1, -1, -1
+	cfg.MaxConnsPerIP, cfg.MaxTCPPerIP, cfg.FrameRate, cfg.RESTWrites = -1, -1, -1, -1
 	// No moderation: tests send fast and repeat themselves. Moderation
 	// tests set the chain they test.
 	cfg.Plugins = &plugins.Config{}

@@ -4,10 +4,13 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -17,6 +20,10 @@ import (
 // childEnv marks a test binary started by Spawn as a server; its value is
 // the repository root, where the child reads its files.
 const childEnv = "DANMAKU_APPTEST_CHILD"
+
+// noFileEnv, when set, is the open-files limit (RLIMIT_NOFILE, soft and
+// hard) the child sets itself before it serves, as `ulimit -n` would.
+const noFileEnv = "DANMAKU_APPTEST_NOFILE"
 
 // listening is what serve prints on stdout once it accepts connections,
 // followed by the server's URL.
@@ -29,6 +36,13 @@ func ServeIfChild() {
 	root := os.Getenv(childEnv)
 	if root == "" {
 		return
+	}
+	if n, err := strconv.ParseUint(os.Getenv(noFileEnv), 10, 64); err == nil {
+		// Go raised the soft limit to the hard one at start; lower both.
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &syscall.Rlimit{Cur: n, Max: n}); err != nil {
+			fmt.Fprintln(os.Stderr, "apptest: setting RLIMIT_NOFILE:", err)
+			os.Exit(3)
+		}
 	}
 	os.Exit(cli.Main(context.Background(), os.Args[1:], cli.OS(), repoFiles(root)))
 }
@@ -50,9 +64,16 @@ func repoFiles(root string) cli.Files {
 type Process struct {
 	url    string
 	dir    string
+	opts   SpawnOptions
 	cmd    *exec.Cmd
 	done   chan struct{} // closed once the process has exited and been waited for
 	killed bool          // Kill has been called, or has nothing to do
+}
+
+// SpawnOptions change how Spawn starts a server.
+type SpawnOptions struct {
+	Args   []string // more serve flags, after (and so over) Spawn's own
+	NoFile uint64   // the child's open-files limit (ulimit -n); 0: the test's
 }
 
 // Spawn starts a server in a child process (the test binary again, whose
@@ -61,19 +82,29 @@ type Process struct {
 // listens. Its output goes to the test log; it is killed when the test ends.
 func Spawn(t testing.TB, dir, addr string) *Process {
 	t.Helper()
+	return SpawnWith(t, dir, addr, SpawnOptions{})
+}
+
+// SpawnWith is Spawn with options.
+func SpawnWith(t testing.TB, dir, addr string, opts SpawnOptions) *Process {
+	t.Helper()
 	root := RepoRoot(t)
 	pluginsFile := filepath.Join(dir, "plugins.yaml")
 	if err := os.WriteFile(pluginsFile, []byte("plugins: []\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(os.Args[0], "serve",
+	args := append([]string{"serve",
 		"-addr", addr,
 		"-db", DB(t, dir),
 		"-plugins", pluginsFile, "-import-plugins", "none",
-		"-max-conns-per-ip", "-1", "-frame-rate", "-1", "-rest-writes", "-1",
+		"-max-conns-per-ip", "-1", "-max-tcp-per-ip", "-1", "-frame-rate", "-1", "-rest-writes", "-1",
 		"-flush-every", "20ms",
-		"-log-level", "warn")
+		"-log-level", "warn"}, opts.Args...)
+	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(childEnviron(), childEnv+"="+root, "DANMAKU_SECRET="+Secret)
+	if opts.NoFile > 0 {
+		cmd.Env = append(cmd.Env, noFileEnv+"="+strconv.FormatUint(opts.NoFile, 10))
+	}
 	cmd.Stderr = LogWriter(t)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -82,7 +113,7 @@ func Spawn(t testing.TB, dir, addr string) *Process {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting a server process: %v", err)
 	}
-	p := &Process{dir: dir, cmd: cmd, done: make(chan struct{})}
+	p := &Process{dir: dir, opts: opts, cmd: cmd, done: make(chan struct{})}
 	urls := make(chan string, 1)
 	read := make(chan struct{})
 	go func() {
@@ -159,5 +190,18 @@ func (p *Process) Kill(t testing.TB) {
 // a supervisor restarting a crashed server would; kill p first.
 func (p *Process) Respawn(t testing.TB) *Process {
 	t.Helper()
-	return Spawn(t, p.dir, strings.TrimPrefix(p.url, "http://"))
+	return SpawnWith(t, p.dir, strings.TrimPrefix(p.url, "http://"), p.opts)
+}
+
+// Pid is the process's id.
+func (p *Process) Pid() int { return p.cmd.Process.Pid }
+
+// Exited reports whether the process has ended, and how.
+func (p *Process) Exited() (*os.ProcessState, bool) {
+	select {
+	case <-p.done:
+		return p.cmd.ProcessState, true
+	default:
+		return nil, false
+	}
 }

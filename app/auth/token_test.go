@@ -111,16 +111,53 @@ func TestParseRoles(t *testing.T) {
 }
 
 func TestCheckNickname(t *testing.T) {
-	for _, ok := range []string{"Al", "Alice", "  Alice  ", "张伟", "José María", "ナルト_99", "a.b-c", "Zoë", "admins rule", "badminton"} {
-		if got, err := auth.CheckNickname(ok); err != nil || got != strings.TrimSpace(ok) {
-			t.Errorf("CheckNickname(%q) = %q, %v; want it accepted and trimmed", ok, got, err)
+	for _, tc := range []struct{ in, want string }{
+		{"Al", "Al"}, {"Alice", "Alice"}, {"  Alice  ", "Alice"}, {"张伟", "张伟"}, {"José María", "José María"},
+		{"ナルト_99", "ナルト_99"}, {"a.b-c", "a.b-c"}, {"Zoë", "Zoë"}, {"admins rule", "admins rule"}, {"badminton", "badminton"},
+		{"two  spaces", "two spaces"}, // PRECIS collapses inner spaces
+		{"Ｂｏｂ", "Bob"},                // and shows fullwidth letters as plain ones
+		{"Ваня", "Ваня"},              // Cyrillic is welcome where it looks like no reserved name
+	} {
+		if got, err := auth.CheckNickname(tc.in); err != nil || got != tc.want {
+			t.Errorf("CheckNickname(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
 		}
 	}
 	for _, bad := range []string{"", "a", strings.Repeat("w", 25), "admin", "ADMIN", "Ad_min", "mod", "m.o.d", "Moderator",
-		"system", "guest-4f2a", "Guest 00ff", "a\u202eb", "a\u200bb", "a\u00adb", "tab\tx", "new\nline", "two  spaces",
+		"system", "guest-4f2a", "Guest 00ff", "a\u202eb", "a\u200bb", "a\u00adb", "tab\tx", "new\nline",
 		"emoji😀", "<b>", "a\"b", "---", "\xff\xfe"} {
 		if got, err := auth.CheckNickname(bad); err == nil {
 			t.Errorf("CheckNickname(%q) = %q, want refused", bad, got)
 		}
+	}
+}
+
+// TestLookAlikeNicknamesAreRefused: names that look like a reserved one,
+// through another script, compatibility forms or digits for letters, are
+// refused like the reserved name itself (UTS #39 skeletons).
+func TestLookAlikeNicknamesAreRefused(t *testing.T) {
+	for _, tc := range []struct{ name, looksLike string }{
+		{"Ｍod", "fullwidth M"},
+		{"ＡＤＭＩＮ", "fullwidth ADMIN"},
+		{"аdmin", "Cyrillic а"},
+		{"Ѕystem", "Cyrillic Ѕ"},
+		{"sуstem", "Cyrillic у"},
+		{"Admіn", "Cyrillic і"},
+		{"ɑdmin", "Latin alpha"},
+		{"r00t", "zeros for o"},
+		{"M0D", "a zero for O"},
+		{"𝓂𝑜𝒹", "mathematical letters"},
+		{"Μοd", "Greek Μ and ο"},
+		{"ѕtaff", "Cyrillic ѕ"},
+		{"gueѕt-4f2a", "a guest name with Cyrillic ѕ"},
+		{"rnod", "rn for m"},
+	} {
+		t.Run(tc.looksLike, func(t *testing.T) {
+			if got, err := auth.CheckNickname(tc.name); err == nil {
+				t.Errorf("CheckNickname(%q) = %q, want refused", tc.name, got)
+			}
+		})
+	}
+	if auth.NameKey("Ｍod") != auth.NameKey("mod") || auth.NameKey("Alice") == auth.NameKey("Alicia") {
+		t.Error("NameKey does not tell look-alikes from different names")
 	}
 }

@@ -29,6 +29,7 @@ type IO struct {
 	Stdin  io.Reader // nil: none
 	Stdout io.Writer
 	Stderr io.Writer
+	Clock  Clock // nil: the real one
 }
 
 // OS returns the process's own environment and streams.
@@ -55,6 +56,10 @@ func commands() []command {
 		{"migrate", "apply (up) or list (status) the database migrations", migrate},
 		{"import", "import a Bilibili XML file or a JSON export into a room", importFile},
 		{"export", "write a room's comments as Bilibili XML or JSON", exportFile},
+		{"send", "post a comment to a room of a running server and print the stored comment", sendComment},
+		{"tail", "print a room's live comments as they come, until interrupted", tailRoom},
+		{"relay", "post a Bilibili XML file or JSON export into a live room at its recorded pace", relayFile},
+		{"plugins", "check a plugin config offline (plugins check FILE) or try a comment (plugins try FILE -room R -text T)", pluginsCmd},
 	}
 }
 
@@ -74,7 +79,7 @@ func Main(ctx context.Context, args []string, io IO, files Files) int {
 				if err != errUsage {
 					fmt.Fprintln(io.Stderr, "danmaku:", err)
 				}
-				return 2
+				return exitCode(err)
 			}
 			return 0
 		}
@@ -85,6 +90,17 @@ func Main(ctx context.Context, args []string, io IO, files Files) int {
 	}
 	fmt.Fprintf(io.Stderr, "danmaku: unknown command %q\n\n", name)
 	usage(io.Stderr)
+	return 2
+}
+
+// exitCode is the process exit code for a command's error: 1 when the
+// server refused what the command asked (its reason was printed), 2 for
+// everything else (usage, files, connections).
+func exitCode(err error) int {
+	var r *refusal
+	if errors.As(err, &r) {
+		return 1
+	}
 	return 2
 }
 

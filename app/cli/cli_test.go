@@ -6,7 +6,7 @@ import (
 )
 
 func TestCommandList(t *testing.T) {
-	commands := []string{"serve", "loadtest", "token", "version", "migrate", "import", "export", "help"}
+	commands := []string{"serve", "loadtest", "token", "version", "migrate", "import", "export", "send", "tail", "relay", "plugins", "help"}
 	for _, tc := range []struct {
 		name     string
 		args     []string

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -25,6 +26,9 @@ func serveFlags(cfg *app.Config, logLevel, logFormat *string) *flag.FlagSet {
 	fs.StringVar(&cfg.Guests, "guests", cfg.Guests, "what visitors who have not signed in may do: send (watch, comment, like), watch, or off")
 	fs.DurationVar(&cfg.AuthTimeout, "auth-timeout", cfg.AuthTimeout, "with -guests off, how long a socket without credentials has to send its auth frame")
 	fs.IntVar(&cfg.MaxConnsPerIP, "max-conns-per-ip", cfg.MaxConnsPerIP, "open WebSockets from one IP address (negative: no limit)")
+	fs.IntVar(&cfg.MaxTCP, "max-tcp", cfg.MaxTCP, "TCP connections (HTTP and WebSockets) open at once on -addr; more are closed as soon as accepted (0: the open-files limit, ulimit -n, less -fd-reserve and what is open at start; negative: no cap)")
+	fs.IntVar(&cfg.MaxTCPPerIP, "max-tcp-per-ip", cfg.MaxTCPPerIP, "TCP connections open at once on -addr from one IP address, -trusted-proxies exempt (negative: no cap)")
+	fs.IntVar(&cfg.FDReserve, "fd-reserve", cfg.FDReserve, "file descriptors kept free for the database, the metrics listener and the rest when -max-tcp is 0")
 	fs.Float64Var(&cfg.FrameRate, "frame-rate", cfg.FrameRate, "frames per second one WebSocket may send, sustained (negative: no limit)")
 	fs.IntVar(&cfg.FrameBurst, "frame-burst", cfg.FrameBurst, "frames one WebSocket may send at once above -frame-rate; more than this many dropped within 10s closes it")
 	fs.IntVar(&cfg.RESTWrites, "rest-writes", cfg.RESTWrites, "REST writes (POST, …) one IP address may make per -rest-window (negative: no limit)")
@@ -38,6 +42,7 @@ func serveFlags(cfg *app.Config, logLevel, logFormat *string) *flag.FlagSet {
 	fs.IntVar(&cfg.MaxRoomsPerConn, "max-rooms", cfg.MaxRoomsPerConn, "rooms one WebSocket may be in at once (1 to 1000)")
 	fs.IntVar(&cfg.SendBuffer, "send-buffer", cfg.SendBuffer, "frames queued per socket before it is closed as slow (16 to 65536)")
 	fs.IntVar(&cfg.CatchupLimit, "catchup-limit", cfg.CatchupLimit, "most comments replayed on a reconnect with since")
+	fs.DurationVar(&cfg.IdempotencyWindow, "idempotency-window", cfg.IdempotencyWindow, "how long a comment's idempotency_key makes a resend by the same user answer with the comment stored the first time")
 	fs.IntVar(&cfg.WriterBatch, "writer-batch", cfg.WriterBatch, "most comments per group commit")
 	fs.DurationVar(&cfg.WriterLinger, "writer-linger", cfg.WriterLinger, "how long a partial group commit waits for more comments")
 	fs.IntVar(&cfg.WriterQueue, "writer-queue", cfg.WriterQueue, "comments waiting for the writer before senders are pushed back")
@@ -85,10 +90,14 @@ func serve(ctx context.Context, args []string, io IO, files Files) error {
 		return err
 	}
 	fmt.Fprintf(io.Stdout, "Danmaku %s listening on %s\n", Version, a.URL())
-	waitAndReload(ctx, a, hup, logger)
+	failed := waitAndReload(ctx, a, hup, logger)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	if err := a.Shutdown(shutdownCtx); err != nil {
+	err = a.Shutdown(shutdownCtx)
+	switch {
+	case failed != nil: // the process must fail, so that a supervisor restarts it
+		return errors.Join(failed, err)
+	case err != nil:
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	logger.Info("stopped cleanly")
@@ -111,20 +120,27 @@ func complete(cfg *app.Config, io IO, files Files, logLevel, logFormat string) (
 	return logger, nil
 }
 
+// server is what waitAndReload watches (an *app.App).
+type server interface {
+	ReloadPlugins(ctx context.Context) error
+	Done() <-chan error
+}
+
 // waitAndReload reloads the moderation plugins on every SIGHUP (a bad
 // config keeps the running chains; ReloadPlugins logs why) until the
-// server is told to stop or stops on its own.
-func waitAndReload(ctx context.Context, a *app.App, hup <-chan os.Signal, logger *slog.Logger) {
+// server is told to stop (nil) or stops on its own (the error: a fatal
+// one, which must not end the process as a clean stop would).
+func waitAndReload(ctx context.Context, a server, hup <-chan os.Signal, logger *slog.Logger) error {
 	for {
 		select {
 		case <-hup:
 			_ = a.ReloadPlugins(ctx)
 		case <-ctx.Done():
 			logger.Info("shutting down")
-			return
+			return nil
 		case err := <-a.Done():
-			logger.Error("server stopped", "err", err)
-			return
+			logger.Error("server stopped on its own; exiting with a failure", "err", err)
+			return err
 		}
 	}
 }

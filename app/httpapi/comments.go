@@ -91,7 +91,9 @@ func (s *server) likeComment(c *fiber.Ctx) error {
 	if err != nil || id <= 0 {
 		return errs.New(errs.BadRequest, "comment id must be a positive number")
 	}
-	change, err := s.deps.Store.LikeComment(c.UserContext(), id, middleware.IdentityOf(c).ID)
+	// REST has no rooms joined: any participant may like any visible
+	// comment, as any may read every room's comments (docs/protocol.md).
+	change, err := s.deps.Store.LikeComment(c.UserContext(), id, middleware.IdentityOf(c).ID, nil)
 	if err != nil {
 		return err
 	}

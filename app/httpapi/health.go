@@ -25,17 +25,24 @@ func (s *server) healthz(c *fiber.Ctx) error {
 }
 
 // readyz answers 200 only when the server should get traffic: it is not
-// shutting down, the database takes a real write, and every migration this
-// binary has is applied. Otherwise 503, with what failed.
+// shutting down, it is not short of file descriptors (connection cap
+// reached, accept out of descriptors, nine in ten open), the database takes
+// a real write, and every migration this binary has is applied. Otherwise
+// 503, with what failed.
 func (s *server) readyz(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), readyTimeout)
 	defer cancel()
-	h := health{Status: "ok", Checks: map[string]string{"database": "ok", "migrations": "ok"}}
+	h := health{Status: "ok", Checks: map[string]string{"database": "ok", "migrations": "ok", "descriptors": "ok"}}
 	fail := func(check, problem string) {
 		h.Status, h.Checks[check] = "unavailable", problem
 	}
 	if s.deps.Draining() {
 		fail("server", "shutting down")
+	}
+	if s.deps.Pressure != nil {
+		if p := s.deps.Pressure(); p != "" {
+			fail("descriptors", p)
+		}
 	}
 	if err := s.deps.Store.Ready(ctx); err != nil {
 		fail("database", "not writable: "+err.Error())

@@ -37,7 +37,7 @@ type Store interface {
 	CommentsAfter(ctx context.Context, room string, after int64, limit int) ([]protocol.Comment, error)
 	CommentsByTimeFor(ctx context.Context, room, viewer string, from, to protocol.Seconds, limit int) ([]protocol.Comment, error)
 	LatestVisible(ctx context.Context, room string, limit int) ([]protocol.Comment, error)
-	LikeComment(ctx context.Context, commentID int64, userID string) (store.LikeChange, error)
+	LikeComment(ctx context.Context, commentID int64, userID string, rooms []string) (store.LikeChange, error)
 	LikeRoom(ctx context.Context, roomID, userID string) (store.LikeChange, error)
 	HeldComments(ctx context.Context, room string, limit int) ([]store.ModComment, error)
 	RecentComments(ctx context.Context, q store.RecentQuery) ([]store.ModComment, error)
@@ -106,7 +106,8 @@ type Deps struct {
 	Auth       *middleware.Auth
 	Origins    middleware.Origins
 	Metrics    Metrics
-	Draining   func() bool // the server is shutting down
+	Draining   func() bool   // the server is shutting down
+	Pressure   func() string // why no more connections fit (descriptors), or ""; nil: never
 	Logger     *slog.Logger
 }
 

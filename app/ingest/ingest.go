@@ -5,7 +5,10 @@ package ingest
 
 import (
 	"context"
+	"errors"
+	"time"
 
+	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/hub"
 	"github.com/danmaku/danmaku/app/moderation"
 	"github.com/danmaku/danmaku/app/protocol"
@@ -17,9 +20,11 @@ type Moderator interface {
 	Moderate(ctx context.Context, room string, from moderation.Sender, d *protocol.Draft) (moderation.Verdict, error)
 }
 
-// Writer stores comments; done runs once the comment is committed (see store.Comments).
+// Writer stores comments; done runs once the comment is committed, and
+// finds them by their idempotency keys (see store.Comments).
 type Writer interface {
 	AddComment(ctx context.Context, c store.NewComment, done func(protocol.Comment, error)) error
+	CommentByKey(ctx context.Context, userID, key string, since time.Time) (store.Stored, error)
 }
 
 // Hub fans committed changes out to the rooms' viewers.
@@ -50,6 +55,9 @@ type Deps struct {
 	Hub       Hub
 	Feed      Feed
 	Observer  Observer
+	// KeyWindow is how long an idempotency key makes a resend answer with
+	// the comment stored the first time.
+	KeyWindow time.Duration
 }
 
 // Service takes in comments.
@@ -72,13 +80,34 @@ func (s *Service) Submit(ctx context.Context, room string, from moderation.Sende
 		done(protocol.Comment{}, err)
 		return
 	}
+	var since time.Time
+	if in.IdempotencyKey != "" {
+		// A resend is answered before moderation, whose rate and repeat
+		// limits would otherwise refuse the very comment they let in.
+		since = time.Now().Add(-s.deps.KeyWindow)
+		st, err := s.deps.Store.CommentByKey(ctx, from.ID, in.IdempotencyKey, since)
+		if err == nil {
+			resent(st, done)
+			return
+		}
+		if errs.CodeOf(err) != errs.NotFound {
+			done(protocol.Comment{}, err)
+			return
+		}
+	}
 	v, err = s.deps.Moderator.Moderate(ctx, room, from, &draft)
 	if err != nil {
 		done(protocol.Comment{}, err)
 		return
 	}
-	nc := store.NewComment{Room: room, Draft: draft, User: from.User(), Status: v.Status, IP: addrString(from), Note: v.Note}
+	nc := store.NewComment{Room: room, Draft: draft, User: from.User(), Status: v.Status, IP: addrString(from), Note: v.Note,
+		Key: in.IdempotencyKey, KeySince: since}
 	err = s.deps.Store.AddComment(ctx, nc, func(c protocol.Comment, err error) {
+		var dup *store.Duplicate
+		if errors.As(err, &dup) { // the same send, committed meanwhile
+			resent(dup.Original, done)
+			return
+		}
 		if err != nil {
 			done(protocol.Comment{}, err)
 			return
@@ -87,6 +116,20 @@ func (s *Service) Submit(ctx context.Context, room string, from moderation.Sende
 	})
 	if err != nil {
 		done(protocol.Comment{}, err)
+	}
+}
+
+// resent answers a resend with what the first send stored, as its sender
+// was answered then: the comment (a shadowed one with the seq its ack
+// carried), or held; one a moderator has removed since is rejected.
+func resent(st store.Stored, done func(protocol.Comment, error)) {
+	switch st.Status {
+	case store.Visible, store.Shadowed:
+		done(st.Comment, nil)
+	case store.Held:
+		done(protocol.Comment{}, errs.New(errs.Held, "your comment is waiting for a moderator"))
+	default:
+		done(protocol.Comment{}, errs.New(errs.Rejected, "this comment was removed by a moderator"))
 	}
 }
 

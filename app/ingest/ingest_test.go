@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/app/errs"
@@ -41,6 +42,17 @@ type fakeWriter struct {
 	seq   int64
 	err   error // returned by AddComment: nothing queued
 	fail  error // passed to done: the commit failed
+	keyed map[string]store.Stored
+}
+
+// CommentByKey finds a comment AddComment stored with an idempotency key.
+func (w *fakeWriter) CommentByKey(_ context.Context, userID, key string, _ time.Time) (store.Stored, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if st, ok := w.keyed[userID+"\x00"+key]; ok {
+		return st, nil
+	}
+	return store.Stored{}, errs.New(errs.NotFound, "no such key")
 }
 
 func (w *fakeWriter) AddComment(_ context.Context, c store.NewComment, done func(protocol.Comment, error)) error {
@@ -51,6 +63,12 @@ func (w *fakeWriter) AddComment(_ context.Context, c store.NewComment, done func
 	w.added = append(w.added, c)
 	w.seq++
 	stored := protocol.Comment{ID: w.seq, Seq: w.seq, Room: c.Room, Text: c.Draft.Text, User: c.User}
+	if c.Key != "" {
+		if w.keyed == nil {
+			w.keyed = map[string]store.Stored{}
+		}
+		w.keyed[c.User.ID+"\x00"+c.Key] = store.Stored{Comment: stored, Status: c.Status}
+	}
 	w.mu.Unlock()
 	if w.fail != nil {
 		done(protocol.Comment{}, w.fail)

@@ -34,6 +34,7 @@ type Sources struct {
 	Writer        func() store.WriterStats         // the writer's queue
 	WriterQueueAt int                              // the writer queue's capacity
 	Plugins       func() plugins.Stats             // the moderation chains' counters
+	Conns         func() (open, max int)           // TCP connections on the main listener, and their cap
 
 	Logger *slog.Logger // where scrape errors go; nil: slog.Default()
 }
@@ -48,6 +49,7 @@ type Metrics struct {
 	hub      hubSeries
 	writer   writerSeries
 	sockets  socketSeries
+	conns    connSeries
 }
 
 // New returns the metrics of one server, registered on a new registry with
@@ -73,6 +75,7 @@ func New(src Sources) *Metrics {
 	m.hub = newHubSeries(reg, src.Rooms)
 	m.writer = newWriterSeries(reg, src.Writer, src.WriterQueueAt)
 	m.sockets = newSocketSeries(reg, src.Sockets)
+	m.conns = newConnSeries(reg, src.Conns)
 	if src.Plugins != nil {
 		reg.MustRegister(pluginCollector{stats: src.Plugins})
 	}

@@ -3,6 +3,7 @@ package metrics_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -213,5 +214,60 @@ rooms:
 		if got := mf.Value("danmaku_plugin_calls_total", "chain", "default", "plugin", "wordfilter", "outcome", outcome); got != want {
 			t.Errorf("default wordfilter %s: %v, want %v", outcome, got, want)
 		}
+	}
+}
+
+// down is an isolated plugin that always fails.
+type down struct{}
+
+func (down) Moderate(context.Context, plugins.Comment) (plugins.Verdict, error) {
+	return plugins.Verdict{}, errors.New("down")
+}
+func (down) Isolated() bool { return true }
+
+func TestPluginBreakerSeries(t *testing.T) {
+	reg := plugins.NewRegistry()
+	reg.Register("down", func() plugins.Moderator { return down{} })
+	reg.Register("wordfilter", func() plugins.Moderator { return down{} }) // a plain name, its breaker off
+	cfg, err := plugins.ParseConfig([]byte(`
+plugins:
+  - {name: down, breaker: {failures: 2}}
+  - {name: wordfilter, breaker: off}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := plugins.NewPipeline(cfg, reg, plugins.BasicHost{Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	for range 3 {
+		p.Moderate(context.Background(), plugins.Comment{Room: "r", Text: "hi"})
+	}
+	mf := metricstest.Gather(t, metrics.New(metrics.Sources{Plugins: p.Stats}).Gatherer())
+	for _, tc := range []struct {
+		name    string
+		labels  []string
+		want    float64
+		present bool
+	}{
+		{"open", []string{"danmaku_plugin_breaker_open", "chain", "default", "plugin", "down"}, 1, true},
+		{"opens", []string{"danmaku_plugin_breaker_opens_total", "chain", "default", "plugin", "down"}, 1, true},
+		{"skipped", []string{"danmaku_plugin_calls_total", "chain", "default", "plugin", "down", "outcome", "skipped"}, 1, true},
+		{"errors", []string{"danmaku_plugin_calls_total", "chain", "default", "plugin", "down", "outcome", "error"}, 2, true},
+		{"no breaker, no series", []string{"danmaku_plugin_breaker_open", "chain", "default", "plugin", "wordfilter"}, 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			series := mf.Series(tc.labels[0], tc.labels[1:]...)
+			if (len(series) > 0) != tc.present {
+				t.Fatalf("%v: %d series, want present %v", tc.labels, len(series), tc.present)
+			}
+			if tc.present {
+				if got := mf.Value(tc.labels[0], tc.labels[1:]...); got != tc.want {
+					t.Errorf("%v = %v, want %v", tc.labels, got, tc.want)
+				}
+			}
+		})
 	}
 }

@@ -21,10 +21,16 @@ var (
 	pluginSecondsDesc = prometheus.NewDesc(namespace+"_plugin_duration_seconds",
 		"Time a moderation plugin took per comment, by chain and plugin.", []string{"chain", "plugin"}, nil)
 	pluginCallsDesc = prometheus.NewDesc(namespace+"_plugin_calls_total",
-		"Comments a moderation plugin was asked about, by chain, plugin and outcome: allow, rewrite, reject, hold, shadow, error (including panics), timeout.",
+		"Comments a moderation plugin was asked about, by chain, plugin and outcome: allow, rewrite, reject, hold, shadow, error (including panics), timeout, skipped (its circuit breaker was open).",
 		[]string{"chain", "plugin", "outcome"}, nil)
 	pluginStuckDesc = prometheus.NewDesc(namespace+"_plugin_stuck",
 		"Timed-out moderation plugin calls still running, by chain and plugin.", []string{"chain", "plugin"}, nil)
+	pluginBreakerOpenDesc = prometheus.NewDesc(namespace+"_plugin_breaker_open",
+		"1 while a moderation plugin's circuit breaker is open or half-open (the plugin is skipped), else 0; only plugins with a breaker.",
+		[]string{"chain", "plugin"}, nil)
+	pluginBreakerOpensDesc = prometheus.NewDesc(namespace+"_plugin_breaker_opens_total",
+		"Times a moderation plugin's circuit breaker opened, by chain and plugin; only plugins with a breaker.",
+		[]string{"chain", "plugin"}, nil)
 )
 
 // Describe implements prometheus.Collector.
@@ -32,6 +38,8 @@ func (pluginCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- pluginSecondsDesc
 	ch <- pluginCallsDesc
 	ch <- pluginStuckDesc
+	ch <- pluginBreakerOpenDesc
+	ch <- pluginBreakerOpensDesc
 }
 
 // pluginKey is one series' labels; entries of a chain that share a plugin
@@ -72,11 +80,19 @@ func (c pluginCollector) Collect(ch chan<- prometheus.Metric) {
 			n       uint64
 		}{
 			{"allow", s.Allows}, {"rewrite", s.Rewrites}, {"reject", s.Rejects}, {"hold", s.Holds},
-			{"shadow", s.Shadows}, {"error", s.Errors}, {"timeout", s.Timeouts},
+			{"shadow", s.Shadows}, {"error", s.Errors}, {"timeout", s.Timeouts}, {"skipped", s.Skipped},
 		} {
 			ch <- prometheus.MustNewConstMetric(pluginCallsDesc, prometheus.CounterValue, float64(o.n), k.chain, k.plugin, o.outcome)
 		}
 		ch <- prometheus.MustNewConstMetric(pluginStuckDesc, prometheus.GaugeValue, float64(s.Stuck), k.chain, k.plugin)
+		if s.Breaker != "" {
+			open := 0.0
+			if s.Breaker != "closed" {
+				open = 1
+			}
+			ch <- prometheus.MustNewConstMetric(pluginBreakerOpenDesc, prometheus.GaugeValue, open, k.chain, k.plugin)
+			ch <- prometheus.MustNewConstMetric(pluginBreakerOpensDesc, prometheus.CounterValue, float64(s.BreakerOpens), k.chain, k.plugin)
+		}
 	}
 }
 
@@ -89,7 +105,12 @@ func mergePluginStats(s *plugins.PluginStats, p plugins.PluginStats) {
 	s.Shadows += p.Shadows
 	s.Errors += p.Errors
 	s.Timeouts += p.Timeouts
+	s.Skipped += p.Skipped
 	s.Stuck += p.Stuck
+	s.BreakerOpens += p.BreakerOpens
+	if s.Breaker == "" || s.Breaker == "closed" && p.Breaker != "" {
+		s.Breaker = p.Breaker // one entry skipped makes the series open
+	}
 	s.Latency.Count += p.Latency.Count
 	s.Latency.SumSeconds += p.Latency.SumSeconds
 	for i := range min(len(s.Latency.Buckets), len(p.Latency.Buckets)) {

@@ -124,21 +124,12 @@ func (src Source) Check(reg *plugins.Registry, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	set, err := plugins.Build(cfg, reg, plugins.BasicHost{Log: log, Blocks: noBans{}})
+	set, err := plugins.Build(cfg, reg, plugins.BasicHost{Log: log, Blocks: plugins.NoBlocks{}})
 	if err != nil {
 		return configError(err)
 	}
 	return set.Close()
 }
-
-// noBans is the empty ban list Check builds with.
-type noBans struct{}
-
-func (noBans) Lookup(context.Context, plugins.BlockQuery) (plugins.Block, bool, error) {
-	return plugins.Block{}, false, nil
-}
-
-func (noBans) NonBlocking() bool { return true }
 
 // configError puts a (possibly multi-line) plugin config error on one
 // line that starts with the setting's name, "plugins: ".

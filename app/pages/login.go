@@ -12,6 +12,7 @@ import (
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/httpapi/middleware"
 	"github.com/danmaku/danmaku/app/socket"
+	"github.com/danmaku/danmaku/app/store"
 )
 
 // Login shows the sign-in form: a nickname (where guests may comment)
@@ -49,8 +50,14 @@ func (p *Pages) SignIn(c *fiber.Ctx) error {
 	switch {
 	case token != "":
 		var err error
-		if _, exp, err = p.deps.Auth.Verify(token); err != nil {
+		var id auth.Identity
+		if id, exp, err = p.deps.Auth.Verify(token); err != nil {
 			return p.renderLogin(c, fiber.StatusUnauthorized, errs.From(err).Message, false)
+		}
+		// The name a token gives is the operator's word: recorded, so that
+		// no guest may take a look-alike of it, never refused.
+		if err := p.claimName(c, id, true); err != nil {
+			return err
 		}
 	case nickname != "":
 		if p.deps.Auth.Guests != middleware.GuestsSend {
@@ -65,6 +72,12 @@ func (p *Pages) SignIn(c *fiber.Ctx) error {
 			id = auth.NewGuest()
 		}
 		id = auth.Identity{ID: id.ID, Name: name, Roles: []string{auth.RoleViewer}, Guest: true}
+		if err := p.claimName(c, id, false); err != nil {
+			if errs.CodeOf(err) == errs.Conflict {
+				return p.renderLogin(c, fiber.StatusConflict, "Pick another nickname: "+errs.From(err).Message+".", false)
+			}
+			return err
+		}
 		exp = time.Now().Add(middleware.GuestTTL)
 		if token, err = p.deps.Auth.Signer.Issue(id, middleware.GuestTTL); err != nil {
 			return err
@@ -87,6 +100,23 @@ func (p *Pages) SignOut(c *fiber.Ctx) error {
 		p.log.Info("signed out", "user", id.ID, "sockets_closed", n)
 	}
 	return c.Redirect(safeNext(c.FormValue("next")), fiber.StatusSeeOther)
+}
+
+// nicknameHold is how long a guest's nickname stays theirs after they were
+// last seen: within it, nobody else may take a name that looks the same.
+const nicknameHold = 30 * 24 * time.Hour
+
+// claimName records the name id goes by, refusing (Conflict) a guest's
+// nickname that looks like the name of a signed-in user the server knows
+// or of a guest seen within nicknameHold; force records it regardless.
+func (p *Pages) claimName(c *fiber.Ctx, id auth.Identity, force bool) error {
+	if p.deps.Names == nil {
+		return nil
+	}
+	return p.deps.Names.ClaimName(c.UserContext(), store.NameClaim{
+		User: id.User(), Key: auth.NameKey(id.Name), Force: force,
+		GuestPrefix: auth.GuestPrefix, Since: time.Now().Add(-nicknameHold),
+	})
 }
 
 // nextPage is where to go after signing in: the next parameter, else the

@@ -32,11 +32,17 @@ type Sessions interface {
 	RevokeUser(user, reason string) int
 }
 
+// Names records the names users take, refusing look-alikes (see store.Users).
+type Names interface {
+	ClaimName(ctx context.Context, c store.NameClaim) error
+}
+
 // Deps are the pages' dependencies.
 type Deps struct {
 	Rooms    rooms.Directory
 	Spans    Spans
 	Sessions Sessions
+	Names    Names
 	Auth     *middleware.Auth
 	Origins  middleware.Origins
 	MaxText  int // the server's comment limit, for the send bar

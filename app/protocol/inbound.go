@@ -46,6 +46,10 @@ type CommentInput struct {
 	Mode  string   `json:"mode,omitempty"`
 	Color string   `json:"color,omitempty"`
 	Size  string   `json:"size,omitempty"`
+	// IdempotencyKey, when set, makes a resend safe: the same key from the
+	// same user within the server's window answers with the comment stored
+	// the first time instead of storing it again (docs/protocol.md).
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
 }
 
 // MaxRefLen bounds the client-chosen ref echoed back in acks.

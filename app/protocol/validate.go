@@ -72,6 +72,9 @@ func CheckRoomID(id string) error {
 // Validate checks in against l and returns the normalised draft. Errors are
 // *errs.Error with code Invalid and a message that names the field.
 func (l Limits) Validate(in CommentInput) (Draft, error) {
+	if err := CheckIdempotencyKey(in.IdempotencyKey); err != nil {
+		return Draft{}, err
+	}
 	text, err := l.text(in.Text)
 	if err != nil {
 		return Draft{}, err
@@ -105,6 +108,23 @@ func (l Limits) Validate(in CommentInput) (Draft, error) {
 		return Draft{}, errs.New(errs.Invalid, "size must be small, medium or large")
 	}
 	return d, nil
+}
+
+// MaxIdempotencyKeyLen bounds a comment's idempotency key, in bytes.
+const MaxIdempotencyKeyLen = 64
+
+// CheckIdempotencyKey accepts an empty key (none) or 1 to 64 printable
+// ASCII characters, e.g. a UUID: the key is stored with the comment.
+func CheckIdempotencyKey(key string) error {
+	if len(key) > MaxIdempotencyKeyLen {
+		return errs.New(errs.Invalid, "idempotency_key must be at most %d characters", MaxIdempotencyKeyLen)
+	}
+	for i := range len(key) {
+		if key[i] <= ' ' || key[i] > '~' {
+			return errs.New(errs.Invalid, "idempotency_key must be printable ASCII without spaces")
+		}
+	}
+	return nil
 }
 
 func (l Limits) text(raw string) (string, error) {

@@ -65,16 +65,17 @@ func (r *registry) each(fn func(socket)) {
 
 // closeAll asks every socket to close with code, waits up to grace for the
 // clients to answer, then cuts the connections that are left, and waits for
-// their handlers to return (bounded by ctx).
-func (r *registry) closeAll(ctx context.Context, code int, reason string, grace time.Duration) error {
+// their handlers to return (bounded by ctx). It returns how many it cut.
+func (r *registry) closeAll(ctx context.Context, code int, reason string, grace time.Duration) (int, error) {
 	r.each(func(s socket) { s.base().close(code, reason) })
 	graceCtx, cancel := context.WithTimeout(ctx, grace)
 	defer cancel()
 	if waitGroup(graceCtx, &r.wg) == nil {
-		return nil
+		return 0, nil
 	}
-	r.each(func(s socket) { s.base().cut() })
-	return waitGroup(ctx, &r.wg)
+	cut := 0
+	r.each(func(s socket) { s.base().cut(); cut++ })
+	return cut, waitGroup(ctx, &r.wg)
 }
 
 // waitGroup waits for wg or ctx, whichever ends first.

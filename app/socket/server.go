@@ -47,7 +47,7 @@ type Moderation interface {
 type Store interface {
 	Room(ctx context.Context, id string) (store.Room, error)
 	CommentsAfter(ctx context.Context, room string, after int64, limit int) ([]protocol.Comment, error)
-	LikeComment(ctx context.Context, commentID int64, userID string) (store.LikeChange, error)
+	LikeComment(ctx context.Context, commentID int64, userID string, rooms []string) (store.LikeChange, error)
 	LikeRoom(ctx context.Context, roomID, userID string) (store.LikeChange, error)
 }
 
@@ -176,6 +176,16 @@ func (s *Server) disconnected(ms *melody.Session) {
 // full send buffer, so it is logged and counted like one.
 func (s *Server) failed(ms *melody.Session, err error) {
 	sk := socketOf(ms)
+	if s.closing.Load() {
+		// Shutdown asked every socket to close: a write that now fails is
+		// one to a client that stopped reading, ended with the rest.
+		if sk != nil && writeTimedOut(err) {
+			s.log.Info("shutdown cut a websocket that was not reading", "user", sk.base().identity().ID, "ip", sk.base().ip)
+			return
+		}
+		s.log.Debug("websocket error during shutdown", "err", err)
+		return
+	}
 	if sk != nil && writeTimedOut(err) && sk.base().closedBy(closeLabelWriteTimeout) {
 		c := sk.base()
 		s.log.Warn("closing slow websocket: a write took longer than write-wait",
@@ -210,7 +220,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	// melody's own Close races with sessions that are ending (a session can
 	// block forever unregistering from a stopped hub), so it runs only once
 	// every socket handler has returned.
-	if err := s.registry.closeAll(ctx, closeGoingAway, "server shutting down", closeGrace); err != nil {
+	cut, err := s.registry.closeAll(ctx, closeGoingAway, "server shutting down", closeGrace)
+	if cut > 0 {
+		s.log.Info("shutdown cut websockets that did not answer the close in time", "sockets", cut, "grace", closeGrace)
+	}
+	if err != nil {
 		return err
 	}
 	if err := s.melody.Close(); err != nil && !errors.Is(err, melody.ErrClosed) {

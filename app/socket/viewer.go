@@ -250,7 +250,7 @@ func (c *viewerSocket) like(in protocol.Inbound) {
 	defer cancel()
 	ack := protocol.Ack{Type: protocol.TypeAck, Ref: in.Ref, OK: true}
 	if in.CommentID != nil {
-		change, err := c.srv.deps.Store.LikeComment(ctx, *in.CommentID, c.identity().ID)
+		change, err := c.srv.deps.Store.LikeComment(ctx, *in.CommentID, c.identity().ID, c.likeRooms(in.Room))
 		if err != nil {
 			c.Send(protocol.EncodeAckError(in.Ref, err))
 			return
@@ -269,6 +269,23 @@ func (c *viewerSocket) like(in protocol.Inbound) {
 		}
 	}
 	c.Send(protocol.Encode(ack))
+}
+
+// likeRooms are the rooms whose comments a like frame may like: the one
+// it names, or else every room the socket is in. Never nil, so a socket
+// in no room may like nothing.
+func (c *viewerSocket) likeRooms(named string) []string {
+	if named != "" {
+		if _, ok := c.rooms[named]; !ok {
+			return []string{}
+		}
+		return []string{named}
+	}
+	rooms := make([]string, 0, len(c.rooms))
+	for id := range c.rooms {
+		rooms = append(rooms, id)
+	}
+	return rooms
 }
 
 // permit decides whether the socket may send in right now: nothing but

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/danmaku/danmaku/app/protocol"
 )
@@ -25,7 +26,25 @@ type NewComment struct {
 	Status Status // Visible when empty
 	IP     string // the client's address, shown to moderators only
 	Note   string // why moderation held or shadowed it, for moderators
+	// Key is the client's idempotency key ("" for none). A comment of the
+	// same user with the same key created at or after KeySince is the same
+	// send: AddComment then stores nothing and answers with a Duplicate.
+	Key      string
+	KeySince time.Time
 }
+
+// Stored is a comment found by its idempotency key: as its sender was
+// answered (a shadowed one with the seq its ack carried) and its status.
+type Stored struct {
+	Comment protocol.Comment
+	Status  Status
+}
+
+// Duplicate is the cause of the Conflict error AddComment answers for a
+// resend (see NewComment.Key): Original is the comment stored before.
+type Duplicate struct{ Original Stored }
+
+func (d *Duplicate) Error() string { return "this comment's idempotency key is stored already" }
 
 // Events is what a committed batch changed that viewers must hear about.
 type Events struct {
@@ -51,8 +70,10 @@ type LikeChange struct {
 type Comments interface {
 	// AddComment queues c for storing. done runs exactly once after the
 	// commit, with the stored comment (its ID, CreatedAt and, when visible,
-	// the room's next Seq), or with the error (NotFound for a missing
-	// room). It may run on the writer's delivery goroutine, so it must not
+	// the room's next Seq; when shadowed, the seq it would have taken, which
+	// the room's next visible comment takes instead, so that its sender's
+	// ack looks like any other), or with the error (NotFound for a missing
+	// room, Conflict with a Duplicate cause for a resend). It may run on the writer's delivery goroutine, so it must not
 	// block. A non-nil return (Unavailable: queue full until ctx ended, or
 	// the store is closing) means done will not run.
 	AddComment(ctx context.Context, c NewComment, done func(protocol.Comment, error)) error
@@ -68,6 +89,9 @@ type Comments interface {
 	// LatestVisible returns a room's newest visible comments (by seq), at
 	// most limit of them, newest first.
 	LatestVisible(ctx context.Context, room string, limit int) ([]protocol.Comment, error)
+	// CommentByKey returns userID's comment stored with idempotency key at
+	// or after since, whatever its status; NotFound when there is none.
+	CommentByKey(ctx context.Context, userID, key string, since time.Time) (Stored, error)
 	// EachVisible calls fn with a room's visible comments up to seq upTo,
 	// by video time (then seq), a page of at most pageSize at a time,
 	// without holding a snapshot open between pages. It stops at fn's
@@ -79,8 +103,10 @@ type Comments interface {
 type Likes interface {
 	// LikeComment records userID's like of a visible comment and returns
 	// the comment's like count; a second like by the same user changes
-	// nothing. A comment that is not visible is NotFound.
-	LikeComment(ctx context.Context, commentID int64, userID string) (LikeChange, error)
+	// nothing. A comment that is not visible is NotFound. When rooms is
+	// not nil, the comment must be in one of them (Forbidden otherwise):
+	// a socket likes only comments of the rooms it has joined.
+	LikeComment(ctx context.Context, commentID int64, userID string, rooms []string) (LikeChange, error)
 	// LikeRoom records userID's like of a room's video and returns the
 	// room's like count; a second like by the same user changes nothing.
 	LikeRoom(ctx context.Context, roomID, userID string) (LikeChange, error)

@@ -49,7 +49,8 @@ type Imports interface {
 	// a whole file. The comments take the room's next seqs in file order
 	// and are not fanned out. When Next fails (its error comes back as it
 	// is), ctx ends or a chunk cannot be stored, what was stored is undone:
-	// a failed import leaves nothing visible.
+	// a failed import leaves nothing visible, and the undo's commits carry
+	// Retractions of its comments (Events) for the viewers that loaded them.
 	ImportComments(ctx context.Context, imp Import) (ImportResult, error)
 	// UndoUnfinishedImports undoes every import a stopped process left
 	// running and returns their ids. The server calls it as it starts.

@@ -1,6 +1,6 @@
 // Package store says what the services need from storage: the value types
 // they exchange with it and one small interface per concern (Rooms,
-// Comments, Likes, Moderation, Bans, Imports, Health), which a backend
+// Comments, Likes, Moderation, Bans, Imports, Users, Health), which a backend
 // implements. Services declare their own, narrower interfaces over these
 // methods; app/store/sqlite is the SQLite backend.
 //
@@ -28,6 +28,7 @@ type Store interface {
 	Likes
 	Moderation
 	Imports
+	Users
 	Health
 	// Close commits every accepted write, delivers its outcome and
 	// events, and releases the backend.

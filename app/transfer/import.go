@@ -4,7 +4,6 @@
 package transfer
 
 import (
-	"bufio"
 	"cmp"
 	"context"
 	"errors"
@@ -17,8 +16,7 @@ import (
 
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/interop"
-	"github.com/danmaku/danmaku/app/interop/bilixml"
-	"github.com/danmaku/danmaku/app/interop/jsonexport"
+	"github.com/danmaku/danmaku/app/interop/decode"
 	"github.com/danmaku/danmaku/app/protocol"
 	"github.com/danmaku/danmaku/app/store"
 	"github.com/danmaku/danmaku/plugins"
@@ -122,17 +120,9 @@ const reasonBadUser interop.Reason = "bad_user"
 // it leaves nothing visible (see store.ImportComments).
 func (s *Service) Import(ctx context.Context, r io.Reader, opt ImportOptions) (ImportReport, error) {
 	counted := &countingReader{r: r}
-	in := bufio.NewReaderSize(counted, 64<<10)
-	head, _ := in.Peek(4096)
-	format, err := interop.Sniff(head)
+	dec, format, err := decode.Open(counted)
 	if err != nil {
-		return ImportReport{}, errs.New(errs.BadRequest, "%s", err)
-	}
-	var dec interop.Decoder
-	if format == interop.FormatBilibiliXML {
-		dec = bilixml.NewDecoder(in)
-	} else {
-		dec = jsonexport.NewReader(in)
+		return ImportReport{}, err
 	}
 	chains, err := s.deps.Screener.ImportChains()
 	if err != nil {

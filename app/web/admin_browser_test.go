@@ -2,7 +2,9 @@ package web
 
 import (
 	"context"
+	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -73,5 +75,53 @@ func TestModerationPageInBrowser(t *testing.T) {
 	eval[bool](p, `(document.getElementById('ban-reason').value = 'spoilers', document.getElementById('ban-form').requestSubmit(), true)`)
 	p.wait(`[...document.querySelectorAll('#ban-rows tr')].some((tr) => tr.textContent.includes('spoilers'))`, "the ban in the list")
 	p.wait(`document.getElementById('mod-message').textContent.startsWith('Banned user g-')`, "the ban confirmed")
+	p.checkClean()
+}
+
+// TestBreakerBadgeOnModerationPage: a webhook plugin whose receiver is
+// down opens its circuit breaker, and /admin shows it on the plugin's row,
+// from the counters of a real server.
+func TestBreakerBadgeOnModerationPage(t *testing.T) {
+	needBrowser(t)
+	t.Setenv("DANMAKU_WEBHOOK_SECRET", "a-secret-for-the-breaker-test")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := ln.Addr().String()
+	ln.Close() // nothing listens there now: every call fails at once
+	pcfg, err := plugins.ParseConfig([]byte(`plugins:
+  - name: webhook
+    on_error: allow
+    breaker: {failures: 1, window: 1m, cooldown: 1h}
+    config: {url: "http://` + down + `/moderate"}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := apptest.Start(t, func(c *app.Config) { c.Plugins = pcfg })
+	for _, text := range []string{"first", "second"} { // the first fails and opens the breaker; the second is skipped
+		if status := apptest.Call(t, apptest.HTTPClient(t), "POST", srv.URL()+"/api/rooms/demo/comments", map[string]any{"text": text}, nil); status != http.StatusCreated {
+			t.Fatalf("comment %q: status %d, want 201 (on_error: allow)", text, status)
+		}
+	}
+
+	tok, err := auth.NewSigner([]byte(apptest.Secret)).Issue(auth.Identity{ID: "m1", Name: "Mod", Roles: []string{"moderator"}}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newTab(t, "moderator")
+	p.run(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{
+			Name: "danmaku_session", Value: tok, URL: srv.URL(), Path: "/", HTTPOnly: new(true),
+		})
+		return err
+	}))
+	p.open(srv.URL() + "/admin")
+	p.wait(`[...document.querySelectorAll('#plugin-rows tr')].some((tr) => tr.textContent.includes('webhook') && tr.querySelector('.mod-breaker.mod-breaker-open'))`,
+		"the webhook's row with an open breaker badge")
+	if text := eval[string](p, `document.querySelector('#plugin-rows .mod-breaker').textContent`); !strings.Contains(text, "open") {
+		t.Errorf("badge %q, want it to say open", text)
+	}
 	p.checkClean()
 }

@@ -24,7 +24,7 @@
 
 import { SocketClient, socketURL } from './socket.js';
 import { createResumeTracker, createOwnTracker } from './resume.js';
-import { newRef } from './util.js';
+import { newKey, newRef } from './util.js';
 
 /**
  * The WebSocket URL for a room: `base` (default: /ws on the page's host,
@@ -70,6 +70,9 @@ class DanmakuClient extends SocketClient {
    * stored comment once the server acknowledges it (or its broadcast echo
    * arrives); rejects with {code, message} when rejected, offline or timed
    * out. `ref` may be passed to match the optimistic element on the page.
+   * The comment carries an idempotency key: if the connection drops before
+   * the ack, it is sent again with the same key once the room is rejoined,
+   * and the server answers with what it stored rather than storing it twice.
    */
   sendComment(draft, ref = newRef()) {
     const msg = {
@@ -81,8 +84,9 @@ class DanmakuClient extends SocketClient {
       mode: draft.mode,
       color: draft.color,
       size: draft.size,
+      idempotency_key: newKey(),
     };
-    const p = this.socket.request(msg, { onSettle: () => this.own.delete(ref) });
+    const p = this.socket.request(msg, { onSettle: () => this.own.delete(ref), resendable: true });
     if (this.socket.pending(ref)) this.own.add(ref, { room: this.room, text: draft.text });
     return p;
   }
@@ -127,6 +131,8 @@ class DanmakuClient extends SocketClient {
         this.user = m.user ?? null;
         if (Number.isFinite(m.viewers)) this.viewers = m.viewers;
         this.resume.welcome(m.room ?? this.room, m.last_seq);
+        // Comments sent to this room whose acks the last connection lost.
+        this.socket.resend((msg) => msg.type === 'comment' && msg.room === (m.room ?? this.room));
         this.emit('welcome', m);
         break;
       case 'authed':

@@ -17,7 +17,6 @@ class ResumeTracker {
     this.maxIds = maxIds;
     this.seq = new Map(); // room -> last seq
     this.ids = new Set();
-    this.seqKeys = new Set(); // "room\u0000seq"
   }
 
   /** Last seq seen in `room`, or undefined before anything was seen. */
@@ -35,9 +34,13 @@ class ResumeTracker {
     if (Number.isFinite(lastSeq) && !this.seq.has(room)) this.seq.set(room, lastSeq);
   }
 
-  /** Whether the comment was already seen (by id, or by room and seq). */
+  /**
+   * Whether the comment was already seen, by id. Not by seq: two comments
+   * may share one (a comment only its sender sees carries the seq it would
+   * have had, which the room's next comment then takes).
+   */
   seen(c) {
-    return this.ids.has(c.id) || (Number.isFinite(c.seq) && this.seqKeys.has(seqKey(c)));
+    return this.ids.has(c.id);
   }
 
   /** Records a comment; true if it is new and should be shown, false if a duplicate. */
@@ -55,17 +58,9 @@ class ResumeTracker {
 
   #remember(c) {
     this.ids.add(c.id);
-    if (Number.isFinite(c.seq)) {
-      this.seqKeys.add(seqKey(c));
-      if (c.room != null && !(this.seq.get(c.room) >= c.seq)) this.seq.set(c.room, c.seq);
-    }
+    if (Number.isFinite(c.seq) && c.room != null && !(this.seq.get(c.room) >= c.seq)) this.seq.set(c.room, c.seq);
     trim(this.ids, this.maxIds);
-    trim(this.seqKeys, this.maxIds);
   }
-}
-
-function seqKey(c) {
-  return `${c.room}\u0000${c.seq}`;
 }
 
 function trim(set, max) {

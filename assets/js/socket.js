@@ -76,7 +76,7 @@ class ReconnectingSocket extends Emitter {
     this.state = 'idle';
     this.ws = null;
     this.timer = null;
-    this.requests = new Map(); // ref -> {resolve, reject, timer, onSettle}
+    this.requests = new Map(); // ref -> {resolve, reject, timer, onSettle, msg (kept when resendable)}
   }
 
   /** Whether frames can be sent right now. */
@@ -128,17 +128,37 @@ class ReconnectingSocket extends Emitter {
    * one). Resolves or rejects when its owner calls settle(ref); rejects with
    * {code, message} when offline ("offline"), unanswered ("timeout") or
    * closed first ("closed"). onSettle(ref) runs when it ends, either way.
+   * A `resendable` request is kept so that resend() can send it again.
    */
-  request(msg, { onSettle = null } = {}) {
+  request(msg, { onSettle = null, resendable = false } = {}) {
     if (!this.connected) return Promise.reject({ code: 'offline', message: 'not connected' });
     const ref = msg.ref ?? newRef();
+    const frame = { ...msg, ref };
     return new Promise((resolve, reject) => {
-      const timer = this.setTimeout(() => {
-        this.settle(ref, null, { code: 'timeout', message: 'no answer from the server' });
-      }, this.ackTimeout);
-      this.requests.set(ref, { resolve, reject, timer, onSettle });
-      if (!this.send({ ...msg, ref })) this.settle(ref, null, { code: 'offline', message: 'not connected' });
+      const timer = this.#ackTimer(ref);
+      this.requests.set(ref, { resolve, reject, timer, onSettle, msg: resendable ? frame : null });
+      if (!this.send(frame)) this.settle(ref, null, { code: 'offline', message: 'not connected' });
     });
+  }
+
+  /**
+   * Sends the resendable requests still waiting for their answer (those
+   * `which(msg)` picks) again, as they were, each with a fresh ack timeout:
+   * after a reconnect, their answers were lost with the old connection.
+   */
+  resend(which = () => true) {
+    for (const [ref, r] of this.requests) {
+      if (!r.msg || !which(r.msg)) continue;
+      this.clearTimeout(r.timer);
+      r.timer = this.#ackTimer(ref);
+      this.send(r.msg);
+    }
+  }
+
+  #ackTimer(ref) {
+    return this.setTimeout(() => {
+      this.settle(ref, null, { code: 'timeout', message: 'no answer from the server' });
+    }, this.ackTimeout);
   }
 
   /** Whether the request with `ref` still waits for its answer. */

@@ -83,6 +83,18 @@ export function statusText(state, info = {}) {
 
 let refCounter = 0;
 
+/**
+ * A fresh idempotency key for a comment: a random UUID where the browser
+ * has one (secure contexts), else random base-36 digits. At most 64 ASCII
+ * characters, as the server requires.
+ */
+export function newKey() {
+  if (typeof globalThis.crypto?.randomUUID === 'function') return globalThis.crypto.randomUUID();
+  const bytes = new Uint32Array(4);
+  globalThis.crypto.getRandomValues(bytes);
+  return [...bytes].map((n) => n.toString(36)).join('-');
+}
+
 /** A fresh client-side reference, unique on this page, for matching a request with its answer. */
 export function newRef() {
   refCounter = (refCounter + 1) % 1e9;

@@ -1,4 +1,4 @@
--- The whole schema for PostgreSQL, as the SQLite migrations 00001 to 00005
+-- The whole schema for PostgreSQL, as the SQLite migrations 00001 to 00006
 -- left it (see ../ for why each part is there). Times are Unix
 -- milliseconds (created_at …) or video milliseconds (time_ms).
 
@@ -20,9 +20,13 @@ CREATE TABLE rooms (
 CREATE TABLE users (
     id         text   PRIMARY KEY,
     name       text   NOT NULL,
+    -- The name folded for comparison (auth.NameKey): two names with the
+    -- same key look alike.
+    name_key   text   NOT NULL DEFAULT '',
     created_at bigint NOT NULL,
     last_seen  bigint NOT NULL
 );
+CREATE INDEX users_name_key ON users (name_key);
 
 -- One row per import, for the record; the server undoes the imports it
 -- finds running when it starts.
@@ -64,9 +68,16 @@ CREATE TABLE comments (
     mod_note     text   NOT NULL DEFAULT '',
     moderated_by text   NOT NULL DEFAULT '',
     moderated_at bigint,
-    import_id    bigint                       -- imports.id; NULL for comments posted here
+    import_id    bigint,                      -- imports.id; NULL for comments posted here
+    -- The client's idempotency key; NULL when none was given. A resend
+    -- with the same key by the same user finds the stored comment.
+    idem_key     text,
+    -- The seq a shadowed comment's ack carried; NULL for the others.
+    shown_seq    bigint
 );
 
+-- Resends: a user's comment by its idempotency key.
+CREATE UNIQUE INDEX comments_user_idem ON comments (user_id, idem_key) WHERE idem_key IS NOT NULL;
 -- Catch-up (after_seq), the newest comments, and seq uniqueness.
 CREATE UNIQUE INDEX comments_room_seq ON comments (room_id, seq) WHERE seq IS NOT NULL;
 -- Replay windows: the filter and the order (time_ms, seq) in one index.

@@ -14,5 +14,7 @@ import (
 	_ "github.com/danmaku/danmaku/plugins/nospoilers" // nospoilers: holds early spoilers
 	_ "github.com/danmaku/danmaku/plugins/ratelimit"  // ratelimit: per user, per IP, slow mode
 	_ "github.com/danmaku/danmaku/plugins/sanitize"   // sanitize: invisible characters, whitespace, length
+	_ "github.com/danmaku/danmaku/plugins/wasm"       // wasm: a sandboxed WebAssembly module
+	_ "github.com/danmaku/danmaku/plugins/webhook"    // webhook: an HTTP service decides
 	_ "github.com/danmaku/danmaku/plugins/wordfilter" // wordfilter: masks or rejects listed words
 )

@@ -10,8 +10,9 @@ import (
 
 // contentSecurityPolicy lets the pages run their own module scripts and
 // styles only (no inline script or style attribute), play videos from this
-// server or any http(s) URL a room names, talk to the API and the socket,
-// and be framed by this site and the allowed origins.
+// server or any http(s) URL a room names, talk to this server (API and
+// socket) and the allowed origins only, and be framed by this site and the
+// allowed origins.
 func contentSecurityPolicy(allowed []string) string {
 	ancestors := "'self'"
 	if slices.Contains(allowed, "*") {
@@ -25,7 +26,7 @@ func contentSecurityPolicy(allowed []string) string {
 		"style-src 'self'",
 		"img-src 'self' data:",
 		"media-src 'self' https: http:",
-		"connect-src 'self' ws: wss:",
+		"connect-src " + connectSources(allowed),
 		"font-src 'self'",
 		"object-src 'none'",
 		"base-uri 'self'",
@@ -61,4 +62,24 @@ func NoStore(c *fiber.Ctx) error {
 func CrossOrigin(c *fiber.Ctx) {
 	c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
 	c.Set(fiber.HeaderCrossOriginResourcePolicy, "cross-origin")
+}
+
+// connectSources is where the pages may connect: 'self', which in CSP
+// Level 3 also covers ws: and wss: to the page's own host and port (so the
+// room socket), plus each allowed origin with its WebSocket form
+// (https://a.example adds wss://a.example). "*" adds nothing: a wildcard
+// would let an injected script send anywhere, which this directive is for.
+func connectSources(allowed []string) string {
+	sources := []string{"'self'"}
+	for _, o := range allowed {
+		if o == "*" {
+			continue
+		}
+		o = strings.TrimSuffix(o, "/")
+		sources = append(sources, o)
+		if ws, ok := strings.CutPrefix(o, "http"); ok { // http → ws, https → wss
+			sources = append(sources, "ws"+ws)
+		}
+	}
+	return strings.Join(sources, " ")
 }

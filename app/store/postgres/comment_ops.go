@@ -32,7 +32,7 @@ func (op *insertComment) Apply(tx *Tx) error {
 		op.Status = store.Visible
 	}
 	d := op.Draft
-	if err := checkText("the comment", op.Room, d.Text, d.Mode, d.Color, d.Size, op.User.ID, op.User.Name, op.Note); err != nil {
+	if err := checkText("the comment", op.Room, d.Text, d.Mode, d.Color, d.Size, op.User.ID, op.User.Name, op.Note, op.Key); err != nil {
 		return err
 	}
 	op.op, op.stored = tx.op, protocol.Comment{}
@@ -52,53 +52,80 @@ func (op *insertComment) Done(err error) {
 	op.done(op.stored, nil)
 }
 
+// releaseKeys frees the idempotency keys of a batch's comments that their
+// senders used before the window (KeySince), so that the new comments can
+// take them; it runs just before insertComments.
+const releaseKeys = `UPDATE comments c SET idem_key = NULL
+	FROM unnest($1::text[], $2::text[], $3::bigint[]) AS k(user_id, idem_key, since)
+	WHERE c.user_id = k.user_id AND c.idem_key = k.idem_key AND c.created_at < k.since`
+
 // insertComments stores a batch's comments, given as arrays, in one
-// statement. It bumps each room's last_seq once, by the number of its
-// visible comments, and numbers those from the old value, in batch order;
-// the pipeline has locked the rooms' rows (in id order) just before, so
-// no other node numbers in between. Comments of a room that does not
-// exist are left out of the result. Ids are drawn in batch order.
+// statement. A comment whose sender stored one with the same idempotency
+// key already (known), or earlier in the batch, is a resend and is not
+// stored. It bumps each room's last_seq once, by the number of its visible
+// comments, and numbers those from the old value in batch order (a
+// shadowed comment is shown the number the next visible one takes); the
+// pipeline has locked the rooms' rows (in id order) just before, so no
+// other node numbers in between. Ids are drawn in batch order. It returns
+// the stored comments' ids and seqs, and the known comments whole; the
+// comments of a room that does not exist, and the batch's own resends,
+// are left out.
 const insertComments = `WITH input AS (
 	SELECT * FROM unnest($1::int[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[],
-		$8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
-		AS t(ord, room_id, time_ms, text, mode, color, size, user_id, user_name, status, ip, mod_note)
+		$8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
+		AS t(ord, room_id, time_ms, text, mode, color, size, user_id, user_name, status, ip, mod_note, idem_key)
+	WHERE EXISTS (SELECT 1 FROM rooms r WHERE r.id = t.room_id)
+), known AS (
+	SELECT i.ord, c.id, coalesce(c.seq, c.shown_seq, 0) AS seq, c.room_id, c.time_ms, c.text, c.mode, c.color, c.size,
+		c.user_id, c.user_name, c.created_at, c.likes, c.status
+	FROM input i JOIN comments c ON c.user_id = i.user_id AND c.idem_key = i.idem_key
+), kept AS (
+	SELECT i.* FROM input i
+	WHERE NOT EXISTS (SELECT 1 FROM known k WHERE k.ord = i.ord)
+		AND NOT EXISTS (SELECT 1 FROM input j WHERE i.idem_key <> '' AND j.user_id = i.user_id AND j.idem_key = i.idem_key AND j.ord < i.ord)
 ), counts AS (
-	SELECT room_id, count(*) AS n FROM input WHERE status = 'visible' GROUP BY room_id
+	SELECT room_id, count(*) AS n FROM kept WHERE status = 'visible' GROUP BY room_id
 ), bumped AS (
 	UPDATE rooms r SET last_seq = r.last_seq + c.n, comment_count = r.comment_count + c.n
 	FROM counts c WHERE r.id = c.room_id
-	RETURNING r.id, r.last_seq - c.n AS base
 ), numbered AS (
-	SELECT i.*, CASE WHEN i.status = 'visible'
-		THEN b.base + row_number() OVER (PARTITION BY i.room_id, i.status = 'visible' ORDER BY i.ord) END AS seq
-	FROM input i JOIN rooms r ON r.id = i.room_id LEFT JOIN bumped b ON b.id = i.room_id
+	SELECT k.*, r.last_seq + count(*) FILTER (WHERE k.status = 'visible') OVER (PARTITION BY k.room_id ORDER BY k.ord) AS upto
+	FROM kept k JOIN rooms r ON r.id = k.room_id
 ), ided AS (
-	SELECT nextval('comments_id_seq') AS id, n.* FROM (SELECT * FROM numbered ORDER BY ord) n
+	SELECT nextval('comments_id_seq') AS id, n.*,
+		CASE WHEN n.status = 'visible' THEN n.upto END AS seq,
+		CASE WHEN n.status = 'shadowed' THEN n.upto + 1 END AS shown_seq
+	FROM (SELECT * FROM numbered ORDER BY ord) n
 ), inserted AS (
-	INSERT INTO comments (id, room_id, seq, time_ms, text, mode, color, size, user_id, user_name, created_at, status, ip, mod_note)
-	SELECT id, room_id, seq, time_ms, text, mode, color, size, user_id, user_name, $13, status, nullif(ip, '')::inet, mod_note
+	INSERT INTO comments (id, room_id, seq, shown_seq, time_ms, text, mode, color, size, user_id, user_name, created_at,
+		status, ip, mod_note, idem_key)
+	SELECT id, room_id, seq, shown_seq, time_ms, text, mode, color, size, user_id, user_name, $14,
+		status, nullif(ip, '')::inet, mod_note, nullif(idem_key, '')
 	FROM ided
 )
-SELECT ord, id, coalesce(seq, 0) FROM ided ORDER BY ord`
+SELECT ord, false, id, coalesce(seq, shown_seq, 0), '', 0::bigint, '', '', '', '', '', '', 0::bigint, 0::bigint, '' FROM ided
+UNION ALL
+SELECT ord, true, id, seq, room_id, time_ms, text, mode, color, size, user_id, user_name, created_at, likes, status FROM known`
 
-// upsertUsers records the users a batch's comments name, in id order.
-const upsertUsers = `INSERT INTO users (id, name, created_at, last_seen)
-	SELECT id, name, $3, $3 FROM unnest($1::text[], $2::text[]) AS u(id, name)
-	ON CONFLICT (id) DO UPDATE SET name = excluded.name, last_seen = excluded.last_seen`
+// upsertUsers records the users a batch's comments name, in id order,
+// with their names' look-alike keys.
+const upsertUsers = `INSERT INTO users (id, name, name_key, created_at, last_seen)
+	SELECT id, name, name_key, $4, $4 FROM unnest($1::text[], $2::text[], $3::text[]) AS u(id, name, name_key)
+	ON CONFLICT (id) DO UPDATE SET name = excluded.name, name_key = excluded.name_key, last_seen = excluded.last_seen`
 
 // commentArgs are insertComments' arrays.
 func (t *Tx) commentArgs() []any {
 	n := len(t.rows)
 	ord := make([]int32, n)
 	timeMs := make([]int64, n)
-	cols := make([][]string, 10) // room_id … mod_note, as in the statement
+	cols := make([][]string, 11) // room_id … idem_key, as in the statement
 	for i := range cols {
 		cols[i] = make([]string, n)
 	}
 	for i, op := range t.rows {
 		d := op.Draft
 		ord[i], timeMs[i] = int32(i), int64(d.Time)
-		for j, v := range []string{op.Room, d.Text, d.Mode, d.Color, d.Size, op.User.ID, op.User.Name, string(op.Status), address(op.IP), op.Note} {
+		for j, v := range []string{op.Room, d.Text, d.Mode, d.Color, d.Size, op.User.ID, op.User.Name, string(op.Status), address(op.IP), op.Note, op.Key} {
 			cols[j][i] = v
 		}
 	}
@@ -107,6 +134,22 @@ func (t *Tx) commentArgs() []any {
 		args = append(args, c)
 	}
 	return append(args, t.now.UnixMilli())
+}
+
+// keyArgs are releaseKeys' arrays, or nil when no comment of the batch
+// has a key.
+func (t *Tx) keyArgs() []any {
+	var users, keys []string
+	var since []int64
+	for _, op := range t.rows {
+		if op.Key != "" {
+			users, keys, since = append(users, op.User.ID), append(keys, op.Key), append(since, op.KeySince.UnixMilli())
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	return []any{users, keys, since}
 }
 
 // address is ip as PostgreSQL's inet reads it, or "" (NULL) when it is
@@ -119,31 +162,58 @@ func address(ip string) string {
 	return a.WithZone("").String()
 }
 
-// readComments gives each comment its id and seq, and queues the visible
-// ones for fan-out, in batch order (seq order within each room).
+// readComments gives each stored comment its id and seq and queues the
+// visible ones for fan-out, in batch order (seq order within each room);
+// a resend fails with a Duplicate of what was stored, and a comment left
+// out otherwise with NotFound (its room does not exist).
 func (t *Tx) readComments(rows pgx.Rows) error {
 	stored := make([]bool, len(t.rows))
 	now := protocol.TimestampOf(t.now)
 	for rows.Next() {
 		var ord int32
-		var id, seq int64
-		if err := rows.Scan(&ord, &id, &seq); err != nil {
+		var known bool
+		var c protocol.Comment
+		var status string
+		if err := rows.Scan(&ord, &known, &c.ID, &c.Seq, &c.Room, &c.Time, &c.Text, &c.Mode, &c.Color, &c.Size,
+			&c.User.ID, &c.User.Name, &c.CreatedAt, &c.Likes, &status); err != nil {
 			return err
 		}
 		op := t.rows[ord]
+		if known {
+			t.opErrs[op.op] = duplicate(store.Stored{Comment: c, Status: store.Status(status)})
+			continue
+		}
 		d := op.Draft
-		op.stored = protocol.Comment{ID: id, Room: op.Room, Seq: seq, Time: d.Time, Text: d.Text, Mode: d.Mode,
+		op.stored = protocol.Comment{ID: c.ID, Room: op.Room, Seq: c.Seq, Time: d.Time, Text: d.Text, Mode: d.Mode,
 			Color: d.Color, Size: d.Size, User: op.User, CreatedAt: now}
 		stored[ord] = true
-		if seq != 0 {
+		if op.Status == store.Visible {
 			t.events.Comments = append(t.events.Comments, op.stored)
 		}
 	}
-	for i, ok := range stored {
-		if !ok && rows.Err() == nil {
-			op := t.rows[i]
+	if rows.Err() != nil {
+		return nil
+	}
+	first := map[[2]string]*insertComment{} // the batch's first comment of each user and key
+	for i, op := range t.rows {
+		k := [2]string{op.User.ID, op.Key}
+		if op.Key != "" && first[k] == nil && stored[i] {
+			first[k] = op
+		}
+	}
+	for i, op := range t.rows {
+		switch orig := first[[2]string{op.User.ID, op.Key}]; {
+		case stored[i] || t.opErrs[op.op] != nil:
+		case op.Key != "" && orig != nil:
+			t.opErrs[op.op] = duplicate(store.Stored{Comment: orig.stored, Status: orig.Status})
+		default:
 			t.opErrs[op.op] = errs.New(errs.NotFound, "room %q does not exist", op.Room)
 		}
 	}
 	return nil
+}
+
+// duplicate is the error of a resend of st (store.NewComment.Key).
+func duplicate(st store.Stored) error {
+	return errs.Wrap(&store.Duplicate{Original: st}, errs.Conflict, "this comment was stored already")
 }

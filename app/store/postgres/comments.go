@@ -9,6 +9,10 @@ import (
 
 const commentColumns = `id, room_id, coalesce(seq, 0), time_ms, text, mode, color, size, user_id, user_name, created_at, likes`
 
+// shownColumns are commentColumns as a comment's sender saw it: a shadowed
+// comment with the seq its ack carried.
+const shownColumns = `id, room_id, coalesce(seq, shown_seq, 0), time_ms, text, mode, color, size, user_id, user_name, created_at, likes`
+
 // The read queries. Each has the index it needs (migrations/postgres),
 // which TestReadQueriesUseTheirIndexes checks with EXPLAIN.
 const (
@@ -18,13 +22,14 @@ const (
 		WHERE room_id = $1 AND status = 'visible' AND time_ms >= $2 AND time_ms < $3
 		ORDER BY time_ms, seq LIMIT $4`
 	// queryCommentsByTimeFor is a replay window with the viewer's own
-	// shadowed comments (comments_shadowed) merged in, by time then id.
+	// shadowed comments (comments_shadowed), with the seqs their acks
+	// carried, merged in by time then id.
 	queryCommentsByTimeFor = `SELECT * FROM (
 		(SELECT ` + commentColumns + ` FROM comments
 			WHERE room_id = $1 AND status = 'visible' AND time_ms >= $3 AND time_ms < $4
 			ORDER BY time_ms, seq LIMIT $5)
 		UNION ALL
-		(SELECT ` + commentColumns + ` FROM comments
+		(SELECT ` + shownColumns + ` FROM comments
 			WHERE room_id = $1 AND user_id = $2 AND status = 'shadowed' AND time_ms >= $3 AND time_ms < $4
 			ORDER BY time_ms LIMIT $5)
 	) w ORDER BY time_ms, id LIMIT $5`

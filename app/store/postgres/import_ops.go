@@ -127,16 +127,28 @@ func (st importSteps) FinishImport(ctx context.Context, id int64, imported, skip
 	})
 }
 
+// UndoChunk's commit retracts the comments it deletes from the room's
+// viewers (store.Events), who may have loaded them.
 func (st importSteps) UndoChunk(ctx context.Context, room, by string, id, lo, hi int64) error {
 	return st.s.Writer.Exec(ctx, func(tx *Tx) error {
-		if _, err := tx.Exec(`WITH undone AS (
+		rows, err := tx.Query(`WITH undone AS (
 				UPDATE comments SET status = 'deleted', moderated_by = $2, moderated_at = $3
 				WHERE room_id = $1 AND seq BETWEEN $4 AND $5 AND import_id = $6 AND status = 'visible'
-				RETURNING 1
+				RETURNING id
+			), counted AS (
+				UPDATE rooms SET comment_count = comment_count - (SELECT count(*) FROM undone) WHERE id = $1
 			)
-			UPDATE rooms SET comment_count = comment_count - (SELECT count(*) FROM undone) WHERE id = $1`,
-			room, by, tx.now.UnixMilli(), lo, hi, id); err != nil {
+			SELECT id FROM undone ORDER BY id`,
+			room, by, tx.now.UnixMilli(), lo, hi, id)
+		var ids []int64
+		if err == nil {
+			ids, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+		}
+		if err != nil {
 			return fmt.Errorf("undoing the import: %w", err)
+		}
+		if len(ids) > 0 { // viewers that loaded them drop them
+			tx.events.Retracts = append(tx.events.Retracts, store.Retraction{Room: room, IDs: ids})
 		}
 		return nil
 	})

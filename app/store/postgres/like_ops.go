@@ -9,21 +9,26 @@ import (
 )
 
 // LikeComment records userID's like of a visible comment, once per user,
-// and returns the comment's like count. It is one pipelined statement.
-func (s *Store) LikeComment(ctx context.Context, commentID int64, userID string) (store.LikeChange, error) {
-	if err := checkText("the user id", userID); err != nil {
+// and returns the comment's like count; with rooms not nil, only of a
+// comment in one of them (Forbidden otherwise). It is one pipelined
+// statement.
+func (s *Store) LikeComment(ctx context.Context, commentID int64, userID string, rooms []string) (store.LikeChange, error) {
+	if err := checkText("the like", userID); err != nil {
+		return store.LikeChange{}, err
+	}
+	if err := checkText("the rooms", rooms...); err != nil {
 		return store.LikeChange{}, err
 	}
 	return s.like(ctx, `WITH target AS (
-			SELECT id, room_id FROM comments WHERE id = $1 AND status = 'visible'
+			SELECT id, room_id, $3::text[] IS NULL OR room_id = ANY($3) AS allowed FROM comments WHERE id = $1 AND status = 'visible'
 		), added AS (
-			INSERT INTO comment_likes (comment_id, user_id, created_at) SELECT id, $2, $3 FROM target
+			INSERT INTO comment_likes (comment_id, user_id, created_at) SELECT id, $2, $4 FROM target WHERE allowed
 			ON CONFLICT DO NOTHING RETURNING 1
 		)
 		UPDATE comments c SET likes = c.likes + (SELECT count(*) FROM added)
 		FROM target t WHERE c.id = t.id
-		RETURNING t.room_id, c.likes, (SELECT count(*) FROM added) > 0`,
-		[]any{commentID, userID}, "", store.LikeChange{CommentID: commentID},
+		RETURNING t.room_id, c.likes, (SELECT count(*) FROM added) > 0, t.allowed`,
+		[]any{commentID, userID, rooms}, "", store.LikeChange{CommentID: commentID},
 		errs.New(errs.NotFound, "comment %d does not exist", commentID))
 }
 
@@ -39,14 +44,15 @@ func (s *Store) LikeRoom(ctx context.Context, roomID, userID string) (store.Like
 			ON CONFLICT DO NOTHING RETURNING 1
 		)
 		UPDATE rooms SET likes = likes + (SELECT count(*) FROM added) WHERE id = $1
-		RETURNING id, likes, (SELECT count(*) FROM added) > 0`,
+		RETURNING id, likes, (SELECT count(*) FROM added) > 0, true`,
 		[]any{roomID, userID}, roomID, store.LikeChange{Room: roomID},
 		errs.New(errs.NotFound, "room %q does not exist", roomID))
 }
 
 // like runs a like statement (args, then the batch's time) that returns
-// the room, the new count and whether the like was new; a new like is
-// published. lock names the room whose row the statement updates.
+// the room, the new count, whether the like was new and whether it was
+// allowed; a new like is published. lock names the room whose row the
+// statement updates.
 func (s *Store) like(ctx context.Context, query string, args []any, lock string, out store.LikeChange, missing error) (store.LikeChange, error) {
 	err := s.Writer.Exec(ctx, func(tx *Tx) error {
 		if lock != "" {
@@ -56,9 +62,12 @@ func (s *Store) like(ctx context.Context, query string, args []any, lock string,
 			if !rows.Next() {
 				return missing
 			}
-			var added bool
-			if err := rows.Scan(&out.Room, &out.Likes, &added); err != nil {
+			var added, allowed bool
+			if err := rows.Scan(&out.Room, &out.Likes, &added, &allowed); err != nil {
 				return err
+			}
+			if !allowed {
+				return errs.New(errs.Forbidden, "join room %q before liking its comments", out.Room)
 			}
 			if added {
 				tx.events.Likes = append(tx.events.Likes, out)

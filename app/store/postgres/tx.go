@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/store"
 	"github.com/danmaku/danmaku/app/store/batch"
@@ -154,6 +155,9 @@ func (t *Tx) pipeline() *pgx.Batch {
 		slices.Sort(rooms)
 		b.Queue(`SELECT id FROM rooms WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`, slices.Compact(rooms))
 	}
+	if keys := t.keyArgs(); keys != nil {
+		b.Queue(releaseKeys, keys...)
+	}
 	if len(t.rows) > 0 {
 		b.Queue(insertComments, t.commentArgs()...)
 	}
@@ -163,11 +167,12 @@ func (t *Tx) pipeline() *pgx.Batch {
 			ids = append(ids, id)
 		}
 		slices.Sort(ids)
-		names := make([]string, len(ids))
+		names, keys := make([]string, len(ids)), make([]string, len(ids))
 		for i, id := range ids {
 			names[i] = t.users[id]
+			keys[i] = auth.NameKey(names[i])
 		}
-		b.Queue(upsertUsers, ids, names, t.now.UnixMilli())
+		b.Queue(upsertUsers, ids, names, keys, t.now.UnixMilli())
 	}
 	for _, q := range t.queued {
 		b.Queue(q.sql, q.args...)
@@ -198,6 +203,11 @@ func (t *Tx) readResults(br pgx.BatchResults) error {
 		return nil
 	}
 	if len(t.lock) > 0 || len(t.rows) > 0 {
+		if err := read(nil, 0); err != nil {
+			return err
+		}
+	}
+	if t.keyArgs() != nil {
 		if err := read(nil, 0); err != nil {
 			return err
 		}

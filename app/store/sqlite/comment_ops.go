@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/danmaku/danmaku/app/protocol"
 	"github.com/danmaku/danmaku/app/store"
@@ -12,7 +13,7 @@ import (
 // AddComment implements store.Comments: it queues an InsertComment op for c.
 func (s *Store) AddComment(ctx context.Context, c store.NewComment, done func(protocol.Comment, error)) error {
 	return s.Writer.Submit(ctx, &InsertComment{
-		Room: c.Room, Draft: c.Draft, User: c.User, Status: c.Status, IP: c.IP, Note: c.Note,
+		Room: c.Room, Draft: c.Draft, User: c.User, Status: c.Status, IP: c.IP, Note: c.Note, Key: c.Key, KeySince: c.KeySince,
 		OnDone: func(op *InsertComment, err error) {
 			if err != nil {
 				done(protocol.Comment{}, err)
@@ -24,7 +25,8 @@ func (s *Store) AddComment(ctx context.Context, c store.NewComment, done func(pr
 }
 
 // InsertComment is the op that stores a new comment. A visible comment gets
-// the room's next seq in the same transaction and is fanned out after commit.
+// the room's next seq in the same transaction and is fanned out after
+// commit; a shadowed one is answered with the seq it would have had.
 type InsertComment struct {
 	Room   string
 	Draft  protocol.Draft
@@ -32,6 +34,10 @@ type InsertComment struct {
 	Status store.Status // Visible when empty
 	IP     string       // the client's address, shown to moderators only
 	Note   string       // why moderation held or shadowed it, for moderators
+	// Key and KeySince: see store.NewComment. A comment of the same send
+	// stored already fails the op with a store.Duplicate cause.
+	Key      string
+	KeySince time.Time
 
 	// Comment is the stored comment; valid in OnDone when err is nil.
 	Comment protocol.Comment
@@ -50,6 +56,11 @@ func (op *InsertComment) Apply(tx *Tx) error {
 	if err != nil {
 		return err
 	}
+	if op.Key != "" {
+		if err := tx.sameSend(op.User.ID, op.Key, op.KeySince); err != nil {
+			return err
+		}
+	}
 	if err := tx.touchUser(op.User); err != nil {
 		return err
 	}
@@ -64,13 +75,19 @@ func (op *InsertComment) Apply(tx *Tx) error {
 		CreatedAt: protocol.TimestampOf(tx.now),
 	}
 	visible := op.Status == store.Visible
-	seq := sql.NullInt64{}
-	if visible {
+	var seq, shown sql.NullInt64
+	switch op.Status {
+	case store.Visible:
 		seq = sql.NullInt64{Int64: rs.lastSeq + 1, Valid: true}
+	case store.Shadowed:
+		// The seq it would have taken: its ack looks like an accepted one.
+		shown = sql.NullInt64{Int64: rs.lastSeq + 1, Valid: true}
+		c.Seq = shown.Int64
 	}
+	key := sql.NullString{String: op.Key, Valid: op.Key != ""}
 	res, err := tx.stmt(tx.stmts.insertComment).ExecContext(tx.ctx,
 		op.Room, seq, int64(c.Time), c.Text, c.Mode, c.Color, c.Size,
-		c.User.ID, c.User.Name, int64(c.CreatedAt), string(op.Status), op.IP, op.Note)
+		c.User.ID, c.User.Name, int64(c.CreatedAt), string(op.Status), op.IP, op.Note, key, shown)
 	if err != nil {
 		return fmt.Errorf("inserting comment: %w", err)
 	}

@@ -10,6 +10,21 @@ import (
 
 const commentColumns = `id, room_id, seq, time_ms, text, mode, color, size, user_id, user_name, created_at, likes`
 
+// shownColumns are commentColumns as a comment's sender saw it: a shadowed
+// comment with the seq its ack carried.
+const shownColumns = `id, room_id, coalesce(seq, shown_seq), time_ms, text, mode, color, size, user_id, user_name, created_at, likes`
+
+// scanComment reads the columns of commentColumns (or shownColumns), then
+// those of extra.
+func scanComment(row interface{ Scan(...any) error }, extra ...any) (protocol.Comment, error) {
+	var c protocol.Comment
+	var seq sql.NullInt64
+	err := row.Scan(append([]any{&c.ID, &c.Room, &seq, &c.Time, &c.Text, &c.Mode, &c.Color, &c.Size,
+		&c.User.ID, &c.User.Name, &c.CreatedAt, &c.Likes}, extra...)...)
+	c.Seq = seq.Int64
+	return c, err
+}
+
 // CommentsByTime returns a room's visible comments with from <= time < to
 // (video milliseconds), ordered by time, at most limit of them.
 func (s *Store) CommentsByTime(ctx context.Context, room string, from, to protocol.Seconds, limit int) ([]protocol.Comment, error) {
@@ -30,13 +45,10 @@ func (s *Store) queryComments(ctx context.Context, stmt *sql.Stmt, args ...any) 
 	defer rows.Close()
 	out := []protocol.Comment{}
 	for rows.Next() {
-		var c protocol.Comment
-		var seq sql.NullInt64
-		if err := rows.Scan(&c.ID, &c.Room, &seq, &c.Time, &c.Text, &c.Mode, &c.Color, &c.Size,
-			&c.User.ID, &c.User.Name, &c.CreatedAt, &c.Likes); err != nil {
+		c, err := scanComment(rows)
+		if err != nil {
 			return nil, fmt.Errorf("store: reading comments: %w", err)
 		}
-		c.Seq = seq.Int64
 		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {

@@ -112,25 +112,33 @@ func (st importSteps) FinishImport(ctx context.Context, id int64, imported, skip
 	})
 }
 
+// UndoChunk's commit retracts the comments it deletes from the room's
+// viewers (store.Events), who may have loaded them.
 func (st importSteps) UndoChunk(ctx context.Context, room, by string, id, lo, hi int64) error {
 	return st.s.Writer.Exec(ctx, func(tx *Tx) error {
 		rs, err := tx.room(room)
 		if err != nil {
 			return err
 		}
-		r, err := tx.tx.ExecContext(tx.ctx, `UPDATE comments SET status = 'deleted', moderated_by = ?, moderated_at = ?
-			WHERE room_id = ? AND seq BETWEEN ? AND ? AND import_id = ? AND status = 'visible'`,
+		ids, err := queryAll(tx.ctx, tx.tx, "undone comments", scanID, `UPDATE comments SET status = 'deleted', moderated_by = ?, moderated_at = ?
+			WHERE room_id = ? AND seq BETWEEN ? AND ? AND import_id = ? AND status = 'visible' RETURNING id`,
 			by, tx.now.UnixMilli(), room, lo, hi, id)
 		if err != nil {
 			return fmt.Errorf("undoing the import: %w", err)
 		}
-		n, err := r.RowsAffected()
-		if err != nil {
-			return fmt.Errorf("undoing the import: %w", err)
+		rs.visibleDiff -= int64(len(ids))
+		if len(ids) > 0 { // viewers that loaded them drop them
+			tx.events.Retracts = append(tx.events.Retracts, store.Retraction{Room: room, IDs: ids})
 		}
-		rs.visibleDiff -= n
 		return nil
 	})
+}
+
+// scanID reads a row of one id.
+func scanID(row interface{ Scan(...any) error }) (int64, error) {
+	var id int64
+	err := row.Scan(&id)
+	return id, err
 }
 
 func (st importSteps) FailImport(ctx context.Context, id int64) error {

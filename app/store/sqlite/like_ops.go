@@ -5,14 +5,16 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/store"
 )
 
 // LikeComment records userID's like of a visible comment, once per user,
-// and returns the comment's like count.
-func (s *Store) LikeComment(ctx context.Context, commentID int64, userID string) (store.LikeChange, error) {
+// and returns the comment's like count; with rooms not nil, only of a
+// comment in one of them.
+func (s *Store) LikeComment(ctx context.Context, commentID int64, userID string, rooms []string) (store.LikeChange, error) {
 	var out store.LikeChange
 	err := s.Writer.Exec(ctx, func(tx *Tx) error {
 		out = store.LikeChange{CommentID: commentID}
@@ -22,6 +24,9 @@ func (s *Store) LikeComment(ctx context.Context, commentID int64, userID string)
 		}
 		if err != nil {
 			return fmt.Errorf("reading comment %d: %w", commentID, err)
+		}
+		if rooms != nil && !slices.Contains(rooms, out.Room) {
+			return errs.New(errs.Forbidden, "join room %q before liking its comments", out.Room)
 		}
 		added, err := tx.insertLike(tx.stmts.likeComment, commentID, userID)
 		if err != nil || !added {

@@ -19,7 +19,7 @@ const (
 		ORDER BY time_ms, seq LIMIT ?`
 	// queryShadowedByTime is a viewer's own shadowed comments in a replay
 	// window, served by comments_shadowed.
-	queryShadowedByTime = `SELECT ` + commentColumns + ` FROM comments
+	queryShadowedByTime = `SELECT ` + shownColumns + ` FROM comments
 		WHERE room_id = ? AND user_id = ? AND status = 'shadowed' AND time_ms >= ? AND time_ms < ?
 		ORDER BY time_ms LIMIT ?`
 	// queryCommentsAfter is catch-up, served by comments_room_seq.

@@ -30,11 +30,11 @@ func prepare(db *sql.DB) (*statements, error) {
 	}{
 		{&s.roomSeq, `SELECT last_seq FROM rooms WHERE id = ?`},
 		{&s.bumpRoom, `UPDATE rooms SET last_seq = ?, comment_count = comment_count + ? WHERE id = ?`},
-		{&s.upsertUser, `INSERT INTO users (id, name, created_at, last_seen) VALUES (?, ?, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET name = excluded.name, last_seen = excluded.last_seen`},
+		{&s.upsertUser, `INSERT INTO users (id, name, name_key, created_at, last_seen) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET name = excluded.name, name_key = excluded.name_key, last_seen = excluded.last_seen`},
 		{&s.insertComment, `INSERT INTO comments
-			(room_id, seq, time_ms, text, mode, color, size, user_id, user_name, created_at, status, ip, mod_note)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+			(room_id, seq, time_ms, text, mode, color, size, user_id, user_name, created_at, status, ip, mod_note, idem_key, shown_seq)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&s.commentForLike, `SELECT room_id, likes FROM comments WHERE id = ? AND status = 'visible'`},
 		{&s.likeComment, `INSERT OR IGNORE INTO comment_likes (comment_id, user_id, created_at) VALUES (?, ?, ?)`},
 		{&s.bumpCommentLikes, `UPDATE comments SET likes = likes + 1 WHERE id = ?`},

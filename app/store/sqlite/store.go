@@ -121,6 +121,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		write.Close()
 		return nil, err
 	}
+	if err := fillNameKeys(ctx, write); err != nil {
+		write.Close()
+		return nil, err
+	}
 	read, err := sql.Open(driverName, dsn(opts.Path, opts.Sync, true))
 	if err != nil {
 		write.Close()

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/protocol"
 	"github.com/danmaku/danmaku/app/store"
@@ -78,7 +79,7 @@ func (t *Tx) touchUser(u protocol.User) error {
 		return nil
 	}
 	ms := t.now.UnixMilli()
-	if _, err := t.stmt(t.stmts.upsertUser).ExecContext(t.ctx, u.ID, u.Name, ms, ms); err != nil {
+	if _, err := t.stmt(t.stmts.upsertUser).ExecContext(t.ctx, u.ID, u.Name, auth.NameKey(u.Name), ms, ms); err != nil {
 		return fmt.Errorf("recording user: %w", err)
 	}
 	t.users[u.ID] = u.Name

@@ -178,7 +178,8 @@ func importState(t *testing.T, s Store, id int64) (state string, imported int) {
 // the first chunk is stored, a live comment commits before the file's next
 // entry is even read, so it takes the seq after that chunk. A file that
 // then fails is undone whole: its stored chunks are deleted (keeping their
-// seqs) and the import is recorded as failed.
+// seqs), retracted from viewers that loaded them, and the import is
+// recorded as failed.
 func testImportsCommitInChunks(t *testing.T, b Backend) {
 	const n = 2*store.ImportChunk + store.ImportChunk/2
 	for _, tc := range []struct {
@@ -194,7 +195,8 @@ func testImportsCommitInChunks(t *testing.T, b Backend) {
 		{"a file that breaks after two chunks", errs.New(errs.BadRequest, "line 2504: malformed"), errs.BadRequest, "failed", 0, 1, 2*store.ImportChunk + 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := open(t, b, Hooks{})
+			ev := &Recorder{}
+			s := open(t, b, Hooks{OnCommit: ev.Add})
 			imp := importOf(n, tc.fail)
 			var liveSeq int64
 			read, next := 0, imp.Next
@@ -219,10 +221,17 @@ func testImportsCommitInChunks(t *testing.T, b Backend) {
 			if got := countImported(t, s, "visible"); got != tc.visible {
 				t.Fatalf("%d imported comments visible, want %d", got, tc.visible)
 			}
+			retracted := 0
+			for _, r := range ev.Take().Retracts {
+				retracted += len(r.IDs)
+			}
 			if tc.code != "" {
 				if got := countImported(t, s, "deleted"); got != 2*store.ImportChunk {
 					t.Fatalf("%d imported comments deleted, want the two stored chunks", got)
 				}
+			}
+			if want := 2 * store.ImportChunk; tc.code == "" && retracted != 0 || tc.code != "" && retracted != want {
+				t.Fatalf("%d comments retracted from viewers, want the undone ones (%d) or none", retracted, want)
 			}
 			var id int64
 			if err := s.SQL().QueryRow(`SELECT max(id) FROM imports`).Scan(&id); err != nil {

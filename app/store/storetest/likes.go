@@ -24,9 +24,10 @@ func testLikes(t *testing.T, b Backend) {
 		want store.LikeChange
 		news bool // a new like, published
 	}{
-		{"a comment", func() (store.LikeChange, error) { return s.LikeComment(ctx, c.ID, "a") }, store.LikeChange{Room: "r", CommentID: c.ID, Likes: 1}, true},
-		{"the comment again", func() (store.LikeChange, error) { return s.LikeComment(ctx, c.ID, "a") }, store.LikeChange{Room: "r", CommentID: c.ID, Likes: 1}, false},
-		{"the comment by another", func() (store.LikeChange, error) { return s.LikeComment(ctx, c.ID, "b") }, store.LikeChange{Room: "r", CommentID: c.ID, Likes: 2}, true},
+		{"a comment", func() (store.LikeChange, error) { return s.LikeComment(ctx, c.ID, "a", nil) }, store.LikeChange{Room: "r", CommentID: c.ID, Likes: 1}, true},
+		{"the comment again", func() (store.LikeChange, error) { return s.LikeComment(ctx, c.ID, "a", nil) }, store.LikeChange{Room: "r", CommentID: c.ID, Likes: 1}, false},
+		{"the comment by another", func() (store.LikeChange, error) { return s.LikeComment(ctx, c.ID, "b", nil) }, store.LikeChange{Room: "r", CommentID: c.ID, Likes: 2}, true},
+		{"the comment from a socket in its room", func() (store.LikeChange, error) { return s.LikeComment(ctx, c.ID, "c", []string{"x", "r"}) }, store.LikeChange{Room: "r", CommentID: c.ID, Likes: 3}, true},
 		{"the room", func() (store.LikeChange, error) { return s.LikeRoom(ctx, "r", "a") }, store.LikeChange{Room: "r", Likes: 1}, true},
 		{"the room again", func() (store.LikeChange, error) { return s.LikeRoom(ctx, "r", "a") }, store.LikeChange{Room: "r", Likes: 1}, false},
 	} {
@@ -44,20 +45,25 @@ func testLikes(t *testing.T, b Backend) {
 	for _, tc := range []struct {
 		name string
 		like func() (store.LikeChange, error)
+		code errs.Code
 	}{
-		{"a held comment", func() (store.LikeChange, error) { return s.LikeComment(ctx, held.ID, "a") }},
-		{"a missing comment", func() (store.LikeChange, error) { return s.LikeComment(ctx, 1<<40, "a") }},
-		{"a missing room", func() (store.LikeChange, error) { return s.LikeRoom(ctx, "nope", "a") }},
+		{"a held comment", func() (store.LikeChange, error) { return s.LikeComment(ctx, held.ID, "a", nil) }, errs.NotFound},
+		{"a missing comment", func() (store.LikeChange, error) { return s.LikeComment(ctx, 1<<40, "a", nil) }, errs.NotFound},
+		{"a missing room", func() (store.LikeChange, error) { return s.LikeRoom(ctx, "nope", "a") }, errs.NotFound},
+		{"a comment of a room the socket is not in", func() (store.LikeChange, error) { return s.LikeComment(ctx, c.ID, "d", []string{"x"}) }, errs.Forbidden},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := tc.like(); errs.CodeOf(err) != errs.NotFound {
-				t.Fatalf("like: %v, want not_found", err)
+			if _, err := tc.like(); errs.CodeOf(err) != tc.code {
+				t.Fatalf("like: %v, want %s", err, tc.code)
+			}
+			if published := ev.Take().Likes; len(published) != 0 {
+				t.Fatalf("a refused like published %+v", published)
 			}
 		})
 	}
 	stored, err := s.CommentsAfter(ctx, "r", 0, 10)
-	if err != nil || len(stored) != 1 || stored[0].Likes != 2 {
-		t.Fatalf("stored %+v, %v; want the comment with 2 likes", stored, err)
+	if err != nil || len(stored) != 1 || stored[0].Likes != 3 {
+		t.Fatalf("stored %+v, %v; want the comment with 3 likes", stored, err)
 	}
 	room, err := s.Room(ctx, "r")
 	if err != nil || room.Likes != 1 {

@@ -73,6 +73,8 @@ func Run(t *testing.T, b Backend) {
 		{"RolledBackBatchDoesNotHideAUser", testRolledBackBatchDoesNotHideAUser},
 		{"ConcurrentSendersGetGaplessSeqsInEventOrder", testConcurrentSendersGetGaplessSeqs},
 		{"HostileTextIsStoredVerbatim", testHostileTextIsStoredVerbatim},
+		{"ResendsAreDuplicates", testResends},
+		{"ClaimName", testClaimName},
 		{"Rooms", testRooms},
 		{"ReplayReads", testReplayReads},
 		{"EachVisiblePagesInTimeOrder", testEachVisible},

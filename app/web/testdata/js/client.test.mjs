@@ -119,7 +119,9 @@ test('sendComment resolves on ack ok with the stored comment', async () => {
   sock().open();
   sock().receive(welcome());
   const p = client.sendComment({ text: 'hi', time: 1.5, mode: 'top', color: '#ffffff', size: 'medium' }, 'ref-1');
-  assert.deepEqual(sock().sent[0], { type: 'comment', ref: 'ref-1', room: 'r1', text: 'hi', time: 1.5, mode: 'top', color: '#ffffff', size: 'medium' });
+  const key = sock().sent[0].idempotency_key;
+  assert.match(key, /^[\x21-\x7e]{1,64}$/, 'a key the server accepts');
+  assert.deepEqual(sock().sent[0], { type: 'comment', ref: 'ref-1', room: 'r1', text: 'hi', time: 1.5, mode: 'top', color: '#ffffff', size: 'medium', idempotency_key: key });
   sock().receive({ type: 'ack', ref: 'ref-1', ok: true, comment: comment(50, 50, { text: 'hi', user: { id: 'me' } }) });
   assert.equal((await p).id, 50);
   // The broadcast of the same comment afterwards is not delivered again.
@@ -141,6 +143,28 @@ test('the broadcast echo arriving before the ack settles the send and is not del
   assert.equal((await p).id, 60);
   assert.deepEqual(got.map((c) => c.id), [61]);
   sock().receive({ type: 'ack', ref: 'ref-2', ok: true, comment: comment(60, 60) }); // late ack: harmless
+});
+
+test('a comment whose ack the connection lost is sent again, with its key, once the room is rejoined', async () => {
+  const { client, timers, sock } = setup();
+  client.connect();
+  sock().open();
+  sock().receive(welcome());
+  const p = client.sendComment({ text: 'maybe stored', time: 1 }, 'ref-3');
+  const q = client.sendComment({ text: 'acked', time: 1 }, 'ref-4');
+  sock().receive({ type: 'ack', ref: 'ref-4', ok: true, comment: comment(71, 71, { text: 'acked' }) });
+  await q;
+  const first = sock().sent.find((m) => m.ref === 'ref-3');
+  sock().drop();
+  timers.advance(1000);
+  sock().open();
+  assert.deepEqual(sock().sent, [], 'nothing is resent before the room is rejoined');
+  timers.advance(3000); // the first ack timeout (5 s) is now 1 s away
+  sock().receive(welcome(70));
+  assert.deepEqual(sock().sent, [first], 'the unacked comment, as sent the first time (same ref and key); not the acked one');
+  timers.advance(4999);
+  sock().receive({ type: 'ack', ref: 'ref-3', ok: true, comment: comment(70, 70, { text: 'maybe stored' }) });
+  assert.equal((await p).id, 70, 'the resend has an ack timeout of its own');
 });
 
 test('sendComment rejects on ack error, offline and timeout', async () => {
