@@ -55,9 +55,11 @@ func (op *insertComment) Done(err error) {
 // releaseKeys frees the idempotency keys of a batch's comments that their
 // senders used before the window (KeySince), so that the new comments can
 // take them; it runs just before insertComments.
-const releaseKeys = `UPDATE comments c SET idem_key = NULL
-	FROM unnest($1::text[], $2::text[], $3::bigint[]) AS k(user_id, idem_key, since)
-	WHERE c.user_id = k.user_id AND c.idem_key = k.idem_key AND c.created_at < k.since`
+const releaseKeys = `UPDATE comments SET idem_key = NULL WHERE id = ANY(ARRAY(
+	SELECT c.id FROM unnest($1::text[], $2::text[], $3::bigint[]) AS k(user_id, idem_key, since)
+	CROSS JOIN LATERAL (
+		SELECT id FROM comments WHERE user_id = k.user_id AND idem_key = k.idem_key AND created_at < k.since LIMIT 1
+	) c))`
 
 // insertComments stores a batch's comments, given as arrays, in one
 // statement. A comment whose sender stored one with the same idempotency
@@ -74,15 +76,20 @@ const insertComments = `WITH input AS (
 	SELECT * FROM unnest($1::int[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[],
 		$8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
 		AS t(ord, room_id, time_ms, text, mode, color, size, user_id, user_name, status, ip, mod_note, idem_key)
-	WHERE EXISTS (SELECT 1 FROM rooms r WHERE r.id = t.room_id)
 ), known AS (
-	SELECT i.ord, c.id, coalesce(c.seq, c.shown_seq, 0) AS seq, c.room_id, c.time_ms, c.text, c.mode, c.color, c.size,
-		c.user_id, c.user_name, c.created_at, c.likes, c.status
-	FROM input i JOIN comments c ON c.user_id = i.user_id AND c.idem_key = i.idem_key
+	-- One index lookup per keyed comment (LATERAL … LIMIT 1), whatever
+	-- plan the statement gets: never a scan of the table.
+	SELECT i.ord, c.* FROM input i CROSS JOIN LATERAL (
+		SELECT id, coalesce(seq, shown_seq, 0) AS seq, room_id, time_ms, text, mode, color, size,
+			user_id, user_name, created_at, likes, status
+		FROM comments WHERE user_id = i.user_id AND idem_key = i.idem_key LIMIT 1
+	) c WHERE i.idem_key <> ''
 ), kept AS (
-	SELECT i.* FROM input i
-	WHERE NOT EXISTS (SELECT 1 FROM known k WHERE k.ord = i.ord)
-		AND NOT EXISTS (SELECT 1 FROM input j WHERE i.idem_key <> '' AND j.user_id = i.user_id AND j.idem_key = i.idem_key AND j.ord < i.ord)
+	-- The batch's first comment of each key (a window, not a join of the
+	-- batch with itself), unless it is known.
+	SELECT * FROM (
+		SELECT i.*, row_number() OVER (PARTITION BY i.user_id, i.idem_key ORDER BY i.ord) AS nth FROM input i
+	) r WHERE (r.idem_key = '' OR r.nth = 1) AND NOT EXISTS (SELECT 1 FROM known k WHERE k.ord = r.ord)
 ), counts AS (
 	SELECT room_id, count(*) AS n FROM kept WHERE status = 'visible' GROUP BY room_id
 ), bumped AS (

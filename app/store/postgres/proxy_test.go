@@ -72,28 +72,40 @@ func (p *proxy) serve() {
 }
 
 // relayRequests passes the client's bytes on. Once cut is set, it reads
-// the next request message by message, passes it on up to and including
-// its Sync (which has the server run and, outside a transaction, commit
-// it), and then closes the client's side only: the server finishes the
-// request while the client never hears how it went. The connection is
-// idle when a test sets cut, so the next read starts a message.
+// the client's messages one by one and passes them on up to and including
+// the first Sync after an Execute (which has the server run the request
+// and, outside a transaction, commit it), then closes the client's side
+// only: the server finishes the request while the client never hears how
+// it went. A round that only prepares statements (no Execute) passes. The
+// connection is idle when a test sets cut, so the next read starts a
+// message.
 func (p *proxy) relayRequests(c, s net.Conn) {
 	buf := make([]byte, 64<<10)
-	var msg []byte // the request so far, while cutting
+	var pending []byte // unforwarded bytes, while cutting
+	executed := false
 	for {
 		n, err := c.Read(buf)
-		if n > 0 {
-			if !p.cut.Load() && msg == nil {
-				if _, werr := s.Write(buf[:n]); werr != nil {
+		if n > 0 && !p.cut.Load() && pending == nil {
+			if _, werr := s.Write(buf[:n]); werr != nil {
+				c.Close()
+				return
+			}
+		} else if n > 0 {
+			pending = append(pending, buf[:n]...)
+			for {
+				typ, size, ok := nextMessage(pending)
+				if !ok {
+					break
+				}
+				_, _ = s.Write(pending[:size])
+				pending = pending[size:]
+				executed = executed || typ == 'E'
+				if typ == 'S' && executed {
+					p.cut.Store(false)
 					c.Close()
+					p.cutten <- struct{}{}
 					return
 				}
-			} else if msg = append(msg, buf[:n]...); syncEnd(msg) > 0 {
-				_, _ = s.Write(msg[:syncEnd(msg)])
-				p.cut.Store(false)
-				c.Close()
-				p.cutten <- struct{}{}
-				return
 			}
 		}
 		if err != nil {
@@ -103,21 +115,14 @@ func (p *proxy) relayRequests(c, s net.Conn) {
 	}
 }
 
-// syncEnd is the length of the messages in b up to and including the
-// first Sync ('S'), or 0 when b holds none yet. Each message is a type
-// byte and a length that counts itself.
-func syncEnd(b []byte) int {
-	for i := 0; i+5 <= len(b); {
-		end := i + 1 + int(binary.BigEndian.Uint32(b[i+1:i+5]))
-		if end > len(b) {
-			return 0
-		}
-		if b[i] == 'S' {
-			return end
-		}
-		i = end
+// nextMessage is the type and length of the first whole message in b, a
+// type byte and a length that counts itself; ok is false until b holds it.
+func nextMessage(b []byte) (typ byte, size int, ok bool) {
+	if len(b) < 5 {
+		return 0, 0, false
 	}
-	return 0
+	size = 1 + int(binary.BigEndian.Uint32(b[1:5]))
+	return b[0], size, size <= len(b)
 }
 
 // setDown refuses new connections and closes the open ones, as a stopped
