@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/danmaku/danmaku/app/errs"
@@ -51,13 +50,9 @@ func (s *Store) CommentByKey(ctx context.Context, userID, key string, since time
 	c := &st.Comment
 	err := s.pool.QueryRow(ctx, queryByKey, userID, key).Scan(&c.ID, &c.Room, &c.Seq, &c.Time, &c.Text, &c.Mode, &c.Color, &c.Size,
 		&c.User.ID, &c.User.Name, &c.CreatedAt, &c.Likes, &st.Status)
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		return store.Stored{}, errs.New(errs.NotFound, "no comment with this idempotency key")
-	case err != nil:
-		return store.Stored{}, fmt.Errorf("store: reading a comment by its key: %w", err)
-	case st.Comment.CreatedAt.Time().Before(since):
-		return store.Stored{}, errs.New(errs.NotFound, "no comment with this idempotency key since %s", since)
+	missing := errors.Is(err, pgx.ErrNoRows)
+	if missing {
+		err = nil
 	}
-	return st, nil
+	return store.FoundByKey(st, missing, err, since)
 }
