@@ -1,20 +1,14 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/chromedp"
 
 	"github.com/danmaku/danmaku/app"
 	"github.com/danmaku/danmaku/app/apptest"
-	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/plugins"
 	_ "github.com/danmaku/danmaku/plugins/all" // the built-in plugins, as main.go registers them
 )
@@ -38,17 +32,8 @@ func TestModerationPageInBrowser(t *testing.T) {
 		t.Fatalf("held comment: status %d", status)
 	}
 
-	tok, err := auth.NewSigner([]byte(apptest.Secret)).Issue(auth.Identity{ID: "m1", Name: "Mod", Roles: []string{"moderator"}}, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
 	p := newTab(t, "moderator")
-	p.run(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-		_, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{
-			Name: "danmaku_session", Value: tok, URL: srv.URL(), Path: "/", HTTPOnly: new(true),
-		})
-		return err
-	}))
+	p.signIn(srv.URL(), moderator)
 	p.open(srv.URL() + "/admin")
 
 	p.wait(`document.getElementById('mod-status')?.dataset.state === 'open'`, "the live status")
@@ -123,17 +108,8 @@ func TestBreakerBadgeOnModerationPage(t *testing.T) {
 		}
 	}
 
-	tok, err := auth.NewSigner([]byte(apptest.Secret)).Issue(auth.Identity{ID: "m1", Name: "Mod", Roles: []string{"moderator"}}, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
 	p := newTab(t, "moderator")
-	p.run(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-		_, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{
-			Name: "danmaku_session", Value: tok, URL: srv.URL(), Path: "/", HTTPOnly: new(true),
-		})
-		return err
-	}))
+	p.signIn(srv.URL(), moderator)
 	p.open(srv.URL() + "/admin")
 	p.wait(`[...document.querySelectorAll('#plugin-rows tr')].some((tr) => tr.textContent.includes('webhook') && tr.querySelector('.mod-breaker.mod-breaker-open'))`,
 		"the webhook's row with an open breaker badge")
