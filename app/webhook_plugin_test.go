@@ -2,7 +2,7 @@ package app_test
 
 import (
 	"encoding/json"
-	"io"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -18,13 +18,12 @@ func TestWebhookModeratesOverASocket(t *testing.T) {
 	t.Setenv(webhook.DefaultSecretEnv, secret)
 	seen := make(chan webhook.Request, 10)
 	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		if !webhook.Verify([]byte(secret), r.Header.Get(webhook.HeaderTimestamp), body, r.Header.Get(webhook.HeaderSignature)) {
+		req, err := webhook.ReadRequest([]byte(secret), r)
+		if errors.Is(err, webhook.ErrBadSignature) {
 			http.Error(w, "bad signature", http.StatusUnauthorized)
 			return
 		}
-		var req webhook.Request
-		if err := json.Unmarshal(body, &req); err != nil {
+		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}

@@ -3,7 +3,7 @@ package wasm_test
 import (
 	"context"
 	"encoding/json"
-	"io"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -50,13 +50,12 @@ func BenchmarkShout(b *testing.B) {
 	const secret = "bench-secret"
 	b.Setenv(webhook.DefaultSecretEnv, secret)
 	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		if !webhook.Verify([]byte(secret), r.Header.Get(webhook.HeaderTimestamp), body, r.Header.Get(webhook.HeaderSignature)) {
+		req, err := webhook.ReadRequest([]byte(secret), r)
+		if errors.Is(err, webhook.ErrBadSignature) {
 			http.Error(w, "bad signature", http.StatusUnauthorized)
 			return
 		}
-		var req webhook.Request
-		if err := json.Unmarshal(body, &req); err != nil {
+		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}

@@ -4,6 +4,11 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
 	"strconv"
 	"strings"
 )
@@ -86,3 +91,27 @@ func Verify(secret []byte, timestamp string, body []byte, signature string) bool
 	}
 	return hmac.Equal([]byte(signature), []byte(Sign(secret, ts, body)))
 }
+
+// maxRequestBytes bounds what ReadRequest reads: a comment is far smaller.
+const maxRequestBytes = 1 << 20
+
+// ReadRequest is the receiving side for Go receivers: it reads r's body,
+// checks its signature with secret, and decodes the comment. A false
+// signature or a malformed body is an error; answer it with 401 or 400.
+func ReadRequest(secret []byte, r *http.Request) (Request, error) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBytes))
+	if err != nil {
+		return Request{}, fmt.Errorf("webhook: reading the request: %w", err)
+	}
+	if !Verify(secret, r.Header.Get(HeaderTimestamp), body, r.Header.Get(HeaderSignature)) {
+		return Request{}, ErrBadSignature
+	}
+	var req Request
+	if err := json.Unmarshal(body, &req); err != nil {
+		return Request{}, fmt.Errorf("webhook: decoding the request: %w", err)
+	}
+	return req, nil
+}
+
+// ErrBadSignature is ReadRequest's error for a request not signed with the secret.
+var ErrBadSignature = errors.New("webhook: the request's signature does not match")
