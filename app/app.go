@@ -20,6 +20,7 @@ import (
 	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/app/feedback"
 	"github.com/danmaku/danmaku/app/heat"
+	"github.com/danmaku/danmaku/app/segments"
 	"github.com/danmaku/danmaku/app/httpapi"
 	"github.com/danmaku/danmaku/app/httpapi/middleware"
 	"github.com/danmaku/danmaku/app/hub"
@@ -49,6 +50,7 @@ type App struct {
 	ingest     *ingest.Service
 	feedback   *feedback.Service
 	heat       *heat.Service
+	segments   *segments.Service
 	transfer   *transfer.Service
 	sockets    *socket.Server
 	http       *httpapi.Server
@@ -112,6 +114,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			Linger:    cfg.WriterLinger,
 			QueueSize: cfg.WriterQueue,
 			OnCommit: func(ev store.Events) {
+				// Segments first: a viewer told of a change by the hub
+				// then fetches the segment's new version.
+				a.segments.Note(ev)
 				a.ingest.Deliver(ev)
 				a.heat.Note(ev)
 			},
@@ -165,6 +170,7 @@ func (a *App) buildServices(ctx context.Context, cfg Config, source moderation.S
 	a.transfer = transfer.New(transfer.Deps{Store: a.store, Screener: a.moderation, Limits: limits, Logger: a.log})
 	a.feedback = feedback.New(feedback.Deps{Store: a.store, HideAt: cfg.ReportThreshold, Logger: a.log})
 	a.heat = heat.New(a.store, rooms.Replays{Spans: a.store})
+	a.segments = segments.New(a.store)
 	return nil
 }
 
@@ -188,7 +194,7 @@ func (a *App) buildTransports(cfg Config, roomsSvc *rooms.Service, signer *auth.
 		RESTWrites: cfg.RESTWrites, RESTWindow: cfg.RESTWindow, MetricsHere: cfg.MetricsAddr == "",
 	}, httpapi.Deps{
 		Rooms: roomsSvc, Store: a.store, Ingest: a.ingest, Moderation: a.moderation, Transfer: a.transfer,
-		Feedback: a.feedback, Heat: a.heat,
+		Feedback: a.feedback, Heat: a.heat, Segments: a.segments,
 		Sockets: a.sockets, Assets: cfg.Assets, Templates: cfg.Templates, Auth: authn, Origins: origins, Metrics: a.metrics,
 		Pages: pages.Deps{
 			Rooms: roomsSvc, Spans: a.store, Sessions: a.sockets, Names: a.store, Auth: authn, Origins: origins, MaxText: cfg.MaxTextRunes,
