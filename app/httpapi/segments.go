@@ -17,12 +17,15 @@ type Segments interface {
 	Get(ctx context.Context, room string, n int64, ifNoneMatch string) (segments.Segment, bool, error)
 }
 
-// Cache-Control of a segment. Every copy is checked with its ETag before
-// use (a 304 costs the server no comment read); a CDN may serve its copy
-// for a few seconds without asking, and a little longer while it asks.
-// Where guests may not read, only the viewer's own browser keeps one.
+// Caching of a segment. Browsers and any cache check their copy with its
+// ETag before every use (public, no-cache): a 304 costs the server no
+// comment read, and a retraction is never hidden by a stale copy. A CDN
+// that reads CDN-Cache-Control (RFC 9213) may serve its copy for a few
+// seconds without asking, and a little longer while it asks. Where guests
+// may not read, only the viewer's own browser keeps one.
 const (
-	segmentCachePublic  = "public, max-age=0, s-maxage=5, stale-while-revalidate=30"
+	segmentCachePublic  = "public, no-cache"
+	segmentCacheCDN     = "max-age=5, stale-while-revalidate=30"
 	segmentCachePrivate = "private, no-cache"
 )
 
@@ -47,6 +50,7 @@ func (s *server) getSegment(c *fiber.Ctx) error {
 	} else {
 		// What every viewer sees: other sites' players may read it too.
 		c.Set(fiber.HeaderCacheControl, segmentCachePublic)
+		c.Set("CDN-Cache-Control", segmentCacheCDN)
 		middleware.CrossOrigin(c)
 	}
 	c.Set(fiber.HeaderETag, seg.ETag)
