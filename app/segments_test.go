@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/danmaku/danmaku/app"
 	"github.com/danmaku/danmaku/app/apptest"
 	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/app/protocol"
@@ -183,5 +184,20 @@ func TestSegmentRefusals(t *testing.T) {
 				t.Fatalf("status %d, want %d", status, tc.status)
 			}
 		})
+	}
+}
+
+// TestSegmentsWithoutGuests: where only signed-in users may read, a segment
+// is for the viewer's own browser only, and guests get none.
+func TestSegmentsWithoutGuests(t *testing.T) {
+	s := startServer(t, func(c *app.Config) { c.Guests = "off" })
+	alice := apptest.BearerClient(apptest.Token(t, auth.Identity{ID: "alice", Name: "Alice", Roles: []string{auth.RoleViewer}}, waitFor))
+	resp, _ := apptest.Fetch(t, alice, "GET", s.URL()+"/api/rooms/demo/segments/0", nil, nil)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Cache-Control") != "private, no-cache" || resp.Header.Get("CDN-Cache-Control") != "" {
+		t.Errorf("signed in: %d, Cache-Control %q, CDN-Cache-Control %q; want 200, private", resp.StatusCode,
+			resp.Header.Get("Cache-Control"), resp.Header.Get("CDN-Cache-Control"))
+	}
+	if status := call(t, httpClient(t), "GET", s.URL()+"/api/rooms/demo/segments/0", nil, nil); status != http.StatusUnauthorized {
+		t.Errorf("a guest got %d, want 401", status)
 	}
 }
