@@ -1,10 +1,10 @@
 package protocol
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
-
-	"github.com/go-json-experiment/json/jsontext"
+	"unicode/utf8"
 
 	"github.com/danmaku/danmaku/app/errs"
 )
@@ -164,10 +164,26 @@ func appendOr(b []byte, set bool, s string) []byte {
 	return appendString(b, s)
 }
 
-// appendString appends s as a JSON string. Stored text is valid UTF-8
-// (validation sees to it), so the error for invalid bytes cannot happen;
-// were it to, AppendQuote has replaced them and the frame is still JSON.
+// appendString appends s as a JSON string: as it is when nothing in it
+// needs escaping (comment text almost never does), else as encoding/json
+// writes it.
 func appendString(b []byte, s string) []byte {
-	b, _ = jsontext.AppendQuote(b, s)
-	return b
+	if !plain(s) {
+		q, _ := json.Marshal(s) // a string always encodes
+		return append(b, q...)
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// plain reports whether s is valid UTF-8 without a quote, a backslash or
+// a control character: a JSON string as it is.
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return utf8.ValidString(s)
 }
