@@ -32,9 +32,11 @@ const (
 	PerMinute = 1500
 	// MaxIndex is the last segment a comment's time can fall in.
 	MaxIndex = int64(protocol.MaxTime) / Length
-	// maxTracked bounds the segments whose versions are kept; past it they
+	// maxTracked and maxIDs bound the segments whose versions are kept
+	// and the comment ids kept with them (8 bytes each); past either they
 	// start over (new versions: every ETag handed out before is stale).
 	maxTracked = 4096
+	maxIDs     = 2_000_000
 )
 
 // Store reads what segments carry.
@@ -62,7 +64,8 @@ type Service struct {
 	mu      sync.Mutex
 	next    uint64 // the last version handed out; guarded by mu
 	rooms   map[string]*roomState
-	tracked int
+	tracked int // segments in rooms
+	ids     int // ids kept by them
 }
 
 // roomState is what the service knows of one room's segments.
@@ -124,8 +127,10 @@ func (s *Service) Get(ctx context.Context, room string, n int64, ifNoneMatch str
 	s.mu.Lock()
 	// A change that came in while reading moved the version on: this read
 	// goes out under the old version, which the next request finds stale.
-	if seg.version == version {
+	// (So does one the cache dropped meanwhile.)
+	if seg.version == version && s.rooms[room] == st && st.segs[n] == seg {
 		seg.built, seg.ids = true, idsOf(out.Comments)
+		s.ids += len(seg.ids)
 	}
 	s.mu.Unlock()
 	return out, true, nil
@@ -172,11 +177,11 @@ func (s *Service) roomLocked(room string, lastSeq int64) *roomState {
 // other room's versions are dropped: they start over with new numbers, so
 // no ETag handed out before matches again. Guarded by mu.
 func (s *Service) trackLocked(room string, st *roomState, n int64) *segment {
-	if s.tracked >= maxTracked {
+	if s.tracked >= maxTracked || s.ids >= maxIDs {
 		clear(s.rooms)
 		clear(st.segs)
 		s.rooms[room] = st
-		s.tracked = 0
+		s.tracked, s.ids = 0, 0
 	}
 	s.next++
 	seg := &segment{version: s.next}
@@ -189,6 +194,7 @@ func (s *Service) trackLocked(room string, st *roomState, n int64) *segment {
 // Guarded by mu.
 func (s *Service) bumpLocked(seg *segment) {
 	s.next++
+	s.ids -= len(seg.ids)
 	seg.version, seg.built, seg.ids = s.next, false, nil
 }
 

@@ -233,3 +233,18 @@ func TestMatches(t *testing.T) {
 		})
 	}
 }
+
+// TestSegmentsStartOverWhenFull: past the segments it keeps, the service
+// starts over, and no ETag handed out before is honoured again.
+func TestSegmentsStartOverWhenFull(t *testing.T) {
+	f := &fakeStore{}
+	f.add(1, 1)
+	s := segments.New(f)
+	first, _ := get(t, s, 0, "")
+	for n := int64(1); n <= 4096; n++ {
+		get(t, s, n, "")
+	}
+	if again, modified := get(t, s, 0, first.ETag); !modified || again.ETag == first.ETag {
+		t.Fatalf("an ETag from before the start-over was honoured: %s", first.ETag)
+	}
+}
