@@ -19,9 +19,12 @@ type Report struct {
 	DurationSec float64 `json:"duration_sec"`
 	Interrupted bool    `json:"interrupted,omitempty"`
 
-	ConnectSec float64  `json:"connect_sec"` // ramp and join
-	Dropped    int64    `json:"dropped"`     // sockets that disconnected before the end
-	Errors     []string `json:"errors,omitempty"`
+	ConnectSec float64 `json:"connect_sec"` // ramp and join
+	// ChurnOpened and ChurnFailed count the churning sockets (-churn).
+	ChurnOpened int64    `json:"churn_opened,omitempty"`
+	ChurnFailed int64    `json:"churn_failed,omitempty"`
+	Dropped     int64    `json:"dropped"` // sockets that disconnected before the end
+	Errors      []string `json:"errors,omitempty"`
 
 	Planned       int64            `json:"planned"`
 	Sent          int64            `json:"sent"`

@@ -66,7 +66,8 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (Report, error) {
 	if err := checkTarget(ctx, cfg); err != nil {
 		return Report{}, fmt.Errorf("loadtest: %w", err)
 	}
-	if err := ensureFileLimit(cfg.Sockets()); err != nil {
+	churning := int(cfg.Churn*cfg.ChurnHold.Seconds()*1.5) + 1 // at most this many churning sockets at once
+	if err := ensureFileLimit(cfg.Sockets() + churning); err != nil {
 		return Report{}, fmt.Errorf("loadtest: %w", err)
 	}
 	p, err := makePlan(cfg)
@@ -129,14 +130,22 @@ func (r *run) execute(ctx context.Context, pw io.Writer) (Report, error) {
 		r.senders.Add(1)
 		go r.send(sendCtx, r.socks[sp.sock], sp, start, end)
 	}
+	var ch churn
+	churnCtx, stopChurn := context.WithDeadline(ctx, end)
+	defer stopChurn()
+	churned := make(chan struct{})
+	go func() { defer close(churned); ch.run(churnCtx, r) }()
 	m := newMeter(r, probe, start)
 	r.waitSenders(ctx, pw, m, end)
+	stopChurn()
+	<-churned
 	r.drain(ctx, pw, m)
 	cancel()
 	r.senders.Wait()
 	probe.end()
 	r.closeAll()
 	rep := r.report(reportInput{connect: connected, start: start, probe: probe})
+	rep.ChurnOpened, rep.ChurnFailed = ch.opened.Load(), ch.failed.Load()
 	if err := ctx.Err(); err != nil {
 		rep.Interrupted = true
 		return rep, fmt.Errorf("interrupted: %w", err)
