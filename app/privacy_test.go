@@ -4,10 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -53,21 +57,65 @@ func queryDB(t *testing.T, path, query string, args ...any) int {
 	return n
 }
 
-func TestAddressesAreErasedAfterTheRetentionAndBansKeepTheirs(t *testing.T) {
-	const retention = 300 * time.Millisecond
-	sweeps := make(chan privacy.Swept, 64)
-	s := startServer(t, withPlugins(t, `plugins: [blocklist]`), func(c *app.Config) {
-		c.IPRetention = retention
-		c.ProxyHeader, c.TrustedProxies = "X-Real-IP", []string{"127.0.0.1"}
-		c.OnSweep = func(sw privacy.Swept, err error) {
-			if err != nil {
-				t.Errorf("sweep: %v", err)
-			}
-			select {
-			case sweeps <- sw:
-			default:
-			}
+// sweepTally adds up what the privacy job's sweeps erased, as OnSweep
+// hears of them, and rings after each sweep; nothing it hears is dropped.
+type sweepTally struct {
+	comments, bans atomic.Int64
+	failed         atomic.Pointer[error] // the last sweep error, if any
+	ring           chan struct{}
+}
+
+func newSweepTally() *sweepTally { return &sweepTally{ring: make(chan struct{}, 1)} }
+
+// onSweep is Config.OnSweep: it must not block.
+func (st *sweepTally) onSweep(sw privacy.Swept, err error) {
+	if err != nil {
+		st.failed.Store(&err)
+	}
+	st.comments.Add(int64(sw.Addresses.Comments))
+	st.bans.Add(int64(sw.Addresses.Bans))
+	select {
+	case st.ring <- struct{}{}:
+	default:
+	}
+}
+
+// await waits, within waitFor in all, until the sweeps have erased at least
+// comments comment addresses and bans ban addresses.
+func (st *sweepTally) await(t *testing.T, comments, bans int64) {
+	t.Helper()
+	deadline := time.NewTimer(waitFor)
+	defer deadline.Stop()
+	for st.comments.Load() < comments || st.bans.Load() < bans {
+		select {
+		case <-st.ring:
+		case <-deadline.C:
+			t.Fatalf("after %s the sweeps erased %d comment and %d ban addresses, want %d and %d (last error: %v)",
+				waitFor, st.comments.Load(), st.bans.Load(), comments, bans, st.lastErr())
 		}
+	}
+	if err := st.lastErr(); err != nil {
+		t.Fatalf("a sweep failed: %v", err)
+	}
+}
+
+// lastErr is the last sweep error heard, or nil.
+func (st *sweepTally) lastErr() error {
+	if p := st.failed.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// TestAddressesAreErasedAfterTheRetentionAndBansKeepTheirs stores comments
+// and bans under a retention of an hour (so nothing is due while they are
+// checked), then restarts the server on the same database with a retention
+// of a millisecond: the job, not the test, erases them, and the test waits
+// for its sweeps to report it, within one deadline.
+func TestAddressesAreErasedAfterTheRetentionAndBansKeepTheirs(t *testing.T) {
+	s := startServer(t, withPlugins(t, `plugins: [blocklist]`), func(c *app.Config) {
+		c.IPRetention = time.Hour
+		c.ProxyHeader, c.TrustedProxies = "X-Real-IP", []string{"127.0.0.1"}
 	})
 	mod := clientAs(t, s, mod1)
 	guest := httpClient(t)
@@ -107,20 +155,19 @@ func TestAddressesAreErasedAfterTheRetentionAndBansKeepTheirs(t *testing.T) {
 		}
 	}
 	db := s.cfg.DBPath
-
-	// Await the sweeps until one runs after the comments' addresses have
-	// outlived the retention (the lifted bans' ended at the same time).
-	outlived := time.Now().Add(retention)
-	for erased := 0; erased < 2; {
-		select {
-		case sw := <-sweeps:
-			if time.Now().After(outlived) {
-				erased += sw.Addresses.Comments
-			}
-		case <-time.After(waitFor):
-			t.Fatalf("no sweep erased the addresses within %s", waitFor)
-		}
+	if n := queryDB(t, db, `SELECT count(*) FROM comments WHERE ip != ''`); n != 2 {
+		t.Fatalf("%d comments with an address under a retention of an hour, want 2", n)
 	}
+
+	// The same database under a retention of a millisecond: the job's
+	// sweeps (the first as the server starts, then every 10ms) erase the
+	// two comments' addresses and the two ended bans'.
+	s.stop(t)
+	tally := newSweepTally()
+	cfg := s.cfg
+	cfg.Addr, cfg.IPRetention, cfg.OnSweep = "127.0.0.1:0", time.Millisecond, tally.onSweep
+	s = startWith(t, cfg)
+	tally.await(t, 2, 2)
 	for name, q := range map[string]string{
 		"comments with an address":     `SELECT count(*) FROM comments WHERE ip != ''`,
 		"the lifted ban by address":    `SELECT count(*) FROM bans WHERE ip = '192.0.2.1/32'`,
@@ -134,9 +181,10 @@ func TestAddressesAreErasedAfterTheRetentionAndBansKeepTheirs(t *testing.T) {
 	if n := queryDB(t, db, `SELECT count(*) FROM bans WHERE ip = '203.0.113.7/32' AND lifted_at IS NULL`); n != 1 {
 		t.Fatalf("the ban in force lost its address: %d", n)
 	}
+	mod = clientAs(t, s, mod1)
 	call(t, mod, "GET", s.URL()+"/api/admin/comments?room=demo&limit=2", nil, &recent)
-	if recent.Comments[1].ID != spammer.ID || recent.Comments[1].IP != "" {
-		t.Fatalf("moderators see %+v after the sweep, want no address", recent.Comments[1])
+	if len(recent.Comments) != 2 || recent.Comments[1].ID != spammer.ID || recent.Comments[1].IP != "" {
+		t.Fatalf("moderators see %+v after the sweep, want no address", recent.Comments)
 	}
 	// The address ban still refuses its address, and only it.
 	if status, _ := postFrom(t, s, httpClient(t), "203.0.113.7", "again"); status != http.StatusUnprocessableEntity {
@@ -145,9 +193,55 @@ func TestAddressesAreErasedAfterTheRetentionAndBansKeepTheirs(t *testing.T) {
 	if status, _ := postFrom(t, s, httpClient(t), "198.51.100.9", "still fine"); status != http.StatusCreated {
 		t.Fatalf("a comment from another address after the sweep: %d", status)
 	}
-	// Sweeping on demand finds nothing older left.
+	// Sweeping on demand finds no ended ban left, and the one in force
+	// keeps its address.
 	if sw, err := s.SweepRetention(context.Background()); err != nil || sw.Addresses.Bans != 0 {
 		t.Fatalf("a sweep on demand: %+v, %v", sw, err)
+	}
+	if n := queryDB(t, db, `SELECT count(*) FROM bans WHERE ip = '203.0.113.7/32' AND lifted_at IS NULL`); n != 1 {
+		t.Fatalf("the ban in force lost its address to the sweep on demand: %d", n)
+	}
+}
+
+// TestShutdownWaitsForThePrivacyJobOnlyWithinItsContext holds the job in
+// its first sweep's report (OnSweep blocks, as a sweep stuck on a slow disk
+// would): Shutdown must give up on it when its context ends, say so, and
+// still close everything else, rather than hang.
+func TestShutdownWaitsForThePrivacyJobOnlyWithinItsContext(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	cfg := testConfig(t, t.TempDir())
+	cfg.OnSweep = func(privacy.Swept, error) {
+		once.Do(func() { close(entered); <-release })
+	}
+	a, err := app.New(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer close(release)
+	if err := a.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-entered:
+	case <-time.After(waitFor):
+		t.Fatalf("the privacy job did not sweep within %s of the start", waitFor)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- a.Shutdown(ctx) }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "privacy job") {
+			t.Fatalf("Shutdown with the job stuck: %v; want the job named and the deadline", err)
+		}
+	case <-time.After(waitFor):
+		t.Fatalf("Shutdown still waits for a stuck privacy job %s after its context ended", waitFor)
+	}
+	// It went on to close the rest: the listener is gone.
+	if _, err := net.Dial("tcp", a.Addr()); err == nil {
+		t.Errorf("the server still accepts connections after Shutdown")
 	}
 }
 

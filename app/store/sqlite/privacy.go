@@ -115,6 +115,9 @@ func (s *Store) EraseUser(ctx context.Context, user string, cutoff time.Time) (s
 func inChunks[T any](ctx context.Context, w *Writer, items []T, fn func(*Tx, []T) (int, error)) (int, error) {
 	total := 0
 	for start := 0; start < len(items); start += eraseChunk {
+		if err := ctx.Err(); err != nil { // between ops, as in untilDone
+			return total, fmt.Errorf("store: stopped after %d: %w", total, err)
+		}
 		chunk := items[start:min(start+eraseChunk, len(items))]
 		var n int
 		if err := w.Exec(ctx, func(tx *Tx) error {
@@ -220,27 +223,20 @@ func (t *Tx) eraseLikes(user string, likes []store.Like) (int, error) {
 func (s *Store) EraseAddresses(ctx context.Context, before time.Time) (store.AddressErasure, error) {
 	var out store.AddressErasure
 	ms := before.UnixMilli()
-	for {
-		var n int64
-		err := s.Writer.Exec(ctx, func(tx *Tx) error {
-			res, err := tx.tx.ExecContext(tx.ctx, `UPDATE comments SET ip = '' WHERE id IN (`+queryAddressesKept+`)`, ms, purgeChunk)
-			if err != nil {
-				return fmt.Errorf("erasing addresses: %w", err)
-			}
-			n, err = res.RowsAffected()
-			return err
-		})
-		out.Comments += int(n)
+	var err error
+	out.Comments, err = s.untilDone(ctx, func(tx *Tx) (int64, error) {
+		res, err := tx.tx.ExecContext(tx.ctx, `UPDATE comments SET ip = '' WHERE id IN (`+queryAddressesKept+`)`, ms, purgeChunk)
 		if err != nil {
-			return out, err
+			return 0, fmt.Errorf("erasing addresses: %w", err)
 		}
-		if n < purgeChunk {
-			break
-		}
+		return res.RowsAffected()
+	})
+	if err != nil {
+		return out, err
 	}
 	// Bans are few: one op. A ban that ended long enough ago needs its
 	// address no more; one by address alone is then nothing, and goes.
-	err := s.Writer.Exec(ctx, func(tx *Tx) error {
+	err = s.Writer.Exec(ctx, func(tx *Tx) error {
 		const ended = `ip IS NOT NULL AND (lifted_at < ?1 OR (lifted_at IS NULL AND until < ?1))`
 		gone, err := tx.tx.ExecContext(tx.ctx, `DELETE FROM bans WHERE user_id IS NULL AND `+ended, ms)
 		if err != nil {

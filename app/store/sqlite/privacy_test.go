@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"errors"
 	"net/netip"
 	"testing"
 	"time"
@@ -42,6 +43,11 @@ func TestSessionRecords(t *testing.T) {
 	}
 	if err := s.ExtendSession(ctx, "nope", now); errs.CodeOf(err) != errs.NotFound {
 		t.Fatalf("extending an unknown session: %v, want NotFound", err)
+	}
+	stopped, stop := context.WithCancel(ctx)
+	stop()
+	if n, err := s.PurgeSessions(stopped, now); !errors.Is(err, context.Canceled) || n != 0 {
+		t.Fatalf("a purge whose context ended: %d, %v; want none and context.Canceled", n, err)
 	}
 	if n, err := s.PurgeSessions(ctx, now); err != nil || n != 1 {
 		t.Fatalf("purge: %d, %v; want the expired one", n, err)
@@ -102,6 +108,14 @@ func TestEraseAddresses(t *testing.T) {
 		if _, err := bans.Lift(ctx, b.ID, "m1"); err != nil {
 			t.Fatal(err)
 		}
+	}
+
+	// A sweep whose context ended (the server is stopping) changes
+	// nothing: it does not run on through a backlog.
+	stopped, stop := context.WithCancel(ctx)
+	stop()
+	if got, err := s.EraseAddresses(stopped, time.Now().Add(time.Hour)); !errors.Is(err, context.Canceled) || got.Comments+got.Bans != 0 {
+		t.Fatalf("a sweep whose context ended erased %+v, %v; want nothing and context.Canceled", got, err)
 	}
 
 	got, err := s.EraseAddresses(ctx, cutoff)

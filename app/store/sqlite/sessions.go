@@ -132,16 +132,31 @@ const purgeChunk = 1000
 
 // PurgeSessions implements store.Sessions, a chunk per writer op.
 func (s *Store) PurgeSessions(ctx context.Context, now time.Time) (int, error) {
+	return s.untilDone(ctx, func(tx *Tx) (int64, error) {
+		res, err := tx.tx.ExecContext(tx.ctx, `DELETE FROM sessions WHERE id IN
+			(SELECT id FROM sessions WHERE expires_at < ? LIMIT ?)`, now.UnixMilli(), purgeChunk)
+		if err != nil {
+			return 0, fmt.Errorf("purging sessions: %w", err)
+		}
+		return res.RowsAffected()
+	})
+}
+
+// untilDone runs op, a writer op that changes at most purgeChunk rows and
+// says how many it changed, until it changes fewer, and sums the counts.
+// It stops between ops once ctx ends (a queued op always completes, so
+// that is the only place a long backlog can stop): the server's shutdown
+// then waits for one chunk, not for the whole backlog.
+func (s *Store) untilDone(ctx context.Context, op func(*Tx) (int64, error)) (int, error) {
 	total := 0
 	for {
+		if err := ctx.Err(); err != nil {
+			return total, fmt.Errorf("store: stopped after %d rows: %w", total, err)
+		}
 		var n int64
 		err := s.Writer.Exec(ctx, func(tx *Tx) error {
-			res, err := tx.tx.ExecContext(tx.ctx, `DELETE FROM sessions WHERE id IN
-				(SELECT id FROM sessions WHERE expires_at < ? LIMIT ?)`, now.UnixMilli(), purgeChunk)
-			if err != nil {
-				return fmt.Errorf("purging sessions: %w", err)
-			}
-			n, err = res.RowsAffected()
+			var err error
+			n, err = op(tx)
 			return err
 		})
 		total += int(n)
