@@ -122,7 +122,7 @@ trap - EXIT
 		END { split("rss_bytes fds threads goroutines heap_inuse heap_alloc sockets_open comments_accepted wal_bytes", n, " ");
 		      for (i = 3; i <= 11; i++) printf "%-18s %14.0f %14.0f\n", n[i - 2], min[i], max[i] }' <<<"$loaded"
 	echo "== the load tool"
-	jq '{sent, acked, rejected, expected, delivered, lost, duplicates, dropped, churn_opened, churn_failed,
+	jq '{sent, acked, rejected, expected, delivered, lost, duplicates, dropped, churn_opened, churn_retried, churn_failed,
 	     latency_ms: {p50: .latency_ms.p50, p99: .latency_ms.p99, max: .latency_ms.max},
 	     server: {cpu_sec: .server.cpu_sec, rss_start: .server.rss_start_bytes, rss_peak: .server.rss_peak_bytes, rss_end: .server.rss_end_bytes},
 	     other_cpu_sec: .host.other_cpu_sec}' "$out/loadtest.json"

@@ -131,10 +131,10 @@ func (r *run) execute(ctx context.Context, pw io.Writer) (Report, error) {
 		go r.send(sendCtx, r.socks[sp.sock], sp, start, end)
 	}
 	var ch churn
-	churnCtx, stopChurn := context.WithDeadline(ctx, end)
+	churnWindow, stopChurn := context.WithDeadline(ctx, end)
 	defer stopChurn()
 	churned := make(chan struct{})
-	go func() { defer close(churned); ch.run(churnCtx, r) }()
+	go func() { defer close(churned); ch.run(churnWindow, ctx, r) }()
 	m := newMeter(r, probe, start)
 	r.waitSenders(ctx, pw, m, end)
 	stopChurn()
@@ -145,7 +145,7 @@ func (r *run) execute(ctx context.Context, pw io.Writer) (Report, error) {
 	probe.end()
 	r.closeAll()
 	rep := r.report(reportInput{connect: connected, start: start, probe: probe})
-	rep.ChurnOpened, rep.ChurnFailed = ch.opened.Load(), ch.failed.Load()
+	ch.fill(&rep)
 	if err := ctx.Err(); err != nil {
 		rep.Interrupted = true
 		return rep, fmt.Errorf("interrupted: %w", err)
@@ -240,10 +240,16 @@ func (r *run) closeAll() {
 	r.readers.Wait()
 }
 
-// count adds one to an error tally, folding kinds past maxErrorKinds into "other".
+// count adds one to an error tally of the run's.
 func (r *run) count(m map[string]int64, key string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	bump(m, key)
+}
+
+// bump adds one to an error tally (whose lock the caller holds), folding
+// kinds past maxErrorKinds into "other".
+func bump(m map[string]int64, key string) {
 	if _, ok := m[key]; !ok && len(m) >= maxErrorKinds {
 		key = "other"
 	}
