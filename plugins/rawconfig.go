@@ -25,7 +25,11 @@ func ParseRawConfig(src string) (RawConfig, error) {
 	if len(doc.Content) == 0 {
 		return RawConfig{}, nil
 	}
-	return rawConfigOf(doc.Content[0], "")
+	n, err := expandAliases(doc.Content[0])
+	if err != nil {
+		return RawConfig{}, fmt.Errorf("plugins: config block: %w", err)
+	}
+	return rawConfigOf(n, "")
 }
 
 // rawConfigOf checks that n is a mapping (or null) and wraps it.
