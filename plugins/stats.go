@@ -20,7 +20,7 @@ type counters struct {
 	allows, rewrites, rejects, holds, shadows atomic.Uint64
 	errors, panics, timeouts, skipped         atomic.Uint64
 	joins, joinRefusals                       atomic.Uint64
-	shed                                      atomic.Uint64 // failed fast: too many abandoned calls
+	shed                                      atomic.Uint64                   // failed fast: too many abandoned calls
 	would                                     [ActionShadow + 1]atomic.Uint64 // dry run: verdicts not enforced
 	latency                                   histogram
 }
@@ -60,8 +60,8 @@ func (h *histogram) observe(d time.Duration) {
 type Stats struct {
 	LoadedAt   time.Time             `json:"loaded_at"`   // counters start from zero at each (re)load
 	ConfigHash string                `json:"config_hash"` // see Set.Hash
-	Default  ChainStats            `json:"default"`
-	Rooms    map[string]ChainStats `json:"rooms,omitempty"`
+	Default    ChainStats            `json:"default"`
+	Rooms      map[string]ChainStats `json:"rooms,omitempty"`
 }
 
 // ChainStats is one chain's snapshot, its plugins in chain order.
@@ -78,30 +78,30 @@ type ChainStats struct {
 // breaker's state ("closed", "open" or "half_open"; empty without one)
 // and BreakerOpens how often it opened.
 type PluginStats struct {
-	Name         string            `json:"name"`
-	Index        int               `json:"index"`
-	OnError      OnError           `json:"on_error"`
-	TimeoutMS    float64           `json:"timeout_ms"`
-	Calls        uint64            `json:"calls"`
-	Allows       uint64            `json:"allows"`
-	Rewrites     uint64            `json:"rewrites"`
-	Rejects      uint64            `json:"rejects"`
-	Holds        uint64            `json:"holds"`
-	Shadows      uint64            `json:"shadows"`
-	Errors       uint64            `json:"errors"`
-	Panics       uint64            `json:"panics"`
-	Timeouts     uint64            `json:"timeouts"`
-	Skipped      uint64            `json:"skipped"`
-	Breaker      string            `json:"breaker,omitempty"`
-	BreakerOpens uint64            `json:"breaker_opens"`
-	Stuck        int64             `json:"stuck"` // timed-out calls still running now (per instance)
-	MaxAbandoned int64             `json:"max_abandoned"` // the cap on Stuck; 0: none
-	Shed         uint64            `json:"shed"`          // calls failed fast because Stuck reached MaxAbandoned
-	Demoted      bool              `json:"demoted"`       // a NonBlocking plugin moved to the worker path after overrunning
-	Mode         EntryMode         `json:"mode"`          // enforce or dry_run
+	Name         string    `json:"name"`
+	Index        int       `json:"index"`
+	OnError      OnError   `json:"on_error"`
+	TimeoutMS    float64   `json:"timeout_ms"`
+	Calls        uint64    `json:"calls"`
+	Allows       uint64    `json:"allows"`
+	Rewrites     uint64    `json:"rewrites"`
+	Rejects      uint64    `json:"rejects"`
+	Holds        uint64    `json:"holds"`
+	Shadows      uint64    `json:"shadows"`
+	Errors       uint64    `json:"errors"`
+	Panics       uint64    `json:"panics"`
+	Timeouts     uint64    `json:"timeouts"`
+	Skipped      uint64    `json:"skipped"`
+	Breaker      string    `json:"breaker,omitempty"`
+	BreakerOpens uint64    `json:"breaker_opens"`
+	Stuck        int64     `json:"stuck"`         // timed-out calls still running now (per instance)
+	MaxAbandoned int64     `json:"max_abandoned"` // the cap on Stuck; 0: none
+	Shed         uint64    `json:"shed"`          // calls failed fast because Stuck reached MaxAbandoned
+	Demoted      bool      `json:"demoted"`       // a NonBlocking plugin moved to the worker path after overrunning
+	Mode         EntryMode `json:"mode"`          // enforce or dry_run
 	// DryRun counts, for a dry-run entry, the verdicts it would have
 	// enforced, by action (rewrite, reject, hold, shadow).
-	DryRun map[string]uint64 `json:"dry_run,omitempty"`
+	DryRun       map[string]uint64 `json:"dry_run,omitempty"`
 	Joins        uint64            `json:"joins"`
 	JoinRefusals uint64            `json:"join_refusals"`
 	Latency      HistogramSnapshot `json:"latency"`
