@@ -95,7 +95,7 @@ type PluginStats struct {
 	Breaker      string    `json:"breaker,omitempty"`
 	BreakerOpens uint64    `json:"breaker_opens"`
 	Stuck        int64     `json:"stuck"`         // timed-out calls still running now (per instance)
-	MaxAbandoned int64     `json:"max_abandoned"` // the cap on Stuck; 0: none
+	MaxAbandoned int64     `json:"max_abandoned"` // the cap on Stuck; -1: none (max_abandoned: off)
 	Shed         uint64    `json:"shed"`          // calls failed fast because Stuck reached MaxAbandoned
 	Demoted      bool      `json:"demoted"`       // a NonBlocking plugin moved to the worker path after overrunning
 	Mode         EntryMode `json:"mode"`          // enforce or dry_run
