@@ -94,7 +94,7 @@ func (b *builder) entry(where string, i int, at place, cfg Entry) (*entry, error
 	fp := fingerprint(cfg)
 	old := b.prev.entryAt(at)
 	var inst *instance
-	if old != nil && old.fp == fp {
+	if old != nil && old.fp == fp && old.inst.filesUnchanged() {
 		inst = old.inst // unchanged: keep the instance, its state and its timers
 		b.set.instances = append(b.set.instances, inst)
 	} else {
@@ -148,6 +148,14 @@ func (b *builder) instance(where string, cfg Entry) (*instance, error) {
 	inst.closer, _ = m.(Closer)
 	inst.owner.Store(b.set)
 	b.set.instances = append(b.set.instances, inst) // closed on error too: Configure may have started something
+	var files []string
+	cfg.Config.files = &files
+	defer func() {
+		inst.files = make(map[string]string, len(files))
+		for _, f := range files {
+			inst.files[f] = fileDigest(f)
+		}
+	}()
 	if c, ok := m.(Configurer); ok {
 		if err := c.Configure(cfg.Config); err != nil {
 			if fe, ok := errors.AsType[*FieldError](err); ok {

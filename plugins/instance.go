@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"os"
 	"sync/atomic"
 
 	"go.yaml.in/yaml/v3"
@@ -40,6 +41,30 @@ type instance struct {
 	// shedding is set while calls fail fast for too many abandoned calls,
 	// so the log says so once per episode.
 	shedding atomic.Bool
+	// files are the files the instance read its config from (RawConfig.Path)
+	// with a digest of each: a reload keeps the instance only if none changed.
+	files map[string]string
+}
+
+// fileDigest is a digest of the file at path, or a marker when it cannot
+// be read: a file that appears, disappears or changes changes the digest.
+func fileDigest(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "unreadable: " + err.Error()
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// filesUnchanged reports whether every file the instance read is as it was.
+func (inst *instance) filesUnchanged() bool {
+	for path, digest := range inst.files {
+		if fileDigest(path) != digest {
+			return false
+		}
+	}
+	return true
 }
 
 // fingerprint identifies an entry's whole configuration: two entries with

@@ -2,6 +2,8 @@ package plugins_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/danmaku/danmaku/plugins"
@@ -99,6 +101,57 @@ func TestReloadInstances(t *testing.T) {
 			inherited := len(made) > 1 && made[len(made)-1].from == made[len(made)-2]
 			if inherited != st.inherits {
 				t.Errorf("the newest instance inherited from the one before: %v, want %v", inherited, st.inherits)
+			}
+		})
+	}
+}
+
+// TestReloadRereadsChangedFiles: an entry whose config text is unchanged
+// but whose file (RawConfig.Path) changed gets a new instance.
+func TestReloadRereadsChangedFiles(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		t.Helper()
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	file := write("plugins.yaml", "plugins: [{name: wordfilter, config: {words_file: words.txt, action: reject}}]")
+	write("words.txt", "alpha\n")
+	load := func() *plugins.Config {
+		t.Helper()
+		cfg, err := plugins.LoadConfig(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	p, err := plugins.NewPipeline(load(), nil, plugintest.NewHost(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	steps := []struct {
+		name, words, text string
+		want              plugins.Action
+	}{
+		{"as loaded", "", "alpha", plugins.ActionReject},
+		{"words file unchanged", "alpha\n", "beta", plugins.ActionAllow},
+		{"words file changed", "beta\n", "beta", plugins.ActionReject},
+		{"the old word is gone", "", "alpha", plugins.ActionAllow},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			if st.words != "" {
+				write("words.txt", st.words)
+				if err := p.Reload(load()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := p.Moderate(t.Context(), plugintest.Comment(st.text)).Action; got != st.want {
+				t.Errorf("%q: %v, want %v", st.text, got, st.want)
 			}
 		})
 	}
