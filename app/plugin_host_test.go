@@ -181,3 +181,23 @@ plugins:
 		t.Errorf("dry-run metric = %v, want 1", got)
 	}
 }
+
+// TestShutdownDoesNotWaitForASleepingPlugin: a comment stuck in a plugin
+// that sleeps through its deadline holds neither its socket nor shutdown.
+func TestShutdownDoesNotWaitForASleepingPlugin(t *testing.T) {
+	tp := newTestPlugins(t)
+	tp.reg.Register("sleepy", func() plugins.Moderator { return sleepy{tp} })
+	s := startServer(t, withPlugins(t, `plugins: [{name: sleepy, timeout: 50ms}]`), func(c *app.Config) { c.PluginRegistry = tp.reg })
+	sender := dial(t, s, "?room=demo")
+	sender.next(protocol.TypeWelcome)
+	sender.send(map[string]any{"type": "comment", "ref": "c", "text": "zzz"})
+	<-tp.entered
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	if err := s.Shutdown(ctx); err != nil { // the plugin still sleeps
+		t.Fatalf("Shutdown while a plugin sleeps: %v", err)
+	}
+	if code := sender.waitClosed(); code != 1001 {
+		t.Errorf("socket closed with %d, want 1001 going away", code)
+	}
+}
