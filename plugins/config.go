@@ -380,10 +380,7 @@ func (p *parser) entry(where string, n *yaml.Node) (Entry, bool) {
 		switch key.Value {
 		case "name":
 		case "on_error":
-			switch OnError(val.Value) {
-			case OnErrorAllow, OnErrorReject:
-				e.OnError = OnError(val.Value)
-			default:
+			if !oneOf(&e.OnError, val.Value, OnErrorAllow, OnErrorReject) {
 				bad("on_error: must be allow or reject, got %q", val.Value)
 			}
 		case "timeout":
@@ -403,10 +400,7 @@ func (p *parser) entry(where string, n *yaml.Node) (Entry, bool) {
 			}
 			e.Breaker = bc
 		case "mode":
-			switch EntryMode(val.Value) {
-			case ModeEnforce, ModeDryRun:
-				e.Mode = EntryMode(val.Value)
-			default:
+			if !oneOf(&e.Mode, val.Value, ModeEnforce, ModeDryRun) {
 				bad("mode: must be enforce or dry_run, got %q", val.Value)
 			}
 		case "max_abandoned":
@@ -468,6 +462,15 @@ func breakerOf(n *yaml.Node) (*BreakerConfig, error) {
 		return nil, fmt.Errorf("cooldown: must be positive, got %v", bc.Cooldown)
 	}
 	return &bc, nil
+}
+
+// oneOf sets *dst to value if it is one of the allowed values.
+func oneOf[T ~string](dst *T, value string, allowed ...T) bool {
+	if !slices.Contains(allowed, T(value)) {
+		return false
+	}
+	*dst = T(value)
+	return true
 }
 
 // validPattern reports whether a room pattern is well formed.

@@ -163,26 +163,9 @@ func shouting(text string, c Caps) bool {
 	return cased >= c.MinLetters && float64(upper) >= c.Ratio*float64(cased)
 }
 
-// longestRun is the length of the longest run of one repeated rune
-// (spaces do not count).
-func longestRun(text string) int {
-	best, n := 0, 0
-	var prev rune = -1
-	for _, r := range text {
-		if r == prev && !unicode.IsSpace(r) {
-			n++
-		} else {
-			n = 1
-		}
-		prev = r
-		best = max(best, n)
-	}
-	return best
-}
-
-// cutRuns shortens every run of one rune to at most keep runes.
-func cutRuns(text string, keep int) string {
-	var b strings.Builder
+// runs calls fn with each rune of text and the length of the run of that
+// rune it ends so far (spaces never run: each counts 1).
+func runs(text string, fn func(r rune, n int)) {
 	n := 0
 	var prev rune = -1
 	for _, r := range text {
@@ -192,10 +175,26 @@ func cutRuns(text string, keep int) string {
 			n = 1
 		}
 		prev = r
+		fn(r, n)
+	}
+}
+
+// longestRun is the length of the longest run of one repeated rune
+// (spaces do not count).
+func longestRun(text string) int {
+	best := 0
+	runs(text, func(_ rune, n int) { best = max(best, n) })
+	return best
+}
+
+// cutRuns shortens every run of one rune to at most keep runes.
+func cutRuns(text string, keep int) string {
+	var b strings.Builder
+	runs(text, func(r rune, n int) {
 		if n <= keep {
 			b.WriteRune(r)
 		}
-	}
+	})
 	return b.String()
 }
 

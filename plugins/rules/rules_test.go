@@ -13,12 +13,23 @@ func one(match, action string) string {
 	return "rules: [{match: " + match + ", action: " + action + ", reason: nope}]"
 }
 
+// table is one plugin config and the comments to run through it, in order.
+type table struct {
+	name, config string
+	cases        []plugintest.Case
+}
+
+func runTables(t *testing.T, tests []table) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			plugintest.Run(t, plugintest.New(t, rules.New, tt.config, nil), tt.cases)
+		})
+	}
+}
+
 func TestRuleKinds(t *testing.T) {
-	tests := []struct {
-		name   string
-		config string
-		cases  []plugintest.Case
-	}{
+	runTables(t, []table{
 		{"keyword, whole word", one("{keywords: [scam]}", "reject"), []plugintest.Case{
 			{Name: "the word", Text: "what a SCAM this is", Want: plugins.ActionReject, WantReason: "nope"},
 			{Name: "full-width folds", Text: "ｓｃａｍ", Want: plugins.ActionReject},
@@ -70,19 +81,11 @@ func TestRuleKinds(t *testing.T) {
 			{Name: "keyword only", Text: "buy it", Want: plugins.ActionAllow},
 			{Name: "link only", Text: "spam.com", Want: plugins.ActionAllow},
 		}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			plugintest.Run(t, plugintest.New(t, rules.New, tt.config, nil), tt.cases)
-		})
-	}
+	})
 }
 
 func TestMask(t *testing.T) {
-	tests := []struct {
-		name, config string
-		cases        []plugintest.Case
-	}{
+	runTables(t, []table{
 		{"keywords", one("{keywords: [darn, 'heck*']}", "mask"), []plugintest.Case{
 			{Name: "each match", Text: "darn it, heckin hell", Want: plugins.ActionRewrite, WantText: "**** it, ****** hell"},
 			{Name: "nothing to mask", Text: "fine", Want: plugins.ActionAllow},
@@ -102,12 +105,7 @@ func TestMask(t *testing.T) {
 		{"length", one("{length: {max: 5}}", "mask"), []plugintest.Case{
 			{Name: "cut", Text: "abcdefgh", Want: plugins.ActionRewrite, WantText: "abcde"},
 		}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			plugintest.Run(t, plugintest.New(t, rules.New, tt.config, nil), tt.cases)
-		})
-	}
+	})
 }
 
 func TestOrderRoomsAndRoles(t *testing.T) {
