@@ -167,6 +167,9 @@ func (e *entry) failure(o *outcome) error {
 
 // record counts the outcome, feeds the breaker and logs failures.
 func (ch *Chain) record(e *entry, o *outcome, room string) {
+	if e.inline && e.inst.demoted.Load() {
+		ch.judge(e, o, room)
+	}
 	s := &e.stats
 	switch o.err {
 	case ErrBreakerOpen:

@@ -85,9 +85,9 @@ func (ch *Chain) Names() []string {
 // Plugins implementing [NonBlocking] run inline on the caller's goroutine;
 // from the first other plugin on, the rest of the chain runs on one worker
 // goroutine that Run watches with a single timer. A NonBlocking plugin
-// whose call overruns its timeout is moved to the worker path for good
-// (its instance is), with a log line: its first overrun cannot be cut
-// short, the next ones are.
+// whose call overruns its timeout is moved to the worker path (its
+// instance is), with a log line: its first overrun cannot be cut short,
+// the next ones are. It comes back inline after promoteAfter quick calls.
 //
 // Once the verdict is final, the [Observer] plugins the comment reached
 // are told; [Result.Committed] tells them again once it is stored.
@@ -134,12 +134,33 @@ func (ch *Chain) finish(ctx context.Context, st *runState, stopped bool) Result 
 	return r
 }
 
+// promoteAfter is how many calls in a row a demoted plugin must answer
+// within a quarter of its timeout to run inline again: one that keeps
+// overrunning stays on the worker path, while a healthy one that overran
+// once on an overloaded machine does not pay for the worker path forever.
+const promoteAfter = 1000
+
 // demote moves a NonBlocking plugin that overran its timeout to the
 // worker path, where its deadline is enforced, and says so once.
 func (ch *Chain) demote(e *entry, o *outcome, room string) {
+	e.inst.fast.Store(0)
 	if e.inst.demoted.CompareAndSwap(false, true) {
 		ch.log.Warn("moderation plugin says it is NonBlocking but overran its timeout: it runs on the worker path from now on",
 			slog.String("plugin", e.name), slog.Int("index", e.index), slog.String("room", room),
 			slog.Duration("elapsed", o.elapsed), slog.Duration("timeout", e.timeout))
+	}
+}
+
+// judge watches a demoted plugin on the worker path: an overrun resets
+// its record, promoteAfter quick answers in a row put it back inline.
+func (ch *Chain) judge(e *entry, o *outcome, room string) {
+	if o.timedOut || o.err != nil || o.elapsed >= e.timeout/4 {
+		e.inst.fast.Store(0)
+		return
+	}
+	if e.inst.fast.Add(1) >= promoteAfter && e.inst.demoted.CompareAndSwap(true, false) {
+		e.inst.fast.Store(0)
+		ch.log.Info("moderation plugin answered quickly again: it runs inline again",
+			slog.String("plugin", e.name), slog.Int("index", e.index), slog.String("room", room), slog.Int("calls", promoteAfter))
 	}
 }

@@ -166,3 +166,42 @@ func TestMaxAbandonedConfig(t *testing.T) {
 		})
 	}
 }
+
+// TestDemotedPluginComesBackInline: a NonBlocking plugin that overran once
+// (as on an overloaded machine) and then answers quickly for long enough
+// runs inline again; one that overruns again is demoted again.
+func TestDemotedPluginComesBackInline(t *testing.T) {
+	env := newEnv(t)
+	var overrun atomic.Bool
+	overrun.Store(true)
+	env.reg.Register("hiccup", func() plugins.Moderator {
+		return &fake{inline: true, behave: func(ctx context.Context, _ plugins.Comment) (plugins.Verdict, error) {
+			if overrun.CompareAndSwap(true, false) {
+				<-ctx.Done()
+			}
+			return plugins.Allow(), nil
+		}}
+	})
+	// A generous timeout: "quickly" is within a quarter of it, which a
+	// loaded machine under -race still manages for a call that only returns.
+	s, err := plugins.Build(mustParse(t, "plugins: [{name: hiccup, timeout: 1s}]"), env.reg, env.host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	runBounded(t, s, plugintest.Comment("a"))
+	if !stats(s, 0).Demoted {
+		t.Fatal("not demoted after an overrun")
+	}
+	for range 1000 {
+		runBounded(t, s, plugintest.Comment("a"))
+	}
+	if stats(s, 0).Demoted {
+		t.Fatal("still demoted after 1,000 quick answers")
+	}
+	overrun.Store(true)
+	runBounded(t, s, plugintest.Comment("a"))
+	if !stats(s, 0).Demoted {
+		t.Fatal("not demoted again after a second overrun")
+	}
+}

@@ -36,8 +36,10 @@ type instance struct {
 	// running: the cap of abandoned calls is per instance.
 	stuck atomic.Int64
 	// demoted is set once a NonBlocking plugin overran its timeout: it
-	// runs on the worker path from then on.
+	// runs on the worker path from then on, until it has answered
+	// promoteAfter calls in a row well within its timeout (fast counts them).
 	demoted atomic.Bool
+	fast    atomic.Int64
 	// shedding is set while calls fail fast for too many abandoned calls,
 	// so the log says so once per episode.
 	shedding atomic.Bool
