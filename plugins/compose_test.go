@@ -194,3 +194,33 @@ func TestCompositionErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestOnlyKeepsOrder: a cut-down copy (the import chains) keeps the
+// entries' order and the patterns' order of the file.
+func TestOnlyKeepsOrder(t *testing.T) {
+	env := newEnv(t)
+	cfg := mustParse(t, `
+plugins: [upper, tag, allow]
+rooms:
+  z-*: {plugins: [allow, upper]}
+  z-a*: {plugins: [tag, allow]}
+`)
+	cut := cfg.Only(func(e plugins.Entry) bool { return e.Name != "allow" })
+	s, err := plugins.Build(cut, env.reg, env.host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	tests := []struct{ room, chain, names string }{
+		{"lobby", "", "upper,tag"},
+		{"z-abc", "z-*", "upper"}, // z-* comes first in the file, though z-a* sorts first
+	}
+	for _, tt := range tests {
+		t.Run(tt.room, func(t *testing.T) {
+			ch := s.Chain(tt.room)
+			if ch.Room() != tt.chain || strings.Join(ch.Names(), ",") != tt.names {
+				t.Errorf("chain %q %v, want %q %s", ch.Room(), ch.Names(), tt.chain, tt.names)
+			}
+		})
+	}
+}

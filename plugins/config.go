@@ -62,6 +62,29 @@ type RoomConfig struct {
 	Overrides map[string]RawConfig
 }
 
+// Only returns a copy of c whose chains keep only the entries keep
+// accepts, in their order and with their settings, the rooms (and the
+// order of their patterns) as they were.
+func (c *Config) Only(keep func(Entry) bool) *Config {
+	cut := func(entries []Entry) []Entry {
+		out := []Entry{}
+		for _, e := range entries {
+			if keep(e) {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+	out := &Config{Plugins: cut(c.Plugins), roomOrder: c.roomOrder}
+	if len(c.Rooms) > 0 {
+		out.Rooms = make(map[string]RoomConfig, len(c.Rooms))
+		for room, rc := range c.Rooms {
+			out.Rooms[room] = RoomConfig{Plugins: cut(rc.Plugins)}
+		}
+	}
+	return out
+}
+
 // isPattern reports whether a rooms key is a pattern rather than an id.
 func isPattern(room string) bool { return strings.ContainsAny(room, "*?[") }
 
