@@ -20,6 +20,7 @@ type UserMember interface {
 // stored finishes a comment once its transaction committed: the sender's
 // answer, the shadow illusion, and the moderators' feed.
 func (s *Service) stored(c protocol.Comment, nc store.NewComment, from moderation.Sender, v moderation.Verdict, done func(protocol.Comment, error)) {
+	v.Committed(context.Background()) // the plugins that observe outcomes hear of it
 	switch v.Status {
 	case store.Held:
 		done(protocol.Comment{}, errs.New(errs.Held, "%s", v.Reason))
