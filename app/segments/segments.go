@@ -43,6 +43,7 @@ const (
 type Store interface {
 	Room(ctx context.Context, id string) (store.Room, error)
 	CommentsByTime(ctx context.Context, room string, from, to protocol.Seconds, limit int) ([]protocol.Comment, error)
+	ShadowedByTime(ctx context.Context, room, viewer string, from, to protocol.Seconds, limit int) ([]protocol.Comment, error)
 }
 
 // Segment is one slice of a room's timeline.
@@ -98,14 +99,14 @@ func New(s Store) *Service {
 // names its current version it reads no comments and reports false: the
 // caller's copy is still good. ETag is set either way.
 func (s *Service) Get(ctx context.Context, room string, n int64, ifNoneMatch string) (Segment, bool, error) {
-	if n < 0 || n > MaxIndex {
-		return Segment{}, false, errs.New(errs.BadRequest, "segment must be a whole number from 0 to %d", MaxIndex)
+	out, err := slice(room, n)
+	if err != nil {
+		return Segment{}, false, err
 	}
 	r, err := s.store.Room(ctx, room)
 	if err != nil {
 		return Segment{}, false, err
 	}
-	out := Segment{Room: room, Index: n, From: float64(n * Length), To: float64((n + 1) * Length)}
 	s.mu.Lock()
 	st := s.roomLocked(room, r.LastSeq)
 	seg := st.segs[n]
@@ -134,6 +135,20 @@ func (s *Service) Get(ctx context.Context, room string, n int64, ifNoneMatch str
 	}
 	s.mu.Unlock()
 	return out, true, nil
+}
+
+// slice returns segment n of room without its comments, or BadRequest
+// when there is no such segment.
+func slice(room string, n int64) (Segment, error) {
+	if n < 0 || n > MaxIndex {
+		return Segment{}, BadIndex()
+	}
+	return Segment{Room: room, Index: n, From: float64(n * Length), To: float64((n + 1) * Length)}, nil
+}
+
+// BadIndex is the error for a segment number out of range (or not a number).
+func BadIndex() error {
+	return errs.New(errs.BadRequest, "segment must be a whole number from 0 to %d", MaxIndex)
 }
 
 // read reads a segment's comments, a minute of video at a time, each

@@ -19,6 +19,8 @@ type fakeStore struct {
 	comments []protocol.Comment
 	reads    int    // CommentsByTime calls
 	during   func() // run (once) while the next read is under way
+	shadowed []protocol.Comment
+	ownReads int // ShadowedByTime calls
 }
 
 func (f *fakeStore) Room(_ context.Context, id string) (store.Room, error) {
@@ -41,6 +43,19 @@ func (f *fakeStore) CommentsByTime(_ context.Context, _ string, from, to protoco
 	out := []protocol.Comment{}
 	for _, c := range f.comments {
 		if c.Time >= from && c.Time < to && len(out) < limit {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeStore) ShadowedByTime(_ context.Context, room, viewer string, from, to protocol.Seconds, limit int) ([]protocol.Comment, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.ownReads++
+	out := []protocol.Comment{}
+	for _, c := range f.shadowed {
+		if c.Room == room && c.User.ID == viewer && c.Time >= from && c.Time < to && len(out) < limit {
 			out = append(out, c)
 		}
 	}

@@ -86,6 +86,13 @@ type Comments interface {
 	// CommentsByTimeFor is CommentsByTime as viewer sees it: the visible
 	// comments plus viewer's own shadowed ones.
 	CommentsByTimeFor(ctx context.Context, room, viewer string, from, to protocol.Seconds, limit int) ([]protocol.Comment, error)
+	// ShadowedByTime returns viewer's own shadowed comments in a room with
+	// from <= time < to, ordered by time, at most limit of them, each with
+	// the seq its ack carried: what CommentsByTimeFor adds to the visible
+	// ones. It is asked for by every viewer with every timeline segment and
+	// is almost always empty, so it must cost one index probe
+	// (comments_shadowed) when it is.
+	ShadowedByTime(ctx context.Context, room, viewer string, from, to protocol.Seconds, limit int) ([]protocol.Comment, error)
 	// CommentsAfter returns a room's visible comments with seq > after, in
 	// seq order, at most limit of them.
 	CommentsAfter(ctx context.Context, room string, after int64, limit int) ([]protocol.Comment, error)

@@ -176,11 +176,16 @@ func (a *Auth) Verify(ctx context.Context, token string) (auth.Token, error) {
 // call it before every frame. It costs a map lookup, and a read of the
 // store when this node's view of the session is stale.
 func (a *Auth) Recheck(ctx context.Context, t auth.Token) error {
-	if t.Identity.Anonymous() || (t.Identity.Guest && t.Session == "") {
+	if t.Identity.Anonymous() || PassingGuest(t) {
 		return nil // a passing guest stands on no token
 	}
 	return a.Sessions.Check(ctx, t)
 }
+
+// PassingGuest reports whether t is a passing guest's: a request without
+// credentials, with a fresh guest identity and no session, under which
+// nothing is stored (printed tokens are never guests').
+func PassingGuest(t auth.Token) bool { return t.Identity.Guest && t.Session == "" }
 
 // Peek returns the identity of an Authorization header's value, else of a
 // session cookie's, for checks made before the request is routed (a body

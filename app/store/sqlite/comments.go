@@ -31,6 +31,14 @@ func (s *Store) CommentsByTime(ctx context.Context, room string, from, to protoc
 	return s.queryComments(ctx, s.reads.commentsByTime, room, int64(from), int64(to), limit)
 }
 
+// ShadowedByTime returns viewer's own shadowed comments in a room with
+// from <= time < to, ordered by time, at most limit of them, with the seqs
+// their acks carried. The partial index comments_shadowed holds shadowed
+// comments only, so a viewer without any costs one probe of a small index.
+func (s *Store) ShadowedByTime(ctx context.Context, room, viewer string, from, to protocol.Seconds, limit int) ([]protocol.Comment, error) {
+	return s.queryComments(ctx, s.reads.shadowedByTime, room, viewer, int64(from), int64(to), limit)
+}
+
 // CommentsAfter returns a room's visible comments with seq > after, in seq
 // order, at most limit of them.
 func (s *Store) CommentsAfter(ctx context.Context, room string, after int64, limit int) ([]protocol.Comment, error) {

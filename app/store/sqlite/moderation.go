@@ -101,7 +101,7 @@ func (s *Store) CommentsByTimeFor(ctx context.Context, room, viewer string, from
 	if err != nil || viewer == "" {
 		return visible, err
 	}
-	own, err := s.queryComments(ctx, s.reads.shadowedByTime, room, viewer, int64(from), int64(to), limit)
+	own, err := s.ShadowedByTime(ctx, room, viewer, from, to, limit)
 	if err != nil || len(own) == 0 {
 		return visible, err
 	}
