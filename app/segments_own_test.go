@@ -73,7 +73,7 @@ func TestOwnSegmentHoldsOnlyTheSendersShadowedComments(t *testing.T) {
 	visible := post(alice, "everyone sees this", 401)
 	guest := httpClient(t)
 	post(guest, "a guest's own visible comment", 10) // the guest's session starts
-	passing := &http.Client{Timeout: waitFor}       // no cookies: a passing guest
+	passing := &http.Client{Timeout: waitFor}        // no cookies: a passing guest
 
 	if seg := getSegment(t, s, "shade", 1, ""); !slices.Equal(seg.ids(), []int64{visible.ID}) {
 		t.Fatalf("shared segment 1: %v, want only the visible comment %d", seg.ids(), visible.ID)

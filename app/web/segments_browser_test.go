@@ -48,29 +48,38 @@ func recordAnswers(p *tab) *answers {
 
 // matching returns the answers whose path and query contain part.
 func (a *answers) matching(part string) []answer {
+	return a.where(func(u *url.URL) bool { return strings.Contains(u.RequestURI(), part) })
+}
+
+// at returns the answers for exactly path.
+func (a *answers) at(path string) []answer {
+	return a.where(func(u *url.URL) bool { return u.Path == path })
+}
+
+func (a *answers) where(match func(*url.URL) bool) []answer {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	var out []answer
 	for _, r := range a.list {
-		if u, err := url.Parse(r.url); err == nil && strings.Contains(u.RequestURI(), part) {
+		if u, err := url.Parse(r.url); err == nil && match(u) {
 			out = append(out, r)
 		}
 	}
 	return out
 }
 
-// await waits for n answers matching part and returns them.
-func (a *answers) await(t *testing.T, part string, n int) []answer {
+// await waits for n answers for exactly path and returns them.
+func (a *answers) await(t *testing.T, path string, n int) []answer {
 	t.Helper()
 	timeout := time.After(waitFor)
 	for {
-		if got := a.matching(part); len(got) >= n {
+		if got := a.at(path); len(got) >= n {
 			return got
 		}
 		select {
 		case <-a.added:
 		case <-timeout:
-			t.Fatalf("no %d answers for %s within %s: %+v", n, part, waitFor, a.matching("/api/"))
+			t.Fatalf("no %d answers for %s within %s: %+v", n, path, waitFor, a.matching("/api/"))
 		}
 	}
 }
@@ -103,6 +112,12 @@ func TestPlayerLoadsSegments(t *testing.T) {
 
 	p.reload()
 	seen.await(t, "/api/rooms/demo/segments/0", 2)
+	// With each segment, its private companion: every viewer asks for it.
+	for _, own := range seen.await(t, "/api/rooms/demo/segments/0/own", 2) {
+		if own.status != 200 {
+			t.Errorf("the segment's own part: %+v, want 200", own)
+		}
+	}
 	// The browser checks its copy with the ETag (Chromium reports the
 	// revalidated answer as the cached 200): the server answered a 304.
 	_, metrics := apptest.Fetch(t, apptest.HTTPClient(t), "GET", s.URL()+"/metrics", nil, nil)

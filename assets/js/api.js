@@ -63,6 +63,14 @@ export function createAPI({ base = '', fetch: f = globalThis.fetch?.bind(globalT
      */
     segment: async (id, n, { signal } = {}) =>
       (await call('GET', `${room(id)}/segments/${encodeURIComponent(n)}`, { signal }))?.comments ?? [],
+    /**
+     * GET /api/rooms/:id/segments/:n/own → what segment n holds for this
+     * viewer alone (their own comments nobody else sees: nearly always
+     * none), by video time; private, never cached. The player asks for it
+     * with every segment, whoever the viewer, and merges the two.
+     */
+    ownSegment: async (id, n, { signal } = {}) =>
+      (await call('GET', `${room(id)}/segments/${encodeURIComponent(n)}/own`, { signal }))?.comments ?? [],
     /** Seconds of video in a segment. */
     segmentSeconds: SEGMENT_SECONDS,
     /** GET /api/rooms/:id/comments?after_seq&limit → comments with seq > afterSeq. */

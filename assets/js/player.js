@@ -27,7 +27,7 @@
 
 import { Emitter } from './emitter.js';
 import { createStage } from './stage.js';
-import { createTimeline, createScheduler } from './timeline.js';
+import { createTimeline, createScheduler, withOwn } from './timeline.js';
 import { createWindowTracker, SEGMENT_SECONDS } from './windows.js';
 import { createMerger } from './merge.js';
 import { createFilter } from './settings.js';
@@ -58,7 +58,9 @@ class DanmakuPlayer extends Emitter {
    * move with the wall clock, not the video);
    * api: createAPI() result or a replay source, whose segment(room, n,
    * {signal}) gives the comments of [n×windowSize, (n+1)×windowSize)
-   * seconds (null: no REST loading); rest: createAPI() result for likes,
+   * seconds, and ownSegment(room, n, {signal}), when it has one, the
+   * viewer's own comments there that the segment leaves out (null: no
+   * REST loading); rest: createAPI() result for likes,
    * reports and recalls without a socket (default: api); client:
    * createClient() result (null for replay); settings: createSettingsStore() result;
    * reducedMotion: scrolling comments appear in place;
@@ -326,9 +328,15 @@ class DanmakuPlayer extends Emitter {
     this.windows.start(w.index);
     const ctrl = typeof AbortController === 'function' ? new AbortController() : null;
     this.inflight.set(w.index, ctrl);
-    this.api.segment(this.roomId, w.index, { signal: ctrl?.signal })
-      .then((list) => {
+    // With every segment its private companion, for every viewer alike:
+    // the viewer's own comments that the shared segment leaves out (a
+    // shadowed sender's). A window needs both: one without the other
+    // fails and is fetched again.
+    const opts = { signal: ctrl?.signal };
+    Promise.all([this.api.segment(this.roomId, w.index, opts), this.api.ownSegment?.(this.roomId, w.index, opts)])
+      .then(([shared, own]) => {
         if (this.inflight.get(w.index) !== ctrl) return; // cancelled by a seek
+        const list = withOwn(shared, own);
         this.inflight.delete(w.index);
         this.windows.done(w.index, this.now());
         const fresh = this.timeline.insert(list);

@@ -6,6 +6,17 @@ export function compareComments(a, b) {
   return a.time - b.time || (a.seq ?? 0) - (b.seq ?? 0);
 }
 
+/**
+ * A segment's comments with the viewer's own part of it (own): one list by
+ * video time, each comment once (by id, the segment's copy kept).
+ */
+export function withOwn(segment, own) {
+  if (!own?.length) return segment;
+  const ids = new Set(segment.map((c) => c.id));
+  const extra = own.filter((c) => !ids.has(c.id));
+  return extra.length === 0 ? segment : [...segment, ...extra].sort(compareComments);
+}
+
 // First index in sorted `list` whose time is >= t.
 function lowerBound(list, t) {
   let lo = 0;

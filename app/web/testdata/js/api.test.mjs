@@ -31,6 +31,18 @@ test('segments are GETs of /segments/:n, 360 seconds each', async () => {
   assert.equal(api.segmentSeconds, 360);
 });
 
+test("a segment's own part is a GET of /segments/:n/own", async () => {
+  const { f, calls } = fakeFetch({
+    'GET /api/rooms/a%2Fb/segments/3/own': [200, { room: 'a/b', index: 3, comments: [{ id: 11 }] }],
+    'GET /api/rooms/a%2Fb/segments/4/own': [200, { room: 'a/b', index: 4, comments: [] }],
+  });
+  const api = createAPI({ fetch: f });
+  assert.deepEqual(await api.ownSegment('a/b', 3), [{ id: 11 }]);
+  assert.deepEqual(await api.ownSegment('a/b', 4), []);
+  assert.deepEqual(calls, [['GET', '/api/rooms/a%2Fb/segments/3/own'], ['GET', '/api/rooms/a%2Fb/segments/4/own']]);
+  await assert.rejects(api.ownSegment('a/b', 5), (e) => e instanceof APIError && e.status === 404);
+});
+
 test('likes POST to the room and comment endpoints', async () => {
   const { f } = fakeFetch({
     'POST /api/rooms/a%2Fb/like': [200, { likes: 4 }],

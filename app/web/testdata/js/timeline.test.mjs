@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTimeline, createScheduler, dueBetween } from '../../../../assets/js/timeline.js';
+import { createTimeline, createScheduler, dueBetween, withOwn } from '../../../../assets/js/timeline.js';
 
 const c = (id, time, seq = id) => ({ id, time, seq, text: `c${id}` });
 
@@ -17,6 +17,19 @@ test('timeline keeps comments sorted by time then seq and unique by id', () => {
   assert.deepEqual(tl.list.map((x) => x.id), [5, 1, 2, 3]);
   assert.equal(tl.size, 4);
   assert.deepEqual(tl.insert([c(2, 20)]), []);
+});
+
+test("withOwn merges a segment with the viewer's own part by time, each comment once", () => {
+  const segment = [c(1, 10), c(2, 20), c(4, 40)];
+  assert.equal(withOwn(segment, []), segment);
+  assert.equal(withOwn(segment, undefined), segment);
+  assert.equal(withOwn(segment, [c(2, 20)]), segment);
+  const own = [c(5, 30, 3), { ...c(2, 20), text: 'the own copy' }, c(6, 5, 1)];
+  const got = withOwn(segment, own);
+  assert.deepEqual(got.map((x) => x.id), [6, 1, 2, 5, 4]);
+  assert.equal(got.find((x) => x.id === 2).text, 'c2');
+  assert.deepEqual(segment.map((x) => x.id), [1, 2, 4], 'the segment is left as it was');
+  assert.deepEqual(withOwn([], [c(7, 1)]).map((x) => x.id), [7]);
 });
 
 test('timeline ignores malformed comments and supports retraction', () => {
