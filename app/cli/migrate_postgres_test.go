@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -48,5 +49,18 @@ func TestTokenOnPostgresNeedsTheSecret(t *testing.T) {
 	code, _, stderr := run(t, cli.Files{}, nil, "token", "-user", "alice", "-db", "postgres://db.example/danmaku")
 	if code == 0 || !strings.Contains(stderr, "set DANMAKU_SECRET") {
 		t.Fatalf("exit %d, stderr %q; want a failure asking for DANMAKU_SECRET", code, stderr)
+	}
+}
+
+// TestBackupAndRestoreOnPostgresPointToItsTools: backup and restore copy
+// SQLite files; on a PostgreSQL URL they say what to use instead.
+func TestBackupAndRestoreOnPostgresPointToItsTools(t *testing.T) {
+	for _, cmd := range []string{"backup", "restore"} {
+		t.Run(cmd, func(t *testing.T) {
+			code, _, stderr := run(t, cli.Files{}, nil, cmd, "-db", "postgres://db.example/danmaku", filepath.Join(t.TempDir(), "b.db"))
+			if code == 0 || !strings.Contains(stderr, "use pg_dump and pg_restore") {
+				t.Fatalf("exit %d, stderr %q; want a failure naming pg_dump", code, stderr)
+			}
+		})
 	}
 }
