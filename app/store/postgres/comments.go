@@ -33,6 +33,12 @@ const (
 			WHERE room_id = $1 AND user_id = $2 AND status = 'shadowed' AND time_ms >= $3 AND time_ms < $4
 			ORDER BY time_ms LIMIT $5)
 	) w ORDER BY time_ms, id LIMIT $5`
+	// queryShadowedByTime is a viewer's own shadowed comments in a replay
+	// window, with the seqs their acks carried, served by
+	// comments_shadowed (one probe when there are none).
+	queryShadowedByTime = `SELECT ` + shownColumns + ` FROM comments
+		WHERE room_id = $1 AND user_id = $2 AND status = 'shadowed' AND time_ms >= $3 AND time_ms < $4
+		ORDER BY time_ms LIMIT $5`
 	// queryCommentsAfter is catch-up, served by comments_room_seq.
 	queryCommentsAfter = `SELECT ` + commentColumns + ` FROM comments
 		WHERE room_id = $1 AND seq > $2 AND status = 'visible'
@@ -63,6 +69,13 @@ func (s *Store) CommentsByTimeFor(ctx context.Context, room, viewer string, from
 		return s.CommentsByTime(ctx, room, from, to, limit)
 	}
 	return s.queryComments(ctx, queryCommentsByTimeFor, room, viewer, int64(from), int64(to), limit)
+}
+
+// ShadowedByTime returns viewer's own shadowed comments in a room with
+// from <= time < to, ordered by time, at most limit of them, with the seqs
+// their acks carried.
+func (s *Store) ShadowedByTime(ctx context.Context, room, viewer string, from, to protocol.Seconds, limit int) ([]protocol.Comment, error) {
+	return s.queryComments(ctx, queryShadowedByTime, room, viewer, int64(from), int64(to), limit)
 }
 
 // CommentsAfter returns a room's visible comments with seq > after, in seq

@@ -41,6 +41,7 @@ func TestReadQueriesUseTheirIndexes(t *testing.T) {
 	}{
 		{"replay window", queryCommentsByTime, []any{"r", 0, 10000, 100}, []string{"comments_room_time_seq"}, false},
 		{"replay window with own shadowed", queryCommentsByTimeFor, []any{"r", "u", 0, 10000, 100}, []string{"comments_room_time_seq", "comments_shadowed"}, true},
+		{"own shadowed in a window", queryShadowedByTime, []any{"r", "u", 0, 10000, 100}, []string{"comments_shadowed"}, false},
 		{"catch-up", queryCommentsAfter, []any{"r", 5, 100}, []string{"comments_room_seq"}, false},
 		{"export page", queryExportPage, []any{"r", 1000, 5, 3, 100}, []string{"comments_room_time_seq"}, false},
 		{"latest", queryLatest, []any{"r", 100}, []string{"comments_room_seq"}, false},

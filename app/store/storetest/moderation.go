@@ -106,10 +106,11 @@ func testShadowedReplay(t *testing.T, b Backend) {
 	for _, tc := range []struct {
 		viewer string
 		want   []int64
+		own    []int64 // ShadowedByTime: the shadowed ones alone
 	}{
-		{"u2", []int64{v.ID, sh.ID}},
-		{"u1", []int64{v.ID}},
-		{"", []int64{v.ID}},
+		{"u2", []int64{v.ID, sh.ID}, []int64{sh.ID}},
+		{"u1", []int64{v.ID}, nil},
+		{"", []int64{v.ID}, nil},
 	} {
 		got, err := s.CommentsByTimeFor(ctx, "r", tc.viewer, 0, protocol.SecondsOf(100), 10)
 		if err != nil {
@@ -117,6 +118,25 @@ func testShadowedReplay(t *testing.T, b Backend) {
 		}
 		if !slices.Equal(ids(got), tc.want) {
 			t.Errorf("viewer %q sees %v, want %v", tc.viewer, ids(got), tc.want)
+		}
+		own, err := s.ShadowedByTime(ctx, "r", tc.viewer, 0, protocol.SecondsOf(100), 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(ids(own), tc.own) || own == nil {
+			t.Errorf("viewer %q's own shadowed comments: %v, want %v (never nil)", tc.viewer, ids(own), tc.own)
+		}
+		for _, c := range own {
+			if c.Seq != sh.Seq || c.Text != sh.Text {
+				t.Errorf("own shadowed comment %+v, want it as its ack had it: %+v", c, sh)
+			}
+		}
+	}
+	// Windows are half-open, [from, to): the comment is at 1 s.
+	for _, w := range [][2]float64{{0, 1}, {1.001, 100}} {
+		own, err := s.ShadowedByTime(ctx, "r", "u2", protocol.SecondsOf(w[0]), protocol.SecondsOf(w[1]), 10)
+		if err != nil || len(own) != 0 {
+			t.Errorf("own shadowed comments in [%g s, %g s): %v, %v; want none", w[0], w[1], ids(own), err)
 		}
 	}
 }
