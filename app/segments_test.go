@@ -178,6 +178,13 @@ func TestSegmentRefusals(t *testing.T) {
 		{"not a number", "/api/rooms/demo/segments/x", http.StatusBadRequest},
 		{"negative", "/api/rooms/demo/segments/-1", http.StatusBadRequest},
 		{"past the longest video", "/api/rooms/demo/segments/99999999", http.StatusBadRequest},
+		{"own part: not a number", "/api/rooms/demo/segments/x/own", http.StatusBadRequest},
+		{"own part: negative", "/api/rooms/demo/segments/-1/own", http.StatusBadRequest},
+		{"own part: past the longest video", "/api/rooms/demo/segments/99999999/own", http.StatusBadRequest},
+		{"own part: a bad room id", "/api/rooms/a%20b/segments/0/own", http.StatusUnprocessableEntity},
+		// Not looked up (a read on every request): nothing of anyone's is
+		// there, as in a room without shadowed comments.
+		{"own part: unknown room", "/api/rooms/nope/segments/0/own", http.StatusOK},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if status := call(t, httpClient(t), "GET", s.URL()+tc.path, nil, nil); status != tc.status {
@@ -197,7 +204,9 @@ func TestSegmentsWithoutGuests(t *testing.T) {
 		t.Errorf("signed in: %d, Cache-Control %q, CDN-Cache-Control %q; want 200, private", resp.StatusCode,
 			resp.Header.Get("Cache-Control"), resp.Header.Get("CDN-Cache-Control"))
 	}
-	if status := call(t, httpClient(t), "GET", s.URL()+"/api/rooms/demo/segments/0", nil, nil); status != http.StatusUnauthorized {
-		t.Errorf("a guest got %d, want 401", status)
+	for _, path := range []string{"/api/rooms/demo/segments/0", "/api/rooms/demo/segments/0/own"} {
+		if status := call(t, httpClient(t), "GET", s.URL()+path, nil, nil); status != http.StatusUnauthorized {
+			t.Errorf("a guest got %d for %s, want 401", status, path)
+		}
 	}
 }
