@@ -19,11 +19,14 @@ import (
 
 // fakeModerator answers every comment with one verdict, or rewrites its text.
 type fakeModerator struct {
-	verdict moderation.Verdict
-	err     error
-	rewrite string
-	calls   int
+	verdict  moderation.Verdict
+	err      error
+	rewrite  string
+	calls    int
+	released []int64 // comments ReleaseLater was asked to release
 }
+
+func (m *fakeModerator) ReleaseLater(id int64, _ time.Duration) { m.released = append(m.released, id) }
 
 func (m *fakeModerator) Moderate(_ context.Context, _ string, _ moderation.Sender, d *protocol.Draft) (moderation.Verdict, error) {
 	m.calls++

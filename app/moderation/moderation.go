@@ -39,8 +39,13 @@ type Deps struct {
 	FlushEvery    time.Duration // how often the moderators' feed sends comments
 	// OnBan, when set, hears of every new ban once it is in force (the
 	// sockets close the banned viewers' connections).
-	OnBan  func(store.Ban)
-	Logger *slog.Logger
+	OnBan func(store.Ban)
+	// Live stores the room modes, user actions, blocked terms and the
+	// audit log; nil: the live tools are off (tests of the chain alone).
+	Live store.Live
+	// Announce tells viewers when a room's modes change.
+	Announce Announcer
+	Logger   *slog.Logger
 }
 
 // Service is the moderation of one server.
@@ -49,6 +54,8 @@ type Service struct {
 	log      *slog.Logger
 	pipeline *plugins.Pipeline
 	feed     *Feed
+	live     *live // nil without Deps.Live
+	delay    *delayer
 }
 
 // New builds the plugin chains of deps.Source and starts the moderators' feed.
@@ -63,7 +70,14 @@ func New(ctx context.Context, deps Deps) (*Service, error) {
 	if err != nil {
 		return nil, configError(err)
 	}
-	s.feed = newFeed(feedDeps{store: deps.Store, bans: deps.Bans, stats: s.Stats, every: deps.FlushEvery, log: deps.Logger})
+	s.delay = s.newDelayer()
+	if deps.Live != nil {
+		s.live = newLive(deps.Live, deps.Logger)
+		if err := s.resumeDelayed(ctx); err != nil {
+			return nil, err
+		}
+	}
+	s.feed = newFeed(feedDeps{store: deps.Store, bans: deps.Bans, stats: s.Stats, live: s.LiveState, every: deps.FlushEvery, log: deps.Logger})
 	return s, nil
 }
 
@@ -75,6 +89,7 @@ func (s *Service) Stats() plugins.Stats { return s.pipeline.Stats() }
 
 // Close stops the feed and closes the plugins.
 func (s *Service) Close() error {
+	s.delay.close()
 	s.feed.close()
 	return s.pipeline.Close()
 }

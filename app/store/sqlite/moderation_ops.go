@@ -50,7 +50,7 @@ const selectModComment = `SELECT ` + modColumns + ` FROM comments WHERE id = ?`
 // Apply implements Op.
 func (op *ModerateComments) Apply(tx *Tx) error {
 	op.Changed = nil // Apply runs again when its batch is retried
-	if op.Decision != store.Approve && op.Decision != store.Reject && op.Decision != store.Delete {
+	if op.Decision != store.Approve && op.Decision != store.Reject && op.Decision != store.Delete && op.Decision != store.Restore {
 		return errs.New(errs.BadRequest, "unknown decision %q", op.Decision)
 	}
 	targets, err := op.targets(tx)
@@ -70,13 +70,16 @@ func (op *ModerateComments) Apply(tx *Tx) error {
 		// The sender's record counts comments shown and comments removed.
 		var accepted, removed int64
 		switch {
-		case op.Decision == store.Approve:
+		case op.Decision == store.Approve, op.Decision == store.Restore:
 			c := m.Comment
 			c.Status = ""
 			tx.publish(rs, &c)
 			m.Seq, m.Status = c.Seq, string(store.Visible)
 			seq = sql.NullInt64{Int64: c.Seq, Valid: true}
 			accepted = 1
+			if op.Decision == store.Restore { // it counted as removed
+				removed = -1
+			}
 		case was == store.Visible:
 			rs.visibleDiff--
 			m.Status = string(store.Deleted)
@@ -102,7 +105,7 @@ func (op *ModerateComments) Apply(tx *Tx) error {
 		if err := tx.reviewReports(m.ID); err != nil {
 			return err
 		}
-		if op.Decision == store.Approve { // its reports no longer weigh it down
+		if op.Decision == store.Approve || op.Decision == store.Restore { // its reports no longer weigh it down
 			if err := tx.reweigh(m.ID); err != nil {
 				return err
 			}
@@ -133,7 +136,9 @@ func (op *ModerateComments) targets(tx *Tx) ([]store.ModComment, error) {
 		switch {
 		case op.Decision == store.Delete && m.Status == string(store.Deleted):
 			continue
-		case op.Decision != store.Delete && m.Status != string(store.Held):
+		case op.Decision == store.Restore && m.Status != string(store.Deleted):
+			return nil, errs.New(errs.Conflict, "comment %d is %s, not deleted", id, m.Status)
+		case (op.Decision == store.Approve || op.Decision == store.Reject) && m.Status != string(store.Held):
 			return nil, errs.New(errs.Conflict, "comment %d is %s, not held", id, m.Status)
 		}
 		out = append(out, m)
