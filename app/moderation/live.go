@@ -172,7 +172,7 @@ func (l *live) screen(ctx context.Context, room string, from Sender, d *protocol
 		}
 	}
 	sc.key = normalize(d.Text)
-	return sc, l.checkTerms(st, &sc, d)
+	return sc, l.checkTerms(st, &sc, d, now)
 }
 
 // checkModes applies signed-in only, slow mode and unique chat.
@@ -204,14 +204,14 @@ func (l *live) checkModes(sc screening, from Sender, d *protocol.Draft, now time
 
 // checkTerms applies the blocked terms of the room and of every room:
 // reject refuses, hold marks the comment to hold, mask rewrites d.
-func (l *live) checkTerms(st *liveState, sc *screening, d *protocol.Draft) error {
+func (l *live) checkTerms(st *liveState, sc *screening, d *protocol.Draft, now time.Time) error {
 	if len(st.terms) == 0 {
 		return nil
 	}
 	ws := words(d.Text)
 	var spans []span
 	for _, t := range st.terms {
-		if t.Room != "" && t.Room != sc.room {
+		if (t.Room != "" && t.Room != sc.room) || !t.Active(now) {
 			continue
 		}
 		hits := t.match(ws)
