@@ -2,7 +2,10 @@ package web
 
 import (
 	"fmt"
+	"os"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 
 	"github.com/danmaku/danmaku/app/apptest"
 	"github.com/danmaku/danmaku/app/auth"
@@ -45,6 +48,7 @@ func jsValue(v any) string {
 // with the reason in the send bar (and the bar shows the mode); a blocked
 // term masks at once; a timeout refuses until it ends; a purge takes the
 // user's comments off another viewer's screen. The audit log lists each.
+// With DANMAKU_SCREENSHOT_ADMIN=path it saves /admin as README's picture.
 func TestLiveModerationInBrowser(t *testing.T) {
 	needBrowser(t)
 	srv := apptest.Start(t)
@@ -135,6 +139,16 @@ func TestLiveModerationInBrowser(t *testing.T) {
 			m.wait(fmt.Sprintf(`document.querySelector('#audit-rows tr[data-action=%q]') !== null`, action), "the audit entry "+action)
 		}
 	})
+	// README's picture of /admin: a room in slow mode, a blocked term, the actions.
+	if os.Getenv("DANMAKU_SCREENSHOT_ADMIN") != "" {
+		m.setField("mode-slow", "30")
+		m.setField("mode-signed", true)
+		m.clickIn("#modes-apply")
+		m.wait(`[...document.querySelectorAll('#modes-rows tr')].some((tr) => tr.textContent.includes('Signed-in only'))`, "the modes listed")
+		m.run(chromedp.EmulateViewport(1280, 1500))
+		eval[bool](m, `(document.getElementById('mod-message').hidden = true, document.getElementById('mod-undo').hidden = true, window.scrollTo(0, 0), true)`)
+		m.saveScreenshot("DANMAKU_SCREENSHOT_ADMIN")
+	}
 	v.checkClean()
 	other.checkClean()
 	m.checkClean()

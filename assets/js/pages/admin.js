@@ -6,7 +6,7 @@
 
 import { createAPI } from '../api.js';
 import { createModClient } from '../mod-client.js';
-import { createModState, statsRows, banWho, banRequest, actionError, userActionRequest, termRequest, actionText } from '../admin-state.js';
+import { createModState, statsRows, banWho, banRequest, actionError, userActionRequest, termRequest, actionText, undoable } from '../admin-state.js';
 import { heldRow, recentRow, reportedRow, banRow, statsRow, fillRoomPicker, modesRow, actionRow, termRow, auditRow } from '../admin-view.js';
 import { requireId } from '../dom.js';
 import { formatWhen, statusText } from '../util.js';
@@ -64,7 +64,7 @@ function mountAdmin(doc, { api, client, state = createModState() }) {
     $('modes-rows').replaceChildren(...modes.map((m) => modesRow(doc, m)));
     $('modes-empty').hidden = modes.length > 0;
     $('action-rows').replaceChildren(...actions.map((a) => actionRow(doc, a, { onUndo: () => undoAction(a) })));
-    $('actions-count').textContent = String(actions.filter((a) => !a.undone_at).length);
+    $('actions-count').textContent = String(actions.filter((a) => undoable(a)).length);
     $('actions-empty').hidden = actions.length > 0;
     $('term-rows').replaceChildren(
       ...terms.map((t) => termRow(doc, t, { onRemove: () => removeTerm(t), onBanUsers: () => banTermUsers(t) })),
