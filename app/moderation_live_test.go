@@ -219,6 +219,7 @@ func TestUserActions(t *testing.T) {
 			t.Errorf("replay after the purge: %v", list)
 		}
 		undo(a.ID)
+		undo(a.ID) // a second undo changes nothing, and is no error
 		back := watcher.nextSkipping(protocol.TypeComments, protocol.TypePresence)
 		if !hasText(back.Items, "purge me") {
 			t.Errorf("after the undo the viewer got %v, want the restored comment", back.Items)

@@ -103,18 +103,53 @@ func termDetail(t store.BlockedTerm) string {
 
 // RemoveTerm unblocks term id.
 func (s *Service) RemoveTerm(ctx context.Context, by auth.Identity, id int64) (store.BlockedTerm, error) {
+	return endLive(s, ctx, by, id, "blocked term", store.AuditEntry{Action: "term_remove", Detail: fmt.Sprintf("unblocked term %d", id)},
+		func(ctx context.Context, id int64, e store.AuditEntry) (store.BlockedTerm, error) {
+			return s.deps.Live.RemoveTerm(ctx, id, e)
+		})
+}
+
+// endLive ends the live tools' row id (a user action, a blocked term) by
+// end, audited as e by moderator by.
+func endLive[T any](s *Service, ctx context.Context, by auth.Identity, id int64, what string, e store.AuditEntry,
+	end func(context.Context, int64, store.AuditEntry) (T, error)) (T, error) {
+	var zero T
 	if s.live == nil {
-		return store.BlockedTerm{}, errNoLive
+		return zero, errNoLive
 	}
 	if id <= 0 {
-		return store.BlockedTerm{}, errs.New(errs.Invalid, "id must be a blocked term id")
+		return zero, errs.New(errs.Invalid, "id must be a %s id", what)
 	}
-	t, err := s.deps.Live.RemoveTerm(ctx, id, store.AuditEntry{By: by.ID, Action: "term_remove", Detail: fmt.Sprintf("unblocked term %d", id)})
+	e.By = by.ID
+	v, err := end(ctx, id, e)
 	if err != nil {
-		return t, err
+		return v, err
 	}
 	s.liveChanged()
-	return t, nil
+	return v, nil
+}
+
+// eachRecent calls fn with the comments q selects, newest first, a page at
+// a time, until fn says stop or read comments have been read.
+func (s *Service) eachRecent(ctx context.Context, q store.RecentQuery, read int, fn func(store.ModComment) (stop bool)) error {
+	q.Limit = maxDecisionIDs
+	for n := 0; n < read; {
+		page, err := s.deps.Store.RecentComments(ctx, q)
+		if err != nil {
+			return err
+		}
+		for _, c := range page {
+			if fn(c) {
+				return nil
+			}
+		}
+		n += len(page)
+		if len(page) < q.Limit {
+			return nil
+		}
+		q.Before = page[len(page)-1].ID
+	}
+	return nil
 }
 
 // BanTermUsers bans everyone who used blocked term id in the last
@@ -171,29 +206,15 @@ func (s *Service) termUsers(ctx context.Context, term compiledTerm, since time.T
 	mark := fmt.Sprintf("term #%d ", term.ID)
 	seen := map[string]bool{}
 	var users []string
-	q := store.RecentQuery{Room: term.Room, Limit: maxDecisionIDs}
-	for read := 0; read < maxTermBanCheck; {
-		page, err := s.deps.Store.RecentComments(ctx, q)
-		if err != nil {
-			return nil, err
+	err := s.eachRecent(ctx, store.RecentQuery{Room: term.Room}, maxTermBanCheck, func(c store.ModComment) bool {
+		if c.CreatedAt.Time().Before(since) {
+			return true
 		}
-		for _, c := range page {
-			if c.CreatedAt.Time().Before(since) {
-				return users, nil
-			}
-			if seen[c.User.ID] || c.User.ID == "" {
-				continue
-			}
-			if strings.Contains(c.Note, mark) || len(term.match(words(c.Text))) > 0 {
-				seen[c.User.ID] = true
-				users = append(users, c.User.ID)
-			}
+		if !seen[c.User.ID] && c.User.ID != "" && (strings.Contains(c.Note, mark) || len(term.match(words(c.Text))) > 0) {
+			seen[c.User.ID] = true
+			users = append(users, c.User.ID)
 		}
-		read += len(page)
-		if len(page) < q.Limit {
-			break
-		}
-		q.Before = page[len(page)-1].ID
-	}
-	return users, nil
+		return false
+	})
+	return users, err
 }

@@ -89,19 +89,12 @@ func (s *Service) UserAction(ctx context.Context, by auth.Identity, req modproto
 // purge deletes a user's visible comments in a room, newest first, up to maxPurge.
 func (s *Service) purge(ctx context.Context, by auth.Identity, a store.UserAction) ([]int64, error) {
 	var ids []int64
-	q := store.RecentQuery{Room: a.Room, UserID: a.UserID, Status: store.Visible, Limit: maxDecisionIDs}
-	for len(ids) < maxPurge {
-		page, err := s.deps.Store.RecentComments(ctx, q)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range page {
-			ids = append(ids, c.ID)
-		}
-		if len(page) < q.Limit {
-			break
-		}
-		q.Before = page[len(page)-1].ID
+	err := s.eachRecent(ctx, store.RecentQuery{Room: a.Room, UserID: a.UserID, Status: store.Visible}, maxPurge, func(c store.ModComment) bool {
+		ids = append(ids, c.ID)
+		return false
+	})
+	if err != nil {
+		return nil, err
 	}
 	deleted := []int64{}
 	for start := 0; start < len(ids); start += maxDecisionIDs {
@@ -140,17 +133,16 @@ func actionDetail(a store.UserAction) string {
 // Undo undoes user action id: a timeout or a hide ends now; a purge's
 // comments come back (visible again, to every screen and to replay).
 func (s *Service) Undo(ctx context.Context, by auth.Identity, id int64) (store.UserAction, error) {
-	if s.live == nil {
-		return store.UserAction{}, errNoLive
+	undone := false
+	a, err := endLive(s, ctx, by, id, "user action", store.AuditEntry{Action: "undo", Detail: fmt.Sprintf("undid user action %d", id)},
+		func(ctx context.Context, id int64, e store.AuditEntry) (store.UserAction, error) {
+			a, did, err := s.deps.Live.UndoUserAction(ctx, id, e)
+			undone = did
+			return a, err
+		})
+	if err != nil || !undone {
+		return a, err // undone before: its comments are back already
 	}
-	if id <= 0 {
-		return store.UserAction{}, errs.New(errs.Invalid, "id must be a user action id")
-	}
-	a, err := s.deps.Live.UndoUserAction(ctx, id, store.AuditEntry{By: by.ID, Action: "undo", Detail: fmt.Sprintf("undid user action %d", id)})
-	if err != nil {
-		return a, err
-	}
-	s.liveChanged()
 	if a.Kind == store.ActPurge && len(a.Comments) > 0 {
 		for start := 0; start < len(a.Comments); start += maxDecisionIDs {
 			if _, err := s.deps.Store.Decide(ctx, a.Comments[start:min(start+maxDecisionIDs, len(a.Comments))], store.Restore, by.ID); err != nil {

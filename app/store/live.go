@@ -129,9 +129,10 @@ type Live interface {
 	SetRoomModes(ctx context.Context, m RoomModes, audit AuditEntry) (RoomModes, error)
 	// AddUserAction stores a, with its ID and CreatedAt set.
 	AddUserAction(ctx context.Context, a UserAction, audit AuditEntry) (UserAction, error)
-	// UndoUserAction marks action id undone; undoing an undone action
-	// returns it unchanged. An unknown id is NotFound.
-	UndoUserAction(ctx context.Context, id int64, audit AuditEntry) (UserAction, error)
+	// UndoUserAction marks action id undone and reports whether this call
+	// did; undoing an undone action returns it unchanged (and writes no
+	// audit entry). An unknown id is NotFound.
+	UndoUserAction(ctx context.Context, id int64, audit AuditEntry) (UserAction, bool, error)
 	// ActiveUserActions returns the timeouts and hides in force at now, oldest first.
 	ActiveUserActions(ctx context.Context, now time.Time) ([]UserAction, error)
 	// UserActions returns the newest actions, undone ones included, at most limit.

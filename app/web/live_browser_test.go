@@ -132,6 +132,20 @@ func TestLiveModerationInBrowser(t *testing.T) {
 		other.wait(listed("back after the timeout"), "the restored comment back on another viewer's screen")
 	})
 
+	t.Run("emergency mode in one click", func(t *testing.T) {
+		m, v := m.in(t), v.in(t)
+		m.setField("modes-room", "demo")
+		m.clickIn("#mode-emergency")
+		m.wait(`document.getElementById('mode-emergency').dataset.on === 'true' && document.getElementById('mode-emergency').textContent === 'End emergency mode'`, "the button turned to ending it")
+		v.wait(`document.getElementById('dm-modes').textContent.includes('Emergency mode')`, "the mode in the viewer's send bar")
+		v.sendComment("during the emergency", "")
+		v.wait(`document.getElementById('dm-compose-error').textContent.includes('Emergency mode: every comment waits for a moderator')`, "the hold's reason by the box")
+		m.wait(`[...document.querySelectorAll('#held-rows tr')].some((tr) => tr.textContent.includes('during the emergency'))`, "the comment in the held queue")
+		m.clickIn("#mode-emergency")
+		v.wait(`document.getElementById('dm-modes').hidden`, "the send bar clear again")
+		eval[bool](v, `(document.getElementById('dm-input').value = '', true)`)
+	})
+
 	t.Run("audit log", func(t *testing.T) {
 		m := m.in(t)
 		m.clickIn("#audit-refresh")

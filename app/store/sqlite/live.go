@@ -142,25 +142,49 @@ func (s *Store) AddUserAction(ctx context.Context, a store.UserAction, audit sto
 }
 
 // UndoUserAction implements store.Live.
-func (s *Store) UndoUserAction(ctx context.Context, id int64, audit store.AuditEntry) (store.UserAction, error) {
-	var a store.UserAction
+func (s *Store) UndoUserAction(ctx context.Context, id int64, audit store.AuditEntry) (store.UserAction, bool, error) {
+	return endRow(s, ctx, id, audit, rowEnd[store.UserAction]{
+		what: "user action", read: `SELECT ` + actionColumns + ` FROM user_actions WHERE id = ?`, scan: scanAction,
+		write: `UPDATE user_actions SET undone_by = ?, undone_at = ? WHERE id = ?`,
+		ended: func(a store.UserAction) bool { return a.UndoneAt != nil },
+		mark:  func(a *store.UserAction, by string, at *protocol.Timestamp) { a.UndoneBy, a.UndoneAt = by, at },
+	})
+}
+
+// rowEnd says how endRow ends one kind of row: read it, tell whether it
+// ended already, write and mark who ended it when.
+type rowEnd[T any] struct {
+	what, read, write string
+	scan              func(interface{ Scan(...any) error }) (T, error)
+	ended             func(T) bool
+	mark              func(v *T, by string, at *protocol.Timestamp)
+}
+
+// endRow ends row id now, by audit.By, with its audit entry, and reports
+// whether this call did: a row ended already is returned as it is. An
+// unknown id is NotFound.
+func endRow[T any](s *Store, ctx context.Context, id int64, audit store.AuditEntry, r rowEnd[T]) (T, bool, error) {
+	var v T
+	did := false
 	err := s.Writer.Exec(ctx, func(tx *Tx) error {
+		did = false // Apply may run twice
 		var err error
-		a, err = scanAction(tx.tx.QueryRowContext(tx.ctx, `SELECT `+actionColumns+` FROM user_actions WHERE id = ?`, id))
+		v, err = r.scan(tx.tx.QueryRowContext(tx.ctx, r.read, id))
 		if errors.Is(err, sql.ErrNoRows) {
-			return errs.New(errs.NotFound, "user action %d does not exist", id)
+			return errs.New(errs.NotFound, "%s %d does not exist", r.what, id)
 		}
-		if err != nil || a.UndoneAt != nil {
+		if err != nil || r.ended(v) {
 			return err
 		}
 		now := protocol.TimestampOf(tx.now)
-		if _, err := tx.tx.ExecContext(tx.ctx, `UPDATE user_actions SET undone_by = ?, undone_at = ? WHERE id = ?`, audit.By, int64(now), id); err != nil {
-			return fmt.Errorf("undoing user action %d: %w", id, err)
+		if _, err := tx.tx.ExecContext(tx.ctx, r.write, audit.By, int64(now), id); err != nil {
+			return fmt.Errorf("ending %s %d: %w", r.what, id, err)
 		}
-		a.UndoneBy, a.UndoneAt = audit.By, &now
+		r.mark(&v, audit.By, &now)
+		did = true
 		return tx.audit(audit)
 	})
-	return a, err
+	return v, did && err == nil, err
 }
 
 // ActiveUserActions implements store.Live.
@@ -210,22 +234,11 @@ func (s *Store) AddTerm(ctx context.Context, t store.BlockedTerm, audit store.Au
 
 // RemoveTerm implements store.Live.
 func (s *Store) RemoveTerm(ctx context.Context, id int64, audit store.AuditEntry) (store.BlockedTerm, error) {
-	var t store.BlockedTerm
-	err := s.Writer.Exec(ctx, func(tx *Tx) error {
-		var err error
-		t, err = scanTerm(tx.tx.QueryRowContext(tx.ctx, `SELECT `+termColumns+` FROM blocked_terms WHERE id = ?`, id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return errs.New(errs.NotFound, "blocked term %d does not exist", id)
-		}
-		if err != nil || t.RemovedAt != nil {
-			return err
-		}
-		now := protocol.TimestampOf(tx.now)
-		if _, err := tx.tx.ExecContext(tx.ctx, `UPDATE blocked_terms SET removed_by = ?, removed_at = ? WHERE id = ?`, audit.By, int64(now), id); err != nil {
-			return fmt.Errorf("removing blocked term %d: %w", id, err)
-		}
-		t.RemovedBy, t.RemovedAt = audit.By, &now
-		return tx.audit(audit)
+	t, _, err := endRow(s, ctx, id, audit, rowEnd[store.BlockedTerm]{
+		what: "blocked term", read: `SELECT ` + termColumns + ` FROM blocked_terms WHERE id = ?`, scan: scanTerm,
+		write: `UPDATE blocked_terms SET removed_by = ?, removed_at = ? WHERE id = ?`,
+		ended: func(t store.BlockedTerm) bool { return t.RemovedAt != nil },
+		mark:  func(t *store.BlockedTerm, by string, at *protocol.Timestamp) { t.RemovedBy, t.RemovedAt = by, at },
 	})
 	return t, err
 }

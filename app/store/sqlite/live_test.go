@@ -70,15 +70,15 @@ func TestLiveStore(t *testing.T) {
 		if want := []int64{timeout.ID, hide.ID}; !slices.Equal(ids, want) {
 			t.Errorf("active actions %v, want %v (not %d: over; not %d: a purge)", ids, want, over.ID, purge.ID)
 		}
-		undone, err := s.UndoUserAction(ctx, hide.ID, store.AuditEntry{By: "m2", Action: "undo"})
-		if err != nil || undone.UndoneBy != "m2" || undone.UndoneAt == nil {
-			t.Fatalf("undo: %+v, %v", undone, err)
+		undone, did, err := s.UndoUserAction(ctx, hide.ID, store.AuditEntry{By: "m2", Action: "undo"})
+		if err != nil || !did || undone.UndoneBy != "m2" || undone.UndoneAt == nil {
+			t.Fatalf("undo: %+v, %t, %v", undone, did, err)
 		}
-		again, err := s.UndoUserAction(ctx, hide.ID, store.AuditEntry{By: "m3", Action: "undo"})
-		if err != nil || again.UndoneBy != "m2" {
-			t.Errorf("a second undo: %+v, %v, want it unchanged", again, err)
+		again, did, err := s.UndoUserAction(ctx, hide.ID, store.AuditEntry{By: "m3", Action: "undo"})
+		if err != nil || did || again.UndoneBy != "m2" {
+			t.Errorf("a second undo: %+v, %t, %v, want it unchanged", again, did, err)
 		}
-		if _, err := s.UndoUserAction(ctx, 999, store.AuditEntry{By: "m2", Action: "undo"}); errs.CodeOf(err) != errs.NotFound {
+		if _, _, err := s.UndoUserAction(ctx, 999, store.AuditEntry{By: "m2", Action: "undo"}); errs.CodeOf(err) != errs.NotFound {
 			t.Errorf("undo of a missing action: %v", err)
 		}
 		list, err := s.UserActions(ctx, 10)
