@@ -90,3 +90,37 @@ func TestLiveStateAcrossNodes(t *testing.T) {
 		t.Errorf("%d reads of the store for 11 comments within LiveTTL, want 1", db.reads-reads)
 	}
 }
+
+// TestTermExpiry: a term masks until its expiry and not from then on,
+// even while the node's cached state still lists it.
+func TestTermExpiry(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	at := func(d time.Duration) *protocol.Timestamp { ts := protocol.TimestampOf(now.Add(d)); return &ts }
+	for _, tc := range []struct {
+		name  string
+		until *protocol.Timestamp
+		want  string
+	}{
+		{"no expiry", nil, "a **** day"},
+		{"expires later", at(time.Minute), "a **** day"},
+		{"expired a moment ago", at(-time.Millisecond), "a darn day"},
+		{"expires right now", at(0), "a darn day"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ct, ok := compileTerm(store.BlockedTerm{ID: 1, Term: "darn", Action: store.TermMask, Until: tc.until})
+			if !ok {
+				t.Fatal("term does not compile")
+			}
+			l := newLive(&sharedLive{modes: map[string]store.RoomModes{}}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			l.now = func() time.Time { return now }
+			l.state = &liveState{at: now, modes: map[string]store.RoomModes{}, terms: []compiledTerm{ct}}
+			d := protocol.Draft{Text: "a darn day"}
+			if _, err := l.screen(context.Background(), "r", Sender{Identity: auth.Identity{ID: "v1"}}, &d); err != nil {
+				t.Fatal(err)
+			}
+			if d.Text != tc.want {
+				t.Errorf("stored %q, want %q", d.Text, tc.want)
+			}
+		})
+	}
+}
