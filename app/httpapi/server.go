@@ -214,7 +214,7 @@ func (s *server) routes(f *fiber.App, limits *middleware.BodyLimits) {
 	f.Get("/ws/admin", o.SocketOrigin, a.IdentifySocket, mod, s.deps.Sockets.HandleModerator)
 	f.Use("/ws", notFound)
 
-	api := f.Group("/api", o.SameSiteWrites, a.Identify, middleware.RequireIdentity)
+	api := f.Group("/api", o.SameSiteWrites, a.IdentifyReads, middleware.RequireIdentity)
 	api.Get("/rooms", s.listRooms)
 	api.Post("/rooms", mod, s.createRoom)
 	api.Get("/rooms/:id", s.getRoom)
@@ -231,6 +231,8 @@ func (s *server) routes(f *fiber.App, limits *middleware.BodyLimits) {
 	api.Get("/rooms/:id/comments.xml", s.exportRoom(exportXML))
 	api.Get("/rooms/:id/comments.json", s.exportRoom(exportJSON))
 	api.Post("/rooms/:id/import", middleware.NoStore, mod, s.postImport)
+	api.Post("/logout", middleware.NoStore, s.logout)
+	api.Post("/logout/everywhere", middleware.NoStore, s.logoutEverywhere)
 	limits.Upload(fiber.MethodPost, "/api/rooms/:id/import", s.cfg.MaxImportBytes, importReadTimeout, isModerator)
 	admin := api.Group("/admin", middleware.NoStore, mod)
 	s.adminRoutes(admin)

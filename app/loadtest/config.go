@@ -42,6 +42,8 @@ type Config struct {
 	Dials       int           // dials in flight during the ramp; default 200
 	DialTimeout time.Duration // per-socket TCP + WebSocket handshake; default 10s
 	JoinTimeout time.Duration // wait for every socket to be joined after the ramp; default 30s
+	Churn       float64       // extra sockets per second that join, stay about ChurnHold and leave while sending; 0: none
+	ChurnHold   time.Duration // how long a churning socket stays; default 2s
 	PID         int           // server process to sample from /proc; 0 skips server stats
 	JSON        bool          // Main prints the report as JSON instead of text
 }
@@ -62,6 +64,7 @@ func DefaultConfig() Config {
 		Dials:       200,
 		DialTimeout: 10 * time.Second,
 		JoinTimeout: 30 * time.Second,
+		ChurnHold:   2 * time.Second,
 	}
 }
 
@@ -92,6 +95,9 @@ func (c Config) withDefaults() Config {
 	if c.JoinTimeout == 0 {
 		c.JoinTimeout = d.JoinTimeout
 	}
+	if c.ChurnHold == 0 {
+		c.ChurnHold = d.ChurnHold
+	}
 	return c
 }
 
@@ -119,6 +125,8 @@ func (c Config) validate() error {
 		return errors.New("a sending rate needs at least one sender")
 	case c.RoomRate > 0 && c.Senders < c.Rooms:
 		return fmt.Errorf("a per-room rate needs a sender in every room: %d senders < %d rooms", c.Senders, c.Rooms)
+	case c.Churn < 0 || c.ChurnHold < 0:
+		return errors.New("churn and churn-hold cannot be negative")
 	case c.Duration < 0 || c.Drain < 0:
 		return errors.New("duration and drain cannot be negative")
 	case c.Dials < 1:

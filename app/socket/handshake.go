@@ -85,11 +85,11 @@ func (s *Server) HandleModerator(c *fiber.Ctx) error {
 	return s.upgrade(c, &moderatorSocket{conn: s.newConn(c)})
 }
 
-// newConn returns the connection state for handshake c: the identity and
-// expiry the identity middleware found, and the frame rate limit.
+// newConn returns the connection state for handshake c: the credentials
+// the identity middleware found, and the frame rate limit.
 func (s *Server) newConn(c *fiber.Ctx) conn {
 	return conn{srv: s, ip: c.IP(), addr: middleware.ClientAddr(c), gate: newFrameGate(s.cfg),
-		auth: socketAuth{id: middleware.IdentityOf(c), exp: middleware.ExpiryOf(c)}}
+		auth: socketAuth{tok: middleware.CredentialsOf(c)}}
 }
 
 // checkUpgrade refuses handshakes while shutting down and plain HTTP requests.

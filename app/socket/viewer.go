@@ -307,7 +307,7 @@ func (c *viewerSocket) likeRooms(named string) []string {
 // only for those who may participate.
 func (c *viewerSocket) permit(in protocol.Inbound) error {
 	c.auth.mu.Lock()
-	pending, revoked, id := c.auth.pending, c.auth.revoked, c.auth.id
+	pending, revoked, id := c.auth.pending, c.auth.revoked, c.auth.tok.Identity
 	c.auth.mu.Unlock()
 	switch {
 	case revoked != "":
@@ -316,6 +316,9 @@ func (c *viewerSocket) permit(in protocol.Inbound) error {
 		return nil
 	case pending:
 		return errs.New(errs.Unauthorized, "send an auth frame with your token first")
+	}
+	if err := c.recheck(in.Ref); err != nil {
+		return err
 	}
 	switch in.Type {
 	case protocol.TypeComment, protocol.TypeLike, protocol.TypeUnlike, protocol.TypeReport, protocol.TypeRecall:
@@ -342,14 +345,16 @@ func (c *viewerSocket) refuse(in protocol.Inbound, err error) {
 // token's user (answered with authed, then the join the handshake asked
 // for, if it was waiting); a bad one gets an error frame and a 1008 close.
 func (c *viewerSocket) authenticate(in protocol.Inbound) {
-	id, exp, err := c.srv.deps.Auth.Verify(in.Token)
+	ctx, cancel := context.WithTimeout(context.Background(), recheckTimeout)
+	defer cancel()
+	t, err := c.srv.deps.Auth.Verify(ctx, in.Token)
 	if err != nil {
 		c.revoke(0, in.Ref, err)
 		return
 	}
-	c.setIdentity(id, exp)
+	c.setCredentials(t)
 	c.Send(protocol.Encode(protocol.Authed{
-		Type: protocol.TypeAuthed, Ref: in.Ref, User: id.Me(), ExpiresAt: protocol.TimestampOf(exp),
+		Type: protocol.TypeAuthed, Ref: in.Ref, User: t.Identity.Me(), ExpiresAt: protocol.TimestampOf(t.Expires),
 	}))
 	c.joinInitial()
 }
