@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"math"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -141,9 +140,9 @@ func (s *server) postBan(c *fiber.Ctx) error {
 }
 
 func (s *server) deleteBan(c *fiber.Ctx) error {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return errs.New(errs.BadRequest, "ban id must be a positive number")
+	id, err := idParam(c, "ban")
+	if err != nil {
+		return err
 	}
 	b, err := s.deps.Moderation.Unban(c.UserContext(), middleware.IdentityOf(c), id)
 	if err != nil {
