@@ -25,6 +25,7 @@ type liveState struct {
 	at      time.Time
 	modes   map[string]store.RoomModes
 	terms   []compiledTerm
+	index   termIndex
 	actions map[string][]store.UserAction // timeouts and hides in force, by user
 }
 
@@ -113,6 +114,7 @@ func (l *live) load(ctx context.Context, now time.Time) (*liveState, error) {
 			st.terms = append(st.terms, ct)
 		}
 	}
+	st.index = indexTerms(st.terms)
 	for _, a := range actions {
 		st.actions[a.UserID] = append(st.actions[a.UserID], a)
 	}
@@ -208,24 +210,24 @@ func (l *live) checkTerms(st *liveState, sc *screening, d *protocol.Draft, now t
 	if len(st.terms) == 0 {
 		return nil
 	}
-	ws := words(d.Text)
 	var spans []span
-	for _, t := range st.terms {
+	last := -1
+	for _, h := range st.index.hits(st.terms, words(d.Text)) {
+		t := st.terms[h.term]
 		if (t.Room != "" && t.Room != sc.room) || !t.Active(now) {
 			continue
 		}
-		hits := t.match(ws)
-		if len(hits) == 0 {
-			continue
+		if h.term != last {
+			last = h.term
+			sc.notes = append(sc.notes, fmt.Sprintf("term #%d %s", t.ID, t.Action))
 		}
-		sc.notes = append(sc.notes, fmt.Sprintf("term #%d %s", t.ID, t.Action))
 		switch t.Action {
 		case store.TermReject:
 			return errs.New(errs.Rejected, "This comment has a blocked term")
 		case store.TermHold:
 			sc.hold = "This comment has a term moderators review first"
 		default:
-			spans = append(spans, hits...)
+			spans = append(spans, h.at)
 		}
 	}
 	if len(spans) > 0 {

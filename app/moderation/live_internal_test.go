@@ -113,7 +113,7 @@ func TestTermExpiry(t *testing.T) {
 			}
 			l := newLive(&sharedLive{modes: map[string]store.RoomModes{}}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 			l.now = func() time.Time { return now }
-			l.state = &liveState{at: now, modes: map[string]store.RoomModes{}, terms: []compiledTerm{ct}}
+			l.state = &liveState{at: now, modes: map[string]store.RoomModes{}, terms: []compiledTerm{ct}, index: indexTerms([]compiledTerm{ct})}
 			d := protocol.Draft{Text: "a darn day"}
 			if _, err := l.screen(context.Background(), "r", Sender{Identity: auth.Identity{ID: "v1"}}, &d); err != nil {
 				t.Fatal(err)

@@ -22,6 +22,15 @@ const (
 // foldRune is r as terms and unique chat compare it: lower case, full-width
 // folded, and whether it is part of a word (a letter or a digit).
 func foldRune(r rune) (rune, bool) {
+	if r < utf8.RuneSelf { // ASCII, most of most comments: no table lookups
+		switch {
+		case 'a' <= r && r <= 'z', '0' <= r && r <= '9':
+			return r, true
+		case 'A' <= r && r <= 'Z':
+			return r + 'a' - 'A', true
+		}
+		return r, false
+	}
 	if f := width.LookupRune(r).Folded(); f != 0 {
 		r = f
 	}
@@ -155,30 +164,92 @@ type span struct{ from, to int }
 // match returns where t occurs in ws (the byte ranges to mask), if anywhere.
 func (t compiledTerm) match(ws []word) []span {
 	var out []span
-	n := len(t.folded)
 	for _, w := range ws {
-		switch t.kind {
-		case termWord:
-			if slices.Equal(w.runes, t.folded) {
-				out = append(out, span{w.at[0], w.at[len(w.runes)]})
-			}
-		case termPrefix:
-			if len(w.runes) >= n && slices.Equal(w.runes[:n], t.folded) {
-				out = append(out, span{w.at[0], w.at[len(w.runes)]})
-			}
-		case termSuffix:
-			if len(w.runes) >= n && slices.Equal(w.runes[len(w.runes)-n:], t.folded) {
-				out = append(out, span{w.at[0], w.at[len(w.runes)]})
-			}
-		case termAnywhere:
-			for i := 0; i+n <= len(w.runes); i++ {
-				if slices.Equal(w.runes[i:i+n], t.folded) {
-					out = append(out, span{w.at[i], w.at[i+n]})
-					i += n - 1
-				}
+		out = t.matchWord(w, out)
+	}
+	return out
+}
+
+// matchWord appends where t occurs in w to out.
+func (t compiledTerm) matchWord(w word, out []span) []span {
+	n, whole := len(t.folded), span{w.at[0], w.at[len(w.runes)]}
+	switch t.kind {
+	case termWord:
+		if slices.Equal(w.runes, t.folded) {
+			out = append(out, whole)
+		}
+	case termPrefix:
+		if len(w.runes) >= n && slices.Equal(w.runes[:n], t.folded) {
+			out = append(out, whole)
+		}
+	case termSuffix:
+		if len(w.runes) >= n && slices.Equal(w.runes[len(w.runes)-n:], t.folded) {
+			out = append(out, whole)
+		}
+	case termAnywhere:
+		for i := 0; i+n <= len(w.runes); i++ {
+			if slices.Equal(w.runes[i:i+n], t.folded) {
+				out = append(out, span{w.at[i], w.at[i+n]})
+				i += n - 1
 			}
 		}
 	}
+	return out
+}
+
+// termIndex finds the terms that may match a word without trying them
+// all: a whole-word or prefix term only where the word starts with its
+// first rune, a suffix term only where the word ends with its last.
+type termIndex struct {
+	byFirst  map[rune][]int // indexes into the terms
+	byLast   map[rune][]int
+	anywhere []int
+}
+
+func indexTerms(terms []compiledTerm) termIndex {
+	idx := termIndex{byFirst: map[rune][]int{}, byLast: map[rune][]int{}}
+	for i, t := range terms {
+		switch t.kind {
+		case termWord, termPrefix:
+			idx.byFirst[t.folded[0]] = append(idx.byFirst[t.folded[0]], i)
+		case termSuffix:
+			last := t.folded[len(t.folded)-1]
+			idx.byLast[last] = append(idx.byLast[last], i)
+		default:
+			idx.anywhere = append(idx.anywhere, i)
+		}
+	}
+	return idx
+}
+
+// termHit is where term i of the index occurs.
+type termHit struct {
+	term int
+	at   span
+}
+
+// hits returns where the indexed terms occur in ws, by term then position.
+func (idx termIndex) hits(terms []compiledTerm, ws []word) []termHit {
+	var out []termHit
+	var spans []span
+	try := func(i int, w word) {
+		spans = terms[i].matchWord(w, spans[:0])
+		for _, sp := range spans {
+			out = append(out, termHit{i, sp})
+		}
+	}
+	for _, w := range ws {
+		for _, i := range idx.byFirst[w.runes[0]] {
+			try(i, w)
+		}
+		for _, i := range idx.byLast[w.runes[len(w.runes)-1]] {
+			try(i, w)
+		}
+		for _, i := range idx.anywhere {
+			try(i, w)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b termHit) int { return a.term - b.term })
 	return out
 }
 
