@@ -483,3 +483,36 @@ func TestChatDelay(t *testing.T) {
 		time.Sleep(50 * time.Millisecond) // polling for the release, bounded by the deadline
 	}
 }
+
+// TestLiveToolsApplyOnEveryNode runs two servers on one database, as two
+// nodes of a cluster: modes, a blocked term and a timeout set through one
+// are enforced by the other within moderation.LiveTTL.
+func TestLiveToolsApplyOnEveryNode(t *testing.T) {
+	a := startServer(t)
+	bCfg := a.cfg
+	bCfg.Addr = "127.0.0.1:0"
+	b := startWith(t, bCfg)
+	if st, _, _ := sendVia(t, b, httpClient(t), "demo", "before the change"); st != http.StatusCreated { // node b reads the live state now
+		t.Fatalf("a guest before the change: %d", st)
+	}
+	mods := newLiveMods(t, a)
+	mods.setModes("demo", map[string]any{"signed_in_only": true})
+	mods.do("POST", "/api/admin/terms", map[string]any{"term": "darn"}, nil)
+	mods.do("POST", "/api/admin/actions", map[string]any{"kind": "timeout", "user_id": troll.ID, "duration": "1h", "reason": "cool off"}, nil)
+
+	onB := clientAs(t, b, viewer1)
+	trollOnB := clientAs(t, b, troll)
+	deadline := time.Now().Add(waitFor)
+	for {
+		guest, _, _ := sendVia(t, b, httpClient(t), "demo", "a guest on node b")
+		_, _, masked := sendVia(t, b, onB, "demo", "darn it")
+		_, e, _ := sendVia(t, b, trollOnB, "demo", "let me in")
+		if guest == http.StatusUnauthorized && masked.Text == "**** it" && e.Code == "timed_out" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("node b after %s: guest %d, term stored %q, timed out user %s", waitFor, guest, masked.Text, e.Code)
+		}
+		time.Sleep(100 * time.Millisecond) // polling for node b's next read, bounded by the deadline
+	}
+}
