@@ -32,6 +32,7 @@ import (
 	"github.com/danmaku/danmaku/app/privacy"
 	"github.com/danmaku/danmaku/app/protocol"
 	"github.com/danmaku/danmaku/app/rooms"
+	"github.com/danmaku/danmaku/app/segments"
 	"github.com/danmaku/danmaku/app/sessions"
 	"github.com/danmaku/danmaku/app/socket"
 	"github.com/danmaku/danmaku/app/store"
@@ -51,6 +52,7 @@ type App struct {
 	ingest     *ingest.Service
 	feedback   *feedback.Service
 	heat       *heat.Service
+	segments   *segments.Service
 	transfer   *transfer.Service
 	sessions   *sessions.Service
 	privacy    *privacy.Service
@@ -119,6 +121,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			Linger:    cfg.WriterLinger,
 			QueueSize: cfg.WriterQueue,
 			OnCommit: func(ev store.Events) {
+				// Segments first: a viewer told of a change by the hub
+				// then fetches the segment's new version.
+				a.segments.Note(ev)
 				a.ingest.Deliver(ev)
 				a.heat.Note(ev)
 			},
@@ -173,6 +178,7 @@ func (a *App) buildServices(ctx context.Context, cfg Config, source moderation.S
 	a.transfer = transfer.New(transfer.Deps{Store: a.store, Screener: a.moderation, Limits: limits, Logger: a.log})
 	a.feedback = feedback.New(feedback.Deps{Store: a.store, HideAt: cfg.ReportThreshold, Logger: a.log})
 	a.heat = heat.New(a.store, rooms.Replays{Spans: a.store})
+	a.segments = segments.New(a.store)
 	a.sessions = sessions.New(a.store, cfg.SessionRecheck)
 	a.privacy = privacy.New(privacy.Deps{Store: a.store, Sessions: a.sessions, Retention: cfg.IPRetention, OnSweep: cfg.OnSweep, Logger: a.log})
 	return nil
@@ -200,7 +206,7 @@ func (a *App) buildTransports(cfg Config, roomsSvc *rooms.Service, signer *auth.
 		RESTWrites: cfg.RESTWrites, RESTWindow: cfg.RESTWindow, MetricsHere: cfg.MetricsAddr == "",
 	}, httpapi.Deps{
 		Rooms: roomsSvc, Store: a.store, Ingest: a.ingest, Moderation: a.moderation, Transfer: a.transfer,
-		Feedback: a.feedback, Heat: a.heat,
+		Feedback: a.feedback, Heat: a.heat, Segments: a.segments,
 		Sockets: a.sockets, Assets: cfg.Assets, Templates: cfg.Templates, Auth: authn, Origins: origins, Metrics: a.metrics,
 		Pages: pages.Deps{
 			Rooms: roomsSvc, Spans: a.store, Names: a.store, Auth: authn, Origins: origins, MaxText: cfg.MaxTextRunes,

@@ -22,16 +22,23 @@ func forLoad(cfg *app.Config) {
 	cfg.MaxConnsPerIP, cfg.FrameRate, cfg.RESTWrites = -1, -1, -1
 }
 
-// TestLoadtestSmoke runs the load tool against the real server: a few
-// hundred sockets for a few seconds. It asserts delivery, never speed.
+// TestLoadtestSmoke runs the load tool against the real server, in each
+// wire version: a few hundred sockets for a few seconds. It asserts
+// delivery, never speed.
 func TestLoadtestSmoke(t *testing.T) {
+	for _, wire := range []int{1, 2} {
+		t.Run("v"+strconv.Itoa(wire), func(t *testing.T) { loadtestSmoke(t, wire) })
+	}
+}
+
+func loadtestSmoke(t *testing.T, wire int) {
 	s := startServer(t, forLoad)
 	const rooms = 4
 	for i := range rooms {
 		createRoom(t, s, "lt"+strconv.Itoa(i), "live")
 	}
 	cfg := loadtest.Config{
-		Addr: s.Addr(), Rooms: rooms, Viewers: 296, Senders: rooms, RoomRate: 20,
+		Addr: s.Addr(), Wire: wire, Rooms: rooms, Viewers: 296, Senders: rooms, RoomRate: 20,
 		Duration: 2 * time.Second, Drain: waitFor, // the drain ends as soon as everything arrived
 		Churn: 20, ChurnHold: 200 * time.Millisecond, // sockets coming and going beside the counted ones
 	}

@@ -109,6 +109,7 @@ type Deps struct {
 	Moderation Moderation
 	Feedback   Feedback
 	Heat       Heat
+	Segments   Segments
 	Transfer   Transfer
 	Sockets    Sockets
 	Pages      pages.Deps
@@ -228,6 +229,7 @@ func (s *server) routes(f *fiber.App, limits *middleware.BodyLimits) {
 	api.Get("/rooms/:id/liked", middleware.NoStore, s.getLiked)
 	api.Get("/rooms/:id/heat", s.getHeat)
 	api.Get("/rooms/:id/modes", s.getModes)
+	api.Get("/rooms/:id/segments/:n", s.getSegment)
 	api.Get("/rooms/:id/comments.xml", s.exportRoom(exportXML))
 	api.Get("/rooms/:id/comments.json", s.exportRoom(exportJSON))
 	api.Post("/rooms/:id/import", middleware.NoStore, mod, s.postImport)

@@ -29,7 +29,7 @@ func (s *Service) stored(c protocol.Comment, nc store.NewComment, from moderatio
 	case v.Status == store.Shadowed:
 		done(c, nil)
 		// Only the sender's own sockets in the room see it, as if it were live.
-		s.deps.Hub.SendTo(c.Room, sameUser(from.ID), protocol.EncodeComments(c.Room, []protocol.Comment{c}))
+		s.deps.Hub.SendCommentsTo(c.Room, sameUser(from.ID), []protocol.Comment{c})
 	default:
 		done(c, nil)
 	}

@@ -28,6 +28,7 @@ type Config struct {
 	Addr        string        // server host:port; required (DefaultConfig: the server's default)
 	Path        string        // WebSocket path; default "/ws"
 	Mode        Mode          // json (default) or raw
+	Wire        int           // json mode's wire version, 1 or 2 (?v=2: compact comments frames); default 2
 	Token       string        // sent as "Authorization: Bearer TOKEN" when set
 	AllowRemote bool          // permit a non-loopback Addr (off so a typo cannot flood a real host)
 	Rooms       int           // rooms R; default 1
@@ -54,6 +55,7 @@ func DefaultConfig() Config {
 		Addr:        "127.0.0.1:8080", // the server's default listen address
 		Path:        "/ws",
 		Mode:        ModeJSON,
+		Wire:        2,
 		Rooms:       1,
 		RoomPrefix:  "lt",
 		Viewers:     100,
@@ -76,6 +78,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Mode == "" {
 		c.Mode = d.Mode
+	}
+	if c.Wire == 0 {
+		c.Wire = d.Wire
 	}
 	if c.Rooms == 0 {
 		c.Rooms = d.Rooms
@@ -111,6 +116,8 @@ func (c Config) validate() error {
 		return errors.New("addr is required")
 	case c.Mode != ModeJSON && c.Mode != ModeRaw:
 		return fmt.Errorf("mode %q: want json or raw", c.Mode)
+	case c.Wire != 1 && c.Wire != 2:
+		return fmt.Errorf("wire %d: want 1 or 2", c.Wire)
 	case !strings.HasPrefix(c.Path, "/"):
 		return fmt.Errorf("path %q must start with /", c.Path)
 	case c.Rooms < 1:

@@ -21,6 +21,7 @@ func RegisterFlags(fs *flag.FlagSet) *Config {
 		}
 		return fmt.Errorf("want json or raw, got %q", s)
 	})
+	fs.IntVar(&c.Wire, "wire", c.Wire, "json mode's wire version: 2 (compact comments frames, as browsers speak) or 1")
 	fs.StringVar(&c.Token, "token", c.Token, "send Authorization: Bearer TOKEN")
 	fs.BoolVar(&c.AllowRemote, "allow-remote", c.AllowRemote, "allow a non-loopback -addr")
 	fs.IntVar(&c.Rooms, "rooms", c.Rooms, "number of rooms")

@@ -8,6 +8,7 @@ import (
 // Report is the outcome of a run; see Run. Counts are comments or deliveries.
 type Report struct {
 	Mode        Mode    `json:"mode"`
+	Wire        int     `json:"wire,omitempty"` // json mode's wire version
 	Addr        string  `json:"addr"`
 	RunID       string  `json:"run_id"`
 	Rooms       int     `json:"rooms"`
@@ -117,7 +118,7 @@ type reportInput struct {
 func (r *run) report(in reportInput) Report {
 	c := r.cfg
 	rep := Report{
-		Mode: c.Mode, Addr: c.Addr, RunID: r.id,
+		Mode: c.Mode, Wire: c.Wire, Addr: c.Addr, RunID: r.id,
 		Rooms: c.Rooms, Viewers: c.Viewers, Senders: c.Senders, Sockets: c.Sockets(), Sources: len(c.Sources),
 		OfferedRate: c.Rate, DurationSec: c.Duration.Seconds(),
 		ConnectSec: in.connect.Seconds(),

@@ -23,6 +23,7 @@ type viewerSocket struct {
 	rooms    map[string]*hub.Subscription
 	joined   joinedRooms      // rooms, for other goroutines
 	banned   *protocol.Banned // the handshake found the user banned: close at once
+	version  protocol.Version // how comments frames are written (?v=)
 }
 
 type joinRequest struct {
@@ -33,7 +34,11 @@ type joinRequest struct {
 var (
 	_ hub.Member     = (*viewerSocket)(nil)
 	_ hub.Backlogger = (*viewerSocket)(nil)
+	_ hub.Versioned  = (*viewerSocket)(nil)
 )
+
+// WireVersion is the version the handshake asked for (hub.Versioned).
+func (c *viewerSocket) WireVersion() protocol.Version { return c.version }
 
 // UserID is the user the socket speaks for now (ingest.UserMember).
 func (c *viewerSocket) UserID() string { return c.identity().ID }
@@ -193,7 +198,7 @@ func (c *viewerSocket) catchUp(ctx context.Context, roomID string, since int64) 
 	last := since
 	for start := 0; start < len(items); start += catchUpChunk {
 		chunk := items[start:min(start+catchUpChunk, len(items))]
-		c.Send(protocol.EncodeComments(roomID, chunk))
+		c.Send(protocol.EncodeCommentsAs(c.version, roomID, chunk))
 		last = chunk[len(chunk)-1].Seq
 	}
 	if truncated {
