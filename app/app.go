@@ -163,7 +163,7 @@ func (a *App) buildServices(ctx context.Context, cfg Config, source moderation.S
 	}
 	a.moderation, err = moderation.New(ctx, moderation.Deps{
 		Source: source, Registry: cfg.PluginRegistry, Store: a.store, Bans: bans, Limits: limits,
-		ImportPlugins: cfg.ImportPlugins, FlushEvery: cfg.FlushEvery, Logger: a.log,
+		ImportPlugins: cfg.ImportPlugins, FlushEvery: cfg.FlushEvery, Logger: a.log, Reloads: a.metrics,
 		Live: a.store, Announce: a.hub,
 		// Sockets exist by the time anyone bans: a ban closes its viewers' sockets.
 		OnBan: func(b store.Ban) { a.sockets.CloseBanned(b) },

@@ -20,6 +20,7 @@ type UserMember interface {
 // stored finishes a comment once its transaction committed: the sender's
 // answer, the shadow illusion, and the moderators' feed.
 func (s *Service) stored(c protocol.Comment, nc store.NewComment, from moderation.Sender, v moderation.Verdict, done func(protocol.Comment, error)) {
+	v.Committed(context.Background()) // the plugins that observe outcomes hear of it
 	switch {
 	case v.Status == store.Held && v.Delay > 0:
 		s.deps.Moderator.ReleaseLater(c.ID, v.Delay)

@@ -40,12 +40,19 @@ type Deps struct {
 	// OnBan, when set, hears of every new ban once it is in force (the
 	// sockets close the banned viewers' connections).
 	OnBan func(store.Ban)
+	// Reloads, when set, counts reloads of the plugin configuration.
+	Reloads ReloadObserver
 	// Live stores the room modes, user actions, blocked terms and the
 	// audit log; nil: the live tools are off (tests of the chain alone).
 	Live store.Live
 	// Announce tells viewers when a room's modes change.
 	Announce Announcer
 	Logger   *slog.Logger
+}
+
+// ReloadObserver hears of every reload of the plugin configuration (metrics).
+type ReloadObserver interface {
+	PluginsReloaded(ok bool)
 }
 
 // Service is the moderation of one server.
@@ -105,11 +112,14 @@ func (s *Service) Reload(ctx context.Context) error {
 			err = configError(err)
 		}
 	}
+	if s.deps.Reloads != nil {
+		s.deps.Reloads.PluginsReloaded(err == nil)
+	}
 	if err != nil {
 		s.log.Error("plugin reload failed, the running chains stay", "err", err)
 		return errs.Wrap(err, errs.Invalid, err.Error())
 	}
-	s.log.Info("moderation plugins reloaded", "file", s.deps.Source.File)
+	s.log.Info("moderation plugins reloaded", "file", s.deps.Source.File, "config_hash", s.pipeline.Stats().ConfigHash)
 	s.feed.noteStats()
 	return nil
 }

@@ -24,6 +24,7 @@ type viewerSocket struct {
 	joined   joinedRooms      // rooms, for other goroutines
 	banned   *protocol.Banned // the handshake found the user banned: close at once
 	version  protocol.Version // how comments frames are written (?v=)
+	comments commentQueue     // comments being moderated, off the read goroutine
 }
 
 type joinRequest struct {
@@ -53,7 +54,10 @@ func (c *viewerSocket) connected() {
 	}
 }
 
-func (c *viewerSocket) disconnected() { c.leaveAll() }
+func (c *viewerSocket) disconnected() {
+	c.comments.stop()
+	c.leaveAll()
+}
 
 func (c *viewerSocket) message(data []byte) { c.handle(data) }
 
@@ -243,14 +247,22 @@ func (c *viewerSocket) roomFor(named string) (string, error) {
 	return "", errs.New(errs.BadRequest, "room is required when the socket is in %d rooms", len(c.rooms))
 }
 
-// comment submits a comment; the ack is sent once it is committed.
+// comment submits a comment; the ack is sent once it is committed. The
+// comment is moderated on the socket's comment queue, not here: the read
+// goroutine goes on with the next frame (a ping, a like) at once.
 func (c *viewerSocket) comment(in protocol.Inbound) {
 	room, err := c.roomFor(in.Room)
+	if err == nil && !c.comments.push(func() { c.submit(room, in) }) {
+		err = errs.New(errs.RateLimited, "too many comments waiting on this socket (at most %d): wait for their acks", maxCommentsInFlight)
+	}
 	if err != nil {
 		c.srv.deps.Ingest.Refused(moderation.ViaWS, err)
 		c.Send(protocol.EncodeAckError(in.Ref, err))
-		return
 	}
+}
+
+// submit hands one comment to ingest, on the socket's comment queue.
+func (c *viewerSocket) submit(room string, in protocol.Inbound) {
 	ctx, cancel := frameContext()
 	defer cancel()
 	ref := in.Ref
