@@ -232,7 +232,8 @@ func (a *App) closeServices() {
 
 // Start listens on the configured address and serves in the background.
 // It returns once the listener is open. First it undoes the imports a
-// stopped server left half stored (see store.Imports).
+// stopped server left half stored (see store.Imports), and releases the
+// comments its chat delay still held.
 func (a *App) Start() error {
 	undone, err := a.store.UndoUnfinishedImports(context.Background())
 	if err != nil {
@@ -240,6 +241,9 @@ func (a *App) Start() error {
 	}
 	if len(undone) > 0 {
 		a.log.Warn("undid imports that a stopped server left unfinished", "import_ids", undone)
+	}
+	if err := a.moderation.ResumeDelayed(context.Background()); err != nil {
+		return fmt.Errorf("releasing the comments the chat delay held: %w", err)
 	}
 	if a.cfg.MetricsAddr != "" && a.cfg.MetricsAddr != MetricsOff {
 		if a.metricsLn, err = metrics.Listen(a.cfg.MetricsAddr, a.metrics, a.log); err != nil {

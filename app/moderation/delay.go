@@ -66,9 +66,13 @@ func (d *delayer) close() {
 // (ingest calls it once the comment is stored).
 func (s *Service) ReleaseLater(id int64, wait time.Duration) { s.delay.release(id, wait) }
 
-// resumeDelayed releases the comments a stopped server's chat delay still
-// held: at once, since their wait is over or nearly so.
-func (s *Service) resumeDelayed(ctx context.Context) error {
+// ResumeDelayed releases the comments a stopped server's chat delay still
+// held: at once, since their wait is over or nearly so. The server calls
+// it once it is built, as releasing commits and delivers.
+func (s *Service) ResumeDelayed(ctx context.Context) error {
+	if s.live == nil {
+		return nil
+	}
 	held, err := s.deps.Store.HeldComments(ctx, "", maxPurge)
 	if err != nil {
 		return err

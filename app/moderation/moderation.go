@@ -80,9 +80,6 @@ func New(ctx context.Context, deps Deps) (*Service, error) {
 	s.delay = s.newDelayer()
 	if deps.Live != nil {
 		s.live = newLive(deps.Live, deps.Logger)
-		if err := s.resumeDelayed(ctx); err != nil {
-			return nil, err
-		}
 	}
 	s.feed = newFeed(feedDeps{store: deps.Store, bans: deps.Bans, stats: s.Stats, live: s.LiveState, every: deps.FlushEvery, log: deps.Logger})
 	return s, nil
