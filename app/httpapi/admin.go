@@ -25,7 +25,7 @@ func (s *server) adminRoutes(admin fiber.Router) {
 	admin.Post("/comments/reject", s.postDecision(store.Reject))
 	admin.Post("/comments/delete", s.postDecision(store.Delete))
 	admin.Get("/bans", s.getBans)
-	admin.Post("/bans", s.postBan)
+	admin.Post("/bans", bodyAction(fiber.StatusCreated, s.deps.Moderation.Ban))
 	admin.Delete("/bans/:id", s.deleteBan)
 	admin.Get("/reports", s.getReported)
 	admin.Post("/reports/dismiss", s.postDismiss)
@@ -125,18 +125,6 @@ func (s *server) getBans(c *fiber.Ctx) error {
 		return c.JSON(fiber.Map{"bans": bans})
 	}
 	return c.JSON(fiber.Map{"bans": s.deps.Moderation.ActiveBans()})
-}
-
-func (s *server) postBan(c *fiber.Ctx) error {
-	var req modproto.BanRequest
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	res, err := s.deps.Moderation.Ban(c.UserContext(), middleware.IdentityOf(c), req)
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(res)
 }
 
 func (s *server) deleteBan(c *fiber.Ctx) error {

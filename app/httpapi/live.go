@@ -1,10 +1,12 @@
 package httpapi
 
 import (
+	"context"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/httpapi/middleware"
 	"github.com/danmaku/danmaku/app/moderation"
@@ -18,10 +20,10 @@ import (
 func (s *server) liveRoutes(admin fiber.Router) {
 	admin.Get("/live", s.getLive)
 	admin.Put("/rooms/:id/modes", s.putModes)
-	admin.Post("/actions", s.postUserAction)
-	admin.Delete("/actions/:id", s.deleteUserAction)
+	admin.Post("/actions", bodyAction(fiber.StatusCreated, s.deps.Moderation.UserAction))
+	admin.Delete("/actions/:id", idAction("user action", s.deps.Moderation.Undo))
 	admin.Post("/terms", s.postTerms)
-	admin.Delete("/terms/:id", s.deleteTerm)
+	admin.Delete("/terms/:id", idAction("blocked term", s.deps.Moderation.RemoveTerm))
 	admin.Post("/terms/:id/ban", s.postTermBan)
 	admin.Get("/audit", s.getAudit)
 }
@@ -59,30 +61,6 @@ func (s *server) putModes(c *fiber.Ctx) error {
 	return c.JSON(m)
 }
 
-func (s *server) postUserAction(c *fiber.Ctx) error {
-	var req modproto.UserActionRequest
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	a, err := s.deps.Moderation.UserAction(c.UserContext(), middleware.IdentityOf(c), req)
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(a)
-}
-
-func (s *server) deleteUserAction(c *fiber.Ctx) error {
-	id, err := idParam(c, "user action")
-	if err != nil {
-		return err
-	}
-	a, err := s.deps.Moderation.Undo(c.UserContext(), middleware.IdentityOf(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(a)
-}
-
 func (s *server) postTerms(c *fiber.Ctx) error {
 	var req modproto.TermRequest
 	if err := decodeJSON(c, &req); err != nil {
@@ -93,18 +71,6 @@ func (s *server) postTerms(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"terms": ts})
-}
-
-func (s *server) deleteTerm(c *fiber.Ctx) error {
-	id, err := idParam(c, "blocked term")
-	if err != nil {
-		return err
-	}
-	t, err := s.deps.Moderation.RemoveTerm(c.UserContext(), middleware.IdentityOf(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(t)
 }
 
 func (s *server) postTermBan(c *fiber.Ctx) error {
@@ -151,4 +117,36 @@ func idParam(c *fiber.Ctx, what string) (int64, error) {
 		return 0, errs.New(errs.BadRequest, "%s id must be a positive number", what)
 	}
 	return id, nil
+}
+
+// bodyAction is the handler of a moderator's request with a JSON body:
+// do gets the body and the moderator, and its answer goes back with status.
+func bodyAction[Req, Res any](status int, do func(context.Context, auth.Identity, Req) (Res, error)) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		var req Req
+		if err := decodeJSON(c, &req); err != nil {
+			return err
+		}
+		res, err := do(c.UserContext(), middleware.IdentityOf(c), req)
+		if err != nil {
+			return err
+		}
+		return c.Status(status).JSON(res)
+	}
+}
+
+// idAction is the handler of a moderator's request on the what with the
+// id in the path: do's answer goes back as JSON.
+func idAction[Res any](what string, do func(context.Context, auth.Identity, int64) (Res, error)) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, err := idParam(c, what)
+		if err != nil {
+			return err
+		}
+		res, err := do(c.UserContext(), middleware.IdentityOf(c), id)
+		if err != nil {
+			return err
+		}
+		return c.JSON(res)
+	}
 }
