@@ -153,6 +153,7 @@ func (a *App) buildServices(ctx context.Context, cfg Config, bans store.Bans, so
 	a.moderation, err = moderation.New(ctx, moderation.Deps{
 		Source: source, Registry: cfg.PluginRegistry, Store: a.store, Bans: bans, Limits: limits,
 		ImportPlugins: cfg.ImportPlugins, FlushEvery: cfg.FlushEvery, Logger: a.log, Reloads: a.metrics,
+		Live: a.store, Announce: a.hub,
 		// Sockets exist by the time anyone bans: a ban closes its viewers' sockets.
 		OnBan: func(b store.Ban) { a.sockets.CloseBanned(b) },
 	})
@@ -220,7 +221,8 @@ func (a *App) closeServices() {
 
 // Start listens on the configured address and serves in the background.
 // It returns once the listener is open. First it undoes the imports a
-// stopped server left half stored (see store.Imports).
+// stopped server left half stored (see store.Imports), and releases the
+// comments its chat delay still held.
 func (a *App) Start() error {
 	undone, err := a.store.UndoUnfinishedImports(context.Background())
 	if err != nil {
@@ -228,6 +230,9 @@ func (a *App) Start() error {
 	}
 	if len(undone) > 0 {
 		a.log.Warn("undid imports that a stopped server left unfinished", "import_ids", undone)
+	}
+	if err := a.moderation.ResumeDelayed(context.Background()); err != nil {
+		return fmt.Errorf("releasing the comments the chat delay held: %w", err)
 	}
 	if a.cfg.MetricsAddr != "" && a.cfg.MetricsAddr != MetricsOff {
 		if a.metricsLn, err = metrics.Listen(a.cfg.MetricsAddr, a.metrics, a.log); err != nil {

@@ -54,6 +54,11 @@ var (
 	ErrTooLarge     = &Error{Code: errs.TooLarge}
 	ErrUnavailable  = &Error{Code: errs.Unavailable}
 	ErrInternal     = &Error{Code: errs.Internal}
+	// The room's live modes and moderators' actions (docs/protocol.md).
+	ErrSlowMode = &Error{Code: errs.SlowMode}
+	ErrRepeated = &Error{Code: errs.Repeated}
+	ErrTimedOut = &Error{Code: errs.TimedOut}
+	ErrDelayed  = &Error{Code: errs.Delayed}
 )
 
 // Errors the client itself gives, not the server.

@@ -13,8 +13,8 @@ type Comment = protocol.Comment
 type Me = protocol.Me
 
 // Event is something the server told the client, or a change of the
-// connection: one of Welcome, Comments, Likes, Presence, Retract, Authed,
-// ErrorEvent, Disconnected and Reconnected. Switch on its type.
+// connection: one of Welcome, Comments, Likes, Presence, Retract, Modes,
+// Authed, ErrorEvent, Disconnected and Reconnected. Switch on its type.
 type Event interface{ event() }
 
 // Welcome answers every join, first ones and the ones after a reconnect
@@ -57,6 +57,14 @@ type Retract struct {
 	IDs  []int64
 }
 
+// Modes carries a room's live modes (slow mode, unique chat, signed-in
+// only, chat delay, emergency mode): after its Welcome when any is on, and
+// whenever moderators change them. 0 and false are off.
+type Modes struct {
+	Room  string
+	Modes protocol.Modes
+}
+
 // Authed says the server accepted a token sent in an auth frame (the
 // first one, or a refresh): the connection speaks for User until ExpiresAt.
 type Authed struct {
@@ -93,6 +101,7 @@ func (Comments) event()     {}
 func (Likes) event()        {}
 func (Presence) event()     {}
 func (Retract) event()      {}
+func (Modes) event()        {}
 func (Authed) event()       {}
 func (ErrorEvent) event()   {}
 func (Disconnected) event() {}

@@ -41,6 +41,11 @@ func (c *Client) handle(s *session, f *serverFrame) {
 		if c.inRoom(f.Room) {
 			c.emit(Retract{Room: f.Room, IDs: f.IDs})
 		}
+	case protocol.TypeModes:
+		if c.inRoom(f.Room) {
+			c.emit(Modes{Room: f.Room, Modes: protocol.Modes{Type: f.Type, Room: f.Room, SlowSeconds: f.SlowSeconds,
+				UniqueWindow: f.UniqueWindow, SignedInOnly: f.SignedInOnly, DelaySeconds: f.DelaySeconds, Emergency: f.Emergency}})
+		}
 	default:
 		c.opts.logger.Warn("danmaku client: unknown server frame type", "type", f.Type)
 	}

@@ -34,6 +34,12 @@ type serverFrame struct {
 	Comments  map[string]int64    `json:"comments"`
 	Likes     *int64              `json:"likes"`
 	IDs       []int64             `json:"ids"`
+	// A modes frame's modes.
+	SlowSeconds  int  `json:"slow_seconds"`
+	UniqueWindow int  `json:"unique_window"`
+	SignedInOnly bool `json:"signed_in_only"`
+	DelaySeconds int  `json:"delay_seconds"`
+	Emergency    bool `json:"emergency"`
 }
 
 // failure is the error a failed ack or an error frame carries.

@@ -71,21 +71,46 @@ func newBreaker(cfg BreakerConfig, now func() time.Time) *breaker {
 }
 
 // allow reports whether a call may go ahead: always while closed; while
-// open, only once the cool-down is over, and then for one trial call.
-func (b *breaker) allow() bool {
+// open, only once the cool-down is over, and then for one trial call,
+// which trial reports.
+func (b *breaker) allow() (ok, trial bool) {
 	switch BreakerState(b.state.Load()) {
 	case BreakerClosed:
-		return true
+		return true, false
 	case BreakerHalfOpen:
-		return false
+		return false, false
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if BreakerState(b.state.Load()) != BreakerOpen || b.now().Sub(b.openedAt) < b.cfg.Cooldown {
-		return false
+		return false, false
 	}
 	b.state.Store(uint32(BreakerHalfOpen))
-	return true
+	return true, true
+}
+
+// skipping reports whether allow would refuse a call now, without taking
+// the trial: open within the cool-down, or half open.
+func (b *breaker) skipping() bool {
+	switch BreakerState(b.state.Load()) {
+	case BreakerClosed:
+		return false
+	case BreakerHalfOpen:
+		return true
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return BreakerState(b.state.Load()) != BreakerOpen || b.now().Sub(b.openedAt) < b.cfg.Cooldown
+}
+
+// untry gives back a trial that allow granted for a call never made, so
+// the next call is the trial (the cool-down stays over).
+func (b *breaker) untry() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if BreakerState(b.state.Load()) == BreakerHalfOpen {
+		b.state.Store(uint32(BreakerOpen))
+	}
 }
 
 // success notes a successful call; a successful trial closes the breaker.

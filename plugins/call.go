@@ -74,12 +74,53 @@ type outcome struct {
 	end      time.Time // when the call returned: the next call's start
 }
 
-// call invokes the plugin into o, started at start (the previous call's
+// gate decides whether a call may be made now: ErrOverloaded while too
+// many abandoned calls still run, ErrBreakerOpen while the breaker skips
+// the plugin, else nil; trial reports that the call is the breaker's
+// trial. Overload is checked first, so a shed call never takes the trial.
+func (e *entry) gate() (trial bool, err error) {
+	if e.overloaded() {
+		return false, ErrOverloaded
+	}
+	if e.breaker == nil {
+		return false, nil
+	}
+	ok, trial := e.breaker.allow()
+	if !ok {
+		return false, ErrBreakerOpen
+	}
+	return trial, nil
+}
+
+// refusal is the error gate would refuse a call with now, without taking
+// the breaker's trial: how the caller judges an entry whose worker never
+// got to it, since such a call would not have been made, let alone late.
+func (e *entry) refusal() error {
+	switch {
+	case e.overloaded():
+		return ErrOverloaded
+	case e.breaker != nil && e.breaker.skipping():
+		return ErrBreakerOpen
+	}
+	return nil
+}
+
+// call is gate and then, if the call may be made, invoke; a refused call
+// ends at start.
+func (e *entry) call(ctx context.Context, scp **stepCtx, o *outcome, c Comment, start, deadline time.Time) {
+	if _, err := e.gate(); err != nil {
+		*o = outcome{err: err, end: start}
+		return
+	}
+	e.invoke(ctx, scp, o, c, start, deadline)
+}
+
+// invoke calls the plugin into o, started at start (the previous call's
 // end: the clock is read once per plugin, which matters where reading it
 // is slow), with a deadline (zero: start + timeout), turning a panic into
 // an error and a late answer into a timeout.
 // scp, if not nil, holds a context to reuse (see stepCtx.reuse).
-func (e *entry) call(ctx context.Context, scp **stepCtx, o *outcome, c Comment, start, deadline time.Time) {
+func (e *entry) invoke(ctx context.Context, scp **stepCtx, o *outcome, c Comment, start, deadline time.Time) {
 	if deadline.IsZero() {
 		deadline = start.Add(e.timeout)
 	}
@@ -89,16 +130,6 @@ func (e *entry) call(ctx context.Context, scp **stepCtx, o *outcome, c Comment, 
 		*scp = sc
 	} else {
 		sc = newStepCtx(ctx, deadline)
-	}
-	if e.breaker != nil && !e.breaker.allow() {
-		sc.release()
-		*o = outcome{err: ErrBreakerOpen, end: start}
-		return
-	}
-	if e.overloaded() {
-		sc.release()
-		*o = outcome{err: ErrOverloaded, end: start}
-		return
 	}
 	defer func() { finishCall(o, recover(), sc, start, deadline) }()
 	o.v, o.err = e.inst.mod.Moderate(sc, c)

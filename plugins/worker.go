@@ -32,30 +32,48 @@ type workerEnd struct {
 const (
 	stateFinished  = math.MaxUint64
 	stateAbandoned = math.MaxUint64 - 1
-	deadlineBits   = 48 // deadline offsets up to ~78 hours; entry indexes up to 65534
+	deadlineBits   = 48 // deadline offsets up to ~78 hours
 	deadlineMask   = 1<<deadlineBits - 1
+	// calledBit is set once the worker got past the entry's gate and calls
+	// the plugin: an entry the caller abandons before that was never
+	// called, so the caller judges it by the gate, not as a timeout.
+	calledBit  = 1 << deadlineBits
+	entryShift = deadlineBits + 1 // entry indexes up to 32766
 )
 
 func packState(i int, deadline time.Duration) uint64 {
-	return uint64(i)<<deadlineBits | uint64(deadline)&deadlineMask
+	return uint64(i)<<entryShift | uint64(deadline)&deadlineMask
 }
 
 func unpackState(s uint64) (int, time.Duration) {
-	return int(s >> deadlineBits), time.Duration(s & deadlineMask)
+	return int(s >> entryShift), time.Duration(s & deadlineMask)
 }
 
 // runWorker runs entries from *next on in a worker and reports whether the
 // chain was decided (st.stopped). Otherwise *next is the entry after a
 // timed-out one (or past the end) and st is as that entry left it.
 func (ch *Chain) runWorker(ctx context.Context, st *runState, next *int) (stop bool) {
-	from := *next
+	w, first := ch.newWorker(st, *next)
+	go w.run(ctx, *next, *st, first)
+	return w.watch(st, next)
+}
+
+// newWorker readies a worker for the entries from `from` on, in entry
+// from with its deadline running, and returns it with that first state.
+func (ch *Chain) newWorker(st *runState, from int) (*worker, uint64) {
 	w := &worker{ch: ch, t0: time.Now(), snaps: make([]flow, len(ch.entries)), done: make(chan workerEnd, 1)}
 	w.snaps[from] = st.flow
 	first := packState(from, ch.entries[from].timeout)
 	w.state.Store(first)
-	go w.run(ctx, from, *st, first)
+	return w, first
+}
 
-	timer := time.NewTimer(ch.entries[from].timeout)
+// watch is the caller's side of runWorker, for a worker started in entry
+// *next: it waits for the worker's end or claims the entry whose deadline
+// passed, and judges it.
+func (w *worker) watch(st *runState, next *int) (stop bool) {
+	ch := w.ch
+	timer := time.NewTimer(ch.entries[*next].timeout) // the worker starts in entry *next
 	defer timer.Stop()
 	for {
 		select {
@@ -64,12 +82,17 @@ func (ch *Chain) runWorker(ctx context.Context, st *runState, next *int) (stop b
 			return end.stop
 		case <-timer.C:
 		}
-		i, wait, expired := w.expire()
+		i, called, wait, expired := w.expire()
 		switch {
 		case expired:
 			e := ch.entries[i]
 			st.flow = w.snaps[i]
 			o := outcome{timedOut: true, elapsed: e.timeout}
+			if !called {
+				if err := e.refusal(); err != nil {
+					o = outcome{err: err} // skipped or shed, not late: the worker never got to it
+				}
+			}
 			ch.record(e, &o, st.c.Room)
 			*next = i + 1
 			return e.apply(st, &o)
@@ -83,26 +106,34 @@ func (ch *Chain) runWorker(ctx context.Context, st *runState, next *int) (stop b
 	}
 }
 
-// expire claims the entry the worker is in if its deadline has passed.
-// Otherwise it returns how long to wait, or zero if the worker finished.
-func (w *worker) expire() (i int, wait time.Duration, expired bool) {
+// expire claims the entry the worker is in if its deadline has passed,
+// and reports whether the worker was calling the plugin (then the call
+// counts as abandoned and still running). Otherwise it returns how long
+// to wait, or zero if the worker finished.
+func (w *worker) expire() (i int, called bool, wait time.Duration, expired bool) {
 	for {
 		s := w.state.Load()
 		if s == stateFinished {
-			return 0, 0, false
+			return 0, false, 0, false
 		}
 		i, deadline := unpackState(s)
 		if now := time.Since(w.t0); now < deadline {
-			return i, deadline - now, false
+			return i, false, deadline - now, false
 		}
 		if w.state.CompareAndSwap(s, stateAbandoned) {
-			w.ch.entries[i].inst.stuck.Add(1)
-			return i, 0, true
+			called = s&calledBit != 0
+			if called {
+				w.ch.entries[i].inst.stuck.Add(1)
+			}
+			return i, called, 0, true
 		}
 	}
 }
 
 // run executes entries from `from` on, stopping quietly once abandoned.
+// Each entry passes its gate before the worker claims it (calledBit): a
+// refused call is settled like an answer, and an entry the caller
+// abandoned first is left to the caller, with the breaker's trial given back.
 func (w *worker) run(ctx context.Context, from int, st runState, cur uint64) {
 	entries := w.ch.entries
 	now := time.Now()
@@ -110,11 +141,19 @@ func (w *worker) run(ctx context.Context, from int, st runState, cur uint64) {
 	for i := from; i < len(entries); i++ {
 		e := entries[i]
 		_, deadline := unpackState(cur)
-		if w.state.Load() != cur {
-			e.inst.stuck.Add(-1) // abandoned before it even started
-			return
+		trial, err := e.gate()
+		switch {
+		case err != nil:
+			o = outcome{err: err, end: now}
+		case !w.state.CompareAndSwap(cur, cur|calledBit):
+			if trial {
+				e.breaker.untry()
+			}
+			return // abandoned before it started: the caller judged the entry
+		default:
+			cur |= calledBit
+			e.invoke(ctx, nil, &o, st.c, now, w.t0.Add(deadline))
 		}
-		e.call(ctx, nil, &o, st.c, now, w.t0.Add(deadline))
 		now = o.end
 		e.check(&o, &st.c)
 		stop := e.apply(&st, &o)
@@ -124,7 +163,9 @@ func (w *worker) run(ctx context.Context, from int, st runState, cur uint64) {
 			next = packState(i+1, now.Sub(w.t0)+entries[i+1].timeout)
 		}
 		if !w.state.CompareAndSwap(cur, next) {
-			e.inst.stuck.Add(-1) // the caller counted the timeout
+			if cur&calledBit != 0 {
+				e.inst.stuck.Add(-1) // the caller counted the timeout
+			}
 			return
 		}
 		w.ch.record(e, &o, st.c.Room)

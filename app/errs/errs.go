@@ -26,6 +26,12 @@ const (
 	TooLarge     Code = "too_large"    // body or frame over the limit
 	Unavailable  Code = "unavailable"  // shutting down or overloaded
 	Internal     Code = "internal"     // a bug or a storage failure
+
+	// Refusals by a room's live modes and moderators' actions (issue 15).
+	SlowMode Code = "slow_mode" // the room's slow mode: too soon after the sender's last comment
+	Repeated Code = "repeated"  // the room's unique chat: the same as a recent comment
+	TimedOut Code = "timed_out" // a moderator timed the sender out
+	Delayed  Code = "delayed"   // stored; shown to everyone once the room's chat delay is over
 )
 
 var statuses = map[Code]int{
@@ -41,6 +47,10 @@ var statuses = map[Code]int{
 	TooLarge:     http.StatusRequestEntityTooLarge,
 	Unavailable:  http.StatusServiceUnavailable,
 	Internal:     http.StatusInternalServerError,
+	SlowMode:     http.StatusTooManyRequests,
+	Repeated:     http.StatusUnprocessableEntity,
+	TimedOut:     http.StatusForbidden,
+	Delayed:      http.StatusAccepted,
 }
 
 // Status returns the HTTP status that goes with code.

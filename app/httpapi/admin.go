@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"math"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -26,7 +25,7 @@ func (s *server) adminRoutes(admin fiber.Router) {
 	admin.Post("/comments/reject", s.postDecision(store.Reject))
 	admin.Post("/comments/delete", s.postDecision(store.Delete))
 	admin.Get("/bans", s.getBans)
-	admin.Post("/bans", s.postBan)
+	admin.Post("/bans", bodyAction(fiber.StatusCreated, s.deps.Moderation.Ban))
 	admin.Delete("/bans/:id", s.deleteBan)
 	admin.Get("/reports", s.getReported)
 	admin.Post("/reports/dismiss", s.postDismiss)
@@ -128,22 +127,10 @@ func (s *server) getBans(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"bans": s.deps.Moderation.ActiveBans()})
 }
 
-func (s *server) postBan(c *fiber.Ctx) error {
-	var req modproto.BanRequest
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	res, err := s.deps.Moderation.Ban(c.UserContext(), middleware.IdentityOf(c), req)
+func (s *server) deleteBan(c *fiber.Ctx) error {
+	id, err := idParam(c, "ban")
 	if err != nil {
 		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(res)
-}
-
-func (s *server) deleteBan(c *fiber.Ctx) error {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return errs.New(errs.BadRequest, "ban id must be a positive number")
 	}
 	b, err := s.deps.Moderation.Unban(c.UserContext(), middleware.IdentityOf(c), id)
 	if err != nil {

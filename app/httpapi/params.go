@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"strconv"
 	"unicode/utf8"
@@ -24,6 +25,10 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 		return errs.New(errs.BadRequest, "body is not valid UTF-8")
 	}
 	if err := json.Unmarshal(body, v); err != nil {
+		var e *errs.Error
+		if errors.As(err, &e) { // a body type's own check, like an unknown mode
+			return e
+		}
 		return errs.New(errs.BadRequest, "body must be a JSON object: %v", err)
 	}
 	return protocol.CheckSurrogates(body)

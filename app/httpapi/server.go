@@ -60,6 +60,15 @@ type Moderation interface {
 	ActiveBans() []store.Ban
 	Reload(ctx context.Context) error
 	Stats() plugins.Stats
+	Modes(ctx context.Context, room string) store.RoomModes
+	SetModes(ctx context.Context, by auth.Identity, req modproto.ModesRequest) (store.RoomModes, error)
+	LiveState(ctx context.Context) (modproto.Live, error)
+	UserAction(ctx context.Context, by auth.Identity, req modproto.UserActionRequest) (store.UserAction, error)
+	Undo(ctx context.Context, by auth.Identity, id int64) (store.UserAction, error)
+	AddTerms(ctx context.Context, by auth.Identity, req modproto.TermRequest) ([]store.BlockedTerm, error)
+	RemoveTerm(ctx context.Context, by auth.Identity, id int64) (store.BlockedTerm, error)
+	BanTermUsers(ctx context.Context, by auth.Identity, id int64, req modproto.TermBanRequest) (modproto.TermBanResult, error)
+	AuditLog(ctx context.Context, q store.AuditQuery) ([]store.AuditEntry, error)
 }
 
 // Transfer imports and exports files (see transfer.Service).
@@ -219,6 +228,7 @@ func (s *server) routes(f *fiber.App, limits *middleware.BodyLimits) {
 	api.Post("/comments/:id/recall", a.RequireParticipant, s.recallComment)
 	api.Get("/rooms/:id/liked", middleware.NoStore, s.getLiked)
 	api.Get("/rooms/:id/heat", s.getHeat)
+	api.Get("/rooms/:id/modes", s.getModes)
 	api.Get("/rooms/:id/segments/:n", s.getSegment)
 	api.Get("/rooms/:id/segments/:n/own", s.getOwnSegment)
 	api.Get("/rooms/:id/comments.xml", s.exportRoom(exportXML))
@@ -227,7 +237,9 @@ func (s *server) routes(f *fiber.App, limits *middleware.BodyLimits) {
 	api.Post("/logout", middleware.NoStore, s.logout)
 	api.Post("/logout/everywhere", middleware.NoStore, s.logoutEverywhere)
 	limits.Upload(fiber.MethodPost, "/api/rooms/:id/import", s.cfg.MaxImportBytes, importReadTimeout, isModerator)
-	s.adminRoutes(api.Group("/admin", middleware.NoStore, mod))
+	admin := api.Group("/admin", middleware.NoStore, mod)
+	s.adminRoutes(admin)
+	s.liveRoutes(admin)
 	api.Use(notFound)
 
 	s.dplayerRoutes(f.Group("/dplayer", dplayerCORS, s.dplayerAnswers))

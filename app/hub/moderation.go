@@ -56,3 +56,9 @@ func (h *Hub) PublishRetract(ctx context.Context, roomID string, ids []int64) {
 func (h *Hub) PublishWeights(ctx context.Context, roomID string, weights map[int64]int) {
 	h.publish(ctx, Message{Room: roomID, Data: protocol.EncodeWeights(roomID, weights)})
 }
+
+// PublishModes tells a room's viewers, on every node, of its live modes.
+func (h *Hub) PublishModes(ctx context.Context, m protocol.Modes) {
+	m.Type = protocol.TypeModes
+	h.publish(ctx, Message{Room: m.Room, Data: protocol.Encode(m)})
+}

@@ -21,10 +21,13 @@ type UserMember interface {
 // answer, the shadow illusion, and the moderators' feed.
 func (s *Service) stored(c protocol.Comment, nc store.NewComment, from moderation.Sender, v moderation.Verdict, done func(protocol.Comment, error)) {
 	v.Committed(context.Background()) // the plugins that observe outcomes hear of it
-	switch v.Status {
-	case store.Held:
+	switch {
+	case v.Status == store.Held && v.Delay > 0:
+		s.deps.Moderator.ReleaseLater(c.ID, v.Delay)
+		done(protocol.Comment{}, errs.New(errs.Delayed, "%s", v.Reason))
+	case v.Status == store.Held:
 		done(protocol.Comment{}, errs.New(errs.Held, "%s", v.Reason))
-	case store.Shadowed:
+	case v.Status == store.Shadowed:
 		done(c, nil)
 		// Only the sender's own sockets in the room see it, as if it were live.
 		s.deps.Hub.SendCommentsTo(c.Room, sameUser(from.ID), []protocol.Comment{c})

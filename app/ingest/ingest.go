@@ -18,6 +18,8 @@ import (
 // Moderator decides what happens to a comment (see moderation.Service).
 type Moderator interface {
 	Moderate(ctx context.Context, room string, from moderation.Sender, d *protocol.Draft) (moderation.Verdict, error)
+	// ReleaseLater shows a comment the room's chat delay held once wait is over.
+	ReleaseLater(id int64, wait time.Duration)
 }
 
 // Writer stores comments; done runs once the comment is committed, and

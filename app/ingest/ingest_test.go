@@ -19,11 +19,14 @@ import (
 
 // fakeModerator answers every comment with one verdict, or rewrites its text.
 type fakeModerator struct {
-	verdict moderation.Verdict
-	err     error
-	rewrite string
-	calls   int
+	verdict  moderation.Verdict
+	err      error
+	rewrite  string
+	calls    int
+	released []int64 // comments ReleaseLater was asked to release
 }
+
+func (m *fakeModerator) ReleaseLater(id int64, _ time.Duration) { m.released = append(m.released, id) }
 
 func (m *fakeModerator) Moderate(_ context.Context, _ string, _ moderation.Sender, d *protocol.Draft) (moderation.Verdict, error) {
 	m.calls++
@@ -246,6 +249,18 @@ func TestSubmit(t *testing.T) {
 				}
 				if len(f.feed.items) != 1 || f.feed.items[0].Status != string(store.Held) {
 					t.Errorf("feed heard %+v, want the held comment", f.feed.items)
+				}
+			}},
+		{name: "delayed is stored held and released later", text: "soon", wantCode: errs.Delayed, wantStored: true, wantCount: "rest/rejected/delayed/",
+			setup: func(f *fixture) {
+				f.mod.verdict = moderation.Verdict{Status: store.Held, Delay: 5 * time.Second, Reason: "Chat delay: your comment shows in 5 s"}
+			},
+			check: func(t *testing.T, f *fixture, _ protocol.Comment) {
+				if f.w.added[0].Status != store.Held {
+					t.Errorf("written %+v, want held until the delay is over", f.w.added[0])
+				}
+				if len(f.mod.released) != 1 || f.mod.released[0] == 0 {
+					t.Errorf("released %v, want the stored comment's id once", f.mod.released)
 				}
 			}},
 		{name: "shadowed reaches only the sender's sockets", text: "hm", wantStored: true, wantCount: "rest/rejected/shadowed/flood",

@@ -101,6 +101,9 @@ func newRun(cfg Config, p plan) *run {
 	}
 	for i, room := range p.sockets {
 		r.socks[i] = &socket{idx: i, room: room, seen: newBitset(p.rooms[room].budget)}
+		if cfg.Mode == ModeJSON {
+			r.socks[i].unacked = make(chan struct{}, maxUnacked)
+		}
 	}
 	r.unjoined.Store(int64(len(r.socks)))
 	return r

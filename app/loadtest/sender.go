@@ -12,6 +12,11 @@ import (
 // writeWait bounds one comment write; a server that stalls longer has failed the run anyway.
 const writeWait = 10 * time.Second
 
+// maxUnacked is how many comments a sender keeps in flight per socket: the
+// server answers more than that (app/socket's maxCommentsInFlight) with
+// rate_limited, so a sender that runs ahead waits for acks instead.
+const maxUnacked = 8
+
 // send posts sp.budget comments on s at sp's pace from start, catching up
 // without sleeping when behind, and gives up on the rest a pace-step past end.
 func (r *run) send(ctx context.Context, s *socket, sp senderPlan, start, end time.Time) {
@@ -35,6 +40,9 @@ func (r *run) send(ctx context.Context, s *socket, sp senderPlan, start, end tim
 		if now.After(end.Add(sp.interval)) {
 			return
 		}
+		if s.unacked != nil && !r.claimSlot(ctx, s, end.Add(sp.interval)) {
+			return
+		}
 		seq := int(rm.next.Add(1) - 1)
 		if r.cfg.Mode == ModeRaw {
 			buf = appendRawComment(buf[:0], r.id, sp.room, seq, now.UnixNano())
@@ -51,6 +59,26 @@ func (r *run) send(ctx context.Context, s *socket, sp senderPlan, start, end tim
 			rm.accept(seq)
 		}
 		next = next.Add(sp.interval)
+	}
+}
+
+// claimSlot waits until s has fewer than maxUnacked comments unanswered,
+// giving up at the sender's end or when the run stops.
+func (r *run) claimSlot(ctx context.Context, s *socket, end time.Time) bool {
+	select {
+	case s.unacked <- struct{}{}:
+		return true
+	default:
+	}
+	t := time.NewTimer(time.Until(end))
+	defer t.Stop()
+	select {
+	case s.unacked <- struct{}{}:
+		return true
+	case <-t.C:
+		return false
+	case <-ctx.Done():
+		return false
 	}
 }
 
@@ -95,14 +123,16 @@ func (r *run) onAck(f *serverFrame) {
 }
 
 // onError counts an error frame; one carrying a comment's ref rejects that
-// comment (the server answers a malformed frame with an error, not an ack).
-func (r *run) onError(f *serverFrame) {
+// comment (the server answers a malformed frame with an error, not an ack)
+// and reports true.
+func (r *run) onError(f *serverFrame) bool {
 	if _, _, ok := r.ourRef(f.ref); ok {
 		r.rejected.Add(1)
 		r.count(r.rejectCodes, string(f.code))
-		return
+		return true
 	}
 	r.count(r.serverErrors, string(f.code))
+	return false
 }
 
 // ourRef parses a ref this run sent.

@@ -17,6 +17,9 @@ type socket struct {
 	conn      *websocket.Conn
 	joined    atomic.Bool
 	delivered atomic.Int64 // first receipts of this run's comments, for progress
+	// unacked holds a token per comment sent and not yet answered (json
+	// mode): the server refuses a socket's comments past maxUnacked.
+	unacked chan struct{}
 
 	// reader-owned
 	seen      bitset // comment seqs received, indexed by the room's sequence
@@ -118,8 +121,19 @@ func (r *run) onJSON(s *socket, b []byte, now int64) {
 		r.markJoined(s)
 	case "ack":
 		r.onAck(f)
+		s.answered()
 	case "error":
-		r.onError(f)
+		if r.onError(f) {
+			s.answered()
+		}
+	}
+}
+
+// answered frees the slot of a comment the server has answered.
+func (s *socket) answered() {
+	select {
+	case <-s.unacked:
+	default:
 	}
 }
 

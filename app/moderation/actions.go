@@ -2,6 +2,7 @@ package moderation
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/danmaku/danmaku/app/auth"
@@ -54,6 +55,7 @@ func (s *Service) Ban(ctx context.Context, by auth.Identity, req modproto.BanReq
 	}
 	s.feed.noteBans()
 	s.log.Info("ban", "moderator", by.ID, "ban", b.ID, "user", b.UserID, "ip", b.IP, "room", b.Room)
+	s.audit(ctx, store.AuditEntry{By: by.ID, Room: b.Room, Action: "ban", Detail: banDetail(b)})
 	if s.deps.OnBan != nil {
 		s.deps.OnBan(b)
 	}
@@ -89,8 +91,36 @@ func (s *Service) Unban(ctx context.Context, by auth.Identity, id int64) (store.
 	}
 	s.feed.noteBans()
 	s.log.Info("unban", "moderator", by.ID, "ban", id)
+	s.audit(ctx, store.AuditEntry{By: by.ID, Room: b.Room, Action: "unban", Detail: "lifted the ban of " + banWho(b)})
 	return b, nil
 }
 
 // ActiveBans returns the bans in force.
 func (s *Service) ActiveBans() []store.Ban { return s.deps.Bans.Active() }
+
+// banWho names who a ban is for, for the audit log.
+func banWho(b store.Ban) string {
+	var parts []string
+	if b.UserID != "" {
+		parts = append(parts, "user "+b.UserID)
+	}
+	if b.IP.IsValid() {
+		parts = append(parts, "address "+b.IP.String())
+	}
+	return strings.Join(parts, " and ")
+}
+
+// banDetail says a ban in words, for the audit log.
+func banDetail(b store.Ban) string {
+	s := "banned " + banWho(b)
+	if b.Room != "" {
+		s += " in room " + b.Room
+	}
+	if b.Until != nil {
+		s += " until " + b.Until.Time().Format(time.RFC3339)
+	}
+	if b.Reason != "" {
+		s += ": " + b.Reason
+	}
+	return s
+}

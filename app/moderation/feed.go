@@ -39,6 +39,7 @@ type feedDeps struct {
 	store Store
 	bans  store.Bans
 	stats func() plugins.Stats
+	live  func(context.Context) (modproto.Live, error)
 	every time.Duration
 	log   *slog.Logger
 }
@@ -56,6 +57,7 @@ type Feed struct {
 	pending     []store.ModComment
 	dropped     int
 	bansChanged bool
+	liveChanged bool
 	lastStats   []byte
 	closed      bool
 
@@ -88,6 +90,13 @@ func (f *Feed) NoteComments(items []store.ModComment) {
 func (f *Feed) noteBans() {
 	f.mu.Lock()
 	f.bansChanged = true
+	f.mu.Unlock()
+}
+
+// noteLive marks the live tools' state changed.
+func (f *Feed) noteLive() {
+	f.mu.Lock()
+	f.liveChanged = true
 	f.mu.Unlock()
 }
 
@@ -129,8 +138,8 @@ func (f *Feed) list() []Subscriber {
 // flush sends the queued comments and a changed ban list.
 func (f *Feed) flush() {
 	f.mu.Lock()
-	items, dropped, bans := f.pending, f.dropped, f.bansChanged
-	f.pending, f.dropped, f.bansChanged = nil, 0, false
+	items, dropped, bans, live := f.pending, f.dropped, f.bansChanged, f.liveChanged
+	f.pending, f.dropped, f.bansChanged, f.liveChanged = nil, 0, false, false
 	members := f.list()
 	f.mu.Unlock()
 	if len(members) == 0 {
@@ -146,6 +155,16 @@ func (f *Feed) flush() {
 	}
 	if bans {
 		frames = append(frames, protocol.Encode(modproto.Bans{Type: modproto.TypeBans, Bans: f.deps.bans.Active()}))
+	}
+	if live {
+		ctx, cancel := context.WithTimeout(context.Background(), snapshotWait)
+		l, err := f.deps.live(ctx)
+		cancel()
+		if err != nil {
+			f.deps.log.Error("reading the live tools for the feed failed", "err", err)
+		} else {
+			frames = append(frames, protocol.Encode(l))
+		}
 	}
 	for _, s := range members {
 		s.Push(frames...)
@@ -221,9 +240,13 @@ func (f *Feed) snapshot(ctx context.Context, user protocol.User) (modproto.Snaps
 	if err != nil {
 		return modproto.Snapshot{}, err
 	}
+	live, err := f.deps.live(ctx)
+	if err != nil {
+		return modproto.Snapshot{}, err
+	}
 	return modproto.Snapshot{
 		Type: modproto.TypeSnapshot, User: user, Held: held, Recent: recent, Reported: reported,
-		Bans: f.deps.bans.Active(), Stats: f.deps.stats(),
+		Bans: f.deps.bans.Active(), Stats: f.deps.stats(), Live: live,
 	}, nil
 }
 

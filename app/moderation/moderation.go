@@ -42,7 +42,12 @@ type Deps struct {
 	OnBan func(store.Ban)
 	// Reloads, when set, counts reloads of the plugin configuration.
 	Reloads ReloadObserver
-	Logger  *slog.Logger
+	// Live stores the room modes, user actions, blocked terms and the
+	// audit log; nil: the live tools are off (tests of the chain alone).
+	Live store.Live
+	// Announce tells viewers when a room's modes change.
+	Announce Announcer
+	Logger   *slog.Logger
 }
 
 // ReloadObserver hears of every reload of the plugin configuration (metrics).
@@ -56,6 +61,8 @@ type Service struct {
 	log      *slog.Logger
 	pipeline *plugins.Pipeline
 	feed     *Feed
+	live     *live // nil without Deps.Live
+	delay    *delayer
 }
 
 // New builds the plugin chains of deps.Source and starts the moderators' feed.
@@ -70,7 +77,11 @@ func New(ctx context.Context, deps Deps) (*Service, error) {
 	if err != nil {
 		return nil, configError(err)
 	}
-	s.feed = newFeed(feedDeps{store: deps.Store, bans: deps.Bans, stats: s.Stats, every: deps.FlushEvery, log: deps.Logger})
+	s.delay = s.newDelayer()
+	if deps.Live != nil {
+		s.live = newLive(deps.Live, deps.Logger)
+	}
+	s.feed = newFeed(feedDeps{store: deps.Store, bans: deps.Bans, stats: s.Stats, live: s.LiveState, every: deps.FlushEvery, log: deps.Logger})
 	return s, nil
 }
 
@@ -82,6 +93,7 @@ func (s *Service) Stats() plugins.Stats { return s.pipeline.Stats() }
 
 // Close stops the feed and closes the plugins.
 func (s *Service) Close() error {
+	s.delay.close()
 	s.feed.close()
 	return s.pipeline.Close()
 }

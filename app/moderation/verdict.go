@@ -3,6 +3,7 @@ package moderation
 import (
 	"context"
 	"net/netip"
+	"time"
 
 	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/app/errs"
@@ -34,6 +35,9 @@ type Verdict struct {
 	Note   string // for moderators: "plugin: reason"
 	Plugin string // the plugin that decided, if one did (for metrics)
 	Failed bool   // that plugin failed (closed), or rewrote the comment into an invalid one
+	// Delay, for a comment the room's chat delay holds: how long until it
+	// is released (see Service.ReleaseLater).
+	Delay time.Duration
 
 	res plugins.Result // the chain's result, to tell its observers of the commit
 }
@@ -46,6 +50,23 @@ func (v Verdict) Committed(ctx context.Context) { v.res.Committed(ctx) }
 // with, having applied the chain's rewrites to d, or a Rejected error with
 // the reason to show the sender.
 func (s *Service) Moderate(ctx context.Context, room string, from Sender, d *protocol.Draft) (Verdict, error) {
+	if s.live == nil {
+		return s.moderate(ctx, room, from, d)
+	}
+	sc, err := s.live.screen(ctx, room, from, d)
+	if err != nil {
+		return Verdict{}, err
+	}
+	v, err := s.moderate(ctx, room, from, d)
+	if err != nil {
+		return v, err
+	}
+	s.live.accepted(sc)
+	return sc.apply(v), nil
+}
+
+// moderate runs the room's plugin chain on d.
+func (s *Service) moderate(ctx context.Context, room string, from Sender, d *protocol.Draft) (Verdict, error) {
 	res := s.pipeline.Moderate(ctx, pluginComment(room, from, *d))
 	if res.Err != nil {
 		s.log.Warn("moderation failed closed", "plugin", res.Plugin, "room", room, "user", from.ID, "err", res.Err)

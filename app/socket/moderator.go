@@ -200,6 +200,30 @@ func (m *moderatorSocket) act(ctx context.Context, in modproto.Inbound) (any, er
 	case modproto.TypeReload:
 		err := mod.Reload(ctx)
 		return mod.Stats(), err
+	case modproto.TypeModes:
+		if in.Modes == nil {
+			return nil, errs.New(errs.Invalid, "modes is required")
+		}
+		return mod.SetModes(ctx, by, *in.Modes)
+	case modproto.TypeUserAction:
+		if in.Action == nil {
+			return nil, errs.New(errs.Invalid, "action is required")
+		}
+		return mod.UserAction(ctx, by, *in.Action)
+	case modproto.TypeUndo:
+		return mod.Undo(ctx, by, in.ID)
+	case modproto.TypeTermAdd:
+		if in.Term == nil {
+			return nil, errs.New(errs.Invalid, "term is required")
+		}
+		return mod.AddTerms(ctx, by, *in.Term)
+	case modproto.TypeTermRemove:
+		return mod.RemoveTerm(ctx, by, in.ID)
+	case modproto.TypeTermBan:
+		if in.TermBan == nil {
+			return nil, errs.New(errs.Invalid, "term_ban is required")
+		}
+		return mod.BanTermUsers(ctx, by, in.ID, *in.TermBan)
 	}
 	return nil, errs.New(errs.BadRequest, "unknown frame type %q", in.Type)
 }

@@ -42,6 +42,13 @@ type Moderation interface {
 	Stats() plugins.Stats
 	Feed() *moderation.Feed
 	BanOf(ctx context.Context, room string, from moderation.Sender) (protocol.Banned, bool)
+	Modes(ctx context.Context, room string) store.RoomModes
+	SetModes(ctx context.Context, by auth.Identity, req modproto.ModesRequest) (store.RoomModes, error)
+	UserAction(ctx context.Context, by auth.Identity, req modproto.UserActionRequest) (store.UserAction, error)
+	Undo(ctx context.Context, by auth.Identity, id int64) (store.UserAction, error)
+	AddTerms(ctx context.Context, by auth.Identity, req modproto.TermRequest) ([]store.BlockedTerm, error)
+	RemoveTerm(ctx context.Context, by auth.Identity, id int64) (store.BlockedTerm, error)
+	BanTermUsers(ctx context.Context, by auth.Identity, id int64, req modproto.TermBanRequest) (modproto.TermBanResult, error)
 }
 
 // Store is what the viewers' sockets read and write directly.

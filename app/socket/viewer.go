@@ -167,6 +167,9 @@ func (c *viewerSocket) joinRoom(roomID string, since *int64) error {
 	c.Send(protocol.Encode(protocol.Welcome{
 		Type: protocol.TypeWelcome, Room: roomID, Viewers: viewers, LastSeq: room.LastSeq, User: c.identity().Me(),
 	}))
+	if m := c.srv.deps.Moderation.Modes(ctx, roomID); m.Any() {
+		c.Send(protocol.Encode(moderation.ModesFrame(m)))
+	}
 	after := room.LastSeq
 	if since != nil && *since < room.LastSeq {
 		after, err = c.catchUp(ctx, roomID, *since)

@@ -33,6 +33,9 @@ const (
 	Approve Decision = "approve" // held → visible, with the room's next seq, fanned out
 	Reject  Decision = "reject"  // held → deleted
 	Delete  Decision = "delete"  // visible, held or shadowed → deleted, retracted from viewers
+	// Restore undoes a delete: deleted → visible, with the room's next
+	// seq, fanned out again (the undo of a purge).
+	Restore Decision = "restore"
 )
 
 // Retraction tells viewers to drop comments a moderator removed: every
@@ -80,8 +83,8 @@ type Moderation interface {
 	// Decide applies decision d by moderator by to the comments ids, all
 	// or nothing, and returns the comments whose status changed, as they
 	// are now, once committed. An unknown id is NotFound; approving or
-	// rejecting a comment that is not held is Conflict; deleting a deleted
-	// comment changes nothing. Approved comments take their room's next
+	// rejecting a comment that is not held, or restoring one that is not
+	// deleted, is Conflict; deleting a deleted comment changes nothing. Approved comments take their room's next
 	// seq and, like removed ones (as Retractions), reach viewers through
 	// the commit's Events.
 	Decide(ctx context.Context, ids []int64, d Decision, by string) ([]ModComment, error)

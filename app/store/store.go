@@ -30,6 +30,7 @@ type Store interface {
 	Feedback
 	Timeline
 	Moderation
+	Live
 	Imports
 	Users
 	Sessions

@@ -11,9 +11,9 @@ import (
 	"github.com/danmaku/danmaku/plugins"
 )
 
-// listed is the texts of the room page's comment list: the comments the
+// listTexts is the texts of the room page's comment list: the comments the
 // player has loaded.
-const listed = `[...document.querySelectorAll('#dm-list .dm-entry-text')].map((e) => e.textContent)`
+const listTexts = `[...document.querySelectorAll('#dm-list .dm-entry-text')].map((e) => e.textContent)`
 
 // TestShadowedSenderKeepsOwnCommentAfterReload: the shared segments leave a
 // shadowed comment out, yet a shadow-banned sender's page, reloaded, shows
@@ -65,8 +65,7 @@ func TestShadowedSenderKeepsOwnCommentAfterReload(t *testing.T) {
 
 	p.reload()
 	seen.await(t, "/api/rooms/shade/segments/0/own", 2)
-	p.wait(fmt.Sprintf(`%s.includes(%s) && %s.includes(%s)`, listed, jsString(secret), listed, jsString(public)),
-		"both comments in the list after the reload")
+	p.wait(listed(secret)+" && "+listed(public), "both comments in the list after the reload")
 	p.playVideo(1.5)
 	p.wait(fmt.Sprintf(`window.__seen.some((e) => e.text === %s) && window.__seen.some((e) => e.text === %s)`, jsString(secret), jsString(public)),
 		"both comments on the video after the reload")
@@ -77,13 +76,13 @@ func TestShadowedSenderKeepsOwnCommentAfterReload(t *testing.T) {
 	otherSeen := recordAnswers(other)
 	other.open(s.URL() + "/rooms/shade")
 	otherSeen.await(t, "/api/rooms/shade/segments/0/own", 1)
-	other.wait(fmt.Sprintf(`%s.includes(%s)`, listed, jsString(public)), "the visible comment in the list")
+	other.wait(listed(public), "the visible comment in the list")
 	other.playVideo(1.5)
 	other.wait(fmt.Sprintf(`window.__seen.some((e) => e.text === %s)`, jsString(public)), "the visible comment on the video")
 	// The segment and its companion arrive together, and the shadowed
 	// comment is half a second before the visible one on the video: had
 	// either held it, it would be there by now.
-	if got := eval[[]string](other, listed); len(got) != 1 {
+	if got := eval[[]string](other, listTexts); len(got) != 1 {
 		t.Errorf("another viewer's list: %q, want only %q", got, public)
 	}
 	for _, e := range other.seenAll() {

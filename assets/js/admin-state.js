@@ -17,6 +17,7 @@ class ModState {
     this.banList = [];
     this.stats = null;
     this.user = null;
+    this.live = { modes: [], terms: [], actions: [] };
   }
 
   /** Replaces everything with a snapshot frame. */
@@ -26,6 +27,17 @@ class ModState {
     this.upsert([...(s.recent ?? []), ...(s.held ?? []), ...(s.reported ?? [])]);
     this.banList = s.bans ?? [];
     this.stats = s.stats ?? null;
+    this.setLive(s.live);
+  }
+
+  /** Replaces the live tools' state: {modes, terms, actions}. */
+  setLive(l) {
+    this.live = { modes: l?.modes ?? [], terms: l?.terms ?? [], actions: l?.actions ?? [] };
+  }
+
+  /** A room's modes as last told (all off when none is on). */
+  modesOf(room) {
+    return this.live.modes.find((m) => m.room === room) ?? { room };
   }
 
   /** Applies comments that were stored or changed; the later state of an id wins. */
@@ -72,6 +84,7 @@ class ModState {
     const set = new Set();
     for (const c of this.comments.values()) set.add(c.room);
     for (const b of this.banList) if (b.room) set.add(b.room);
+    for (const m of this.live.modes) set.add(m.room);
     return [...set].sort();
   }
 
@@ -223,4 +236,39 @@ export function reasonsText(reasons) {
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .map(([r, n]) => (n > 1 ? `${r} ×${n}` : r))
     .join(', ');
+}
+
+/** The user action request the user form describes (see POST /api/admin/actions). */
+export function userActionRequest(kind, { user_id = '', room = '', duration = '', reason = '' }) {
+  const req = { kind, user_id: user_id.trim(), room, reason: reason.trim() };
+  if (kind === 'timeout') req.duration = duration;
+  return req;
+}
+
+/** The blocked-term request the term form describes: several terms split at commas. */
+export function termRequest({ text = '', room = '', action = 'mask', expiresIn = '' }) {
+  const terms = text.split(/[,\n]/).map((t) => t.trim()).filter(Boolean);
+  const req = { terms, room, action };
+  if (expiresIn) req.expires_in = expiresIn;
+  return req;
+}
+
+/** What a user action did, in words: "Timed out u1", "Hid u1", "Purged 3 comments of u1". */
+export function actionText(a) {
+  switch (a.kind) {
+    case 'timeout':
+      return `Timed out ${a.user_id}`;
+    case 'hide':
+      return `Hid ${a.user_id}`;
+    case 'purge':
+      return `Purged ${a.comments?.length ?? 0} comment${a.comments?.length === 1 ? '' : 's'} of ${a.user_id}`;
+    default:
+      return `${a.kind} ${a.user_id}`;
+  }
+}
+
+/** Whether a user action can still be undone: not undone yet, and a timeout not over. */
+export function undoable(a, now = Date.now()) {
+  if (a.undone_at) return false;
+  return !(a.kind === 'timeout' && a.until && Date.parse(a.until) <= now);
 }

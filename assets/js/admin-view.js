@@ -4,8 +4,8 @@
 // as textContent, never as HTML.
 
 import { el } from './dom.js';
-import { formatWhen } from './util.js';
-import { banWho, breakerBadge, formatLatency, hostBadges, reasonsText } from './admin-state.js';
+import { formatWhen, modesText } from './util.js';
+import { banWho, breakerBadge, formatLatency, hostBadges, reasonsText, undoable } from './admin-state.js';
 
 /** A table cell with text and optionally a class. */
 function cell(doc, text, className) {
@@ -51,15 +51,17 @@ export function heldRow(doc, c, { checked, onCheck, onDecide }) {
 /**
  * A row of the recent comments with its status badge, Delete (onDelete,
  * unless deleted already) and Ban user / Ban address buttons that call
- * onBan with what to fill the ban form with.
+ * onBan with what to fill the ban form with, and a button that fills the
+ * user form (onUser).
  */
-export function recentRow(doc, c, { onDelete, onBan }) {
+export function recentRow(doc, c, { onDelete, onBan, onUser }) {
   const status = cell(doc, c.status, `mod-badge mod-${c.status}`);
   if (c.moderated_by) status.title = `by ${c.moderated_by}`;
   const acts = [];
   if (c.status !== 'deleted') acts.push(button(doc, 'Delete', 'mod-danger mod-delete', onDelete));
   acts.push(button(doc, 'Ban user', 'mod-ban-user', () => onBan({ user_id: c.user?.id, room: c.room })));
   if (c.ip) acts.push(button(doc, 'Ban address', 'mod-ban-ip', () => onBan({ ip: c.ip, room: c.room })));
+  if (onUser) acts.push(button(doc, 'Time out / hide / purge', 'mod-user', () => onUser({ user_id: c.user?.id, room: c.room })));
   return el(doc, 'tr', { dataset: { id: c.id, status: c.status } }, [
     cell(doc, formatWhen(c.created_at)),
     cell(doc, c.room),
@@ -135,4 +137,54 @@ export function fillRoomPicker(select, first, rooms) {
   const Option = select.ownerDocument.defaultView.Option;
   select.replaceChildren(new Option(first, ''), ...rooms.map((r) => new Option(r, r)));
   select.value = keep;
+}
+
+/** A row of the rooms with modes on. */
+export function modesRow(doc, m) {
+  return el(doc, 'tr', { dataset: { room: m.room } }, [
+    cell(doc, m.room),
+    cell(doc, modesText(m).join(' · '), 'mod-modes'),
+    cell(doc, m.updated_by),
+    cell(doc, m.updated_at ? formatWhen(m.updated_at) : ''),
+  ]);
+}
+
+/** A row of the user actions, with Undo (onUndo) while it can be undone. */
+export function actionRow(doc, a, { onUndo }) {
+  const acts = undoable(a) ? [button(doc, 'Undo', 'mod-undo-action', onUndo)] : [];
+  return el(doc, 'tr', { dataset: { id: a.id, kind: a.kind, undone: a.undone_at ? 'true' : 'false' } }, [
+    cell(doc, a.undone_at ? `${a.kind} (undone)` : a.kind),
+    cell(doc, a.user_id),
+    cell(doc, a.room || 'every room'),
+    cell(doc, a.until ? formatWhen(a.until) : ''),
+    cell(doc, a.reason),
+    cell(doc, a.created_by),
+    actions(doc, acts),
+  ]);
+}
+
+/** A row of the blocked terms, with Remove (onRemove) and Ban users (onBanUsers). */
+export function termRow(doc, t, { onRemove, onBanUsers }) {
+  return el(doc, 'tr', { dataset: { id: t.id, term: t.term } }, [
+    cell(doc, t.term, 'mod-text'),
+    cell(doc, t.room || 'every room'),
+    cell(doc, t.action),
+    cell(doc, t.until ? formatWhen(t.until) : 'removed by hand'),
+    cell(doc, t.created_by),
+    actions(doc, [
+      button(doc, 'Remove', 'mod-term-remove', onRemove),
+      button(doc, 'Ban who used it', 'mod-danger mod-term-ban', onBanUsers),
+    ]),
+  ]);
+}
+
+/** A row of the audit log. */
+export function auditRow(doc, e) {
+  return el(doc, 'tr', { dataset: { id: e.id, action: e.action } }, [
+    cell(doc, formatWhen(e.at)),
+    cell(doc, e.by),
+    cell(doc, e.room),
+    cell(doc, e.action),
+    cell(doc, e.detail, 'mod-text'),
+  ]);
 }

@@ -88,6 +88,8 @@ export function createAPI({ base = '', fetch: f = globalThis.fetch?.bind(globalT
     reportComment: (id, reason, opts) => call('POST', `/api/comments/${encodeURIComponent(id)}/report`, { ...opts, body: { reason } }),
     /** POST /api/comments/:id/recall → {recalled: true}: one's own comment, within 2 minutes. */
     recallComment: (id, opts) => call('POST', `/api/comments/${encodeURIComponent(id)}/recall`, opts),
+    /** GET /api/rooms/:id/modes → the room's live modes {slow_seconds, unique_window, signed_in_only, delay_seconds, emergency}. */
+    modes: (id, opts) => call('GET', `${room(id)}/modes`, opts),
     /** GET /api/rooms/:id/heat?step&to → {step, counts, peak, …}: the room's heat curve. */
     heat: (id, { step, to, signal } = {}) => call('GET', `${room(id)}/heat`, { signal, query: { step, to } }),
 
@@ -107,5 +109,21 @@ export function createAPI({ base = '', fetch: f = globalThis.fetch?.bind(globalT
     dismissReports: (ids, opts) => call('POST', '/api/admin/reports/dismiss', { ...opts, body: { ids } }),
     /** POST /api/admin/plugins/reload → the new plugin counters. */
     reloadPlugins: (opts) => call('POST', '/api/admin/plugins/reload', opts),
+    /** GET /api/admin/live → {modes, terms, actions}: the live tools' state. */
+    liveState: (opts) => call('GET', '/api/admin/live', opts),
+    /** PUT /api/admin/rooms/:id/modes with some of the modes → the room's modes. */
+    setModes: (id, modes, opts) => call('PUT', `/api/admin/rooms/${encodeURIComponent(id)}/modes`, { ...opts, body: modes }),
+    /** POST /api/admin/actions {kind, user_id, room, duration, reason} → the user action. */
+    userAction: (request, opts) => call('POST', '/api/admin/actions', { ...opts, body: request }),
+    /** DELETE /api/admin/actions/:id → the user action, undone. */
+    undoAction: (id, opts) => call('DELETE', `/api/admin/actions/${encodeURIComponent(id)}`, opts),
+    /** POST /api/admin/terms {term | terms, room, action, expires_in} → {terms}. */
+    addTerms: (request, opts) => call('POST', '/api/admin/terms', { ...opts, body: request }),
+    /** DELETE /api/admin/terms/:id → the term, removed. */
+    removeTerm: (id, opts) => call('DELETE', `/api/admin/terms/${encodeURIComponent(id)}`, opts),
+    /** POST /api/admin/terms/:id/ban {minutes, duration, reason} → {bans}. */
+    banTermUsers: (id, request, opts) => call('POST', `/api/admin/terms/${encodeURIComponent(id)}/ban`, { ...opts, body: request }),
+    /** GET /api/admin/audit?room&before&limit → {entries}, newest first. */
+    audit: (query, opts) => call('GET', '/api/admin/audit', { ...opts, query }),
   };
 }

@@ -15,6 +15,8 @@
 //   presence (viewers, msg)
 //   retract  (ids, msg)
 //   weights  (weights, msg)  {id: weight}: comments' new quality weights
+//   modes    (msg)           {room, slow_seconds, unique_window, signed_in_only,
+//                            delay_seconds, emergency}: the room's live modes
 //   banned   (msg)           {room, reason, until, message}: the user may not
 //                            be here; the server closes the socket (4003)
 //                            and the client does not reconnect
@@ -187,10 +189,14 @@ class DanmakuClient extends SocketClient {
         this.emit('presence', m.viewers, m);
         break;
       case 'retract':
+        this.resume.forget(m.ids);
         this.emit('retract', Array.isArray(m.ids) ? m.ids : [], m);
         break;
       case 'weights':
         this.emit('weights', m.weights && typeof m.weights === 'object' ? m.weights : {}, m);
+        break;
+      case 'modes':
+        this.emit('modes', m);
         break;
       case 'banned':
         this.banned = m;

@@ -138,7 +138,8 @@ export function mountComposer(container, { onSend, maxText = MAX_TEXT }) {
       await sending;
     } catch (err) {
       error.textContent = errorMessage(err);
-      if (input.value === '') input.value = typed;
+      // A delayed comment was sent: it shows once the room's delay is over.
+      if (err?.code !== 'delayed' && input.value === '') input.value = typed;
     }
   });
   return {

@@ -11,6 +11,8 @@
 //                           some out (msg.dropped) the client asks for a snapshot
 //   bans     (list)         the bans in force
 //   stats    (stats)        the plugin counters
+//   live     (live)         {modes, terms, actions}: room modes, blocked terms
+//                           and user actions, after a change
 //   error    (err)          {code, message}: an error frame from the server
 
 import { SocketClient, socketURL } from './socket.js';
@@ -48,6 +50,9 @@ class ModClient extends SocketClient {
         break;
       case 'stats':
         this.emit('stats', m.stats ?? null);
+        break;
+      case 'live':
+        this.emit('live', m);
         break;
       case 'error':
         this.emit('error', { code: m.code, message: m.message });

@@ -43,6 +43,11 @@ class ResumeTracker {
     return this.ids.has(c.id);
   }
 
+  /** Forgets retracted comments: a moderator may restore them (undoing a purge), and then they are new again. */
+  forget(ids) {
+    for (const id of ids ?? []) this.ids.delete(id);
+  }
+
   /** Records a comment; true if it is new and should be shown, false if a duplicate. */
   accept(c) {
     if (c == null || c.id == null) return false;

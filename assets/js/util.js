@@ -91,6 +91,21 @@ export function bannedText(ban = {}, now = new Date()) {
   return ban.reason ? `${s}: ${ban.reason}` : s;
 }
 
+/**
+ * The active modes of a room ({slow_seconds, unique_window, signed_in_only,
+ * delay_seconds, emergency}, as the modes frame carries them) as short
+ * labels for the send bar: ["Slow mode: 30 s", "Signed-in only", …].
+ */
+export function modesText(m = {}) {
+  const out = [];
+  if (m.emergency) out.push('Emergency mode: comments wait for a moderator');
+  if (m.slow_seconds > 0) out.push(`Slow mode: one comment every ${m.slow_seconds} s`);
+  if (m.unique_window > 0) out.push('Unique chat: no repeats');
+  if (m.signed_in_only) out.push('Signed-in only');
+  if (m.delay_seconds > 0) out.push(`Chat delay: ${m.delay_seconds} s`);
+  return out;
+}
+
 const ISO_INSTANT = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})\b/g;
 
 /** A server message with every RFC 3339 instant in it shown in the viewer's local time ("banned until …"). */

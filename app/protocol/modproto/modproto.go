@@ -42,6 +42,8 @@ type Snapshot struct {
 	Reported []store.ModComment `json:"reported"`
 	Bans     []store.Ban        `json:"bans"`
 	Stats    plugins.Stats      `json:"stats"`
+	// Live are the room modes, blocked terms and user actions.
+	Live Live `json:"live"`
 }
 
 // Comments carries comments stored or changed since the last frame.
@@ -104,6 +106,11 @@ type Inbound struct {
 	ID    int64       `json:"id,omitempty"`    // unban
 	Ban   *BanRequest `json:"ban,omitempty"`   // ban
 	Token string      `json:"token,omitempty"` // auth
+
+	Modes   *ModesRequest      `json:"modes,omitempty"`    // modes
+	Action  *UserActionRequest `json:"action,omitempty"`   // user_action
+	Term    *TermRequest       `json:"term,omitempty"`     // term_add
+	TermBan *TermBanRequest    `json:"term_ban,omitempty"` // term_ban
 }
 
 // Decode parses a moderator's frame, checking its shape only.
@@ -114,6 +121,9 @@ func Decode(data []byte) (Inbound, error) {
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&in); err != nil || dec.More() {
+		if e, ok := err.(*errs.Error); ok { // an unknown mode, say
+			return in, e
+		}
 		return in, errs.New(errs.BadRequest, "frame must be one JSON object")
 	}
 	if len(in.Ref) > protocol.MaxRefLen {

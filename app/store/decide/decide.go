@@ -31,7 +31,7 @@ func Decide[T any](ctx context.Context, w *batch.Writer[T], d store.Decision, ap
 
 // Check refuses a decision that is not one of store's.
 func Check(d store.Decision) error {
-	if d != store.Approve && d != store.Reject && d != store.Delete {
+	if d != store.Approve && d != store.Reject && d != store.Delete && d != store.Restore {
 		return errs.New(errs.BadRequest, "unknown decision %q", d)
 	}
 	return nil
@@ -39,9 +39,9 @@ func Check(d store.Decision) error {
 
 // Targets returns the comments of ids that d changes, each once, in the
 // order given; read returns a comment by id (false when there is none).
-// It is all or nothing: an unknown id is NotFound, and approving or
-// rejecting a comment that is not held is Conflict. Deleting a deleted
-// comment changes nothing and is no error.
+// It is all or nothing: an unknown id is NotFound; approving or rejecting
+// a comment that is not held, or restoring one that is not deleted, is
+// Conflict. Deleting a deleted comment changes nothing and is no error.
 func Targets(ids []int64, d store.Decision, read func(id int64) (store.ModComment, bool, error)) ([]store.ModComment, error) {
 	seen := make(map[int64]bool, len(ids))
 	var out []store.ModComment
@@ -58,7 +58,9 @@ func Targets(ids []int64, d store.Decision, read func(id int64) (store.ModCommen
 			return nil, errs.New(errs.NotFound, "comment %d does not exist", id)
 		case d == store.Delete && m.Status == string(store.Deleted):
 			continue
-		case d != store.Delete && m.Status != string(store.Held):
+		case d == store.Restore && m.Status != string(store.Deleted):
+			return nil, errs.New(errs.Conflict, "comment %d is %s, not deleted", id, m.Status)
+		case (d == store.Approve || d == store.Reject) && m.Status != string(store.Held):
 			return nil, errs.New(errs.Conflict, "comment %d is %s, not held", id, m.Status)
 		}
 		out = append(out, m)
@@ -72,7 +74,7 @@ func Targets(ids []int64, d store.Decision, read func(id int64) (store.ModCommen
 // from every viewer, a shadowed one from its author's sockets.
 func Apply(m *store.ModComment, d store.Decision, seq func() int64, by string, now protocol.Timestamp, ev *store.Events) {
 	switch was := store.Status(m.Status); {
-	case d == store.Approve:
+	case d == store.Approve, d == store.Restore: // a restored comment is shown again, like an approved one
 		c := m.Comment
 		c.Status, c.Seq = "", seq()
 		ev.Comments = append(ev.Comments, c)
@@ -97,6 +99,8 @@ func Record(was store.Status, d store.Decision) (accepted, removed int64) {
 	switch {
 	case d == store.Approve:
 		return 1, 0
+	case d == store.Restore: // shown again, and no longer counted as removed
+		return 1, -1
 	case was == store.Visible:
 		return -1, 1
 	default:

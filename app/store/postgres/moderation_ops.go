@@ -43,7 +43,7 @@ func (t *Tx) decide(ids []int64, d store.Decision, by string) ([]store.ModCommen
 			rc = &roomChange{}
 			rooms[m.Room] = rc
 		}
-		if d == store.Approve {
+		if d == store.Approve || d == store.Restore {
 			rc.approved++
 		} else if m.Status == string(store.Visible) {
 			rc.removed++
@@ -64,7 +64,7 @@ func (t *Tx) decide(ids []int64, d store.Decision, by string) ([]store.ModCommen
 		records[m.User.ID] = [2]int64{r[0] + accepted, r[1] + removed}
 		decide.Apply(m, d, func() int64 { rc.base++; return rc.base }, by, now, &t.events)
 		changedIDs, statuses, seqs = append(changedIDs, m.ID), append(statuses, m.Status), append(seqs, m.Seq)
-		if d == store.Approve {
+		if d == store.Approve || d == store.Restore {
 			approved = append(approved, m.ID)
 		}
 	}

@@ -62,7 +62,7 @@ func (t *Tx) decide(ids []int64, d store.Decision, by string) ([]store.ModCommen
 		if err := t.reviewReports(m.ID); err != nil {
 			return nil, err
 		}
-		if d == store.Approve { // its reports no longer weigh it down
+		if d == store.Approve || d == store.Restore { // its reports no longer weigh it down
 			if err := t.reweigh(m.ID); err != nil {
 				return nil, err
 			}

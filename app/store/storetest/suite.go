@@ -99,6 +99,8 @@ func Run(t *testing.T, b Backend) {
 		{"ReportsHidePastTheThreshold", testReports},
 		{"Recall", testRecall},
 		{"HeatBins", testHeatBins},
+		{"LiveTools", testLive},
+		{"RestoreDecision", testRestore},
 		{"SessionRecords", testSessionRecords},
 		{"EraseAddresses", testEraseAddresses},
 		{"EraseUser", testEraseUser},

@@ -6,8 +6,8 @@
 
 import { createAPI } from '../api.js';
 import { createModClient } from '../mod-client.js';
-import { createModState, statsRows, banWho, banRequest, actionError } from '../admin-state.js';
-import { heldRow, recentRow, reportedRow, banRow, statsRow, fillRoomPicker } from '../admin-view.js';
+import { createModState, statsRows, banWho, banRequest, actionError, userActionRequest, termRequest, actionText, undoable } from '../admin-state.js';
+import { heldRow, recentRow, reportedRow, banRow, statsRow, fillRoomPicker, modesRow, actionRow, termRow, auditRow } from '../admin-view.js';
 import { requireId } from '../dom.js';
 import { formatWhen, statusText } from '../util.js';
 
@@ -30,12 +30,18 @@ function mountAdmin(doc, { api, client, state = createModState() }) {
   const knownRooms = new Set();
   let renderQueued = false;
 
-  /** Shows a short message above the panels; errors stay until the next message. */
-  const say = (text, kind = 'info') => {
+  let undoLast = null;
+  /**
+   * Shows a short message above the panels; errors stay until the next
+   * message. undo, when given, is what the Undo button next to it does.
+   */
+  const say = (text, kind = 'info', undo = null) => {
     const m = $('mod-message');
     m.textContent = text;
     m.dataset.kind = kind;
     m.hidden = !text;
+    undoLast = undo;
+    $('mod-undo').hidden = !undo;
   };
 
   const queueRender = () => {
@@ -49,8 +55,142 @@ function mountAdmin(doc, { api, client, state = createModState() }) {
       renderBans();
       renderStats();
       renderRooms();
+      renderLive();
     });
   };
+
+  function renderLive() {
+    const { modes, terms, actions } = state.live;
+    $('modes-rows').replaceChildren(...modes.map((m) => modesRow(doc, m)));
+    $('modes-empty').hidden = modes.length > 0;
+    $('action-rows').replaceChildren(...actions.map((a) => actionRow(doc, a, { onUndo: () => undoAction(a) })));
+    $('actions-count').textContent = String(actions.filter((a) => undoable(a)).length);
+    $('actions-empty').hidden = actions.length > 0;
+    $('term-rows').replaceChildren(
+      ...terms.map((t) => termRow(doc, t, { onRemove: () => removeTerm(t), onBanUsers: () => banTermUsers(t) })),
+    );
+    $('terms-empty').hidden = terms.length > 0;
+    showRoomModes();
+  }
+
+  /** Fills the modes form with the picked room's modes. */
+  function showRoomModes() {
+    const room = $('modes-room').value;
+    const m = state.modesOf(room);
+    if (doc.activeElement?.closest?.('#modes-form') == null) {
+      $('mode-slow').value = String(m.slow_seconds ?? 0);
+      $('mode-unique').value = String(m.unique_window ?? 0);
+      $('mode-delay').value = String(m.delay_seconds ?? 0);
+      $('mode-signed').checked = !!m.signed_in_only;
+    }
+    const on = !!m.emergency;
+    const b = $('mode-emergency');
+    b.dataset.on = String(on);
+    b.textContent = on ? 'End emergency mode' : 'Emergency mode: hold every comment';
+    b.disabled = !room;
+    $('modes-apply').disabled = !room;
+  }
+
+  const setModes = (modes, what) =>
+    act(what, async () => {
+      const room = $('modes-room').value;
+      const m = await api.setModes(room, modes);
+      state.setLive({ ...state.live, modes: [...state.live.modes.filter((x) => x.room !== room), m] });
+      say(`${what}: done for room ${room}.`);
+    });
+
+  function submitModes(ev) {
+    ev.preventDefault();
+    return setModes(
+      {
+        slow_seconds: Number($('mode-slow').value) || 0,
+        unique_window: Number($('mode-unique').value) || 0,
+        delay_seconds: Number($('mode-delay').value) || 0,
+        signed_in_only: $('mode-signed').checked,
+      },
+      'Modes',
+    );
+  }
+
+  const toggleEmergency = () => {
+    const on = $('mode-emergency').dataset.on !== 'true';
+    return setModes({ emergency: on }, on ? 'Emergency mode on' : 'Emergency mode off');
+  };
+
+  const userAction = (kind) =>
+    act(kind === 'timeout' ? 'Time out' : kind === 'hide' ? 'Hide' : 'Purge', async () => {
+      const req = userActionRequest(kind, {
+        user_id: $('act-user').value,
+        room: $('act-room').value,
+        duration: $('act-duration').value,
+        reason: $('act-reason').value,
+      });
+      const a = await api.userAction(req);
+      state.setLive({ ...state.live, actions: [a, ...state.live.actions] });
+      say(`${actionText(a)}.`, 'info', () => undoAction(a));
+      loadAudit();
+    });
+
+  const undoAction = (a) =>
+    act('Undo', async () => {
+      const done = await api.undoAction(a.id);
+      state.setLive({ ...state.live, actions: state.live.actions.map((x) => (x.id === done.id ? done : x)) });
+      say(`Undone: ${actionText(done)}.`);
+      loadAudit();
+    });
+
+  function submitTerms(ev) {
+    ev.preventDefault();
+    const req = termRequest({
+      text: $('term-text').value,
+      room: $('term-room').value,
+      action: $('term-action').value,
+      expiresIn: $('term-expiry').value,
+    });
+    return act('Block', async () => {
+      const res = await api.addTerms(req);
+      state.setLive({ ...state.live, terms: [...state.live.terms, ...res.terms] });
+      $('term-text').value = '';
+      const names = res.terms.map((t) => t.term).join(', ');
+      say(`Blocked ${names}.`, 'info', () => Promise.all(res.terms.map((t) => removeTerm(t))));
+      loadAudit();
+    });
+  }
+
+  const removeTerm = (t) =>
+    act('Remove', async () => {
+      await api.removeTerm(t.id);
+      state.setLive({ ...state.live, terms: state.live.terms.filter((x) => x.id !== t.id) });
+      say(`Unblocked ${t.term}.`);
+      loadAudit();
+    });
+
+  const banTermUsers = (t) =>
+    act('Ban who used it', async () => {
+      const minutes = Number($('term-ban-minutes').value) || 0;
+      const res = await api.banTermUsers(t.id, { minutes, duration: $('term-ban-duration').value });
+      state.bans([...state.banList, ...res.bans]);
+      const n = res.bans.length;
+      say(`Banned ${n} user${n === 1 ? '' : 's'} who used ${t.term} in the last ${minutes} minutes.`, 'info',
+        n ? () => Promise.all(res.bans.map((b) => unban(b.id))) : null);
+      loadAudit();
+    });
+
+  async function loadAudit() {
+    try {
+      const res = await api.audit({ limit: 100 });
+      $('audit-rows').replaceChildren(...res.entries.map((e) => auditRow(doc, e)));
+    } catch (err) {
+      say(actionError('Loading the audit log', err), 'error');
+    }
+  }
+
+  function fillUser({ user_id = '', room = '' }) {
+    $('act-user').value = user_id;
+    $('act-room').value = room;
+    $('act-reason').focus();
+    $('act-form').scrollIntoView({ block: 'center' });
+  }
 
   function renderHeld() {
     const rows = state.held();
@@ -105,7 +245,7 @@ function mountAdmin(doc, { api, client, state = createModState() }) {
   function renderRecent() {
     const rows = state.recent({ room: $('recent-room').value, status: $('recent-status').value });
     $('recent-rows').replaceChildren(
-      ...rows.map((c) => recentRow(doc, c, { onDelete: () => decide('delete', [c.id]), onBan: fillBan })),
+      ...rows.map((c) => recentRow(doc, c, { onDelete: () => decide('delete', [c.id]), onBan: fillBan, onUser: fillUser })),
     );
     $('recent-empty').hidden = rows.length > 0;
   }
@@ -131,6 +271,9 @@ function mountAdmin(doc, { api, client, state = createModState() }) {
     const sorted = [...knownRooms].sort();
     fillRoomPicker($('recent-room'), 'All rooms', sorted);
     fillRoomPicker($('ban-room'), 'Every room', sorted);
+    fillRoomPicker($('act-room'), 'Every room', sorted);
+    fillRoomPicker($('term-room'), 'Every room', sorted);
+    fillRoomPicker($('modes-room'), 'Pick a room', sorted);
   }
 
   // Runs a moderator action; a failure is shown with `what` it was. The
@@ -181,7 +324,7 @@ function mountAdmin(doc, { api, client, state = createModState() }) {
       state.bans([...state.banList.filter((b) => b.id !== res.ban.id), res.ban]);
       $('ban-form').reset();
       const n = res.deleted.length;
-      say(`Banned ${banWho(res.ban)}${n ? `, and deleted ${n} of their comments` : ''}.`);
+      say(`Banned ${banWho(res.ban)}${n ? `, and deleted ${n} of their comments` : ''}.`, 'info', () => unban(res.ban.id));
     });
   }
 
@@ -226,6 +369,10 @@ function mountAdmin(doc, { api, client, state = createModState() }) {
     comments: (items) => state.upsert(items),
     bans: (list) => state.bans(list),
     stats: (s) => state.setStats(s),
+    live: (l) => {
+      state.setLive(l);
+      loadAudit();
+    },
   };
   for (const [type, apply] of Object.entries(updates)) {
     client.on(type, (v) => {
@@ -247,6 +394,16 @@ function mountAdmin(doc, { api, client, state = createModState() }) {
   $('recent-status').addEventListener('change', queueRender);
   $('ban-form').addEventListener('submit', submitBan);
   $('plugins-reload').addEventListener('click', reloadPlugins);
+  $('mod-undo').addEventListener('click', () => undoLast?.());
+  $('modes-form').addEventListener('submit', submitModes);
+  $('modes-room').addEventListener('change', showRoomModes);
+  $('mode-emergency').addEventListener('click', toggleEmergency);
+  $('act-timeout').addEventListener('click', () => userAction('timeout'));
+  $('act-hide').addEventListener('click', () => userAction('hide'));
+  $('act-purge').addEventListener('click', () => userAction('purge'));
+  $('term-form').addEventListener('submit', submitTerms);
+  $('audit-refresh').addEventListener('click', loadAudit);
+  loadAudit();
   loadRooms();
 }
 

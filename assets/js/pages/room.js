@@ -5,7 +5,7 @@
 import { createClient } from '../client.js';
 import { createAPI } from '../api.js';
 import { mountComposer, errorMessage, MAX_TEXT } from '../compose.js';
-import { createdMs, formatClock, statusText, bannedText } from '../util.js';
+import { createdMs, formatClock, statusText, bannedText, modesText } from '../util.js';
 import { byId } from '../dom.js';
 import { setupPlayer, mountList, showCount, loadHeat } from './common.js';
 import { wireCommentMenu } from './menu.js';
@@ -87,6 +87,18 @@ client.on('welcome', (m) => {
     .catch(() => {});
 });
 client.on('presence', (n) => showCount('dm-viewers', n));
+
+// The room's live modes, in the send bar: a modes frame follows the
+// welcome when any is on, and comes again whenever moderators change them.
+const modesLine = byId('dm-modes');
+const showModes = (m) => {
+  if (!modesLine) return;
+  const labels = modesText(m);
+  modesLine.textContent = labels.join(' · ');
+  modesLine.hidden = labels.length === 0;
+};
+client.on('welcome', () => showModes({}));
+client.on('modes', showModes);
 client.on('likes', (m) => showCount('dm-room-likes', m.room_likes));
 client.on('error', (err) => composer?.setError(errorMessage(err)));
 

@@ -361,6 +361,23 @@ function suite(wire) {
     sock().receive({ type: 'weights', room: 'r1', weights: { 5: 3 } });
     assert.deepEqual(weights, [{ 5: 3 }]);
   });
+
+  test(v + 'a modes frame is forwarded, and a comment retracted then restored shows again', () => {
+    const { client, sock } = setup({}, wire);
+    const modes = [];
+    const shown = [];
+    client.on('modes', (m) => modes.push(m.slow_seconds));
+    client.on('comments', (items) => shown.push(...items.map((c) => c.id)));
+    client.connect();
+    sock().open();
+    sock().receive(welcome(0));
+    sock().receive({ type: 'modes', room: 'r1', slow_seconds: 30 });
+    sock().receive({ type: 'comments', room: 'r1', items: [comment(7, 1)] });
+    sock().receive({ type: 'retract', room: 'r1', ids: [7] });
+    sock().receive({ type: 'comments', room: 'r1', items: [comment(7, 2)] });
+    assert.deepEqual(modes, [30]);
+    assert.deepEqual(shown, [7, 7]);
+  });
 }
 
 suite(1);
