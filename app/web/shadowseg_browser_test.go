@@ -50,7 +50,9 @@ func TestShadowedSenderKeepsOwnCommentAfterReload(t *testing.T) {
 		return true;
 	})()`)
 	p.sendComment(secret, "")
-	p.wait(`document.getElementById('dm-input').value === '' && document.getElementById('dm-compose-error').textContent === ''`, "the comment's ack")
+	// Acknowledged (after its commit): its list entry carries its stored id.
+	p.wait(fmt.Sprintf(`[...document.querySelectorAll('#dm-list .dm-entry')].some((e) =>
+		e.querySelector('.dm-entry-text')?.textContent === %s && /^[0-9]+$/.test(e.dataset.id))`, jsString(secret)), "the comment's ack")
 	var stored struct {
 		Comments []struct {
 			Text   string  `json:"text"`
