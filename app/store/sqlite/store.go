@@ -23,6 +23,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 
 	"github.com/danmaku/danmaku/app/store"
 	"github.com/mattn/go-sqlite3"
@@ -155,6 +156,7 @@ func dsn(path string, sync Sync, readOnly bool) string {
 	q.Set("_mutex", "no")
 	if readOnly {
 		q.Set("_query_only", "on")
+		q.Set("_stmt_cache_size", strconv.Itoa(readStmtCache))
 	}
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }
