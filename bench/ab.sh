@@ -9,7 +9,8 @@
 #
 # Knobs: RUNS (3), OUT (/tmp/danmaku-ab), SCENARIOS ("hot idle"), PIN (1:
 # the server on CPU 0 and the load tool on CPU 1, with taskset), VIEWERS
-# (5000: the hot room's and the idle scenario's viewers), RATE (200).
+# (5000: the hot room's and the idle scenario's viewers), RATE (200),
+# CAND_FLAGS (extra server flags for the candidate, e.g. "-batch-max 100ms").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 base=$1 cand=$2
@@ -39,14 +40,17 @@ scenario_args() {
 for i in $(seq "$runs"); do
 	for name in $scenarios; do
 		for which in base cand; do
-			bin=$base
-			[ "$which" = cand ] && bin=$cand
+			bin=$base extra=()
+			if [ "$which" = cand ]; then
+				bin=$cand
+				read -ra extra <<<"${CAND_FLAGS:-}"
+			fi
 			tag="$which-$name-$i"
 			rm -rf "$out/db"
-			"${server_pin[@]}" "$bin" -addr "$addr" -db "$out/db/danmaku.db" "${server_flags[@]}" >"$out/$tag.server.log" 2>&1 &
+			"${server_pin[@]}" "$bin" -addr "$addr" -db "$out/db/danmaku.db" "${server_flags[@]}" "${extra[@]}" >"$out/$tag.server.log" 2>&1 &
 			pid=$!
 			until grep -qs 'listening on' "$out/$tag.server.log"; do kill -0 "$pid"; sleep 0.1; done
-			tok=$("$bin" token -db "$out/db/danmaku.db" -user bench -name bench -role moderator -ttl 1h)
+			tok=$("$bin" token -db "$out/db/danmaku.db" -user bench -name bench -role moderator -ttl 1h 2>/dev/null)
 			curl -sf -o /dev/null -X POST "http://$addr/api/rooms" -H 'Content-Type: application/json' \
 				-H "Authorization: Bearer $tok" -d '{"id":"lt0","title":"load","kind":"live"}'
 			# shellcheck disable=SC2046

@@ -337,11 +337,17 @@ func TestHeatBins(t *testing.T) {
 // postAt stores a visible comment at video second sec.
 func postAt(t *testing.T, s *sqlite.Store, sec float64) protocol.Comment {
 	t.Helper()
-	done := make(chan protocol.Comment, 1)
-	err := s.AddComment(context.Background(), store.NewComment{
+	return addComment(t, s, store.NewComment{
 		Room: "r", Draft: protocol.Draft{Text: "x", Time: protocol.SecondsOf(sec), Mode: "scroll", Color: "#ffffff", Size: "medium"},
 		User: protocol.User{ID: "u", Name: "U"},
-	}, func(c protocol.Comment, err error) {
+	})
+}
+
+// addComment stores nc and waits for its answer.
+func addComment(t *testing.T, s *sqlite.Store, nc store.NewComment) protocol.Comment {
+	t.Helper()
+	done := make(chan protocol.Comment, 1)
+	err := s.AddComment(context.Background(), nc, func(c protocol.Comment, err error) {
 		if err != nil {
 			t.Error(err)
 		}

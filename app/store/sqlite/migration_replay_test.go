@@ -21,25 +21,10 @@ import (
 // temp dir: the schema a database had before that migration shipped.
 func migrationsBefore(t *testing.T, version int) string {
 	t.Helper()
-	dir := t.TempDir()
-	entries, err := os.ReadDir("../../../migrations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		n, err := strconv.Atoi(strings.SplitN(e.Name(), "_", 2)[0])
-		if err != nil || n >= version {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join("../../../migrations", e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
+	return copyMigrations(t, func(name string) bool {
+		n, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
+		return err == nil && n < version
+	})
 }
 
 // replayView is everything a reader sees of the populated rooms: replay
@@ -171,20 +156,10 @@ func populateReplay(t *testing.T, s *sqlite.Store) {
 			case 2:
 				status = store.Shadowed
 			}
-			done := make(chan protocol.Comment, 1)
-			err := s.AddComment(ctx, store.NewComment{Room: room, Status: status,
+			c := addComment(t, s, store.NewComment{Room: room, Status: status,
 				User:  protocol.User{ID: "u" + strconv.Itoa(rng.IntN(40)), Name: "viewer"},
 				Draft: protocol.Draft{Text: fmt.Sprintf("弹幕 %s %d", room, i), Mode: "scroll", Color: "#ffffff", Size: "medium", Time: protocol.Seconds(rng.IntN(400) * 300)},
-			}, func(c protocol.Comment, err error) {
-				if err != nil {
-					t.Error(err)
-				}
-				done <- c
 			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			c := <-done
 			if status == store.Held {
 				held = append(held, c.ID)
 			} else if status == store.Visible {

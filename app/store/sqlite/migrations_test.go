@@ -15,20 +15,33 @@ import (
 // files, and returns the dir.
 func migrationsWith(t *testing.T, extra map[string]string) string {
 	t.Helper()
+	dir := copyMigrations(t, func(string) bool { return true })
+	for name, sql := range extra {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(sql), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// copyMigrations copies the real migrations whose file names keep
+// accepts into a temp dir, and returns the dir.
+func copyMigrations(t *testing.T, keep func(name string) bool) string {
+	t.Helper()
 	dir := t.TempDir()
 	entries, err := os.ReadDir("../../../migrations")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
+		if !keep(e.Name()) {
+			continue
+		}
 		data, err := os.ReadFile(filepath.Join("../../../migrations", e.Name()))
 		if err != nil {
 			t.Fatal(err)
 		}
-		extra[e.Name()] = string(data)
-	}
-	for name, sql := range extra {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(sql), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
