@@ -15,7 +15,7 @@ const (
 	// column it reads in (room, time, seq) order, so a window is one range
 	// of that index: no table lookups, no row outside the window, no sort.
 	// (Run by rawComments, which prepares it on each read connection.)
-	queryCommentsByTime = `SELECT ` + commentColumns + ` FROM comments
+	queryCommentsByTime = `SELECT ` + roomCommentColumns + ` FROM comments
 		WHERE room_id = ? AND status = 'visible' AND time_ms >= ? AND time_ms < ?
 		ORDER BY time_ms, seq LIMIT ?`
 	// queryShadowedByTime is a viewer's own shadowed comments in a replay
@@ -25,7 +25,7 @@ const (
 		ORDER BY time_ms LIMIT ?`
 	// queryCommentsAfter is catch-up, served by comments_room_seq (run by
 	// rawComments).
-	queryCommentsAfter = `SELECT ` + commentColumns + ` FROM comments
+	queryCommentsAfter = `SELECT ` + roomCommentColumns + ` FROM comments
 		WHERE room_id = ? AND seq > ? AND status = 'visible'
 		ORDER BY seq LIMIT ?`
 	// queryExportPage is one page of an export, keyset-paginated on the
