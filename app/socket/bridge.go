@@ -72,7 +72,12 @@ func newHandshakeWriter(raw net.Conn) *handshakeWriter {
 }
 
 // Header implements http.ResponseWriter.
-func (w *handshakeWriter) Header() http.Header { return w.header }
+func (w *handshakeWriter) Header() http.Header {
+	if w.header == nil {
+		w.header = http.Header{}
+	}
+	return w.header
+}
 
 // WriteHeader implements http.ResponseWriter.
 func (w *handshakeWriter) WriteHeader(status int) {
@@ -118,5 +123,8 @@ func (w *handshakeWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	cc := &socketConn{Conn: w.raw}
 	cc.tcp, _ = w.raw.(tcpConn)
 	w.conn = cc
+	// The upgrader holds the response headers it writes with the 101; the
+	// socket keeps w (to cut it), so w lets go of them.
+	w.header = nil
 	return cc, bufio.NewReadWriter(bufio.NewReaderSize(cc, 16), bufio.NewWriterSize(cc, 512)), nil
 }
