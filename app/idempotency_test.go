@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"database/sql"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -19,16 +18,7 @@ import (
 // straight from the database file.
 func rowsWithKey(t *testing.T, dbPath, key string) int {
 	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+dbPath+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var n int
-	if err := db.QueryRow(`SELECT count(*) FROM comments WHERE idem_key = ?`, key).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
+	return queryDB(t, dbPath, `SELECT count(*) FROM comments WHERE idem_key = ?`, key)
 }
 
 // TestTheSameIdempotencyKeyStoresOnce sends each comment twice with one

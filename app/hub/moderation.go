@@ -8,9 +8,23 @@ import (
 
 // SendTo sends data to the members of a room on this node for which match
 // is true, bypassing the broker: for frames only some viewers may see,
-// such as a shadow-banned user's own comments. A member still catching up
-// gets it after its catch-up, like any live message.
+// such as a shadow-banned user's own retractions. A member still catching
+// up gets it after its catch-up, like any live message.
 func (h *Hub) SendTo(roomID string, match func(Member) bool, data []byte) {
+	h.sendTo(roomID, match, &frame{data: data})
+}
+
+// SendCommentsTo sends a comments frame of items to the members of a room
+// on this node for which match is true, as SendTo does, each in its own
+// wire version: a shadowed comment must look like any other. The frame
+// goes as it is, never trimmed by seq.
+func (h *Hub) SendCommentsTo(roomID string, match func(Member) bool, items []protocol.Comment) {
+	f := commentsFrame(roomID, items)
+	f.exact = true
+	h.sendTo(roomID, match, f)
+}
+
+func (h *Hub) sendTo(roomID string, match func(Member) bool, f *frame) {
 	h.mu.Lock()
 	r := h.rooms[roomID]
 	h.mu.Unlock()
@@ -24,10 +38,10 @@ func (h *Hub) SendTo(roomID string, match func(Member) bool, data []byte) {
 			continue
 		}
 		if s.holding {
-			s.pending = append(s.pending, frame{data: data})
+			s.pending = append(s.pending, f)
 			continue
 		}
-		s.member.Send(data)
+		s.member.Send(f.bytes(s.version))
 	}
 }
 

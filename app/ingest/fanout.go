@@ -20,13 +20,14 @@ type UserMember interface {
 // stored finishes a comment once its transaction committed: the sender's
 // answer, the shadow illusion, and the moderators' feed.
 func (s *Service) stored(c protocol.Comment, nc store.NewComment, from moderation.Sender, v moderation.Verdict, done func(protocol.Comment, error)) {
+	v.Committed(context.Background()) // the plugins that observe outcomes hear of it
 	switch v.Status {
 	case store.Held:
 		done(protocol.Comment{}, errs.New(errs.Held, "%s", v.Reason))
 	case store.Shadowed:
 		done(c, nil)
 		// Only the sender's own sockets in the room see it, as if it were live.
-		s.deps.Hub.SendTo(c.Room, sameUser(from.ID), protocol.EncodeComments(c.Room, []protocol.Comment{c}))
+		s.deps.Hub.SendCommentsTo(c.Room, sameUser(from.ID), []protocol.Comment{c})
 	default:
 		done(c, nil)
 	}

@@ -34,6 +34,7 @@ type Hub interface {
 	PublishRetract(ctx context.Context, room string, ids []int64)
 	PublishWeights(ctx context.Context, room string, weights map[int64]int)
 	SendTo(room string, match func(hub.Member) bool, frame []byte)
+	SendCommentsTo(room string, match func(hub.Member) bool, items []protocol.Comment)
 }
 
 // Feed hears of every stored comment, for the moderators.

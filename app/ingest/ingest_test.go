@@ -119,6 +119,10 @@ func (h *fakeHub) PublishRetract(_ context.Context, room string, ids []int64) {
 	h.retracted[room] = append(h.retracted[room], ids...)
 }
 
+func (h *fakeHub) SendCommentsTo(room string, match func(hub.Member) bool, _ []protocol.Comment) {
+	h.SendTo(room, match, nil)
+}
+
 func (h *fakeHub) SendTo(_ string, match func(hub.Member) bool, _ []byte) {
 	h.mu.Lock()
 	defer h.mu.Unlock()

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"sync"
 
 	"github.com/gorilla/websocket"
@@ -20,6 +21,7 @@ type dialers struct {
 	ds     []*websocket.Dialer
 	header http.Header
 	base   url.URL
+	wire   string // the v query parameter, "" for none
 }
 
 // newDialers builds the dialers. Read buffers are per socket (4 KiB lets one
@@ -27,6 +29,9 @@ type dialers struct {
 // pool because most sockets never write.
 func newDialers(c Config) *dialers {
 	d := &dialers{base: url.URL{Scheme: "ws", Host: c.Addr, Path: c.Path}, header: http.Header{}}
+	if c.Mode == ModeJSON && c.Wire != 1 {
+		d.wire = strconv.Itoa(c.Wire)
+	}
 	if c.Token != "" {
 		d.header.Set("Authorization", "Bearer "+c.Token)
 	}
@@ -54,7 +59,11 @@ func newDialers(c Config) *dialers {
 // dial opens socket i into room, from source i mod len(sources).
 func (d *dialers) dial(ctx context.Context, i int, room string) (*websocket.Conn, error) {
 	u := d.base
-	u.RawQuery = url.Values{"room": {room}}.Encode()
+	q := url.Values{"room": {room}}
+	if d.wire != "" {
+		q.Set("v", d.wire)
+	}
+	u.RawQuery = q.Encode()
 	conn, resp, err := d.ds[i%len(d.ds)].DialContext(ctx, u.String(), d.header)
 	if err != nil {
 		if resp != nil {

@@ -39,8 +39,15 @@ type Deps struct {
 	FlushEvery    time.Duration // how often the moderators' feed sends comments
 	// OnBan, when set, hears of every new ban once it is in force (the
 	// sockets close the banned viewers' connections).
-	OnBan  func(store.Ban)
-	Logger *slog.Logger
+	OnBan func(store.Ban)
+	// Reloads, when set, counts reloads of the plugin configuration.
+	Reloads ReloadObserver
+	Logger  *slog.Logger
+}
+
+// ReloadObserver hears of every reload of the plugin configuration (metrics).
+type ReloadObserver interface {
+	PluginsReloaded(ok bool)
 }
 
 // Service is the moderation of one server.
@@ -90,11 +97,14 @@ func (s *Service) Reload(ctx context.Context) error {
 			err = configError(err)
 		}
 	}
+	if s.deps.Reloads != nil {
+		s.deps.Reloads.PluginsReloaded(err == nil)
+	}
 	if err != nil {
 		s.log.Error("plugin reload failed, the running chains stay", "err", err)
 		return errs.Wrap(err, errs.Invalid, err.Error())
 	}
-	s.log.Info("moderation plugins reloaded", "file", s.deps.Source.File)
+	s.log.Info("moderation plugins reloaded", "file", s.deps.Source.File, "config_hash", s.pipeline.Stats().ConfigHash)
 	s.feed.noteStats()
 	return nil
 }

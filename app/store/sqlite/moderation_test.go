@@ -27,6 +27,8 @@ func (a *allEvents) add(ev store.Events) {
 	defer a.mu.Unlock()
 	a.ev.Comments = append(a.ev.Comments, ev.Comments...)
 	a.ev.Retracts = append(a.ev.Retracts, ev.Retracts...)
+	a.ev.Likes = append(a.ev.Likes, ev.Likes...)
+	a.ev.Moderated = append(a.ev.Moderated, ev.Moderated...)
 }
 
 func (a *allEvents) take() store.Events {

@@ -39,12 +39,15 @@ const (
 	queryLatest = `SELECT ` + commentColumns + ` FROM comments
 		WHERE room_id = ? AND seq IS NOT NULL AND status = 'visible'
 		ORDER BY seq DESC LIMIT ?`
+	// querySession is a session's record, read when a node's cache of it
+	// is stale: by primary key.
+	querySession = `SELECT ` + sessionColumns + ` FROM sessions WHERE id = ?`
 )
 
 // readStatements are the read pool's prepared statements, compiled once at
 // start (database/sql prepares each again on a pool connection's first use).
 type readStatements struct {
-	room, rooms, shadowedByTime, exportPage, latest *sql.Stmt
+	room, rooms, shadowedByTime, exportPage, latest, session *sql.Stmt
 }
 
 func prepareReads(db *sql.DB) (*readStatements, error) {
@@ -58,6 +61,7 @@ func prepareReads(db *sql.DB) (*readStatements, error) {
 		{&s.shadowedByTime, queryShadowedByTime},
 		{&s.exportPage, queryExportPage},
 		{&s.latest, queryLatest},
+		{&s.session, querySession},
 	} {
 		stmt, err := db.Prepare(p.query)
 		if err != nil {
@@ -71,7 +75,7 @@ func prepareReads(db *sql.DB) (*readStatements, error) {
 
 func (s *readStatements) close() error {
 	var err error
-	for _, st := range []*sql.Stmt{s.room, s.rooms, s.shadowedByTime, s.exportPage, s.latest} {
+	for _, st := range []*sql.Stmt{s.room, s.rooms, s.shadowedByTime, s.exportPage, s.latest, s.session} {
 		if st != nil {
 			err = errors.Join(err, st.Close())
 		}

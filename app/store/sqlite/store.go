@@ -78,6 +78,7 @@ type Store struct {
 	Writer *Writer
 
 	migrations fs.FS // the binary's migrations, which readiness compares with the database
+	lock       *dbLock
 }
 
 // Open opens (creating if needed) the database at opts.Path, applies the
@@ -94,6 +95,24 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("store: creating %s: %w", dir, err)
 		}
 	}
+	lock, err := lockDB(opts.Path, false)
+	if errors.Is(err, ErrInUse) {
+		return nil, fmt.Errorf("store: %s is being restored: start again once the restore is done: %w", opts.Path, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s, err := open(ctx, opts)
+	if err != nil {
+		_ = lock.release()
+		return nil, err
+	}
+	s.lock = lock
+	return s, nil
+}
+
+// open is Open once the lock is held.
+func open(ctx context.Context, opts Options) (*Store, error) {
 	write, err := sql.Open(driverName, dsn(opts.Path, opts.Sync, false))
 	if err != nil {
 		return nil, fmt.Errorf("store: opening %s: %w", opts.Path, err)
@@ -161,11 +180,14 @@ func dsn(path string, sync Sync, readOnly bool) string {
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }
 
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
 // Close stops the writer, committing everything it has accepted, and closes
 // the database.
 func (s *Store) Close() error {
 	werr := s.Writer.Close()
-	return errors.Join(werr, s.ckpt.close(), s.reads.close(), s.closeDBs())
+	return errors.Join(werr, s.ckpt.close(), s.reads.close(), s.closeDBs(), s.lock.release())
 }
 
 func (s *Store) closeDBs() error {
