@@ -28,7 +28,8 @@ func runCommand(t *testing.T, stdin string, args ...string) (int, string, string
 	if stdin != "" {
 		io.Stdin = strings.NewReader(stdin)
 	}
-	files := cli.Files{Migrations: os.DirFS(filepath.Join(apptest.RepoRoot(t), "migrations"))}
+	root := apptest.RepoRoot(t)
+	files := cli.Files{Migrations: os.DirFS(filepath.Join(root, "migrations")), PostgresMigrations: os.DirFS(filepath.Join(root, "migrations", "postgres"))}
 	code := cli.Main(context.Background(), args, io, files)
 	return code, stdout.String(), stderr.String()
 }

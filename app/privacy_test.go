@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"net"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/danmaku/danmaku/app"
+	"github.com/danmaku/danmaku/app/apptest"
 	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/app/cli"
 	"github.com/danmaku/danmaku/app/privacy"
@@ -42,19 +42,24 @@ func postFrom(t *testing.T, s *testServer, hc *http.Client, addr, text string) (
 	return resp.StatusCode, c
 }
 
-// queryDB runs a one-number query on the database file at path.
-func queryDB(t *testing.T, path, query string, args ...any) int {
+// queryDB runs a one-number query ($1 placeholders) on the database db
+// names (a SQLite file or a PostgreSQL URL, apptest.DB).
+func queryDB(t *testing.T, db, query string, args ...any) int {
 	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro&_busy_timeout=5000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	var n int
-	if err := db.QueryRow(query, args...).Scan(&n); err != nil {
+	if err := apptest.OpenDB(t, db).QueryRow(query, args...).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// withAddress is the condition of a comment that keeps its client's
+// address: SQLite stores none as ”, PostgreSQL as NULL.
+func withAddress() string {
+	if apptest.OnPostgres() {
+		return "ip IS NOT NULL"
+	}
+	return "ip != ''"
 }
 
 // sweepTally adds up what the privacy job's sweeps erased, as OnSweep
@@ -155,7 +160,7 @@ func TestAddressesAreErasedAfterTheRetentionAndBansKeepTheirs(t *testing.T) {
 		}
 	}
 	db := s.cfg.DBPath
-	if n := queryDB(t, db, `SELECT count(*) FROM comments WHERE ip != ''`); n != 2 {
+	if n := queryDB(t, db, `SELECT count(*) FROM comments WHERE `+withAddress()); n != 2 {
 		t.Fatalf("%d comments with an address under a retention of an hour, want 2", n)
 	}
 
@@ -169,7 +174,7 @@ func TestAddressesAreErasedAfterTheRetentionAndBansKeepTheirs(t *testing.T) {
 	s = startWith(t, cfg)
 	tally.await(t, 2, 2)
 	for name, q := range map[string]string{
-		"comments with an address":     `SELECT count(*) FROM comments WHERE ip != ''`,
+		"comments with an address":     `SELECT count(*) FROM comments WHERE ` + withAddress(),
 		"the lifted ban by address":    `SELECT count(*) FROM bans WHERE ip = '192.0.2.1/32'`,
 		"the lifted ban's address":     `SELECT count(*) FROM bans WHERE user_id = 'u-old' AND ip IS NOT NULL`,
 		"the lifted user ban is gone?": `SELECT 1 - count(*) FROM bans WHERE user_id = 'u-old'`,
@@ -319,7 +324,7 @@ func TestExportAndEraseUser(t *testing.T) {
 	if n := queryDB(t, db, `SELECT likes FROM rooms WHERE id = 'demo'`); int64(n) != roomLikes-1 {
 		t.Errorf("the room's likes: %d, want %d: hers taken back", n, roomLikes-1)
 	}
-	if n := queryDB(t, db, `SELECT likes FROM comments WHERE id = ?`, bobs.ID); n != 0 {
+	if n := queryDB(t, db, `SELECT likes FROM comments WHERE id = $1`, bobs.ID); n != 0 {
 		t.Errorf("bob's comment's likes: %d, want hers taken back", n)
 	}
 	// The running server no longer shows her comments, and refuses her

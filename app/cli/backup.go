@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/danmaku/danmaku/app"
+	"github.com/danmaku/danmaku/app/store/postgres"
 	"github.com/danmaku/danmaku/app/store/sqlite"
 )
 
@@ -30,6 +31,9 @@ func backup(ctx context.Context, args []string, io IO, _ Files) error {
 	fs := toolFlags("backup", backupUsage, &cfg, &level, &format, func(*flag.FlagSet) {})
 	file, err := oneFile(fs, args, io)
 	if err != nil {
+		return err
+	}
+	if err := sqliteOnly("backup", cfg.DBPath); err != nil {
 		return err
 	}
 	ctx, stop := interruptible(ctx)
@@ -71,6 +75,9 @@ func restore(ctx context.Context, args []string, io IO, _ Files) error {
 	})
 	file, err := oneFile(fs, args, io)
 	if err != nil {
+		return err
+	}
+	if err := sqliteOnly("restore", cfg.DBPath); err != nil {
 		return err
 	}
 	if err := sqlite.CheckRestorable(cfg.DBPath); err != nil {
@@ -126,6 +133,15 @@ func confirm(io IO, question string) error {
 	}
 	if strings.TrimSpace(strings.ToLower(line)) != "yes" {
 		return errNotConfirmed
+	}
+	return nil
+}
+
+// sqliteOnly refuses cmd on a PostgreSQL database, which PostgreSQL's own
+// tools back up and restore.
+func sqliteOnly(cmd, db string) error {
+	if postgres.IsURL(db) {
+		return fmt.Errorf("%s: -db is a PostgreSQL database: use pg_dump and pg_restore (docs/operations.md, Backups)", cmd)
 	}
 	return nil
 }

@@ -20,7 +20,7 @@ func serveFlags(cfg *app.Config, logLevel, logFormat *string) *flag.FlagSet {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address")
 	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", cfg.MetricsAddr, "where GET /metrics (Prometheus) is served: empty for -addr, host:port for a listener of its own, or off")
-	fs.StringVar(&cfg.DBPath, "db", cfg.DBPath, "SQLite database file (created when missing)")
+	fs.StringVar(&cfg.DBPath, "db", cfg.DBPath, "SQLite database file (created when missing), or a PostgreSQL database as postgres://user:password@host:port/name (needs DANMAKU_SECRET)")
 	fs.StringVar(&cfg.Sync, "sync", cfg.Sync, "SQLite synchronous mode: normal (survives a process crash) or full (also survives power loss)")
 	fs.Var((*listFlag)(&cfg.AllowedOrigins), "allowed-origins", "comma-separated origins allowed to open WebSockets and make signed-in REST writes besides the server's own, or *")
 	fs.StringVar(&cfg.Guests, "guests", cfg.Guests, "what visitors who have not signed in may do: send (watch, comment, like), watch, or off")
@@ -118,6 +118,7 @@ func complete(cfg *app.Config, io IO, files Files, logLevel, logFormat string) (
 	}
 	cfg.Logger = logger
 	cfg.Templates, cfg.Assets, cfg.Migrations = files.Templates, files.Assets, files.Migrations
+	cfg.PostgresMigrations = files.PostgresMigrations
 	cfg.Version = Version
 	return logger, nil
 }

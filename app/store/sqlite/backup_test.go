@@ -14,6 +14,23 @@ import (
 	"github.com/danmaku/danmaku/app/store/sqlite"
 )
 
+// openWithRoom opens a store in the test's directory with room "r".
+func openWithRoom(t *testing.T) *sqlite.Store {
+	t.Helper()
+	s, err := sqlite.Open(context.Background(), sqlite.Options{
+		Path:       filepath.Join(t.TempDir(), "test.db"),
+		Migrations: os.DirFS("../../../migrations"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.CreateRoom(context.Background(), store.Room{ID: "r", Title: "R", Kind: store.KindVOD}); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // putMany stores n visible comments, pipelined, and waits for every commit.
 func putMany(t *testing.T, s *sqlite.Store, n int, text string) {
 	t.Helper()
@@ -51,7 +68,7 @@ func countComments(t *testing.T, path, text string) int {
 }
 
 func TestBackupCopiesOneSnapshotWhileWritesGoOn(t *testing.T) {
-	s := open(t, nil)
+	s := openWithRoom(t)
 	putMany(t, s, 3000, strings.Repeat("before ", 10))
 	dst := filepath.Join(t.TempDir(), "backup.db")
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -13,15 +15,35 @@ import (
 	"github.com/danmaku/danmaku/app/store/sqlite"
 )
 
+// committedComments collects the comments the writer fans out after each commit.
+type committedComments struct {
+	mu       sync.Mutex
+	comments []protocol.Comment
+}
+
+func (e *committedComments) add(ev store.Events) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.comments = append(e.comments, ev.Comments...)
+}
+
 // TestABatchOfCommentsGetsItsRowsAndIDs queues 1,300 comments at once, so
 // that they commit in a few large batches (written as multi-row inserts of
 // up to 512 rows): every ack carries the id and seq its row was stored
 // with, the fan-out events carry the same, and a resend with the same key
 // inside one batch is still answered as a duplicate.
 func TestABatchOfCommentsGetsItsRowsAndIDs(t *testing.T) {
-	ev := &events{}
-	s := open(t, ev, func(o *sqlite.Options) { o.Writer.MaxBatch = 4096; o.Writer.Linger = 200 * time.Millisecond })
+	ev := &committedComments{}
 	ctx := context.Background()
+	s, err := sqlite.Open(ctx, sqlite.Options{Path: filepath.Join(t.TempDir(), "rows.db"), Migrations: os.DirFS("../../../migrations"),
+		Writer: sqlite.WriterOptions{MaxBatch: 4096, Linger: 200 * time.Millisecond, OnCommit: ev.add}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.CreateRoom(ctx, store.Room{ID: "r", Title: "R", Kind: store.KindVOD}); err != nil {
+		t.Fatal(err)
+	}
 	const n = 1300
 	type answer struct {
 		c   protocol.Comment

@@ -6,17 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/protocol"
 	"github.com/danmaku/danmaku/app/store"
+	"github.com/danmaku/danmaku/app/store/batch"
+	"github.com/danmaku/danmaku/app/store/decide"
 )
-
-// noteRecalled is the moderators' note on a comment its sender recalled.
-const noteRecalled = "recalled by its sender"
 
 // UnlikeComment takes back userID's like of a visible comment, in one of
 // rooms when rooms is not nil.
@@ -54,11 +51,8 @@ func (s *Store) ReportComment(ctx context.Context, r store.NewReport) (store.Rep
 		if err != nil {
 			return err
 		}
-		switch {
-		case m.Status != string(store.Visible):
-			return errs.New(errs.NotFound, "comment %d does not exist", r.CommentID)
-		case m.User.ID == r.UserID:
-			return errs.New(errs.Invalid, "you cannot report your own comment")
+		if err := decide.CheckReport(m, r.UserID); err != nil {
+			return err
 		}
 		res, err := tx.tx.ExecContext(tx.ctx, `INSERT OR IGNORE INTO comment_reports (comment_id, user_id, reason, ip, created_at)
 			VALUES (?, ?, ?, ?, ?)`, r.CommentID, r.UserID, r.Reason, r.IP, tx.now.UnixMilli())
@@ -102,29 +96,14 @@ func (t *Tx) hide(m *store.ModComment) error {
 	if err != nil {
 		return err
 	}
-	m.Note = reportNote(m.Reports, m.Reasons)
+	m.Note = decide.ReportNote(m.Reports, m.Reasons)
 	if _, err := t.tx.ExecContext(t.ctx, `UPDATE comments SET status = 'held', seq = NULL, mod_note = ? WHERE id = ?`, m.Note, m.ID); err != nil {
 		return fmt.Errorf("hiding comment %d: %w", m.ID, err)
 	}
 	rs.visibleDiff--
-	t.retract(store.Retraction{Room: m.Room, IDs: []int64{m.ID}})
+	batch.Retract(&t.events, store.Retraction{Room: m.Room, IDs: []int64{m.ID}})
 	m.Status, m.Seq = string(store.Held), 0
 	return t.noteSender(m.User.ID, -1, 0)
-}
-
-// reportNote tells moderators why reports held a comment:
-// "reported by 3 viewers: spam ×2, abuse".
-func reportNote(n int64, reasons map[string]int64) string {
-	parts := make([]string, 0, len(reasons))
-	for _, r := range store.ReportReasons {
-		switch k := reasons[r]; {
-		case k == 1:
-			parts = append(parts, r)
-		case k > 1:
-			parts = append(parts, r+" ×"+strconv.FormatInt(k, 10))
-		}
-	}
-	return fmt.Sprintf("reported by %d viewers: %s", n, strings.Join(parts, ", "))
 }
 
 // RecallComment deletes a sender's own recent comment.
@@ -135,38 +114,27 @@ func (s *Store) RecallComment(ctx context.Context, commentID int64, userID strin
 		if err != nil {
 			return err
 		}
-		switch {
-		case m.Status == string(store.Deleted):
-			return errs.New(errs.NotFound, "comment %d does not exist", commentID)
-		case m.User.ID != userID:
-			return errs.New(errs.Forbidden, "you can only recall your own comments")
-		case m.CreatedAt.Time().Before(since):
-			return errs.New(errs.Conflict, "it is too late to recall this comment")
+		if err := decide.CheckRecall(m, userID, since); err != nil {
+			return err
 		}
 		rs, err := tx.room(m.Room)
 		if err != nil {
 			return err
 		}
-		switch store.Status(m.Status) {
-		case store.Visible:
+		now := protocol.TimestampOf(tx.now)
+		if decide.Recall(&m, now, &tx.events) {
 			rs.visibleDiff--
-			tx.retract(store.Retraction{Room: m.Room, IDs: []int64{m.ID}})
 			if err := tx.noteSender(m.User.ID, -1, 0); err != nil {
 				return err
 			}
-		case store.Shadowed:
-			tx.retract(store.Retraction{Room: m.Room, IDs: []int64{m.ID}, User: m.User.ID})
 		}
-		now := protocol.TimestampOf(tx.now)
 		if _, err := tx.tx.ExecContext(tx.ctx, `UPDATE comments SET status = 'deleted', mod_note = ?, moderated_at = ?, reports = 0 WHERE id = ?`,
-			noteRecalled, int64(now), m.ID); err != nil {
+			decide.NoteRecalled, int64(now), m.ID); err != nil {
 			return fmt.Errorf("recalling comment %d: %w", m.ID, err)
 		}
 		if err := tx.reviewReports(m.ID); err != nil {
 			return err
 		}
-		m.Status, m.Note, m.ModeratedAt, m.Reports = string(store.Deleted), noteRecalled, &now, 0
-		tx.events.Moderated = append(tx.events.Moderated, m)
 		out = m
 		return nil
 	})

@@ -179,3 +179,19 @@ func populateReplay(t *testing.T, s *sqlite.Store) {
 		}
 	}
 }
+
+// addComment stores nc and waits for its answer.
+func addComment(t *testing.T, s *sqlite.Store, nc store.NewComment) protocol.Comment {
+	t.Helper()
+	done := make(chan protocol.Comment, 1)
+	err := s.AddComment(context.Background(), nc, func(c protocol.Comment, err error) {
+		if err != nil {
+			t.Error(err)
+		}
+		done <- c
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return <-done
+}

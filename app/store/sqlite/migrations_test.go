@@ -24,38 +24,44 @@ func migrationsWith(t *testing.T, extra map[string]string) string {
 	return dir
 }
 
-// copyMigrations copies the real migrations whose file names keep
-// accepts into a temp dir, and returns the dir.
+// copyMigrations copies SQLite's migrations whose file names keep accepts
+// into a temp dir, and returns the dir.
 func copyMigrations(t *testing.T, keep func(name string) bool) string {
 	t.Helper()
 	dir := t.TempDir()
-	entries, err := os.ReadDir("../../../migrations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if !keep(e.Name()) {
+	for _, name := range sqlFiles(t) {
+		if !keep(name) {
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join("../../../migrations", e.Name()))
+		data, err := os.ReadFile(filepath.Join("../../../migrations", name))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 	return dir
 }
 
+// sqlFiles names SQLite's migrations, the .sql files at the folder's root
+// (the Postgres ones have a folder of their own there).
+func sqlFiles(t *testing.T) []string {
+	t.Helper()
+	names, err := filepath.Glob("../../../migrations/*.sql")
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no migrations: %v", err)
+	}
+	for i, n := range names {
+		names[i] = filepath.Base(n)
+	}
+	return names
+}
+
 // realMigrations counts the migrations the binary ships.
 func realMigrations(t *testing.T) int {
 	t.Helper()
-	entries, err := os.ReadDir("../../../migrations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return len(entries)
+	return len(sqlFiles(t))
 }
 
 const extraMigration = "-- +goose Up\nCREATE TABLE extra (x INTEGER) STRICT;\n-- +goose Down\nDROP TABLE extra;\n"

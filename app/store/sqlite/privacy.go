@@ -9,6 +9,7 @@ import (
 
 	"github.com/danmaku/danmaku/app/protocol"
 	"github.com/danmaku/danmaku/app/store"
+	"github.com/danmaku/danmaku/app/store/batch"
 )
 
 // ErasedBy is the moderated_by of comments erased at their author's request.
@@ -59,9 +60,6 @@ func scanLike(row interface{ Scan(...any) error }) (store.Like, error) {
 	return l, err
 }
 
-// eraseChunk is how many comments or likes one erasure op changes.
-const eraseChunk = 500
-
 // EraseUser implements store.Privacy. It finds the user's comments and
 // likes first (on the read pool), then changes them a chunk per writer op,
 // so live comments commit between; the last op ends the sessions and
@@ -83,12 +81,12 @@ func (s *Store) EraseUser(ctx context.Context, user string, cutoff time.Time) (s
 	if err != nil {
 		return out, err
 	}
-	if out.Comments, err = inChunks(ctx, s.Writer, ids, func(tx *Tx, chunk []int64) (int, error) {
+	if out.Comments, err = batch.InChunks(ctx, s.Writer, ids, func(tx *Tx, chunk []int64) (int, error) {
 		return tx.eraseComments(user, chunk)
 	}); err != nil {
 		return out, err
 	}
-	if out.Likes, err = inChunks(ctx, s.Writer, likes, func(tx *Tx, chunk []store.Like) (int, error) {
+	if out.Likes, err = batch.InChunks(ctx, s.Writer, likes, func(tx *Tx, chunk []store.Like) (int, error) {
 		return tx.eraseLikes(user, chunk)
 	}); err != nil {
 		return out, err
@@ -108,34 +106,6 @@ func (s *Store) EraseUser(ctx context.Context, user string, cutoff time.Time) (s
 		return err
 	})
 	return out, err
-}
-
-// inChunks applies fn to items eraseChunk at a time, a writer op each, and
-// sums what it counts.
-func inChunks[T any](ctx context.Context, w *Writer, items []T, fn func(*Tx, []T) (int, error)) (int, error) {
-	total := 0
-	for start := 0; start < len(items); start += eraseChunk {
-		if err := ctx.Err(); err != nil { // between ops, as in untilDone
-			return total, fmt.Errorf("store: stopped after %d: %w", total, err)
-		}
-		chunk := items[start:min(start+eraseChunk, len(items))]
-		var n int
-		if err := w.Exec(ctx, func(tx *Tx) error {
-			var err error
-			n, err = fn(tx, chunk)
-			return err
-		}); err != nil {
-			return total, err
-		}
-		total += n
-	}
-	return total, nil
-}
-
-func scanID(row interface{ Scan(...any) error }) (int64, error) {
-	var id int64
-	err := row.Scan(&id)
-	return id, err
 }
 
 // eraseComments empties user's comments ids and marks them deleted, as a
@@ -162,9 +132,9 @@ func (t *Tx) eraseComments(user string, ids []int64) (int, error) {
 		switch store.Status(m.Status) {
 		case store.Visible:
 			rs.visibleDiff--
-			t.retract(store.Retraction{Room: m.Room, IDs: []int64{m.ID}})
+			batch.Retract(&t.events, store.Retraction{Room: m.Room, IDs: []int64{m.ID}})
 		case store.Shadowed:
-			t.retract(store.Retraction{Room: m.Room, IDs: []int64{m.ID}, User: user})
+			batch.Retract(&t.events, store.Retraction{Room: m.Room, IDs: []int64{m.ID}, User: user})
 		}
 		// The idempotency key goes too: keys are unique per user, and the
 		// erased comments of different people all belong to nobody now.
@@ -224,8 +194,8 @@ func (s *Store) EraseAddresses(ctx context.Context, before time.Time) (store.Add
 	var out store.AddressErasure
 	ms := before.UnixMilli()
 	var err error
-	out.Comments, err = s.untilDone(ctx, func(tx *Tx) (int64, error) {
-		res, err := tx.tx.ExecContext(tx.ctx, `UPDATE comments SET ip = '' WHERE id IN (`+queryAddressesKept+`)`, ms, purgeChunk)
+	out.Comments, err = batch.UntilDone(ctx, s.Writer, func(tx *Tx) (int64, error) {
+		res, err := tx.tx.ExecContext(tx.ctx, `UPDATE comments SET ip = '' WHERE id IN (`+queryAddressesKept+`)`, ms, batch.PurgeChunk)
 		if err != nil {
 			return 0, fmt.Errorf("erasing addresses: %w", err)
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/store"
+	"github.com/danmaku/danmaku/app/store/batch"
 )
 
 const sessionColumns = `id, user_id, guest, created_at, expires_at`
@@ -126,42 +127,14 @@ func (s *Store) UserSessions(ctx context.Context, user string) ([]store.Session,
 		`SELECT `+sessionColumns+` FROM sessions WHERE user_id = ? ORDER BY created_at, id`, user)
 }
 
-// purgeChunk bounds the rows one retention op touches, so that a large
-// backlog never holds the writer for long: live comments commit between.
-const purgeChunk = 1000
-
 // PurgeSessions implements store.Sessions, a chunk per writer op.
 func (s *Store) PurgeSessions(ctx context.Context, now time.Time) (int, error) {
-	return s.untilDone(ctx, func(tx *Tx) (int64, error) {
+	return batch.UntilDone(ctx, s.Writer, func(tx *Tx) (int64, error) {
 		res, err := tx.tx.ExecContext(tx.ctx, `DELETE FROM sessions WHERE id IN
-			(SELECT id FROM sessions WHERE expires_at < ? LIMIT ?)`, now.UnixMilli(), purgeChunk)
+			(SELECT id FROM sessions WHERE expires_at < ? LIMIT ?)`, now.UnixMilli(), batch.PurgeChunk)
 		if err != nil {
 			return 0, fmt.Errorf("purging sessions: %w", err)
 		}
 		return res.RowsAffected()
 	})
-}
-
-// untilDone runs op, a writer op that changes at most purgeChunk rows and
-// says how many it changed, until it changes fewer, and sums the counts.
-// It stops between ops once ctx ends (a queued op always completes, so
-// that is the only place a long backlog can stop): the server's shutdown
-// then waits for one chunk, not for the whole backlog.
-func (s *Store) untilDone(ctx context.Context, op func(*Tx) (int64, error)) (int, error) {
-	total := 0
-	for {
-		if err := ctx.Err(); err != nil {
-			return total, fmt.Errorf("store: stopped after %d rows: %w", total, err)
-		}
-		var n int64
-		err := s.Writer.Exec(ctx, func(tx *Tx) error {
-			var err error
-			n, err = op(tx)
-			return err
-		})
-		total += int(n)
-		if err != nil || n < purgeChunk {
-			return total, err
-		}
-	}
 }
