@@ -187,6 +187,10 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	})
 	f.Server().HeaderReceived = limits.HeaderReceived
 	f.Server().ExpectHandler = limits.ExpectContinue
+	// WebSocket handshakes hijack their connection and hand it to melody
+	// on a goroutine of its own (app/socket, bridge.go): fasthttp must not
+	// close it when the hijack handler returns.
+	f.Server().KeepHijackedConns = true
 	// limits first, as fasthttp's own 413s came before any handler.
 	f.Use(limits.Limit)
 	f.Use(middleware.Measure(s.answerError, deps.Metrics)) // next: it sees every other answer, panics included
