@@ -29,10 +29,12 @@ type outbox struct {
 	closed     bool
 }
 
-// entry is a run of consecutive comments, or one opaque frame.
+// entry is a run of consecutive comments, or one opaque frame (for one
+// user's members only when user is set).
 type entry struct {
 	comments []protocol.Comment
 	data     []byte
+	user     string
 }
 
 // batch is one flush's worth of the outbox.
@@ -56,10 +58,13 @@ func (o *outbox) add(msg Message, now time.Time) {
 		}
 	}
 	if msg.Data != nil {
-		o.entries = append(o.entries, entry{data: msg.Data})
+		o.entries = append(o.entries, entry{data: msg.Data, user: msg.User})
 	}
 	if msg.Likes != nil {
 		o.mergeLikes(msg.Likes)
+	}
+	if msg.Presence {
+		o.presence = true
 	}
 }
 

@@ -12,10 +12,7 @@ import (
 
 // UserMember is a hub member that speaks for one user: the viewers'
 // sockets are, so a shadowed comment can reach its sender's sockets only.
-type UserMember interface {
-	hub.Member
-	UserID() string
-}
+type UserMember = hub.UserMember
 
 // stored finishes a comment once its transaction committed: the sender's
 // answer, the shadow illusion, and the moderators' feed.
@@ -25,8 +22,9 @@ func (s *Service) stored(c protocol.Comment, nc store.NewComment, from moderatio
 		done(protocol.Comment{}, errs.New(errs.Held, "%s", v.Reason))
 	case store.Shadowed:
 		done(c, nil)
-		// Only the sender's own sockets in the room see it, as if it were live.
-		s.deps.Hub.SendTo(c.Room, sameUser(from.ID), protocol.EncodeComments(c.Room, []protocol.Comment{c}))
+		// Only the sender's own sockets in the room see it, as if it were
+		// live, on whichever nodes they are.
+		s.deps.Hub.PublishToUser(context.Background(), c.Room, from.ID, protocol.EncodeComments(c.Room, []protocol.Comment{c}))
 	default:
 		done(c, nil)
 	}
@@ -58,7 +56,7 @@ func (s *Service) Deliver(ev store.Events) {
 func (s *Service) retract(rs []store.Retraction) {
 	for _, r := range rs {
 		if r.User != "" {
-			s.deps.Hub.SendTo(r.Room, sameUser(r.User), protocol.EncodeRetract(r.Room, r.IDs))
+			s.deps.Hub.PublishToUser(context.Background(), r.Room, r.User, protocol.EncodeRetract(r.Room, r.IDs))
 			continue
 		}
 		s.deps.Hub.PublishRetract(context.Background(), r.Room, r.IDs)
@@ -80,13 +78,5 @@ func (s *Service) weigh(ws []store.WeightChange) {
 	}
 	for _, room := range order {
 		s.deps.Hub.PublishWeights(context.Background(), room, byRoom[room])
-	}
-}
-
-// sameUser matches the viewer sockets of user id.
-func sameUser(id string) func(hub.Member) bool {
-	return func(m hub.Member) bool {
-		u, ok := m.(UserMember)
-		return ok && u.UserID() == id
 	}
 }

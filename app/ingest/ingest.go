@@ -33,7 +33,7 @@ type Hub interface {
 	NoteLikes(ctx context.Context, changes []hub.LikeCount)
 	PublishRetract(ctx context.Context, room string, ids []int64)
 	PublishWeights(ctx context.Context, room string, weights map[int64]int)
-	SendTo(room string, match func(hub.Member) bool, frame []byte)
+	PublishToUser(ctx context.Context, room, user string, frame []byte)
 }
 
 // Feed hears of every stored comment, for the moderators.
