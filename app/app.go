@@ -23,6 +23,7 @@ import (
 	"github.com/danmaku/danmaku/app/httpapi"
 	"github.com/danmaku/danmaku/app/httpapi/middleware"
 	"github.com/danmaku/danmaku/app/hub"
+	"github.com/danmaku/danmaku/app/hub/cluster"
 	"github.com/danmaku/danmaku/app/ingest"
 	"github.com/danmaku/danmaku/app/interop"
 	"github.com/danmaku/danmaku/app/metrics"
@@ -45,6 +46,7 @@ type App struct {
 	metrics    *metrics.Metrics
 	store      *sqlite.Store
 	hub        *hub.Hub
+	cluster    *cluster.Broker // nil on a single node
 	moderation *moderation.Service
 	ingest     *ingest.Service
 	feedback   *feedback.Service
@@ -102,7 +104,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 
 	_, statErr := os.Stat(cfg.DBPath)
 	fresh := errors.Is(statErr, fs.ErrNotExist)
-	a.hub = hub.New(hub.Options{BatchMax: cfg.BatchMax, FlushEvery: cfg.FlushEvery, Observer: a.metrics, Logger: a.log})
+	broker, err := a.newBroker(cfg)
+	if err != nil {
+		return nil, err
+	}
+	a.hub = hub.New(hub.Options{Broker: broker, BatchMax: cfg.BatchMax, FlushEvery: cfg.FlushEvery, Observer: a.metrics, Logger: a.log})
 	a.store, err = sqlite.Open(ctx, sqlite.Options{
 		Path:       cfg.DBPath,
 		Sync:       sqlite.Sync(cfg.Sync),
@@ -153,13 +159,23 @@ func (a *App) buildServices(ctx context.Context, cfg Config, source moderation.S
 		Source: source, Registry: cfg.PluginRegistry, Store: a.store, Bans: bans, Limits: limits,
 		ImportPlugins: cfg.ImportPlugins, FlushEvery: cfg.FlushEvery, Logger: a.log,
 		// Sockets exist by the time anyone bans: a ban closes its viewers' sockets.
-		OnBan: func(b store.Ban) { a.sockets.CloseBanned(b) },
+		OnBan: func(b store.Ban) {
+			a.sockets.CloseBanned(b)
+			a.announce(topicBan, b)
+		},
+		OnUnban:  func(b store.Ban) { a.announce(topicUnban, b) },
+		OnReload: func() { a.announce(topicReload, nil) },
 	})
 	if err != nil {
 		return err
 	}
+	var feed ingest.Feed = a.moderation.Feed()
+	if a.cluster != nil {
+		feed = clusterFeed{local: a.moderation.Feed(), b: a.cluster}
+		a.joinCluster()
+	}
 	a.ingest = ingest.New(ingest.Deps{
-		Limits: limits, Moderator: a.moderation, Store: a.store, Hub: a.hub, Feed: a.moderation.Feed(), Observer: a.metrics,
+		Limits: limits, Moderator: a.moderation, Store: a.store, Hub: a.hub, Feed: feed, Observer: a.metrics,
 		KeyWindow: cfg.IdempotencyWindow,
 	})
 	a.transfer = transfer.New(transfer.Deps{Store: a.store, Screener: a.moderation, Limits: limits, Logger: a.log})
@@ -194,6 +210,7 @@ func (a *App) buildTransports(cfg Config, roomsSvc *rooms.Service, signer *auth.
 			Rooms: roomsSvc, Spans: a.store, Sessions: a.sockets, Names: a.store, Auth: authn, Origins: origins, MaxText: cfg.MaxTextRunes,
 		},
 		Draining: a.draining.Load,
+		Redis:    a.redisHealth(),
 		Pressure: func() string {
 			if a.ln == nil {
 				return ""

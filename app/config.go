@@ -23,6 +23,10 @@ type Config struct {
 	Addr   string // listen address, host:port
 	DBPath string // SQLite database file
 	Sync   string // SQLite synchronous mode: normal or full
+	// Redis (redis://host:port/N) turns on the cluster broker's Redis
+	// transport: several nodes on one database then fan out to each
+	// other's viewers. "" keeps the in-process broker.
+	Redis string
 
 	// MetricsAddr is where GET /metrics is served: "" on Addr, host:port on
 	// a listener of its own (one only the monitoring network reaches), or

@@ -89,6 +89,9 @@ func (s *Service) Unban(ctx context.Context, by auth.Identity, id int64) (store.
 	}
 	s.feed.noteBans()
 	s.log.Info("unban", "moderator", by.ID, "ban", id)
+	if s.deps.OnUnban != nil {
+		s.deps.OnUnban(b)
+	}
 	return b, nil
 }
 

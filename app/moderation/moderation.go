@@ -38,9 +38,14 @@ type Deps struct {
 	ImportPlugins []string
 	FlushEvery    time.Duration // how often the moderators' feed sends comments
 	// OnBan, when set, hears of every new ban once it is in force (the
-	// sockets close the banned viewers' connections).
-	OnBan  func(store.Ban)
-	Logger *slog.Logger
+	// sockets close the banned viewers' connections, the other nodes of a
+	// cluster are told).
+	OnBan func(store.Ban)
+	// OnUnban and OnReload, when set, hear of a lifted ban and of a
+	// successful plugin reload (the other nodes of a cluster are told).
+	OnUnban  func(store.Ban)
+	OnReload func()
+	Logger   *slog.Logger
 }
 
 // Service is the moderation of one server.
@@ -83,6 +88,16 @@ func (s *Service) Close() error {
 // without touching any connection. When the new configuration is bad, the
 // running chains stay and the error (code invalid) says why.
 func (s *Service) Reload(ctx context.Context) error {
+	if err := s.reload(ctx); err != nil {
+		return err
+	}
+	if s.deps.OnReload != nil {
+		s.deps.OnReload()
+	}
+	return nil
+}
+
+func (s *Service) reload(_ context.Context) error {
 	cfg, err := s.deps.Source.Load()
 	if err == nil {
 		err = s.pipeline.Reload(cfg)
