@@ -1,0 +1,118 @@
+package app_test
+
+import (
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/danmaku/danmaku/app/protocol"
+)
+
+// TestClusterState checks what the nodes share besides comments: viewer
+// counts, likes, retractions, bans and the moderators' feed.
+func TestClusterState(t *testing.T) {
+	cl := startCluster(t, 3, withPlugins(t, `plugins: [blocklist, {name: nospoilers, config: {words: [snape], window: 10m}}]`))
+	a, b, c := cl.nodes[0], cl.nodes[1], cl.nodes[2]
+	createRoom(t, a, "live", "live")
+	va, vb := dial(t, a, "?room=live"), dial(t, b, "?room=live")
+	va.next(protocol.TypeWelcome)
+	vb.next(protocol.TypeWelcome)
+
+	t.Run("presence totals", func(t *testing.T) {
+		use(t, va, vb)
+		waitUntil(t, "node A to count B's viewer", func() bool { return viewersOf(t, a, "live") == 2 })
+		vc := dial(t, c, "?room=live")
+		if w := vc.next(protocol.TypeWelcome); w.Viewers != 3 {
+			t.Errorf("welcome on node C counts %d viewers, want 3 (one per node)", w.Viewers)
+		}
+		// The others hear of C's viewer in a presence frame.
+		for _, v := range []*wsClient{va, vb} {
+			for v.nextSkipping(protocol.TypePresence, protocol.TypeLikes, protocol.TypeWeights).Viewers != 3 {
+			}
+		}
+		vc.conn.Close()
+		waitUntil(t, "node A to drop C's viewer", func() bool { return viewersOf(t, a, "live") == 2 })
+	})
+
+	vc := dial(t, c, "?room=live")
+	vc.next(protocol.TypeWelcome)
+	ack := va.comment("1", "hello")
+	if !ack.OK {
+		t.Fatalf("comment on A: %+v", ack.Error)
+	}
+	id := ack.Comment.ID
+	for _, v := range []*wsClient{vb, vc} {
+		v.comments(1)
+	}
+
+	t.Run("a like on A reaches C", func(t *testing.T) {
+		use(t, va, vb, vc)
+		va.send(map[string]any{"type": "like", "ref": "l", "comment_id": id})
+		for {
+			f := vc.nextSkipping(protocol.TypeLikes, protocol.TypePresence, protocol.TypeWeights)
+			if f.Comments[strconv.FormatInt(id, 10)] == 1 {
+				return
+			}
+		}
+	})
+
+	t.Run("a delete on A is retracted on B and C", func(t *testing.T) {
+		use(t, va, vb, vc)
+		if st, _ := decide(t, a, clientAs(t, a, mod1), "delete", id); st != http.StatusOK {
+			t.Fatalf("delete: %d", st)
+		}
+		for name, v := range map[string]*wsClient{"B": vb, "C": vc} {
+			if r := v.next(protocol.TypeRetract); len(r.IDs) != 1 || r.IDs[0] != id {
+				t.Errorf("node %s got retract %+v, want comment %d", name, r, id)
+			}
+		}
+	})
+
+	t.Run("a held comment from B reaches the moderators on A", func(t *testing.T) {
+		feed, _ := modSocket(t, a, mod1)
+		sender := dial(t, b, "?room=live")
+		sender.next(protocol.TypeWelcome)
+		if ack := sender.comment("h", "snape did it"); ack.OK || ack.Error == nil || ack.Error.Code != "held" {
+			t.Fatalf("ack %+v, want held", ack)
+		}
+		got := feed.feedUntil(func(m modComment) bool { return m.Text == "snape did it" })
+		if got.Status != "held" {
+			t.Errorf("feed on A shows %+v, want it held", got)
+		}
+	})
+
+	t.Run("a ban on A is enforced on B", func(t *testing.T) {
+		trollJar := jarAs(t, b, troll)
+		tb := dial(t, b, "?room=live", dialOpts{jar: trollJar})
+		tb.next(protocol.TypeWelcome)
+		var res struct{ Ban ban }
+		if st := call(t, clientAs(t, a, mod1), "POST", a.URL()+"/api/admin/bans", map[string]any{
+			"user_id": troll.ID, "room": "live", "reason": "spam",
+		}, &res); st != http.StatusCreated {
+			t.Fatalf("ban: %d", st)
+		}
+		// The troll's socket on B closes, and B refuses the troll anew.
+		wantBanned(t, tb, "live", "spam")
+		wantBanned(t, dial(t, b, "?room=live", dialOpts{jar: trollJar}), "live", "spam")
+	})
+}
+
+// waitUntil polls ok (a REST read, say) until it holds.
+func waitUntil(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(waitFor)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// use makes clients report their failures to t (a subtest's).
+func use(t *testing.T, clients ...*wsClient) {
+	for _, c := range clients {
+		c.t = t
+	}
+}
