@@ -165,6 +165,7 @@ func (a *App) buildServices(ctx context.Context, cfg Config, source moderation.S
 		},
 		OnUnban:  func(b store.Ban) { a.announce(topicUnban, b) },
 		OnReload: func() { a.announce(topicReload, nil) },
+		Counters: a.counters(),
 	})
 	if err != nil {
 		return err
@@ -178,7 +179,7 @@ func (a *App) buildServices(ctx context.Context, cfg Config, source moderation.S
 		Limits: limits, Moderator: a.moderation, Store: a.store, Hub: a.hub, Feed: feed, Observer: a.metrics,
 		KeyWindow: cfg.IdempotencyWindow,
 	})
-	a.transfer = transfer.New(transfer.Deps{Store: a.store, Screener: a.moderation, Limits: limits, Logger: a.log})
+	a.transfer = transfer.New(transfer.Deps{Store: a.store, Screener: a.moderation, Limits: limits, Skipper: a.hub, Logger: a.log})
 	a.feedback = feedback.New(feedback.Deps{Store: a.store, HideAt: cfg.ReportThreshold, Logger: a.log})
 	a.heat = heat.New(a.store, rooms.Replays{Spans: a.store})
 	return nil

@@ -11,6 +11,7 @@ import (
 	"github.com/danmaku/danmaku/app/moderation"
 	"github.com/danmaku/danmaku/app/protocol"
 	"github.com/danmaku/danmaku/app/store"
+	"github.com/danmaku/danmaku/plugins"
 )
 
 // Topics of the cluster bus (cluster.Broker.Send).
@@ -129,4 +130,12 @@ func (a *App) redisHealth() func() error {
 		return nil
 	}
 	return a.cluster.Ready
+}
+
+// counters are the cluster's shared rate counters: nil on a single node.
+func (a *App) counters() plugins.Counters {
+	if a.cluster == nil {
+		return nil
+	}
+	return a.cluster.Counters()
 }

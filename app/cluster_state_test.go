@@ -1,11 +1,14 @@
 package app_test
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/app/protocol"
 )
 
@@ -115,4 +118,65 @@ func use(t *testing.T, clients ...*wsClient) {
 	for _, c := range clients {
 		c.t = t
 	}
+}
+
+// TestClusterRateLimits: a user's rate limit holds across nodes through
+// Redis, and each node's own limit stands in while Redis is down.
+func TestClusterRateLimits(t *testing.T) {
+	cl := startCluster(t, 2, withPlugins(t, `plugins: [{name: ratelimit, config: {per_user: 2/1m, per_ip: "off"}}]`))
+	a, b := cl.nodes[0], cl.nodes[1]
+	createRoom(t, a, "live", "live")
+	send := func(s *testServer, user auth.Identity, text string) frame {
+		t.Helper()
+		c := dial(t, s, "?room=live", dialOpts{jar: jarAs(t, s, user)})
+		c.next(protocol.TypeWelcome)
+		return c.comment("r", text)
+	}
+	alice := auth.Identity{ID: "alice", Name: "Alice", Roles: []string{auth.RoleViewer}}
+	bob := auth.Identity{ID: "bob", Name: "Bob", Roles: []string{auth.RoleViewer}}
+	tests := []struct {
+		name  string
+		user  auth.Identity
+		setup func()
+	}{
+		{"through redis", alice, func() {}},
+		{"each node alone while redis is down", bob, func() {
+			cl.redis.Kill()
+			waitUntil(t, "node B to see redis down", func() bool { return readyzRedis(t, b) != "ok" })
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.setup()
+			for i, s := range []*testServer{a, a} {
+				if ack := send(s, tt.user, fmt.Sprint("ok ", i)); !ack.OK {
+					t.Fatalf("comment %d refused: %+v", i, ack.Error)
+				}
+			}
+			ack := send(b, tt.user, "one too many")
+			down := tt.user.ID == "bob"
+			switch {
+			case !down && (ack.OK || ack.Error.Code != "rejected" || !strings.Contains(ack.Error.Message, "too fast")):
+				t.Errorf("third comment on node B: %+v %+v, want rejected as too fast (the limit is the cluster's)", ack, ack.Error)
+			case down && !ack.OK:
+				t.Errorf("with redis down node B refused %+v: its own limit has seen nothing of this user", ack.Error)
+			}
+			if down {
+				if ack := send(b, tt.user, "B's second"); !ack.OK {
+					t.Errorf("node B refused its second: %+v", ack.Error)
+				}
+				if ack := send(b, tt.user, "over B's own"); ack.OK {
+					t.Error("node B's own limit let a third comment through")
+				}
+			}
+		})
+	}
+}
+
+// readyzRedis returns /readyz's redis check on s.
+func readyzRedis(t *testing.T, s *testServer) string {
+	t.Helper()
+	var h struct{ Checks map[string]string }
+	call(t, httpClient(t), "GET", s.URL()+"/readyz", nil, &h)
+	return h.Checks["redis"]
 }

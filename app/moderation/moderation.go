@@ -45,6 +45,9 @@ type Deps struct {
 	// successful plugin reload (the other nodes of a cluster are told).
 	OnUnban  func(store.Ban)
 	OnReload func()
+	// Counters are the cluster's shared rate counters for the plugins
+	// (nil on a single node).
+	Counters plugins.Counters
 	Logger   *slog.Logger
 }
 
@@ -63,7 +66,7 @@ func New(ctx context.Context, deps Deps) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{deps: deps, log: deps.Logger}
-	host := plugins.BasicHost{Log: deps.Logger.With("component", "plugins"), Blocks: deps.Bans}
+	host := plugins.BasicHost{Log: deps.Logger.With("component", "plugins"), Blocks: deps.Bans, Shared: deps.Counters}
 	s.pipeline, err = plugins.NewPipeline(cfg, deps.Registry, host)
 	if err != nil {
 		return nil, configError(err)

@@ -91,7 +91,15 @@ type Deps struct {
 	Store    Store
 	Screener Screener
 	Limits   protocol.Limits // every imported entry must pass them like a sent comment
-	Logger   *slog.Logger
+	// Skipper, when set, hears of the seqs an import took, which are not
+	// pushed live: a cluster broker steps over them instead of waiting.
+	Skipper Skipper
+	Logger  *slog.Logger
+}
+
+// Skipper is told of a run of seqs that committed without going live.
+type Skipper interface {
+	SkipSeqs(ctx context.Context, room string, first, last int64)
 }
 
 // Service imports and exports rooms' comments.
@@ -138,6 +146,11 @@ func (s *Service) Import(ctx context.Context, r io.Reader, opt ImportOptions) (I
 	})
 	if err != nil {
 		return ImportReport{}, err
+	}
+	// Only a run nothing else took seqs inside: live comments that
+	// committed between two chunks must not be stepped over.
+	if s.deps.Skipper != nil && res.Imported > 0 && res.LastSeq-res.FirstSeq+1 == int64(res.Imported) {
+		s.deps.Skipper.SkipSeqs(ctx, opt.Room, res.FirstSeq, res.LastSeq)
 	}
 	rep := ImportReport{
 		ID: res.ID, Room: opt.Room, Format: format, Read: im.read + dec.Skipped().Total, Imported: res.Imported,

@@ -7,8 +7,10 @@ package ratelimit
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math"
 	"net/netip"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -38,6 +40,13 @@ type Limiter struct {
 	users *ttlmap.Map[string, *rate.Limiter]
 	ips   *ttlmap.Map[netip.Prefix, *rate.Limiter]
 	slow  *ttlmap.Map[slowKey, time.Time] // last accepted comment
+
+	// shared are the cluster's counters (nil on a single node): the
+	// limits hold across nodes, and these local ones stand in while the
+	// shared ones do not answer (down says so).
+	shared plugins.Counters
+	down   atomic.Bool
+	log    *slog.Logger
 }
 
 type slowKey struct{ room, user string }
@@ -86,17 +95,29 @@ func (l *Limiter) Configure(raw plugins.RawConfig) error {
 
 // Provision takes the host's clock.
 func (l *Limiter) Provision(h plugins.Host) error {
-	l.now = h.Now
+	l.now, l.log = h.Now, h.Logger()
+	if ch, ok := h.(plugins.CountersHost); ok {
+		l.shared = ch.Counters()
+	}
 	return nil
 }
 
-// NonBlocking reports that Moderate only computes.
-func (l *Limiter) NonBlocking() bool { return true }
+// NonBlocking reports that Moderate only computes: true on a single node;
+// shared counters take a round trip.
+func (l *Limiter) NonBlocking() bool { return l.shared == nil }
 
 // Moderate rejects a comment over any limit, saying how long to wait.
-func (l *Limiter) Moderate(_ context.Context, c plugins.Comment) (plugins.Verdict, error) {
+func (l *Limiter) Moderate(ctx context.Context, c plugins.Comment) (plugins.Verdict, error) {
 	if c.User.HasRole(l.cfg.ExemptRoles...) {
 		return plugins.Allow(), nil
+	}
+	if l.shared != nil {
+		v, err := l.moderateShared(ctx, c)
+		if err == nil {
+			l.sharedBack()
+			return v, nil
+		}
+		l.fellBack(err)
 	}
 	now := l.now()
 	if l.slow == nil || c.User.ID == "" {
