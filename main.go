@@ -22,7 +22,8 @@ func main() {
 }
 
 func embedded() cli.Files {
-	return cli.Files{Templates: sub("templates"), Assets: sub("assets"), Migrations: sub("migrations")}
+	return cli.Files{Templates: sub("templates"), Assets: sub("assets"), Migrations: sub("migrations"),
+		PostgresMigrations: sub("migrations/postgres")}
 }
 
 func sub(dir string) fs.FS {

@@ -9,11 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/netip"
-	"os"
 	"sync"
 	"sync/atomic"
 
@@ -34,7 +32,7 @@ import (
 	"github.com/danmaku/danmaku/app/rooms"
 	"github.com/danmaku/danmaku/app/socket"
 	"github.com/danmaku/danmaku/app/store"
-	"github.com/danmaku/danmaku/app/store/sqlite"
+	"github.com/danmaku/danmaku/app/store/batch"
 	"github.com/danmaku/danmaku/app/transfer"
 	"github.com/danmaku/danmaku/plugins"
 )
@@ -44,7 +42,7 @@ type App struct {
 	cfg        Config
 	log        *slog.Logger
 	metrics    *metrics.Metrics
-	store      *sqlite.Store
+	store      store.Store
 	hub        *hub.Hub
 	cluster    *cluster.Broker // nil on a single node
 	moderation *moderation.Service
@@ -102,41 +100,35 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 
-	_, statErr := os.Stat(cfg.DBPath)
-	fresh := errors.Is(statErr, fs.ErrNotExist)
 	broker, err := a.newBroker(cfg)
 	if err != nil {
 		return nil, err
 	}
 	a.hub = hub.New(hub.Options{Broker: broker, BatchMax: cfg.BatchMax, FlushEvery: cfg.FlushEvery, Observer: a.metrics, Logger: a.log})
-	a.store, err = sqlite.Open(ctx, sqlite.Options{
-		Path:       cfg.DBPath,
-		Sync:       sqlite.Sync(cfg.Sync),
-		Migrations: cfg.Migrations,
-		Writer: sqlite.WriterOptions{
-			MaxBatch:  cfg.WriterBatch,
-			Linger:    cfg.WriterLinger,
-			QueueSize: cfg.WriterQueue,
-			OnCommit: func(ev store.Events) {
-				a.ingest.Deliver(ev)
-				a.heat.Note(ev)
-			},
-			Observe: a.metrics.Commit,
-			Weigh:   feedback.Weight,
-			Logger:  a.log,
+	st, err := openStore(ctx, cfg, batch.Options{
+		MaxBatch:  cfg.WriterBatch,
+		Linger:    cfg.WriterLinger,
+		QueueSize: cfg.WriterQueue,
+		OnCommit: func(ev store.Events) {
+			a.ingest.Deliver(ev)
+			a.heat.Note(ev)
 		},
+		Observe: a.metrics.Commit,
+		Weigh:   feedback.Weight,
+		Logger:  a.log,
 	})
 	if err != nil {
 		a.hub.Close()
 		return nil, err
 	}
-	if err := a.buildServices(ctx, cfg, source, limits); err != nil {
+	a.store = st.store
+	if err := a.buildServices(ctx, cfg, st.bans, source, limits); err != nil {
 		a.store.Close()
 		a.hub.Close()
 		return nil, err
 	}
 	roomsSvc := rooms.New(a.store, a.hub)
-	if fresh && cfg.SeedDemo {
+	if st.fresh && cfg.SeedDemo {
 		if err := rooms.SeedDemo(ctx, a.store, a.store); err != nil {
 			a.closeServices()
 			return nil, err
@@ -150,11 +142,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 }
 
 // buildServices builds moderation (over the ban list), ingest and transfer.
-func (a *App) buildServices(ctx context.Context, cfg Config, source moderation.Source, limits protocol.Limits) error {
-	bans, err := a.store.LoadBlocklist(ctx, nil)
-	if err != nil {
-		return err
-	}
+func (a *App) buildServices(ctx context.Context, cfg Config, bans store.Bans, source moderation.Source, limits protocol.Limits) error {
+	var err error
 	a.moderation, err = moderation.New(ctx, moderation.Deps{
 		Source: source, Registry: cfg.PluginRegistry, Store: a.store, Bans: bans, Limits: limits,
 		ImportPlugins: cfg.ImportPlugins, FlushEvery: cfg.FlushEvery, Logger: a.log,

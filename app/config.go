@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/danmaku/danmaku/app/httpapi/middleware"
+	"github.com/danmaku/danmaku/app/store/postgres"
 
 	"github.com/danmaku/danmaku/plugins"
 )
@@ -20,8 +21,11 @@ import (
 // values of DefaultConfig; command-line flags and DANMAKU_* variables are
 // mapped onto it by package cli.
 type Config struct {
-	Addr   string // listen address, host:port
-	DBPath string // SQLite database file
+	Addr string // listen address, host:port
+	// DBPath is the database: a SQLite file, or a postgres:// (or
+	// postgresql://) URL of a PostgreSQL database, which several nodes
+	// may share.
+	DBPath string
 	Sync   string // SQLite synchronous mode: normal or full
 	// Redis (redis://host:port/N) turns on the cluster broker's Redis
 	// transport: several nodes on one database then fan out to each
@@ -112,8 +116,12 @@ type Config struct {
 	Logger     *slog.Logger
 	Templates  fs.FS // page templates, *.html at the root
 	Assets     fs.FS // static files served under /assets
-	Migrations fs.FS // SQL migrations at the root
+	Migrations fs.FS // SQLite's SQL migrations at the root
 	Version    string
+
+	// PostgresMigrations are PostgreSQL's SQL migrations, at the root;
+	// needed only when DBPath is a postgres:// URL.
+	PostgresMigrations fs.FS
 }
 
 // DefaultConfig returns the defaults documented in the README.
@@ -235,8 +243,10 @@ func (c Config) validate() error {
 		return errors.New("secret must be at least 32 characters")
 	case c.BatchMax < 0 || c.FlushEvery < 0:
 		return errors.New("batch-max and flush-every cannot be negative")
-	case c.Migrations == nil:
+	case c.Migrations == nil && !postgres.IsURL(c.DBPath):
 		return errors.New("no migrations given")
+	case c.PostgresMigrations == nil && postgres.IsURL(c.DBPath):
+		return errors.New("no PostgreSQL migrations given")
 	case c.PongWait <= c.PingEvery:
 		return fmt.Errorf("pong-wait (%s) must be longer than ping-every (%s)", c.PongWait, c.PingEvery)
 	case c.Guests != GuestsSend && c.Guests != GuestsWatch && c.Guests != GuestsOff:

@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -11,8 +10,7 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3"
-
+	"github.com/danmaku/danmaku/app/apptest"
 	"github.com/danmaku/danmaku/app/protocol"
 )
 
@@ -27,14 +25,10 @@ func TestAckComesOnlyAfterCommit(t *testing.T) {
 
 	// A separate connection sees the row the moment the ack arrives: the
 	// transaction had committed before the ack was sent.
-	db, err := sql.Open("sqlite3", "file:"+s.cfg.DBPath+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := apptest.OpenDB(t, s.cfg.DBPath)
 	var text string
 	var seq int64
-	if err := db.QueryRow(`SELECT text, seq FROM comments WHERE id = ?`, ack.Comment.ID).Scan(&text, &seq); err != nil {
+	if err := db.QueryRow(`SELECT text, seq FROM comments WHERE id = $1`, ack.Comment.ID).Scan(&text, &seq); err != nil {
 		t.Fatalf("acked comment %d is not in the database: %v", ack.Comment.ID, err)
 	}
 	if text != "remember me" || seq != ack.Comment.Seq {

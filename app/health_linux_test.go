@@ -7,6 +7,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/danmaku/danmaku/app/apptest"
 )
 
 // TestReadyzWhenTheDiskRefusesWrites makes the kernel refuse every write
@@ -20,6 +22,7 @@ import (
 // with it. The limit is process-wide, so it is lowered only around one
 // request, and this package's tests do not run in parallel.
 func TestReadyzWhenTheDiskRefusesWrites(t *testing.T) {
+	apptest.SQLiteOnly(t, "the limit binds this process's writes, not a database server's")
 	s := startServer(t)
 	if status, h := readyz(t, s); status != http.StatusOK {
 		t.Fatalf("before: %d %+v", status, h)

@@ -16,16 +16,11 @@ import (
 )
 
 // rowsWithKey counts the comments stored with an idempotency key, read
-// straight from the database file.
-func rowsWithKey(t *testing.T, dbPath, key string) int {
+// straight from the database.
+func rowsWithKey(t *testing.T, db *sql.DB, key string) int {
 	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+dbPath+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	var n int
-	if err := db.QueryRow(`SELECT count(*) FROM comments WHERE idem_key = ?`, key).Scan(&n); err != nil {
+	if err := db.QueryRow(`SELECT count(*) FROM comments WHERE idem_key = $1`, key).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -50,7 +45,7 @@ func TestTheSameIdempotencyKeyStoresOnce(t *testing.T) {
 		if second != first {
 			t.Errorf("resend answered %+v, want the first answer %+v", second, first)
 		}
-		if n := rowsWithKey(t, s.cfg.DBPath, "rest-key-1"); n != 1 {
+		if n := rowsWithKey(t, apptest.OpenDB(t, s.cfg.DBPath), "rest-key-1"); n != 1 {
 			t.Errorf("%d rows, want 1", n)
 		}
 		// Another user's identical key is another comment.
@@ -70,7 +65,7 @@ func TestTheSameIdempotencyKeyStoresOnce(t *testing.T) {
 		if !acks[0].OK || !acks[1].OK || *acks[1].Comment != *acks[0].Comment {
 			t.Errorf("acks %+v and %+v, want the same comment twice", acks[0].Comment, acks[1].Comment)
 		}
-		if n := rowsWithKey(t, s.cfg.DBPath, "ws-key-1"); n != 1 {
+		if n := rowsWithKey(t, apptest.OpenDB(t, s.cfg.DBPath), "ws-key-1"); n != 1 {
 			t.Errorf("%d rows, want 1", n)
 		}
 	})
@@ -96,7 +91,7 @@ func TestAKeyOutlivedByItsWindowStoresAgain(t *testing.T) {
 	if status := call(t, hc, "POST", s.URL()+"/api/rooms/demo/comments", body, &second); status != http.StatusCreated || second.ID == first.ID {
 		t.Fatalf("resend past the window: status %d, %+v; want a new comment", status, second)
 	}
-	if n := rowsWithKey(t, s.cfg.DBPath, "late"); n != 1 {
+	if n := rowsWithKey(t, apptest.OpenDB(t, s.cfg.DBPath), "late"); n != 1 {
 		t.Errorf("%d rows hold the key, want only the newest", n)
 	}
 }
@@ -124,13 +119,13 @@ func TestAResendAfterACrashFindsTheStoredComment(t *testing.T) {
 	}
 	conn := send(p)
 	defer conn.Close()
-	dbPath := dir + "/danmaku.db"
+	db := apptest.OpenDB(t, apptest.DB(t, dir))
 	deadline := time.Now().Add(waitFor)
-	for rowsWithKey(t, dbPath, "crash-1") == 0 {
+	for rowsWithKey(t, db, "crash-1") == 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("the comment never reached the database")
 		}
-		time.Sleep(5 * time.Millisecond) // polling the file: there is no event to wait on across processes
+		time.Sleep(5 * time.Millisecond) // polling the database: there is no event to wait on across processes
 	}
 	p.Kill(t)
 
@@ -155,7 +150,7 @@ func TestAResendAfterACrashFindsTheStoredComment(t *testing.T) {
 		}
 		break
 	}
-	if n := rowsWithKey(t, dbPath, "crash-1"); n != 1 {
+	if n := rowsWithKey(t, db, "crash-1"); n != 1 {
 		t.Errorf("%d rows, want the comment once", n)
 	}
 }

@@ -2,11 +2,11 @@ package app_test
 
 import (
 	"bytes"
-	"database/sql"
 	"net/http"
 	"slices"
 	"testing"
 
+	"github.com/danmaku/danmaku/app/apptest"
 	"github.com/danmaku/danmaku/app/protocol"
 	"github.com/danmaku/danmaku/app/store"
 )
@@ -29,11 +29,7 @@ func TestAFailedImportsUndoRetractsFromViewers(t *testing.T) {
 		t.Fatalf("import: status %d, want 400", status)
 	}
 
-	db, err := sql.Open("sqlite3", "file:"+s.cfg.DBPath+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := apptest.OpenDB(t, s.cfg.DBPath)
 	var stored []int64
 	rows, err := db.Query(`SELECT id FROM comments WHERE room_id = 'r' AND import_id IS NOT NULL ORDER BY id`)
 	if err != nil {

@@ -2,11 +2,13 @@ package app_test
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/danmaku/danmaku/app"
 	"github.com/danmaku/danmaku/app/auth"
 )
 
@@ -30,5 +32,16 @@ func TestAGeneratedSecretIsReusedAndLogged(t *testing.T) {
 		} else if !bytes.Equal(secret, first) {
 			t.Error("the second start did not reuse the generated secret")
 		}
+	}
+}
+
+// TestADatabaseServerNeedsTheSecret: with -db a postgres:// URL there is
+// no file to keep a generated secret in, and nodes must share one, so the
+// server refuses to start without DANMAKU_SECRET, before it connects.
+func TestADatabaseServerNeedsTheSecret(t *testing.T) {
+	cfg := testConfig(t, t.TempDir())
+	cfg.DBPath, cfg.Secret = "postgres://danmaku@127.0.0.1:1/danmaku", ""
+	if _, err := app.New(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), "set DANMAKU_SECRET") {
+		t.Fatalf("app.New = %v, want an error asking for DANMAKU_SECRET", err)
 	}
 }

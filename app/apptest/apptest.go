@@ -1,5 +1,6 @@
 // Package apptest starts real Danmaku servers for tests: app.New and Start
-// on 127.0.0.1 over a SQLite file in a temporary directory, with the
+// on 127.0.0.1 over a SQLite file in a temporary directory (or, with
+// DANMAKU_TEST_DB=postgres, a fresh PostgreSQL database), with the
 // repository's migrations, templates and assets read from disk, plus small
 // REST helpers. Spawn runs one in a child process instead, for tests that
 // kill it. Both the app tests and the browser tests use it.
@@ -38,9 +39,10 @@ func Config(t testing.TB, dir string) app.Config {
 	root := RepoRoot(t)
 	cfg := app.DefaultConfig()
 	cfg.Addr = "127.0.0.1:0"
-	cfg.DBPath = filepath.Join(dir, "danmaku.db")
+	cfg.DBPath = DB(t, dir)
 	files := repoFiles(root)
 	cfg.Migrations, cfg.Templates, cfg.Assets = files.Migrations, files.Templates, files.Assets
+	cfg.PostgresMigrations = files.PostgresMigrations
 	cfg.FlushEvery = 20 * time.Millisecond
 	cfg.Secret = Secret
 	// Generous abuse limits: tests of other things send bursts from one IP;

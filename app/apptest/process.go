@@ -54,6 +54,8 @@ func repoFiles(root string) cli.Files {
 		Templates:  os.DirFS(filepath.Join(root, "templates")),
 		Assets:     os.DirFS(filepath.Join(root, "assets")),
 		Migrations: os.DirFS(filepath.Join(root, "migrations")),
+		// The Postgres migrations are a folder of their own inside.
+		PostgresMigrations: os.DirFS(filepath.Join(root, "migrations", "postgres")),
 	}
 }
 
@@ -93,7 +95,7 @@ func SpawnWith(t testing.TB, dir, addr string, opts SpawnOptions) *Process {
 	}
 	args := append([]string{"serve",
 		"-addr", addr,
-		"-db", filepath.Join(dir, "danmaku.db"),
+		"-db", DB(t, dir),
 		"-plugins", pluginsFile, "-import-plugins", "none",
 		"-max-conns-per-ip", "-1", "-max-tcp-per-ip", "-1", "-frame-rate", "-1", "-rest-writes", "-1",
 		"-flush-every", "20ms",

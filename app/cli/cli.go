@@ -15,7 +15,9 @@ import (
 type Files struct {
 	Templates  fs.FS
 	Assets     fs.FS
-	Migrations fs.FS
+	Migrations fs.FS // SQLite's
+	// PostgresMigrations are the migrations for -db postgres://….
+	PostgresMigrations fs.FS
 }
 
 // Env reads environment variables; tests pass their own.

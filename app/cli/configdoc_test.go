@@ -37,7 +37,7 @@ func settingsTable() string {
 		}
 		fmt.Fprintf(&b, "| %s | `-%s` | `%s` | %s | %s | %s |\n", f.Name, f.Name, envName(f.Name), key, def, strings.ReplaceAll(f.Usage, "|", `\|`))
 	})
-	b.WriteString("| secret | — | `DANMAKU_SECRET` | — | generated into `secret.key` next to the database | signs session cookies and tokens; at least 32 characters; environment only, because flags show in `ps` |\n")
+	b.WriteString("| secret | — | `DANMAKU_SECRET` | — | generated into `secret.key` next to a SQLite database; required with `-db postgres://…` | signs session cookies and tokens; at least 32 characters, the same on every node; environment only, because flags show in `ps` |\n")
 	return b.String()
 }
 

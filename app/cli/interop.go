@@ -14,6 +14,7 @@ import (
 
 	"github.com/danmaku/danmaku/app"
 	"github.com/danmaku/danmaku/app/errs"
+	"github.com/danmaku/danmaku/app/store/postgres"
 	"github.com/danmaku/danmaku/app/transfer"
 )
 
@@ -35,7 +36,7 @@ func toolFlags(name, usage string, cfg *app.Config, level, format *string, add f
 // openTool opens the database of an existing installation as the server
 // would (migrating it), without listening.
 func openTool(ctx context.Context, cfg *app.Config, io IO, files Files, level, format string, from origins) (*app.App, error) {
-	if _, err := os.Stat(cfg.DBPath); err != nil {
+	if _, err := os.Stat(cfg.DBPath); err != nil && !postgres.IsURL(cfg.DBPath) {
 		return nil, fmt.Errorf("no database at %s (set -db, or start the server once to create it)", cfg.DBPath)
 	}
 	if _, err := complete(cfg, io, files, level, format); err != nil {

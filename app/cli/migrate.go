@@ -5,18 +5,21 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/url"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/danmaku/danmaku/app"
 	"github.com/danmaku/danmaku/app/store"
+	"github.com/danmaku/danmaku/app/store/postgres"
 	"github.com/danmaku/danmaku/app/store/sqlite"
 )
 
 // migrate runs `danmaku migrate [flags] up|status` (the action may also come
 // first). It reads the same settings as serve, so -db, DANMAKU_DB and a
-// config file's db all name the database.
+// config file's db all name the database: a SQLite file or a postgres://
+// URL.
 func migrate(ctx context.Context, args []string, io IO, files Files) error {
 	cfg := app.DefaultConfig()
 	level, format := "info", "text"
@@ -37,15 +40,20 @@ func migrate(ctx context.Context, args []string, io IO, files Files) error {
 	if action == "" && len(rest) > 0 {
 		action, rest = rest[0], rest[1:]
 	}
+	up, status := sqlite.MigrateUp, sqlite.MigrationStatus
+	migrations := files.Migrations
+	if postgres.IsURL(cfg.DBPath) {
+		up, status, migrations = postgres.MigrateUp, postgres.MigrationStatus, files.PostgresMigrations
+	}
 	switch {
 	case len(rest) > 0:
 		return fmt.Errorf("migrate: unexpected argument %q", rest[0])
-	case files.Migrations == nil:
+	case migrations == nil:
 		return errors.New("migrate: no migrations given")
 	}
 	switch action {
 	case "up":
-		applied, err := sqlite.MigrateUp(ctx, cfg.DBPath, files.Migrations)
+		applied, err := up(ctx, cfg.DBPath, migrations)
 		for _, m := range applied {
 			fmt.Fprintf(io.Stdout, "applied %s\n", m.File)
 		}
@@ -53,15 +61,15 @@ func migrate(ctx context.Context, args []string, io IO, files Files) error {
 			return from.explain(err)
 		}
 		if len(applied) == 0 {
-			fmt.Fprintf(io.Stdout, "no pending migrations in %s\n", cfg.DBPath)
+			fmt.Fprintf(io.Stdout, "no pending migrations in %s\n", redacted(cfg.DBPath))
 		}
 		return nil
 	case "status":
-		status, err := sqlite.MigrationStatus(ctx, cfg.DBPath, files.Migrations)
+		list, err := status(ctx, cfg.DBPath, migrations)
 		if err != nil {
 			return err
 		}
-		return printStatus(io, status)
+		return printStatus(io, list)
 	case "":
 		fs.Usage()
 		return errUsage
@@ -87,4 +95,12 @@ func printStatus(io IO, status []store.MigrationState) error {
 	}
 	_, err := fmt.Fprintf(io.Stdout, "%d applied, %d pending\n", len(status)-pending, pending)
 	return err
+}
+
+// redacted is db for people to read: a URL's password is left out.
+func redacted(db string) string {
+	if u, err := url.Parse(db); err == nil && postgres.IsURL(db) {
+		return u.Redacted()
+	}
+	return db
 }

@@ -7,7 +7,7 @@ import (
 )
 
 // writerSeries describe the group-commit writer: its queue (read when
-// scraped) and every transaction (sqlite.WriterOptions.Observe).
+// scraped) and every transaction (batch.Options.Observe, any backend).
 type writerSeries struct {
 	seconds  prometheus.Histogram
 	ops      prometheus.Histogram

@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
+
+	"github.com/danmaku/danmaku/app/errs"
 
 	"github.com/danmaku/danmaku/app/protocol"
 )
@@ -113,4 +116,19 @@ type Likes interface {
 	// LikeRoom records userID's like of a room's video and returns the
 	// room's like count; a second like by the same user changes nothing.
 	LikeRoom(ctx context.Context, roomID, userID string) (LikeChange, error)
+}
+
+// FoundByKey is CommentByKey's answer for a backend's lookup of a comment
+// by its key: st when found (missing false) and stored at or after since,
+// else NotFound; a failed lookup (err) comes back wrapped.
+func FoundByKey(st Stored, missing bool, err error, since time.Time) (Stored, error) {
+	switch {
+	case err != nil:
+		return Stored{}, fmt.Errorf("store: reading a comment by its key: %w", err)
+	case missing:
+		return Stored{}, errs.New(errs.NotFound, "no comment with this idempotency key")
+	case st.Comment.CreatedAt.Time().Before(since):
+		return Stored{}, errs.New(errs.NotFound, "no comment with this idempotency key since %s", since)
+	}
+	return st, nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/protocol"
 	"github.com/danmaku/danmaku/app/store"
+	"github.com/danmaku/danmaku/app/store/banlist"
 )
 
 const banColumns = `id, user_id, ip, room_id, reason, until, created_by, created_at, lifted_by, lifted_at`
@@ -51,12 +52,15 @@ func nullTimestamp(t *protocol.Timestamp) sql.NullInt64 {
 	return sql.NullInt64{Int64: int64(*t), Valid: true}
 }
 
-// addBan stores b; its ID and CreatedAt are set here. A ban in a room that
-// does not exist is NotFound.
-func (s *Store) addBan(ctx context.Context, b store.Ban) (store.Ban, error) {
-	if b.UserID == "" && !b.IP.IsValid() {
-		return b, errs.New(errs.Invalid, "a ban needs a user id or an address")
-	}
+// LoadBlocklist reads the bans in force into memory; now judges expiry
+// (nil: time.Now).
+func (s *Store) LoadBlocklist(ctx context.Context, now func() time.Time) (*banlist.List, error) {
+	return banlist.Load(ctx, s, now)
+}
+
+// AddBan implements banlist.Backend: it stores b, with its ID and
+// CreatedAt set here. A ban in a room that does not exist is NotFound.
+func (s *Store) AddBan(ctx context.Context, b store.Ban) (store.Ban, error) {
 	err := s.Writer.Exec(ctx, func(tx *Tx) error {
 		if b.Room != "" {
 			if _, err := tx.room(b.Room); err != nil {
@@ -66,7 +70,7 @@ func (s *Store) addBan(ctx context.Context, b store.Ban) (store.Ban, error) {
 		b.CreatedAt = protocol.TimestampOf(tx.now)
 		var ip sql.NullString
 		if b.IP.IsValid() {
-			ip = nullString(b.IP.Masked().String())
+			ip = nullString(b.IP.String())
 		}
 		res, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO bans (user_id, ip, room_id, reason, until, created_by, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -77,13 +81,12 @@ func (s *Store) addBan(ctx context.Context, b store.Ban) (store.Ban, error) {
 		b.ID, err = res.LastInsertId()
 		return err
 	})
-	b.IP = b.IP.Masked()
 	return b, err
 }
 
-// liftBan ends ban id early, keeping its row as history. Lifting a ban
-// that was already lifted returns it unchanged.
-func (s *Store) liftBan(ctx context.Context, id int64, by string) (store.Ban, error) {
+// LiftBan implements banlist.Backend: it ends ban id early, keeping its
+// row as history. Lifting a ban that was already lifted returns it unchanged.
+func (s *Store) LiftBan(ctx context.Context, id int64, by string) (store.Ban, error) {
 	var b store.Ban
 	err := s.Writer.Exec(ctx, func(tx *Tx) error {
 		var err error
@@ -104,8 +107,8 @@ func (s *Store) liftBan(ctx context.Context, id int64, by string) (store.Ban, er
 	return b, err
 }
 
-// activeBans returns the bans in force at now.
-func (s *Store) activeBans(ctx context.Context, now time.Time) ([]store.Ban, error) {
+// ActiveBans implements banlist.Backend: the bans in force at now.
+func (s *Store) ActiveBans(ctx context.Context, now time.Time) ([]store.Ban, error) {
 	return s.queryBans(ctx, `SELECT `+banColumns+` FROM bans
 		WHERE lifted_at IS NULL AND (until IS NULL OR until > ?) ORDER BY id`, now.UnixMilli())
 }

@@ -6,17 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/protocol"
 	"github.com/danmaku/danmaku/app/store"
+	"github.com/danmaku/danmaku/app/store/batch"
+	"github.com/danmaku/danmaku/app/store/decide"
 )
-
-// noteRecalled is the moderators' note on a comment its sender recalled.
-const noteRecalled = "recalled by its sender"
 
 // UnlikeComment takes back userID's like of a visible comment, in one of
 // rooms when rooms is not nil.
@@ -102,29 +99,14 @@ func (t *Tx) hide(m *store.ModComment) error {
 	if err != nil {
 		return err
 	}
-	m.Note = reportNote(m.Reports, m.Reasons)
+	m.Note = decide.ReportNote(m.Reports, m.Reasons)
 	if _, err := t.tx.ExecContext(t.ctx, `UPDATE comments SET status = 'held', seq = NULL, mod_note = ? WHERE id = ?`, m.Note, m.ID); err != nil {
 		return fmt.Errorf("hiding comment %d: %w", m.ID, err)
 	}
 	rs.visibleDiff--
-	t.retract(store.Retraction{Room: m.Room, IDs: []int64{m.ID}})
+	batch.Retract(&t.events, store.Retraction{Room: m.Room, IDs: []int64{m.ID}})
 	m.Status, m.Seq = string(store.Held), 0
 	return t.noteSender(m.User.ID, -1, 0)
-}
-
-// reportNote tells moderators why reports held a comment:
-// "reported by 3 viewers: spam ×2, abuse".
-func reportNote(n int64, reasons map[string]int64) string {
-	parts := make([]string, 0, len(reasons))
-	for _, r := range store.ReportReasons {
-		switch k := reasons[r]; {
-		case k == 1:
-			parts = append(parts, r)
-		case k > 1:
-			parts = append(parts, r+" ×"+strconv.FormatInt(k, 10))
-		}
-	}
-	return fmt.Sprintf("reported by %d viewers: %s", n, strings.Join(parts, ", "))
 }
 
 // RecallComment deletes a sender's own recent comment.
@@ -150,22 +132,22 @@ func (s *Store) RecallComment(ctx context.Context, commentID int64, userID strin
 		switch store.Status(m.Status) {
 		case store.Visible:
 			rs.visibleDiff--
-			tx.retract(store.Retraction{Room: m.Room, IDs: []int64{m.ID}})
+			batch.Retract(&tx.events, store.Retraction{Room: m.Room, IDs: []int64{m.ID}})
 			if err := tx.noteSender(m.User.ID, -1, 0); err != nil {
 				return err
 			}
 		case store.Shadowed:
-			tx.retract(store.Retraction{Room: m.Room, IDs: []int64{m.ID}, User: m.User.ID})
+			batch.Retract(&tx.events, store.Retraction{Room: m.Room, IDs: []int64{m.ID}, User: m.User.ID})
 		}
 		now := protocol.TimestampOf(tx.now)
 		if _, err := tx.tx.ExecContext(tx.ctx, `UPDATE comments SET status = 'deleted', mod_note = ?, moderated_at = ?, reports = 0 WHERE id = ?`,
-			noteRecalled, int64(now), m.ID); err != nil {
+			decide.NoteRecalled, int64(now), m.ID); err != nil {
 			return fmt.Errorf("recalling comment %d: %w", m.ID, err)
 		}
 		if err := tx.reviewReports(m.ID); err != nil {
 			return err
 		}
-		m.Status, m.Note, m.ModeratedAt, m.Reports = string(store.Deleted), noteRecalled, &now, 0
+		m.Status, m.Note, m.ModeratedAt, m.Reports = string(store.Deleted), decide.NoteRecalled, &now, 0
 		tx.events.Moderated = append(tx.events.Moderated, m)
 		out = m
 		return nil

@@ -18,15 +18,11 @@ const queryByKey = `SELECT ` + shownColumns + `, status FROM comments WHERE user
 // CommentByKey implements store.Comments.
 func (s *Store) CommentByKey(ctx context.Context, userID, key string, since time.Time) (store.Stored, error) {
 	st, err := scanStored(s.read.QueryRowContext(ctx, queryByKey, userID, key))
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return store.Stored{}, errs.New(errs.NotFound, "no comment with this idempotency key")
-	case err != nil:
-		return store.Stored{}, fmt.Errorf("store: reading a comment by its key: %w", err)
-	case st.Comment.CreatedAt.Time().Before(since):
-		return store.Stored{}, errs.New(errs.NotFound, "no comment with this idempotency key since %s", since)
+	missing := errors.Is(err, sql.ErrNoRows)
+	if missing {
+		err = nil
 	}
-	return st, nil
+	return store.FoundByKey(st, missing, err, since)
 }
 
 func scanStored(row *sql.Row) (store.Stored, error) {

@@ -8,11 +8,10 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
-	"path"
 	"path/filepath"
 
 	"github.com/danmaku/danmaku/app/store"
-	"github.com/pressly/goose/v3"
+	"github.com/danmaku/danmaku/app/store/schema"
 )
 
 // MigrateUp applies every pending migration to the database at dbPath,
@@ -33,13 +32,7 @@ func MigrateUp(ctx context.Context, dbPath string, migrations fs.FS) ([]store.Mi
 	if err != nil {
 		return nil, err
 	}
-	results, err := p.Up(ctx)
-	var applied []store.MigrationState
-	for _, r := range results {
-		if r.Error == nil {
-			applied = append(applied, store.MigrationState{Version: r.Source.Version, File: path.Base(r.Source.Path), Applied: true})
-		}
-	}
+	applied, err := schema.Up(ctx, p)
 	if err != nil {
 		return applied, fmt.Errorf("store: applying migrations to %s: %w", dbPath, err)
 	}
@@ -64,48 +57,18 @@ func MigrationStatus(ctx context.Context, dbPath string, migrations fs.FS) ([]st
 	return migrationStatus(ctx, db, migrations)
 }
 
-// Pending returns the migrations this binary has that the open database
+// Pending returns the migrations this binary has that the open file
 // lacks; readiness requires none.
 func (s *Store) Pending(ctx context.Context) ([]store.MigrationState, error) {
-	all, err := migrationStatus(ctx, s.read, s.migrations)
-	var pending []store.MigrationState
-	for _, m := range all {
-		if !m.Applied {
-			pending = append(pending, m)
-		}
-	}
-	return pending, err
+	return schema.Pending(migrationStatus(ctx, s.read, s.migrations))
 }
 
-// migrationStatus asks goose which migrations db has. A database goose has
-// never touched has none, and is left untouched: goose would create its
-// version table, which a status check must not.
+// migrationStatus asks goose which migrations db has, leaving a database
+// it never touched untouched.
 func migrationStatus(ctx context.Context, db *sql.DB, migrations fs.FS) ([]store.MigrationState, error) {
 	p, err := newMigrator(db, migrations)
 	if err != nil {
 		return nil, err
 	}
-	var tracked bool
-	err = db.QueryRowContext(ctx, `SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'goose_db_version'`).Scan(&tracked)
-	if err != nil {
-		return nil, fmt.Errorf("store: reading migration status: %w", err)
-	}
-	var out []store.MigrationState
-	if !tracked {
-		for _, src := range p.ListSources() {
-			out = append(out, store.MigrationState{Version: src.Version, File: path.Base(src.Path)})
-		}
-		return out, nil
-	}
-	status, err := p.Status(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("store: reading migration status: %w", err)
-	}
-	for _, st := range status {
-		out = append(out, store.MigrationState{
-			Version: st.Source.Version, File: path.Base(st.Source.Path),
-			Applied: st.State == goose.StateApplied, AppliedAt: st.AppliedAt,
-		})
-	}
-	return out, nil
+	return schema.Status(ctx, p, db, `SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'goose_db_version'`)
 }

@@ -16,16 +16,12 @@ import (
 func migrationsWith(t *testing.T, extra map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
-	entries, err := os.ReadDir("../../../migrations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		data, err := os.ReadFile(filepath.Join("../../../migrations", e.Name()))
+	for _, name := range sqlFiles(t) {
+		data, err := os.ReadFile(filepath.Join("../../../migrations", name))
 		if err != nil {
 			t.Fatal(err)
 		}
-		extra[e.Name()] = string(data)
+		extra[name] = string(data)
 	}
 	for name, sql := range extra {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(sql), 0o644); err != nil {
@@ -35,14 +31,24 @@ func migrationsWith(t *testing.T, extra map[string]string) string {
 	return dir
 }
 
+// sqlFiles names SQLite's migrations, the .sql files at the folder's root
+// (the Postgres ones have a folder of their own there).
+func sqlFiles(t *testing.T) []string {
+	t.Helper()
+	names, err := filepath.Glob("../../../migrations/*.sql")
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no migrations: %v", err)
+	}
+	for i, n := range names {
+		names[i] = filepath.Base(n)
+	}
+	return names
+}
+
 // realMigrations counts the migrations the binary ships.
 func realMigrations(t *testing.T) int {
 	t.Helper()
-	entries, err := os.ReadDir("../../../migrations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return len(entries)
+	return len(sqlFiles(t))
 }
 
 const extraMigration = "-- +goose Up\nCREATE TABLE extra (x INTEGER) STRICT;\n-- +goose Down\nDROP TABLE extra;\n"

@@ -29,13 +29,18 @@ func scanModComment(row interface{ Scan(...any) error }) (store.ModComment, erro
 	return m, err
 }
 
+// querier is a pool or a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
 func (s *Store) queryModComments(ctx context.Context, query string, args ...any) ([]store.ModComment, error) {
 	return queryAll(ctx, s.read, "comments for moderators", scanModComment, query, args...)
 }
 
-// queryAll runs query on db and scans every row with scan; what names the
-// rows in errors.
-func queryAll[T any](ctx context.Context, db *sql.DB, what string, scan func(interface{ Scan(...any) error }) (T, error), query string, args ...any) ([]T, error) {
+// queryAll runs query on db (the pool or a transaction) and scans every
+// row with scan; what names the rows in errors.
+func queryAll[T any](ctx context.Context, db querier, what string, scan func(interface{ Scan(...any) error }) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: reading %s: %w", what, err)

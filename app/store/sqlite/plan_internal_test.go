@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/danmaku/danmaku/app/store"
 )
 
 func openInternal(t *testing.T) *Store {
@@ -19,6 +21,15 @@ func openInternal(t *testing.T) *Store {
 			t.Errorf("Close: %v", err)
 		}
 	})
+	return s
+}
+
+func withRoom(t *testing.T) *Store {
+	t.Helper()
+	s := openInternal(t)
+	if _, err := s.CreateRoom(context.Background(), store.Room{ID: "r", Title: "R", Kind: store.KindLive}); err != nil {
+		t.Fatal(err)
+	}
 	return s
 }
 

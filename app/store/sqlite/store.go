@@ -23,12 +23,18 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 
 	"github.com/danmaku/danmaku/app/store"
+	"github.com/danmaku/danmaku/app/store/banlist"
+	"github.com/danmaku/danmaku/app/store/importer"
 	"github.com/mattn/go-sqlite3"
 )
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store     = (*Store)(nil)
+	_ banlist.Backend = (*Store)(nil) // store.Bans is the banlist.List over it
+)
 
 // driverName is mattn's SQLite driver, set up for this store.
 const driverName = "sqlite3-danmaku"
@@ -69,14 +75,19 @@ type Options struct {
 
 // Store is the database: a read pool and the single writer.
 type Store struct {
-	path   string
-	read   *sql.DB
-	reads  *readStatements
-	write  *sql.DB
-	ckpt   *checkpointer
-	Writer *Writer
+	path             string
+	read             *sql.DB
+	reads            *readStatements
+	write            *sql.DB
+	stmts            *statements // the writer's
+	ckpt             *checkpointer
+	Writer           *Writer
+	importer.Imports // store.Imports, over importSteps
 
 	migrations fs.FS // the binary's migrations, which readiness compares with the database
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // Open opens (creating if needed) the database at opts.Path, applies the
@@ -122,21 +133,25 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	read.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)*2))
 	read.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)*2))
 	s := &Store{path: opts.Path, read: read, write: write}
+	s.Imports = importer.Imports{Steps: importSteps{s}}
 	if s.reads, err = prepareReads(read); err != nil {
 		s.closeDBs()
 		return nil, err
 	}
-	s.Writer, err = newWriter(write, opts.Writer)
-	if err != nil {
+	if s.stmts, err = prepare(write); err != nil {
+		_ = s.reads.close()
 		s.closeDBs()
 		return nil, err
 	}
+	s.Writer = newWriter(write, s.stmts, opts.Writer)
 	logger := opts.Writer.Logger
 	if logger == nil {
 		logger = slog.Default()
 	}
 	if s.ckpt, err = startCheckpointer(opts.Path, opts.Sync, logger); err != nil {
 		_ = s.Writer.Close()
+		_ = s.stmts.close()
+		_ = s.reads.close()
 		s.closeDBs()
 		return nil, err
 	}
@@ -160,10 +175,13 @@ func dsn(path string, sync Sync, readOnly bool) string {
 }
 
 // Close stops the writer, committing everything it has accepted, and closes
-// the database.
+// the database. Later calls return the first one's outcome.
 func (s *Store) Close() error {
-	werr := s.Writer.Close()
-	return errors.Join(werr, s.ckpt.close(), s.reads.close(), s.closeDBs())
+	s.closeOnce.Do(func() {
+		werr := s.Writer.Close()
+		s.closeErr = errors.Join(werr, s.stmts.close(), s.ckpt.close(), s.reads.close(), s.closeDBs())
+	})
+	return s.closeErr
 }
 
 func (s *Store) closeDBs() error {
@@ -171,9 +189,10 @@ func (s *Store) closeDBs() error {
 }
 
 // Ready reports whether the database is writable: it commits a real write
-// (Writer.Ping). Pending tells whether it is fully migrated.
+// (ping), and stops waiting when ctx ends. Pending tells whether it is
+// fully migrated.
 func (s *Store) Ready(ctx context.Context) error {
-	return s.Writer.Ping(ctx)
+	return s.Writer.Probe(ctx, ping)
 }
 
 // WriterStats returns the writer's counters.

@@ -11,6 +11,7 @@ import (
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/protocol"
 	"github.com/danmaku/danmaku/app/store"
+	"github.com/danmaku/danmaku/app/store/batch"
 )
 
 // Tx is the transaction of one batch, as ops see it. It hands out seqs and
@@ -23,7 +24,7 @@ type Tx struct {
 	now     time.Time
 	rooms   map[string]*roomState
 	users   map[string]string // id → name upserted in this batch
-	touched touchedUsers      // users recorded by earlier, committed batches
+	touched batch.Users       // users recorded by earlier, committed batches
 	events  store.Events
 	weigh   store.Weigher
 	senders map[string]*senderRecord // users' records read (and changed) in this batch
@@ -36,7 +37,7 @@ type roomState struct {
 	visibleDiff int64
 }
 
-func newTx(ctx context.Context, tx *sql.Tx, stmts *statements, touched touchedUsers, weigh store.Weigher) *Tx {
+func newTx(ctx context.Context, tx *sql.Tx, stmts *statements, touched batch.Users, weigh store.Weigher) *Tx {
 	return &Tx{ctx: ctx, tx: tx, stmts: stmts, bound: map[*sql.Stmt]*sql.Stmt{}, now: time.Now(),
 		rooms: map[string]*roomState{}, users: map[string]string{}, touched: touched, weigh: weigh,
 		senders: map[string]*senderRecord{}}
@@ -72,12 +73,12 @@ func (t *Tx) publish(rs *roomState, c *protocol.Comment) {
 }
 
 // touchUser records that a user acted: once per batch, and not again while
-// an earlier batch's record is fresh (see userTouchEvery).
+// an earlier batch's record is fresh (see batch.UserTouchEvery).
 func (t *Tx) touchUser(u protocol.User) error {
 	if name, ok := t.users[u.ID]; ok && name == u.Name {
 		return nil
 	}
-	if t.touched.fresh(u.ID, u.Name, t.now) {
+	if t.touched.Fresh(u.ID, u.Name, t.now) {
 		return nil
 	}
 	ms := t.now.UnixMilli()
@@ -114,18 +115,4 @@ func (t *Tx) stmt(s *sql.Stmt) *sql.Stmt {
 		t.bound[s] = b
 	}
 	return b
-}
-
-// noEvents reports whether a batch changed nothing viewers must hear about.
-func noEvents(e *store.Events) bool {
-	return len(e.Comments) == 0 && len(e.Likes) == 0 && len(e.Retracts) == 0 && len(e.Moderated) == 0 && len(e.Weights) == 0
-}
-
-// mergeEvents appends o's events to e's, keeping commit order.
-func mergeEvents(e *store.Events, o store.Events) {
-	e.Comments = append(e.Comments, o.Comments...)
-	e.Likes = append(e.Likes, o.Likes...)
-	e.Retracts = append(e.Retracts, o.Retracts...)
-	e.Moderated = append(e.Moderated, o.Moderated...)
-	e.Weights = append(e.Weights, o.Weights...)
 }

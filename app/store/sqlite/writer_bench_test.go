@@ -5,21 +5,20 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/danmaku/danmaku/app/metrics"
-	"github.com/danmaku/danmaku/app/protocol"
 	"github.com/danmaku/danmaku/app/store"
 	"github.com/danmaku/danmaku/app/store/sqlite"
+	"github.com/danmaku/danmaku/app/store/storetest"
 )
 
 // BenchmarkWriter measures acked comments per second into a database file
-// with group commit: many submitters each wait for their ack before sending
-// the next, as sockets do. Sub-benchmarks size MaxBatch and Linger.
+// with group commit (storetest.Ingest), sizing MaxBatch and Linger;
+// storetest's BenchmarkIngest sets it beside PostgreSQL.
 //
-//	go test -run XXX -bench BenchmarkWriter -benchtime 100000x ./app/store/
+//	go test -run XXX -bench BenchmarkWriter -benchtime 100000x ./app/store/sqlite/
 func BenchmarkWriter(b *testing.B) { benchWriters(b, nil) }
 
 // BenchmarkWriterMetrics is BenchmarkWriter with the server's Prometheus
@@ -32,55 +31,17 @@ func benchWriters(b *testing.B, observe func(store.Commit)) {
 			for _, linger := range []time.Duration{0, time.Millisecond} {
 				name := fmt.Sprintf("sync=%s/batch=%d/linger=%s", sync, batch, linger)
 				b.Run(name, func(b *testing.B) {
-					benchWriter(b, sqlite.Options{Sync: sync, Writer: sqlite.WriterOptions{MaxBatch: batch, Linger: linger, Observe: observe}})
+					s, err := sqlite.Open(context.Background(), sqlite.Options{
+						Path: filepath.Join(b.TempDir(), "bench.db"), Sync: sync, Migrations: os.DirFS("../../../migrations"),
+						Writer: sqlite.WriterOptions{MaxBatch: batch, Linger: linger, Observe: observe},
+					})
+					if err != nil {
+						b.Fatal(err)
+					}
+					defer s.Close()
+					storetest.Ingest(b, s, nil)
 				})
 			}
 		}
-	}
-}
-
-func benchWriter(b *testing.B, opts sqlite.Options) {
-	opts.Path = filepath.Join(b.TempDir(), "bench.db")
-	opts.Migrations = os.DirFS("../../../migrations")
-	s, err := sqlite.Open(context.Background(), opts)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	const rooms, users = 8, 1000
-	for i := range rooms {
-		if _, err := s.CreateRoom(context.Background(), store.Room{ID: "r" + strconv.Itoa(i), Title: "R", Kind: store.KindLive}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	before := s.Writer.Stats()
-	b.SetParallelism(256) // × GOMAXPROCS submitters in flight
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		done := make(chan error, 1)
-		op := &sqlite.InsertComment{
-			Draft:  protocol.Draft{Text: "前方高能 this is a comment", Mode: "scroll", Color: "#ffffff", Size: "medium"},
-			OnDone: func(_ *sqlite.InsertComment, err error) { done <- err },
-		}
-		for i := 0; pb.Next(); i++ {
-			op.Room = "r" + strconv.Itoa(i%rooms)
-			op.User = protocol.User{ID: "u" + strconv.Itoa(i%users), Name: "user"}
-			op.Status = ""
-			if err := s.Writer.Submit(context.Background(), op); err != nil {
-				b.Error(err)
-				return
-			}
-			if err := <-done; err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
-	b.StopTimer()
-	st := s.Writer.Stats()
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "acked/s")
-	if n := st.Batches - before.Batches; n > 0 {
-		b.ReportMetric(float64(st.Ops-before.Ops)/float64(n), "ops/commit")
 	}
 }

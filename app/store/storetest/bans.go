@@ -1,17 +1,14 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/protocol"
 	"github.com/danmaku/danmaku/app/store"
-	"github.com/danmaku/danmaku/app/store/sqlite"
 	"github.com/danmaku/danmaku/plugins"
 	"github.com/danmaku/danmaku/plugins/plugintest"
 )
@@ -21,8 +18,8 @@ func until(t time.Time) *protocol.Timestamp {
 	return &ts
 }
 
-func TestBlocklistLookup(t *testing.T) {
-	s := open(t, nil)
+func testBlocklistLookup(t *testing.T, b Backend) {
+	s := open(t, b, Hooks{})
 	ctx := context.Background()
 	if _, err := s.CreateRoom(ctx, store.Room{ID: "r2", Title: "R2", Kind: store.KindVOD}); err != nil {
 		t.Fatal(err)
@@ -91,25 +88,21 @@ func TestBlocklistLookup(t *testing.T) {
 	}
 }
 
-func TestBlocklistWritesThroughAndLifts(t *testing.T) {
-	dir := t.TempDir()
-	opts := sqlite.Options{Path: filepath.Join(dir, "db"), Migrations: os.DirFS("../../../migrations")}
+func testBlocklistWritesThroughAndLifts(t *testing.T, b Backend) {
+	opener := b.New(t)
+	s := opener(t, Hooks{})
 	ctx := context.Background()
-	s, err := sqlite.Open(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
 	bl, err := s.LoadBlocklist(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	keep, err := bl.Ban(ctx, store.Ban{UserID: "u1", Reason: "kept", CreatedBy: "m1"})
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || keep.ID == 0 || keep.CreatedAt == 0 {
+		t.Fatalf("Ban = %+v, %v", keep, err)
 	}
-	lifted, err := bl.Ban(ctx, store.Ban{IP: netip.MustParsePrefix("203.0.113.0/24"), CreatedBy: "m1"})
-	if err != nil {
-		t.Fatal(err)
+	lifted, err := bl.Ban(ctx, store.Ban{IP: netip.MustParsePrefix("203.0.113.99/24"), CreatedBy: "m1"})
+	if err != nil || lifted.IP != netip.MustParsePrefix("203.0.113.0/24") {
+		t.Fatalf("Ban = %+v, %v; want the address masked to its prefix", lifted, err)
 	}
 	if _, err := bl.Ban(ctx, store.Ban{UserID: "u3", Until: until(time.Now().Add(-time.Minute)), CreatedBy: "m1"}); err != nil {
 		t.Fatal(err)
@@ -124,7 +117,7 @@ func TestBlocklistWritesThroughAndLifts(t *testing.T) {
 	if again, err := bl.Lift(ctx, lifted.ID, "m3"); err != nil || again.LiftedBy != "m2" {
 		t.Errorf("lifting twice: %+v, %v; want the first lift kept", again, err)
 	}
-	if _, err := bl.Lift(ctx, 999, "m1"); errs.CodeOf(err) != errs.NotFound {
+	if _, err := bl.Lift(ctx, 1<<40, "m1"); errs.CodeOf(err) != errs.NotFound {
 		t.Errorf("lifting an unknown ban: %v, want not_found", err)
 	}
 	if _, err := bl.Ban(ctx, store.Ban{UserID: "u", Room: "nope", CreatedBy: "m1"}); errs.CodeOf(err) != errs.NotFound {
@@ -138,11 +131,7 @@ func TestBlocklistWritesThroughAndLifts(t *testing.T) {
 	}
 
 	// After a restart only the ban in force is loaded; the history keeps all.
-	s, err = sqlite.Open(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s = opener(t, Hooks{})
 	bl, err = s.LoadBlocklist(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -154,7 +143,7 @@ func TestBlocklistWritesThroughAndLifts(t *testing.T) {
 		t.Error("the ban in force does not apply after a restart")
 	}
 	history, err := s.BanHistory(ctx, 10)
-	if err != nil || len(history) != 3 {
-		t.Fatalf("history: %+v, %v; want all 3 bans", history, err)
+	if err != nil || len(history) != 3 || history[0].UserID != "u3" || history[1].LiftedBy != "m2" || history[1].IP != lifted.IP {
+		t.Fatalf("history: %+v, %v; want all 3 bans, newest first", history, err)
 	}
 }

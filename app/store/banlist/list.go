@@ -1,4 +1,6 @@
-package sqlite
+// Package banlist keeps the bans in force in memory for any store backend,
+// writing every change through to the backend's database.
+package banlist
 
 import (
 	"cmp"
@@ -8,15 +10,28 @@ import (
 	"sync"
 	"time"
 
+	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/store"
 	"github.com/danmaku/danmaku/plugins"
 )
 
-// Blocklist is the bans in force, held in memory and written through to
-// SQLite. It is the plugins.BlockStore the blocklist plugin asks for every
+// Backend stores bans for a List.
+type Backend interface {
+	// AddBan stores b (which has a user id or an address) and returns it
+	// with its ID and CreatedAt set; a room that does not exist is NotFound.
+	AddBan(ctx context.Context, b store.Ban) (store.Ban, error)
+	// LiftBan ends ban id now, keeping its row as history; lifting a
+	// lifted ban returns it unchanged. An unknown id is NotFound.
+	LiftBan(ctx context.Context, id int64, by string) (store.Ban, error)
+	// ActiveBans returns the bans in force at now, oldest first.
+	ActiveBans(ctx context.Context, now time.Time) ([]store.Ban, error)
+}
+
+// List is the bans in force, held in memory and written through to the
+// backend. It is the plugins.BlockStore the blocklist plugin asks for every
 // comment and join, so Lookup never touches the database.
-type Blocklist struct {
-	store *Store
+type List struct {
+	store Backend
 	now   func() time.Time
 
 	writeMu sync.Mutex // one ban change at a time, so the cache follows commit order
@@ -28,34 +43,34 @@ type Blocklist struct {
 }
 
 var (
-	_ store.Bans          = (*Blocklist)(nil)
-	_ plugins.BlockStore  = (*Blocklist)(nil)
-	_ plugins.NonBlocking = (*Blocklist)(nil)
+	_ store.Bans          = (*List)(nil)
+	_ plugins.BlockStore  = (*List)(nil)
+	_ plugins.NonBlocking = (*List)(nil)
 )
 
-// LoadBlocklist reads the bans in force; now judges expiry (nil: time.Now).
-func (s *Store) LoadBlocklist(ctx context.Context, now func() time.Time) (*Blocklist, error) {
+// Load reads the bans in force from s; now judges expiry (nil: time.Now).
+func Load(ctx context.Context, s Backend, now func() time.Time) (*List, error) {
 	if now == nil {
 		now = time.Now
 	}
-	bans, err := s.activeBans(ctx, now())
+	bans, err := s.ActiveBans(ctx, now())
 	if err != nil {
 		return nil, err
 	}
-	b := &Blocklist{store: s, now: now}
+	b := &List{store: s, now: now}
 	b.rebuild(bans)
 	return b, nil
 }
 
 // rebuild replaces the cache with bans. Called with mu held for writing, or before b is shared.
-func (b *Blocklist) rebuild(bans []store.Ban) {
+func (b *List) rebuild(bans []store.Ban) {
 	b.byUser, b.byAddr, b.ranges = map[string][]store.Ban{}, map[netip.Addr][]store.Ban{}, nil
 	for _, ban := range bans {
 		b.index(ban)
 	}
 }
 
-func (b *Blocklist) index(ban store.Ban) {
+func (b *List) index(ban store.Ban) {
 	if ban.UserID != "" {
 		b.byUser[ban.UserID] = append(b.byUser[ban.UserID], ban)
 	}
@@ -69,14 +84,14 @@ func (b *Blocklist) index(ban store.Ban) {
 }
 
 // Active returns the bans in force, oldest first.
-func (b *Blocklist) Active() []store.Ban {
+func (b *List) Active() []store.Ban {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	return b.active(0)
 }
 
 // active lists the cached bans in force but skip, oldest first. Called with mu held.
-func (b *Blocklist) active(skip int64) []store.Ban {
+func (b *List) active(skip int64) []store.Ban {
 	now := b.now()
 	seen := map[int64]bool{skip: true}
 	out := []store.Ban{}
@@ -99,11 +114,16 @@ func (b *Blocklist) active(skip int64) []store.Ban {
 	return out
 }
 
-// Ban stores ban and enforces it from now on; see Store.addBan.
-func (b *Blocklist) Ban(ctx context.Context, ban store.Ban) (store.Ban, error) {
+// Ban stores ban and enforces it from now on. A ban of nobody (no user id,
+// no address) is Invalid; its address is stored masked to its prefix.
+func (b *List) Ban(ctx context.Context, ban store.Ban) (store.Ban, error) {
+	if ban.UserID == "" && !ban.IP.IsValid() {
+		return ban, errs.New(errs.Invalid, "a ban needs a user id or an address")
+	}
+	ban.IP = ban.IP.Masked()
 	b.writeMu.Lock()
 	defer b.writeMu.Unlock()
-	ban, err := b.store.addBan(ctx, ban)
+	ban, err := b.store.AddBan(ctx, ban)
 	if err != nil {
 		return ban, err
 	}
@@ -113,11 +133,11 @@ func (b *Blocklist) Ban(ctx context.Context, ban store.Ban) (store.Ban, error) {
 	return ban, nil
 }
 
-// Lift ends ban id now; see Store.liftBan.
-func (b *Blocklist) Lift(ctx context.Context, id int64, by string) (store.Ban, error) {
+// Lift ends ban id now; see Backend.LiftBan.
+func (b *List) Lift(ctx context.Context, id int64, by string) (store.Ban, error) {
 	b.writeMu.Lock()
 	defer b.writeMu.Unlock()
-	ban, err := b.store.liftBan(ctx, id, by)
+	ban, err := b.store.LiftBan(ctx, id, by)
 	if err != nil {
 		return ban, err
 	}
@@ -128,7 +148,7 @@ func (b *Blocklist) Lift(ctx context.Context, id int64, by string) (store.Ban, e
 }
 
 // Lookup implements plugins.BlockStore from memory.
-func (b *Blocklist) Lookup(_ context.Context, q plugins.BlockQuery) (plugins.Block, bool, error) {
+func (b *List) Lookup(_ context.Context, q plugins.BlockQuery) (plugins.Block, bool, error) {
 	now := b.now()
 	b.mu.RLock()
 	defer b.mu.RUnlock()
@@ -153,7 +173,7 @@ func (b *Blocklist) Lookup(_ context.Context, q plugins.BlockQuery) (plugins.Blo
 }
 
 // NonBlocking reports true: Lookup answers from memory.
-func (b *Blocklist) NonBlocking() bool { return true }
+func (b *List) NonBlocking() bool { return true }
 
 func match(list []store.Ban, room string, now time.Time) (plugins.Block, bool) {
 	for _, ban := range list {
@@ -175,10 +195,10 @@ func block(ban store.Ban) plugins.Block {
 }
 
 // Reload reads the bans in force again: another node of a cluster changed them.
-func (b *Blocklist) Reload(ctx context.Context) error {
+func (b *List) Reload(ctx context.Context) error {
 	b.writeMu.Lock()
 	defer b.writeMu.Unlock()
-	bans, err := b.store.activeBans(ctx, b.now())
+	bans, err := b.store.ActiveBans(ctx, b.now())
 	if err != nil {
 		return err
 	}

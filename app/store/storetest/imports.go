@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
@@ -11,7 +11,6 @@ import (
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/protocol"
 	"github.com/danmaku/danmaku/app/store"
-	"github.com/danmaku/danmaku/app/store/sqlite"
 )
 
 // importOf is an import into room r of n comments, after which Next fails
@@ -28,7 +27,7 @@ func importOf(n int, fail error) store.Import {
 			}
 			i++
 			return store.ImportedComment{
-				Draft:     protocol.Draft{Text: fmt.Sprint("imported ", i), Time: protocol.Seconds(i * 1000), Mode: "scroll", Color: "#ffffff", Size: "medium"},
+				Draft:     draft(fmt.Sprint("imported ", i), int64(i*1000)),
 				User:      protocol.User{ID: "bili:cafe"},
 				CreatedAt: protocol.Timestamp(1_600_000_000_000 + int64(i)),
 			}, nil
@@ -37,15 +36,17 @@ func importOf(n int, fail error) store.Import {
 	}
 }
 
-func TestImportStoresEverythingInOrderWithoutFanOut(t *testing.T) {
-	ev := &events{}
-	s := open(t, ev)
-	live, done := insert("r", "live")
-	if err := s.Writer.Submit(context.Background(), live); err != nil {
-		t.Fatal(err)
-	}
-	if err := <-done; err != nil {
-		t.Fatal(err)
+// live sends a live comment to room r.
+func live(t *testing.T, s Store, text string) <-chan result {
+	t.Helper()
+	return send(t, s, store.NewComment{Room: "r", Draft: draft(text, 0), User: protocol.User{ID: "u", Name: "U"}})
+}
+
+func testImportInOrder(t *testing.T, b Backend) {
+	ev := &Recorder{}
+	s := open(t, b, Hooks{OnCommit: ev.Add})
+	if r := wait(t, live(t, s, "live")); r.err != nil {
+		t.Fatal(r.err)
 	}
 	imp := importOf(3, nil)
 	imp.Next = withDefaultTime(imp.Next, 3)
@@ -69,19 +70,28 @@ func TestImportStoresEverythingInOrderWithoutFanOut(t *testing.T) {
 	if err != nil || room.LastSeq != 4 || room.CommentCount != 4 {
 		t.Fatalf("room %+v, %v", room, err)
 	}
-	ev.mu.Lock()
-	published := len(ev.comments)
-	ev.mu.Unlock()
-	if published != 1 {
-		t.Fatalf("%d comments fanned out, want only the live one", published)
+	if published := ev.TakeAfter(t, s).Comments; len(published) != 1 {
+		t.Fatalf("%d comments fanned out, want only the live one", len(published))
 	}
 	var imported, skipped int
 	var by string
-	db := sqlite.ReadDB(s)
-	if err := db.QueryRow(`SELECT imported, skipped, created_by FROM imports WHERE id = ?`, res.ID).Scan(&imported, &skipped, &by); err != nil ||
+	if err := s.SQL().QueryRow(`SELECT imported, skipped, created_by FROM imports WHERE id = $1`, res.ID).Scan(&imported, &skipped, &by); err != nil ||
 		imported != 3 || skipped != 7 || by != "tester" {
 		t.Fatalf("the import's record: %d imported, %d skipped, by %q (%v)", imported, skipped, by, err)
 	}
+	if n := userRows(t, s, "bili:cafe"); n != 0 {
+		t.Fatalf("the import created %d user rows, want none", n)
+	}
+}
+
+// userRows counts the rows of user id.
+func userRows(t *testing.T, s Store, id string) int {
+	t.Helper()
+	var n int
+	if err := s.SQL().QueryRow(`SELECT count(*) FROM users WHERE id = $1`, id).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // withDefaultTime leaves the created_at of entry n unknown.
@@ -96,49 +106,47 @@ func withDefaultTime(next func() (store.ImportedComment, error), n int) func() (
 	}
 }
 
-func TestAFailedImportUndoesItselfAlone(t *testing.T) {
+func testFailedImportUndoesItselfAlone(t *testing.T, b Backend) {
 	for _, tc := range []struct {
 		name     string
 		fail     error
 		code     errs.Code // "": the import succeeds
-		other    sqlite.Op // queued after the import, in the same batch
+		breakIt  bool      // another op, queued after the import's, fails the batch
 		imported int       // imported rows left visible
 	}{
-		{"a file error", errs.New(errs.BadRequest, "line 4: malformed"), errs.BadRequest, nil, 0},
-		{"a storage error", errors.New("disk on fire"), errs.Internal, nil, 0},
+		{"a file error", errs.New(errs.BadRequest, "line 4: malformed"), errs.BadRequest, false, 0},
+		{"a storage error", errors.New("disk on fire"), errs.Internal, false, 0},
 		// The import's ops are retried alone, like any other.
-		{"another op fails the batch", nil, "", &failingOp{err: errors.New("disk on fire"), done: make(chan error, 1)}, 3},
+		{"another op fails the batch", nil, "", true, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := open(t, nil)
-			release := blockWriter(t, s)
-			before, d1 := insert("r", "before")
-			after, d2 := insert("r", "after")
-			if err := s.Writer.Submit(context.Background(), before); err != nil {
-				t.Fatal(err)
-			}
+			s := open(t, b, Hooks{})
+			release := s.Hold(t)
+			d1 := live(t, s, "before")
 			result := make(chan error, 1)
 			go func() {
 				_, err := s.ImportComments(context.Background(), importOf(3, tc.fail))
 				result <- err
 			}()
 			waitQueued(t, s, 2)
-			for _, op := range []sqlite.Op{tc.other, after} {
-				if op != nil {
-					if err := s.Writer.Submit(context.Background(), op); err != nil {
-						t.Fatal(err)
-					}
-				}
+			var broken <-chan error
+			if tc.breakIt {
+				broken = s.Fail(t, errors.New("disk on fire"))
 			}
+			d2 := live(t, s, "after")
 			release()
 			if err := <-result; tc.code == "" && err != nil || tc.code != "" && errs.CodeOf(err) != tc.code {
 				t.Fatalf("import: %v, want %q", err, tc.code)
 			}
-			if err1, err2 := <-d1, <-d2; err1 != nil || err2 != nil {
-				t.Fatalf("the live comments around it: %v, %v", err1, err2)
+			before, after := wait(t, d1), wait(t, d2)
+			if before.err != nil || after.err != nil {
+				t.Fatalf("the live comments around it: %v, %v", before.err, after.err)
 			}
-			if before.Comment.Seq != 1 || after.Comment.Seq != 2 {
-				t.Fatalf("seqs %d, %d: want 1, 2, as if the import had never been", before.Comment.Seq, after.Comment.Seq)
+			if broken != nil {
+				<-broken
+			}
+			if before.c.Seq != 1 || after.c.Seq != 2 {
+				t.Fatalf("seqs %d, %d: want 1, 2, as if the import had never been", before.c.Seq, after.c.Seq)
 			}
 			if n := countImported(t, s, "visible"); n != tc.imported {
 				t.Fatalf("%d imported rows visible, want %d", n, tc.imported)
@@ -148,30 +156,31 @@ func TestAFailedImportUndoesItselfAlone(t *testing.T) {
 }
 
 // countImported counts the imported comments with status.
-func countImported(t *testing.T, s *sqlite.Store, status string) int {
+func countImported(t *testing.T, s Store, status string) int {
 	t.Helper()
 	var n int
-	if err := sqlite.ReadDB(s).QueryRow(`SELECT count(*) FROM comments WHERE import_id IS NOT NULL AND status = ?`, status).Scan(&n); err != nil {
+	if err := s.SQL().QueryRow(`SELECT count(*) FROM comments WHERE import_id IS NOT NULL AND status = $1`, status).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
 }
 
 // importState returns the recorded state and count of import id.
-func importState(t *testing.T, s *sqlite.Store, id int64) (state string, imported int) {
+func importState(t *testing.T, s Store, id int64) (state string, imported int) {
 	t.Helper()
-	if err := sqlite.ReadDB(s).QueryRow(`SELECT state, imported FROM imports WHERE id = ?`, id).Scan(&state, &imported); err != nil {
+	if err := s.SQL().QueryRow(`SELECT state, imported FROM imports WHERE id = $1`, id).Scan(&state, &imported); err != nil {
 		t.Fatal(err)
 	}
 	return state, imported
 }
 
-// TestImportsCommitInChunksBetweenOtherWrites stores a file of two and a
-// half chunks; once the first chunk is stored, a live comment commits
-// before the file's next entry is even read, so it takes the seq after
-// that chunk. A file that then fails is undone whole: its stored chunks
-// are deleted (keeping their seqs) and the import is recorded as failed.
-func TestImportsCommitInChunksBetweenOtherWrites(t *testing.T) {
+// testImportsCommitInChunks stores a file of two and a half chunks; once
+// the first chunk is stored, a live comment commits before the file's next
+// entry is even read, so it takes the seq after that chunk. A file that
+// then fails is undone whole: its stored chunks are deleted (keeping their
+// seqs), retracted from viewers that loaded them, and the import is
+// recorded as failed.
+func testImportsCommitInChunks(t *testing.T, b Backend) {
 	const n = 2*store.ImportChunk + store.ImportChunk/2
 	for _, tc := range []struct {
 		name           string
@@ -186,19 +195,18 @@ func TestImportsCommitInChunksBetweenOtherWrites(t *testing.T) {
 		{"a file that breaks after two chunks", errs.New(errs.BadRequest, "line 2504: malformed"), errs.BadRequest, "failed", 0, 1, 2*store.ImportChunk + 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := open(t, nil)
+			ev := &Recorder{}
+			s := open(t, b, Hooks{OnCommit: ev.Add})
 			imp := importOf(n, tc.fail)
-			var live *sqlite.InsertComment
+			var liveSeq int64
 			read, next := 0, imp.Next
 			imp.Next = func() (store.ImportedComment, error) {
 				if read++; read == store.ImportChunk+1 { // the first chunk is stored
-					var done chan error
-					live, done = insert("r", "live")
-					if err := s.Writer.Submit(context.Background(), live); err != nil {
-						t.Error(err)
-					} else if err := <-done; err != nil {
-						t.Errorf("the live comment: %v", err)
+					r := wait(t, live(t, s, "live"))
+					if r.err != nil {
+						t.Errorf("the live comment: %v", r.err)
 					}
+					liveSeq = r.c.Seq
 				}
 				return next()
 			}
@@ -207,19 +215,26 @@ func TestImportsCommitInChunksBetweenOtherWrites(t *testing.T) {
 				tc.code != "" && errs.CodeOf(err) != tc.code {
 				t.Fatalf("ImportComments = %+v, %v, want %q", res, err, tc.code)
 			}
-			if live == nil || live.Comment.Seq != store.ImportChunk+1 {
-				t.Fatalf("the live comment %+v: want seq %d, right after the first chunk", live, store.ImportChunk+1)
+			if liveSeq != store.ImportChunk+1 {
+				t.Fatalf("the live comment took seq %d, want %d, right after the first chunk", liveSeq, store.ImportChunk+1)
 			}
 			if got := countImported(t, s, "visible"); got != tc.visible {
 				t.Fatalf("%d imported comments visible, want %d", got, tc.visible)
+			}
+			retracted := 0
+			for _, r := range ev.TakeAfter(t, s).Retracts {
+				retracted += len(r.IDs)
 			}
 			if tc.code != "" {
 				if got := countImported(t, s, "deleted"); got != 2*store.ImportChunk {
 					t.Fatalf("%d imported comments deleted, want the two stored chunks", got)
 				}
 			}
+			if want := 2 * store.ImportChunk; tc.code == "" && retracted != 0 || tc.code != "" && retracted != want {
+				t.Fatalf("%d comments retracted from viewers, want the undone ones (%d) or none", retracted, want)
+			}
 			var id int64
-			if err := sqlite.ReadDB(s).QueryRow(`SELECT max(id) FROM imports`).Scan(&id); err != nil {
+			if err := s.SQL().QueryRow(`SELECT max(id) FROM imports`).Scan(&id); err != nil {
 				t.Fatal(err)
 			}
 			if state, imported := importState(t, s, id); state != tc.state || imported != tc.visible {
@@ -233,12 +248,12 @@ func TestImportsCommitInChunksBetweenOtherWrites(t *testing.T) {
 	}
 }
 
-// TestUnfinishedImportsAreUndoneAtStart plays a server that starts while
-// an import is half stored (after a crash, or another process's import):
+// testUnfinishedImportsAreUndone plays a server that starts while an
+// import is half stored (after a crash, or another process's import):
 // UndoUnfinishedImports undoes it, and the import, finding itself undone,
 // stops with an error rather than store the rest.
-func TestUnfinishedImportsAreUndoneAtStart(t *testing.T) {
-	s := open(t, nil)
+func testUnfinishedImportsAreUndone(t *testing.T, b Backend) {
+	s := open(t, b, Hooks{})
 	imp := importOf(3*store.ImportChunk, nil)
 	var undone []int64
 	read, next := 0, imp.Next
@@ -264,25 +279,16 @@ func TestUnfinishedImportsAreUndoneAtStart(t *testing.T) {
 	if v, d := countImported(t, s, "visible"), countImported(t, s, "deleted"); v != 0 || d != store.ImportChunk {
 		t.Fatalf("%d imported comments visible and %d deleted, want 0 and the first chunk", v, d)
 	}
+	if room, err := s.Room(context.Background(), "r"); err != nil || room.CommentCount != 0 || room.LastSeq != store.ImportChunk {
+		t.Fatalf("room %+v, %v; want no comment and the chunk's seqs spent", room, err)
+	}
 	if again, err := s.UndoUnfinishedImports(context.Background()); err != nil || len(again) != 0 {
 		t.Fatalf("a second start undoes %v (%v), want nothing", again, err)
 	}
 }
 
-// waitQueued waits until n ops wait for the writer.
-func waitQueued(t *testing.T, s *sqlite.Store, n int) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for s.Writer.Stats().Queued < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d ops queued, want %d", s.Writer.Stats().Queued, n)
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
-
-func TestPurgePassesOverImportedComments(t *testing.T) {
-	s := open(t, nil)
+func testPurgePassesOverImported(t *testing.T, b Backend) {
+	s := open(t, b, Hooks{})
 	recent := put(t, s, "troll's recent comment", store.Visible, "troll")
 	// An import of old comments after it: newer ids, older times.
 	if _, err := s.ImportComments(context.Background(), importOf(5, nil)); err != nil {
