@@ -40,7 +40,8 @@ type Store interface {
 // Options configure a Broker.
 type Options struct {
 	// Redis carries messages between nodes; nil: none, other nodes'
-	// comments arrive by reading the store every PollEvery.
+	// comments arrive by reading the store every PollEvery. The broker
+	// closes it.
 	Redis *redis.Client
 	Store Store
 	Node  string // this node's id in messages; default: random
@@ -365,6 +366,9 @@ func (b *Broker) Close() error {
 			_ = b.pubsub.Close()
 		}
 		b.wg.Wait()
+		if b.opts.Redis != nil {
+			_ = b.opts.Redis.Close()
+		}
 		b.mu.Lock()
 		for _, rs := range b.rooms {
 			rs.mu.Lock()
