@@ -11,6 +11,7 @@ import (
 	"github.com/danmaku/danmaku/app/moderation"
 	"github.com/danmaku/danmaku/app/protocol"
 	"github.com/danmaku/danmaku/app/store"
+	"github.com/danmaku/danmaku/app/store/postgres"
 	"github.com/danmaku/danmaku/plugins"
 )
 
@@ -23,8 +24,9 @@ const (
 )
 
 // clustered reports whether the server runs as a node of a cluster: with
-// Redis, or on a database other nodes may share.
-func (c Config) clustered() bool { return c.Redis != "" }
+// Redis, or on a PostgreSQL database other nodes may share (without
+// Redis, their comments arrive by reading it every PollEvery).
+func (c Config) clustered() bool { return c.Redis != "" || postgres.IsURL(c.DBPath) }
 
 // newBroker returns the hub's broker: the in-process one for a single
 // node, else the cluster broker over Redis (when set) and the store,

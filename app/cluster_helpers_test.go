@@ -3,11 +3,11 @@ package app_test
 import (
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/danmaku/danmaku/app"
+	"github.com/danmaku/danmaku/app/apptest"
 	"github.com/danmaku/danmaku/app/internal/redistest"
 	"github.com/danmaku/danmaku/app/protocol"
 )
@@ -34,10 +34,11 @@ func startCluster(t *testing.T, n int, tweak ...func(*app.Config)) *testCluster 
 	return c
 }
 
-// clusterDB is the database the nodes share.
+// clusterDB is the PostgreSQL database the nodes share (the test skips
+// when PostgreSQL is not installed, unless CI=true).
 func clusterDB(t *testing.T) string {
 	t.Helper()
-	return filepath.Join(t.TempDir(), "danmaku.db")
+	return apptest.PostgresDB(t)
 }
 
 // collect reads comments frames from c until it holds the comments up to
