@@ -176,7 +176,6 @@ func TestClusterRateLimits(t *testing.T) {
 // readyzRedis returns /readyz's redis check on s.
 func readyzRedis(t *testing.T, s *testServer) string {
 	t.Helper()
-	var h struct{ Checks map[string]string }
-	call(t, httpClient(t), "GET", s.URL()+"/readyz", nil, &h)
+	_, h := readyz(t, s)
 	return h.Checks["redis"]
 }
