@@ -141,3 +141,35 @@ func freePort() (int, error) {
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
+
+// CPU returns the processor time the server has used so far.
+func (s *Server) CPU() (time.Duration, error) {
+	b, err := os.ReadFile(s.pidFile())
+	if err != nil {
+		return 0, err
+	}
+	return ProcessCPU(strings.TrimSpace(string(b)))
+}
+
+// ProcessCPU returns the processor time (user and system) process pid has
+// used so far, from /proc/PID/stat.
+func ProcessCPU(pid string) (time.Duration, error) {
+	b, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return 0, err
+	}
+	// The command name may hold spaces; the fields after it are plain.
+	fields := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	if len(fields) < 13 {
+		return 0, fmt.Errorf("redistest: /proc/%s/stat has %d fields", pid, len(fields))
+	}
+	var ticks int64
+	for _, f := range fields[11:13] { // utime, stime
+		n, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return 0, err
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * time.Second / 100, nil // USER_HZ is 100 on Linux
+}
