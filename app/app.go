@@ -45,6 +45,7 @@ type App struct {
 	store      store.Store
 	hub        *hub.Hub
 	cluster    *cluster.Broker // nil on a single node
+	feed       *clusterFeed    // nil on a single node
 	moderation *moderation.Service
 	ingest     *ingest.Service
 	feedback   *feedback.Service
@@ -161,7 +162,8 @@ func (a *App) buildServices(ctx context.Context, cfg Config, bans store.Bans, so
 	}
 	var feed ingest.Feed = a.moderation.Feed()
 	if a.cluster != nil {
-		feed = clusterFeed{local: a.moderation.Feed(), b: a.cluster}
+		a.feed = newClusterFeed(a.moderation.Feed(), a.cluster)
+		feed = a.feed
 		a.joinCluster()
 	}
 	a.ingest = ingest.New(ingest.Deps{
@@ -216,6 +218,7 @@ func (a *App) buildTransports(cfg Config, roomsSvc *rooms.Service, signer *auth.
 func (a *App) closeServices() {
 	a.moderation.Close()
 	a.store.Close()
+	a.closeFeed()
 	a.hub.Close()
 }
 
@@ -364,6 +367,7 @@ func (a *App) shutdown(ctx context.Context) error {
 	if err := a.store.Close(); err != nil {
 		errList = append(errList, fmt.Errorf("closing store: %w", err))
 	}
+	a.closeFeed()
 	if err := a.hub.Close(); err != nil {
 		errList = append(errList, fmt.Errorf("closing hub: %w", err))
 	}

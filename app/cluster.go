@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/danmaku/danmaku/app/hub"
@@ -67,19 +68,70 @@ func (r storeReader) LastSeq(ctx context.Context, room string) (int64, error) {
 }
 
 // clusterFeed is the moderators' feed of every node: what this node
-// stores reaches its own moderators and the other nodes'.
+// stores reaches its own moderators at once and the other nodes' in one
+// bus message per feedEvery, not one per comment.
 type clusterFeed struct {
 	local *moderation.Feed
 	b     *cluster.Broker
+
+	mu      sync.Mutex
+	pending []store.ModComment
+	stop    chan struct{}
+	done    chan struct{}
+}
+
+// feedEvery is how often the feed's comments go to the other nodes.
+const feedEvery = 50 * time.Millisecond
+
+// feedMax bounds what waits for the next send; the feed itself sends
+// moderators at most 500 a frame and counts the rest as dropped.
+const feedMax = 2000
+
+func newClusterFeed(local *moderation.Feed, b *cluster.Broker) *clusterFeed {
+	f := &clusterFeed{local: local, b: b, stop: make(chan struct{}), done: make(chan struct{})}
+	go f.run()
+	return f
 }
 
 // NoteComments implements ingest.Feed.
-func (f clusterFeed) NoteComments(items []store.ModComment) {
+func (f *clusterFeed) NoteComments(items []store.ModComment) {
 	f.local.NoteComments(items)
-	data, err := json.Marshal(items)
-	if err == nil {
-		f.b.Send(topicFeed, data)
+	f.mu.Lock()
+	f.pending = append(f.pending, items...)
+	if over := len(f.pending) - feedMax; over > 0 {
+		f.pending = append(f.pending[:0], f.pending[over:]...)
 	}
+	f.mu.Unlock()
+}
+
+func (f *clusterFeed) run() {
+	defer close(f.done)
+	t := time.NewTicker(feedEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-f.stop:
+			return
+		case <-t.C:
+		}
+		f.mu.Lock()
+		items := f.pending
+		f.pending = nil
+		f.mu.Unlock()
+		if len(items) == 0 {
+			continue
+		}
+		if data, err := json.Marshal(items); err == nil {
+			f.b.Send(topicFeed, data)
+		}
+	}
+}
+
+// close stops the sends; what waits is dropped, as the feed drops what
+// it has not sent when it closes.
+func (f *clusterFeed) close() {
+	close(f.stop)
+	<-f.done
 }
 
 // joinCluster hands moderation's events to the other nodes and takes
@@ -140,4 +192,11 @@ func (a *App) counters() plugins.Counters {
 		return nil
 	}
 	return a.cluster.Counters()
+}
+
+// closeFeed stops the cluster feed's sends, if there is one.
+func (a *App) closeFeed() {
+	if a.feed != nil {
+		a.feed.close()
+	}
 }

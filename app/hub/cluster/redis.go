@@ -3,8 +3,11 @@ package cluster
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"net"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -153,8 +156,12 @@ func (b *Broker) recheck(rs *roomState) {
 }
 
 // Connect opens a Redis client for url (redis://host:port/N) with short
-// timeouts, so that a Redis outage never holds a node up for long.
+// timeouts, so that a Redis outage never holds a node up for long. The
+// client library's own messages (one per failed dial while Redis is down)
+// go to slog's default logger at debug level: the broker says once that
+// Redis is gone and once that it is back.
 func Connect(url string) (*redis.Client, error) {
+	quietOnce.Do(func() { redis.SetLogger(debugLog{}) })
 	opt, err := redis.ParseURL(url)
 	if err != nil {
 		return nil, err
@@ -164,4 +171,13 @@ func Connect(url string) (*redis.Client, error) {
 	opt.WriteTimeout = time.Second
 	opt.MaxRetries = 1
 	return redis.NewClient(opt), nil
+}
+
+var quietOnce sync.Once
+
+// debugLog is go-redis's logger on slog, at debug level.
+type debugLog struct{}
+
+func (debugLog) Printf(ctx context.Context, format string, v ...any) {
+	slog.Default().DebugContext(ctx, "redis: "+fmt.Sprintf(format, v...))
 }

@@ -24,6 +24,9 @@ type Server struct {
 	bin  string
 	dir  string
 	port int
+	// stop, once closed (Kill, or the exit of the test binary, however it
+	// ends), tells the watchdog to kill the daemonized server.
+	stop *os.File
 }
 
 // Start starts a server for t and stops it when t ends.
@@ -68,6 +71,9 @@ func (s *Server) run() error {
 	if err != nil {
 		return fmt.Errorf("redistest: redis-server: %w: %s", err, out)
 	}
+	if err := s.watch(); err != nil {
+		return err
+	}
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		if s.ping() == nil {
@@ -77,6 +83,27 @@ func (s *Server) run() error {
 	}
 	log, _ := os.ReadFile(filepath.Join(s.dir, "redis.log"))
 	return fmt.Errorf("redistest: redis-server on port %d did not answer: %s", s.port, log)
+}
+
+// watch starts a watchdog that kills the server once s.stop closes: a
+// daemonized server outlives its parent, so a test binary that dies
+// without running its cleanups must not leave it behind.
+func (s *Server) watch() error {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	cmd := exec.Command("sh", "-c", `read _; kill -9 "$(cat "$0")" 2>/dev/null`, s.pidFile())
+	cmd.Stdin = r
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		w.Close()
+		return fmt.Errorf("redistest: starting the watchdog: %w", err)
+	}
+	go cmd.Wait() //nolint:errcheck // it only kills
+	s.stop = w
+	return nil
 }
 
 // ping sends PING over a plain connection.
@@ -103,6 +130,9 @@ func (s *Server) ping() error {
 
 // Kill stops the server with SIGKILL and waits until its port is closed.
 func (s *Server) Kill() {
+	if s.stop != nil {
+		defer func() { s.stop.Close(); s.stop = nil }()
+	}
 	b, err := os.ReadFile(s.pidFile())
 	if err != nil {
 		return
