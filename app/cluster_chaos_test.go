@@ -39,6 +39,22 @@ func finish(t *testing.T, base, room string, senders []*restSender, roamers []*r
 	return last
 }
 
+// startLoad puts viewers roamers in room live, spread over the nodes, and
+// a REST sender on every node, and waits until comments flow.
+func startLoad(t *testing.T, bases []string, viewers int) ([]*roamer, []*restSender) {
+	t.Helper()
+	var roamers []*roamer
+	for i := range viewers {
+		roamers = append(roamers, startRoamer(t, fmt.Sprintf("viewer %d (first on node %d)", i, i%len(bases)), "live", bases, i%len(bases)))
+	}
+	var senders []*restSender
+	for i := range bases {
+		senders = append(senders, startSender(t, "live", bases, i, 5*time.Millisecond))
+	}
+	waitUntil(t, "comments to flow", func() bool { return lastSeq(t, bases[0], "live") > 50 })
+	return roamers, senders
+}
+
 // afterSeqAll reads every comment of a room over REST, page by page.
 func afterSeqAll(t *testing.T, base, room string) []int64 {
 	t.Helper()
@@ -72,15 +88,7 @@ func TestClusterNodeKilled(t *testing.T) {
 		bases = append(bases, p.URL())
 	}
 	apptest.CreateRoom(t, bases[0], "live", "live")
-	var roamers []*roamer
-	for i := range 6 {
-		roamers = append(roamers, startRoamer(t, fmt.Sprintf("viewer %d (first on node %d)", i, i%3), "live", bases, i%3))
-	}
-	var senders []*restSender
-	for i := range bases {
-		senders = append(senders, startSender(t, "live", bases, i, 5*time.Millisecond))
-	}
-	waitUntil(t, "comments to flow", func() bool { return lastSeq(t, bases[0], "live") > 50 })
+	roamers, senders := startLoad(t, bases, 6)
 	nodes[1].Kill(t)
 	before := lastSeq(t, bases[0], "live")
 	waitUntil(t, "comments to flow after the kill", func() bool { return lastSeq(t, bases[0], "live") > before+100 })
@@ -105,15 +113,7 @@ func TestClusterRedisRestarted(t *testing.T) {
 		bases = append(bases, n.URL())
 	}
 	createRoom(t, cl.nodes[0], "live", "live")
-	var roamers []*roamer
-	for i := range 6 {
-		roamers = append(roamers, startRoamer(t, fmt.Sprintf("viewer %d on node %d", i, i%3), "live", bases, i%3))
-	}
-	var senders []*restSender
-	for i := range bases {
-		senders = append(senders, startSender(t, "live", bases, i, 5*time.Millisecond))
-	}
-	waitUntil(t, "comments to flow", func() bool { return lastSeq(t, bases[0], "live") > 50 })
+	roamers, senders := startLoad(t, bases, 6)
 	cl.redis.Kill()
 	waitUntil(t, "the nodes to see redis down", func() bool { return readyzRedis(t, cl.nodes[2]) != "ok" })
 	during := lastSeq(t, bases[0], "live") + 100
@@ -160,15 +160,7 @@ func TestClusterPostgresRestarted(t *testing.T) {
 		bases = append(bases, nodes[len(nodes)-1].URL())
 	}
 	createRoom(t, nodes[0], "live", "live")
-	var roamers []*roamer
-	for i := range 4 {
-		roamers = append(roamers, startRoamer(t, fmt.Sprintf("viewer %d", i), "live", bases, i%2))
-	}
-	var senders []*restSender
-	for i := range bases {
-		senders = append(senders, startSender(t, "live", bases, i, 5*time.Millisecond))
-	}
-	waitUntil(t, "comments to flow", func() bool { return lastSeq(t, bases[0], "live") > 50 })
+	roamers, senders := startLoad(t, bases, 4)
 	if err := pg.Crash(); err != nil {
 		t.Fatal(err)
 	}

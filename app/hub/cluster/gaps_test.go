@@ -53,14 +53,7 @@ func TestGaps(t *testing.T) {
 			st := newMemStore()
 			opts := fast
 			opts.Prefix = "t" + string(rune('a'+i)) + ":"
-			a, b := newBroker(t, st, srv.URL(), opts), newBroker(t, st, srv.URL(), opts)
-			waitReady(t, a)
-			waitReady(t, b)
-			rb := newRecorder()
-			if _, err := b.Subscribe("r", rb.deliver); err != nil {
-				t.Fatal(err)
-			}
-			waitSubscribed(t, a, b, st)
+			a, _, rb := twoNodes(t, st, srv.URL(), opts)
 			tt.run(t, a, st)
 			from := max(tt.from, 1)
 			rb.wait(t, "every comment", func(r *recorder) bool {
@@ -123,14 +116,7 @@ func TestRedisOutage(t *testing.T) {
 	srv := redistest.Start(t)
 	st := newMemStore()
 	opts := cluster.Options{GapWait: 20 * time.Millisecond, CheckEvery: time.Minute, PollEvery: 50 * time.Millisecond, NodeTTL: 600 * time.Millisecond}
-	a, b := newBroker(t, st, srv.URL(), opts), newBroker(t, st, srv.URL(), opts)
-	waitReady(t, a)
-	waitReady(t, b)
-	rb := newRecorder()
-	if _, err := b.Subscribe("r", rb.deliver); err != nil {
-		t.Fatal(err)
-	}
-	waitSubscribed(t, a, b, st)
+	a, b, rb := twoNodes(t, st, srv.URL(), opts)
 	publish(t, a, hub.Message{Room: "r", Comments: st.commit("r", 2)})
 	rb.wait(t, "comments before the outage", func(r *recorder) bool { return len(r.seqs) >= 2 })
 
@@ -167,4 +153,19 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// twoNodes starts two connected brokers, a and b, with b's recorder
+// subscribed to room r.
+func twoNodes(t *testing.T, st *memStore, redisURL string, opts cluster.Options) (a, b *cluster.Broker, rb *recorder) {
+	t.Helper()
+	a, b = newBroker(t, st, redisURL, opts), newBroker(t, st, redisURL, opts)
+	waitReady(t, a)
+	waitReady(t, b)
+	rb = newRecorder()
+	if _, err := b.Subscribe("r", rb.deliver); err != nil {
+		t.Fatal(err)
+	}
+	waitSubscribed(t, a, b, st)
+	return a, b, rb
 }
