@@ -104,13 +104,14 @@ func BenchmarkClusterHotRoom(b *testing.B) {
 			r := &results[i]
 			per := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(max(rep.Delivered, 1)) }
 			r.nodeUs = append(r.nodeUs, per(cpu))
+
 			if s.pg {
 				r.pgUs = append(r.pgUs, per(must(pg.CPU())-pg0))
 				r.redisUs = append(r.redisUs, per(must(rd.CPU())-rd0))
 			}
 			r.p50, r.p99 = append(r.p50, rep.Latency.P50), append(r.p99, rep.Latency.P99)
 			r.loss = append(r.loss, float64(rep.Lost+rep.Duplicates))
-			b.Logf("run %d, %s: delivered %d of %d, lost %d, dup %d, p50 %.1f ms, p99 %.1f ms, nodes %.2f µs/delivery",
+			fmt.Printf("run %d, %s: delivered %d of %d, lost %d, dup %d, p50 %.1f ms, p99 %.1f ms, nodes %.2f µs/delivery\n",
 				run, s.name, rep.Delivered, rep.Expected, rep.Lost, rep.Duplicates, rep.Latency.P50, rep.Latency.P99, per(cpu))
 			for _, n := range nodes {
 				n.Kill(b)
@@ -122,7 +123,7 @@ func BenchmarkClusterHotRoom(b *testing.B) {
 	}
 	for i, s := range setups {
 		r := results[i]
-		b.Logf("%s: median of %d: nodes %.2f µs/delivery, PostgreSQL %.2f, Redis %.2f; p50 %.1f ms, p99 %.1f ms; lost+duplicated %v",
+		fmt.Printf("%s: median of %d: nodes %.2f µs/delivery, PostgreSQL %.2f, Redis %.2f; p50 %.1f ms, p99 %.1f ms; lost+duplicated %v\n",
 			s.name, len(r.p50), median(r.nodeUs), median(r.pgUs), median(r.redisUs), median(r.p50), median(r.p99), r.loss)
 	}
 }
@@ -209,7 +210,7 @@ func BenchmarkClusterCrossNode(b *testing.B) {
 		name string
 		ms   []float64
 	}{{"same node", sameMs}, {"cross node", crossMs}} {
-		b.Logf("%s: %d comments, p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms", r.name, len(r.ms),
+		fmt.Printf("%s: %d comments, p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n", r.name, len(r.ms),
 			quantile(r.ms, 0.5), quantile(r.ms, 0.9), quantile(r.ms, 0.99), quantile(r.ms, 1))
 	}
 	b.ReportMetric(quantile(crossMs, 0.99)-quantile(sameMs, 0.99), "ms-p99-extra")
