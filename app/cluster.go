@@ -36,7 +36,7 @@ func (a *App) newBroker(cfg Config) (hub.Broker, error) {
 	if !cfg.clustered() {
 		return hub.NewMemoryBroker(), nil
 	}
-	opts := cluster.Options{Store: storeReader{a}, Logger: a.log.With("component", "cluster")}
+	opts := cluster.Options{Store: storeReader{a}, Logger: a.log.With("component", "cluster"), OnReconnect: a.resyncBans}
 	if cfg.Redis != "" {
 		c, err := cluster.Connect(cfg.Redis)
 		if err != nil {
@@ -147,11 +147,7 @@ func (a *App) joinCluster() {
 	bans := func(p []byte, closeSockets bool) {
 		// Off the subscriber's goroutine: reading the ban list takes a query.
 		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			if err := a.moderation.PeerBansChanged(ctx); err != nil {
-				a.log.Error("cluster: reloading the ban list failed", "err", err)
-			}
+			a.resyncBans()
 			var ban store.Ban
 			if closeSockets && json.Unmarshal(p, &ban) == nil {
 				a.sockets.CloseBanned(ban)
@@ -198,5 +194,15 @@ func (a *App) counters() plugins.Counters {
 func (a *App) closeFeed() {
 	if a.feed != nil {
 		a.feed.close()
+	}
+}
+
+// resyncBans reads the ban list again: another node changed it, or Redis
+// came back and changes made meanwhile may not have reached this node.
+func (a *App) resyncBans() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := a.moderation.PeerBansChanged(ctx); err != nil {
+		a.log.Error("cluster: reloading the ban list failed", "err", err)
 	}
 }

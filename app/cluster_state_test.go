@@ -179,3 +179,34 @@ func readyzRedis(t *testing.T, s *testServer) string {
 	_, h := readyz(t, s)
 	return h.Checks["redis"]
 }
+
+// TestClusterBanDuringRedisOutage: a ban made while Redis is down reaches
+// the other nodes once it is back (they read the ban list again).
+func TestClusterBanDuringRedisOutage(t *testing.T) {
+	cl := startCluster(t, 2, withPlugins(t, `plugins: [blocklist]`))
+	a, b := cl.nodes[0], cl.nodes[1]
+	createRoom(t, a, "live", "live")
+	cl.redis.Kill()
+	for _, n := range cl.nodes {
+		waitUntil(t, "the nodes to see redis down", func() bool { return readyzRedis(t, n) != "ok" })
+	}
+	if st := call(t, clientAs(t, a, mod1), "POST", a.URL()+"/api/admin/bans", map[string]any{
+		"user_id": troll.ID, "room": "live", "reason": "spam",
+	}, nil); st != http.StatusCreated {
+		t.Fatalf("ban: %d", st)
+	}
+	cl.redis.Restart()
+	waitUntil(t, "node B to see redis back", func() bool { return readyzRedis(t, b) == "ok" })
+	trollJar := jarAs(t, b, troll)
+	waitUntil(t, "node B to refuse the troll", func() bool {
+		c := dial(t, b, "?room=live", dialOpts{jar: trollJar})
+		defer c.conn.Close()
+		select {
+		case f := <-c.frames: // the first frame: welcome, or banned
+			return f.Type == protocol.TypeBanned
+		case <-time.After(waitFor):
+			t.Fatal("no first frame")
+			return false
+		}
+	})
+}

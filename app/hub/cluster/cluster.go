@@ -61,7 +61,11 @@ type Options struct {
 	NodeTTL time.Duration
 	// StoreTimeout bounds one store read. Default 2s.
 	StoreTimeout time.Duration
-	Logger       *slog.Logger
+	// OnReconnect, when set, runs (on a goroutine of its own) each time
+	// the subscriber gets Redis back after losing it: bus events sent
+	// meanwhile are lost, so what they carry (the ban list) is read again.
+	OnReconnect func()
+	Logger      *slog.Logger
 }
 
 // Broker is a hub.Broker and hub.Counter over Redis and the store.
@@ -74,6 +78,7 @@ type Broker struct {
 
 	pubsub *redis.PubSub // nil without Redis
 	up     atomic.Bool   // the subscriber connection works
+	wasUp  bool          // it has worked before; the receiver's own
 	out    chan outgoing
 	filled atomic.Int64 // comments read from the store to fill gaps
 

@@ -120,6 +120,10 @@ func (b *Broker) receive() {
 		}
 		if !b.up.Swap(true) {
 			b.log.Info("cluster: connected to redis")
+			if b.wasUp && b.opts.OnReconnect != nil {
+				go b.opts.OnReconnect()
+			}
+			b.wasUp = true
 		}
 		switch m := msg.(type) {
 		case *redis.Subscription:
