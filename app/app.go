@@ -28,8 +28,11 @@ import (
 	"github.com/danmaku/danmaku/app/moderation"
 	"github.com/danmaku/danmaku/app/netlimit"
 	"github.com/danmaku/danmaku/app/pages"
+	"github.com/danmaku/danmaku/app/privacy"
 	"github.com/danmaku/danmaku/app/protocol"
 	"github.com/danmaku/danmaku/app/rooms"
+	"github.com/danmaku/danmaku/app/segments"
+	"github.com/danmaku/danmaku/app/sessions"
 	"github.com/danmaku/danmaku/app/socket"
 	"github.com/danmaku/danmaku/app/store"
 	"github.com/danmaku/danmaku/app/store/batch"
@@ -50,9 +53,15 @@ type App struct {
 	ingest     *ingest.Service
 	feedback   *feedback.Service
 	heat       *heat.Service
+	segments   *segments.Service
 	transfer   *transfer.Service
+	sessions   *sessions.Service
+	privacy    *privacy.Service
 	sockets    *socket.Server
 	http       *httpapi.Server
+
+	stopJobs context.CancelFunc // the background jobs (the privacy sweep)
+	jobs     sync.WaitGroup
 
 	metricsLn *metrics.Listener // MetricsAddr's own listener, if any
 	ln        *netlimit.Listener
@@ -111,6 +120,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Linger:    cfg.WriterLinger,
 		QueueSize: cfg.WriterQueue,
 		OnCommit: func(ev store.Events) {
+			// Segments first: a viewer told of a change by the hub
+			// then fetches the segment's new version.
+			a.segments.Note(ev)
 			a.ingest.Deliver(ev)
 			a.heat.Note(ev)
 		},
@@ -147,7 +159,7 @@ func (a *App) buildServices(ctx context.Context, cfg Config, bans store.Bans, so
 	var err error
 	a.moderation, err = moderation.New(ctx, moderation.Deps{
 		Source: source, Registry: cfg.PluginRegistry, Store: a.store, Bans: bans, Limits: limits,
-		ImportPlugins: cfg.ImportPlugins, FlushEvery: cfg.FlushEvery, Logger: a.log,
+		ImportPlugins: cfg.ImportPlugins, FlushEvery: cfg.FlushEvery, Logger: a.log, Reloads: a.metrics,
 		// Sockets exist by the time anyone bans: a ban closes its viewers' sockets.
 		OnBan: func(b store.Ban) {
 			a.sockets.CloseBanned(b)
@@ -173,22 +185,27 @@ func (a *App) buildServices(ctx context.Context, cfg Config, bans store.Bans, so
 	a.transfer = transfer.New(transfer.Deps{Store: a.store, Screener: a.moderation, Limits: limits, Skipper: a.hub, Logger: a.log})
 	a.feedback = feedback.New(feedback.Deps{Store: a.store, HideAt: cfg.ReportThreshold, Logger: a.log})
 	a.heat = heat.New(a.store, rooms.Replays{Spans: a.store})
+	a.segments = segments.New(a.store)
+	a.sessions = sessions.New(a.store, cfg.SessionRecheck)
+	a.privacy = privacy.New(privacy.Deps{Store: a.store, Sessions: a.sessions, Retention: cfg.IPRetention, OnSweep: cfg.OnSweep, Logger: a.log})
 	return nil
 }
 
 // buildTransports builds the WebSocket server, the pages and the HTTP server.
 func (a *App) buildTransports(cfg Config, roomsSvc *rooms.Service, signer *auth.Signer) error {
-	authn := &middleware.Auth{Signer: signer, Guests: cfg.Guests, Failed: a.metrics.AuthFailed}
+	authn := &middleware.Auth{Signer: signer, Sessions: a.sessions, Guests: cfg.Guests, Failed: a.metrics.AuthFailed}
 	origins := middleware.Origins{Allowed: cfg.AllowedOrigins, ProxyHeader: cfg.ProxyHeader}
 	a.sockets = socket.New(socket.Config{
 		MaxFrameBytes: cfg.MaxFrameBytes, SendBuffer: cfg.SendBuffer,
 		PingEvery: cfg.PingEvery, PongWait: cfg.PongWait, WriteWait: cfg.WriteWait, AuthTimeout: cfg.AuthTimeout,
 		MaxRoomsPerConn: cfg.MaxRoomsPerConn, CatchupLimit: cfg.CatchupLimit,
 		FrameRate: cfg.FrameRate, FrameBurst: cfg.FrameBurst, MaxConnsPerIP: cfg.MaxConnsPerIP,
+		SessionRecheck: cfg.SessionRecheck,
 	}, socket.Deps{
 		Ingest: a.ingest, Feedback: a.feedback, Moderation: a.moderation, Store: a.store, Hub: a.hub,
 		Auth: authn, Origins: origins, Observer: a.metrics, Logger: a.log,
 	})
+	authn.Sockets = a.sockets // sign-outs close the sockets of what ended
 	var err error
 	a.http, err = httpapi.New(httpapi.Config{
 		MaxBodyBytes: cfg.MaxBodyBytes, MaxImportBytes: cfg.MaxImportBytes,
@@ -196,10 +213,10 @@ func (a *App) buildTransports(cfg Config, roomsSvc *rooms.Service, signer *auth.
 		RESTWrites: cfg.RESTWrites, RESTWindow: cfg.RESTWindow, MetricsHere: cfg.MetricsAddr == "",
 	}, httpapi.Deps{
 		Rooms: roomsSvc, Store: a.store, Ingest: a.ingest, Moderation: a.moderation, Transfer: a.transfer,
-		Feedback: a.feedback, Heat: a.heat,
+		Feedback: a.feedback, Heat: a.heat, Segments: a.segments,
 		Sockets: a.sockets, Assets: cfg.Assets, Templates: cfg.Templates, Auth: authn, Origins: origins, Metrics: a.metrics,
 		Pages: pages.Deps{
-			Rooms: roomsSvc, Spans: a.store, Sessions: a.sockets, Names: a.store, Auth: authn, Origins: origins, MaxText: cfg.MaxTextRunes,
+			Rooms: roomsSvc, Spans: a.store, Names: a.store, Auth: authn, Origins: origins, MaxText: cfg.MaxTextRunes,
 		},
 		Draining: a.draining.Load,
 		Redis:    a.redisHealth(),
@@ -265,6 +282,9 @@ func (a *App) Start() error {
 		}
 		a.serveErr <- fmt.Errorf("serving on %s stopped: %w", a.cfg.Addr, err)
 	}()
+	jobs, stop := context.WithCancel(context.Background())
+	a.stopJobs = stop
+	a.jobs.Go(func() { a.privacy.Run(jobs) })
 	return nil
 }
 
@@ -337,6 +357,26 @@ func (a *App) EnsureRoom(ctx context.Context, room string) (bool, error) {
 	return a.transfer.EnsureRoom(ctx, room)
 }
 
+// SweepRetention runs the privacy job now: it erases the client addresses
+// older than IPRetention and purges expired sessions (the server also
+// runs it in the background).
+func (a *App) SweepRetention(ctx context.Context) (privacy.Swept, error) { return a.privacy.Sweep(ctx) }
+
+// ExportUser returns everything stored about user (a data request).
+func (a *App) ExportUser(ctx context.Context, user string) (store.UserData, error) {
+	return a.privacy.Export(ctx, user)
+}
+
+// EraseUser erases user's comments, likes and sessions (a data request),
+// and closes their open sockets on this server.
+func (a *App) EraseUser(ctx context.Context, user string) (store.Erasure, error) {
+	out, err := a.privacy.Erase(ctx, user)
+	if err == nil && a.sockets != nil {
+		a.sockets.RevokeUser(user, socket.ReasonSignedOut)
+	}
+	return out, err
+}
+
 // Shutdown stops taking connections, closes every socket with 1001, lets
 // in-flight requests finish, then drains the writer so that every comment
 // that was accepted is committed before the database closes.
@@ -359,6 +399,16 @@ func (a *App) shutdown(ctx context.Context) error {
 	if a.metricsLn != nil {
 		if err := a.metricsLn.Shutdown(ctx); err != nil {
 			errList = append(errList, fmt.Errorf("stopping the metrics listener: %w", err))
+		}
+	}
+	if a.stopJobs != nil {
+		a.stopJobs()
+		stopped := make(chan struct{})
+		go func() { a.jobs.Wait(); close(stopped) }()
+		select {
+		case <-stopped:
+		case <-ctx.Done():
+			errList = append(errList, fmt.Errorf("the privacy job did not stop: %w", ctx.Err()))
 		}
 	}
 	if err := a.moderation.Close(); err != nil {

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/danmaku/danmaku/app/protocol"
 )
 
 // TestClusterDelivery spreads one room's sockets over three nodes, with
@@ -13,7 +15,8 @@ import (
 func TestClusterDelivery(t *testing.T) {
 	cl := startCluster(t, 3)
 	createRoom(t, cl.nodes[0], "live", "live")
-	const perNode, sends = 3, 40
+	// inFlight is how many comments a socket may have awaiting their acks.
+	const perNode, sends, inFlight = 3, 40, 8
 	var viewers []*wsClient
 	for i, n := range cl.nodes {
 		for range perNode {
@@ -24,13 +27,24 @@ func TestClusterDelivery(t *testing.T) {
 			viewers = append(viewers, c)
 		}
 	}
-	// The first viewer of each node sends; all of them send at once.
+	// A sender on each node (in the room too), all sending at once, each
+	// with as many comments in flight as a socket may have.
 	var wg sync.WaitGroup
-	for i := range cl.nodes {
-		sender := viewers[i*perNode]
-		for k := range sends {
-			sender.send(map[string]any{"type": "comment", "ref": fmt.Sprint(k), "text": fmt.Sprintf("%d-%d", i, k), "time": 1})
-		}
+	for i, n := range cl.nodes {
+		sender := dial(t, n, "?room=live")
+		sender.next(protocol.TypeWelcome)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range sends {
+				if k >= inFlight {
+					if ack := sender.ack(); !ack.OK {
+						t.Errorf("%s: comment refused: %+v", nodeName(i), ack.Error)
+					}
+				}
+				sender.send(map[string]any{"type": "comment", "ref": fmt.Sprint(k), "text": fmt.Sprintf("%d-%d", i, k), "time": 1})
+			}
+		}()
 	}
 	total := int64(len(cl.nodes) * sends)
 	for i, c := range viewers {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/danmaku/danmaku/app/httpapi/middleware"
+	"github.com/danmaku/danmaku/app/privacy"
 	"github.com/danmaku/danmaku/app/store/postgres"
 
 	"github.com/danmaku/danmaku/plugins"
@@ -97,6 +98,17 @@ type Config struct {
 	// ReportThreshold is how many distinct viewers' reports hide a comment
 	// until a moderator decides; negative: reports never hide one.
 	ReportThreshold int
+	// IPRetention is how long client addresses are kept (on comments, and
+	// on bans that ended); a background job erases older ones. Negative
+	// keeps them for good.
+	IPRetention time.Duration
+	// SessionRecheck is how long a node trusts its cached view of a
+	// session before reading the database again: a sign-out on another
+	// node (or by a command-line tool) takes effect here within it.
+	SessionRecheck time.Duration
+	// OnSweep, when set, hears of every run of the privacy job (what it
+	// erased, or why it failed): tests await it; it must not block.
+	OnSweep func(privacy.Swept, error)
 
 	// PluginsFile is the moderation plugin config (YAML, -plugins); reloads
 	// read it again. Without it, Plugins runs, or else the default chain.
@@ -158,6 +170,8 @@ func DefaultConfig() Config {
 		MaxTCPPerIP:       256,
 		FDReserve:         128,
 		ReportThreshold:   3,
+		IPRetention:       30 * 24 * time.Hour,
+		SessionRecheck:    30 * time.Second,
 	}
 }
 
@@ -205,6 +219,8 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.ReportThreshold, d.ReportThreshold)
 	setDefault(&c.MaxTCPPerIP, d.MaxTCPPerIP)
 	setDefault(&c.FDReserve, d.FDReserve)
+	setDefault(&c.IPRetention, d.IPRetention)
+	setDefault(&c.SessionRecheck, d.SessionRecheck)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
@@ -291,6 +307,7 @@ func (c Config) checkPositive() error {
 	}{
 		{"ping-every", c.PingEvery}, {"write-wait", c.WriteWait}, {"shutdown-timeout", c.ShutdownTimeout}, {"auth-timeout", c.AuthTimeout},
 		{"idempotency-window", c.IdempotencyWindow},
+		{"session-recheck", c.SessionRecheck},
 	} {
 		if d.v <= 0 {
 			return fmt.Errorf("%s must be positive, got %s", d.name, d.v)

@@ -91,7 +91,8 @@ type frame struct {
 	Reason    string              `json:"reason"`
 	Until     *protocol.Timestamp `json:"until"`
 	Weights   map[string]int      `json:"weights"`
-	Raw       json.RawMessage     `json:"-"` // the whole frame, for frames this struct does not cover
+	Rows      json.RawMessage     `json:"rows"` // a v2 comments frame's; read tells Items from them
+	Raw       json.RawMessage     `json:"-"`    // the whole frame, for frames this struct does not cover
 }
 
 // wsClient is a real WebSocket client whose frames are read in the background.
@@ -173,6 +174,14 @@ func (c *wsClient) read() {
 			return
 		}
 		f.Raw = data
+		if f.Type == protocol.TypeComments && f.Rows != nil {
+			v2, err := protocol.DecodeCommentsV2(data)
+			if err != nil {
+				c.t.Errorf("server sent a bad v2 comments frame %q: %v", data, err)
+				return
+			}
+			f.Items = v2.Items
+		}
 		c.frames <- f
 	}
 }

@@ -20,7 +20,7 @@ var webStack = []string{"github.com/gofiber/", "github.com/valyala/fasthttp", "g
 func TestLayers(t *testing.T) {
 	deps := listDeps(t, "./...")
 	transports := []string{"app/httpapi", "app/socket", "app/pages", "app/cli"}
-	services := []string{"app/ingest", "app/moderation", "app/transfer", "app/rooms", "app/feedback", "app/heat"}
+	services := []string{"app/ingest", "app/moderation", "app/transfer", "app/rooms", "app/feedback", "app/heat", "app/sessions", "app/privacy", "app/segments"}
 	bottom := []string{"app/store", "app/hub", "app/protocol", "plugins", "app/auth", "app/errs", "app/interop"}
 	rules := []struct {
 		name      string

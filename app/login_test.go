@@ -111,16 +111,21 @@ func TestTokenLoginAndLogout(t *testing.T) {
 	if resp.status != http.StatusSeeOther {
 		t.Fatalf("login: %d", resp.status)
 	}
-	if k := sessionSetCookie(t, resp); k.Value != tok || k.Expires.IsZero() || k.Expires.After(time.Now().Add(time.Hour+time.Minute)) {
-		t.Fatalf("cookie %+v: want the tok, expiring with it", k)
+	k := sessionSetCookie(t, resp)
+	if k.Value == tok || k.Expires.IsZero() || k.Expires.After(time.Now().Add(time.Hour+time.Minute)) {
+		t.Fatalf("cookie %+v: want a session of its own, not the tok, expiring with it", k)
+	}
+	if st, err := auth.NewSigner([]byte(testSecret)).Parse(k.Value); err != nil || st.Session == "" || st.Identity.ID != alice.ID {
+		t.Fatalf("the cookie holds %+v, %v: want a session token of Alice", st, err)
 	}
 	home := get(t, hc, s.URL()+"/").body
 	if !strings.Contains(home, "Alice") || !strings.Contains(home, `href="/logout"`) {
 		t.Fatalf("home page does not show the signed-in user and a sign-out link:\n%s", home)
 	}
 
-	// Two sockets of Alice's browser, one of Alice elsewhere (a bot with her
-	// tok), and one of another user.
+	// Two sockets of Alice's browser, two of Alice elsewhere (a bot with her
+	// tok, and her moderator socket from another session), and one of
+	// another user.
 	tab1, me := socketOf(t, s, hc)
 	wantUser(t, me, alice)
 	tab2, _ := socketOf(t, s, hc)
@@ -141,15 +146,22 @@ func TestTokenLoginAndLogout(t *testing.T) {
 	if k := sessionSetCookie(t, resp); k.Value != "" || k.MaxAge >= 0 {
 		t.Fatalf("logout cookie %+v, want it cleared", k)
 	}
-	for name, c := range map[string]*wsClient{"tab 1": tab1, "tab 2": tab2, "Alice's bot": bot, "Alice's moderator socket": mod} {
+	// Signing out ends this browser's session: its sockets close. Alice's
+	// other sessions and her bot's token are not this session
+	// (TestSignOutEverywhere ends them), and Bob is someone else.
+	for name, c := range map[string]*wsClient{"tab 1": tab1, "tab 2": tab2} {
 		if code := c.waitClosed(); code != websocket.ClosePolicyViolation || c.reason() != "signed out" {
 			t.Fatalf("%s closed with %d %q, want 1008 signed out", name, code, c.reason())
 		}
 	}
-	bob.send(map[string]string{"type": "ping", "ref": "b"})
-	if f := bob.next(protocol.TypePong); f.Ref != "b" {
-		t.Fatalf("another user's socket was affected: %+v", f)
+	for name, c := range map[string]*wsClient{"Alice's bot": bot, "Bob": bob} {
+		c.send(map[string]string{"type": "ping", "ref": "b"})
+		if f := c.next(protocol.TypePong); f.Ref != "b" {
+			t.Fatalf("%s's socket was affected: %+v", name, f)
+		}
 	}
+	mod.send(map[string]string{"type": "ping", "ref": "m"})
+	mod.modNext("pong", nil)
 	// The browser is a guest again.
 	if _, me := socketOf(t, s, hc); !me.Guest {
 		t.Fatalf("after logout the browser is %+v, want a guest", me)

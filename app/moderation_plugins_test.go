@@ -207,7 +207,7 @@ func TestBadPluginConfigStopsStartUp(t *testing.T) {
 		name, config, want string
 	}{
 		{"bad field", `plugins: [{name: wordfilter, config: {action: zap}}]`, `plugins[0] wordfilter: config.action: must be mask or reject, got "zap"`},
-		{"two errors", "plugins:\n  - {name: wordfilter, config: {action: zap}}\n  - {name: ratelimit, config: {per_user: fast}}", `plugins[1] ratelimit: config: "fast" is not a rate`},
+		{"two errors", "plugins:\n  - {name: wordfilter, config: {action: zap}}\n  - {name: ratelimit, config: {per_user: fast}}", `plugins[1] ratelimit: config.per_user: "fast" is not a rate`},
 		{"unknown key", `plugins: [{name: links, config: {allw: [x]}}]`, `plugins[0] links: config.allw: unknown field`},
 		{"bad on_error", `plugins: [{name: links, on_error: maybe}]`, `on_error: must be allow or reject`},
 	} {

@@ -101,6 +101,7 @@ func TestHandshakeRefusals(t *testing.T) {
 		{"unknown room", "?room=nope", "", http.StatusNotFound},
 		{"bad room id", "?room=a%20b", "", http.StatusUnprocessableEntity},
 		{"bad since", "?room=demo&since=-1", "", http.StatusBadRequest},
+		{"unknown wire version", "?room=demo&v=3", "", http.StatusBadRequest},
 		{"cross-site origin", "?room=demo", "https://evil.example", http.StatusForbidden},
 		{"origin with our host but another port", "?room=demo", "http://127.0.0.1:1", http.StatusForbidden},
 	} {

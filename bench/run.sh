@@ -177,6 +177,28 @@ gobench() {
 	go test -run XXX -bench BenchmarkDefaultChain -benchmem -count=5 ./plugins/all/ | tee "$out/chain.txt"
 }
 
+# wire: the hot room in wire v1 and v2, alternately, on the same build
+# (issue 17): server CPU per delivery, bytes, loss, latency. Not in the
+# default parts; PARTS=wire bench/run.sh (WIRE_LOAD: the load tool's flags).
+wire() {
+	local args=${WIRE_LOAD:-"-rooms 1 -viewers 2000 -senders 20 -rate 200 -duration 15s -drain 10s"}
+	for i in $(seq "$runs"); do
+		for v in 1 2; do
+			start_server danmaku "$out/wire-v$v-$i.server.log"
+			create_rooms 1
+			# shellcheck disable=SC2086
+			"$out/danmaku" loadtest -wire "$v" -addr "$danmaku_addr" -pid "$server_pid" -sources "$sources" -json \
+				$args >"$out/wire-v$v-$i.json" 2>"$out/wire-v$v-$i.progress" || true
+			stop_server
+		done
+	done
+	for v in 1 2; do
+		jq -s --arg v "$v" '{wire: $v, runs: length, lost: [.[].lost], p50_ms: [.[].latency_ms.p50] | sort,
+			p99_ms: [.[].latency_ms.p99] | sort, server_cpu_us_per_delivery: [.[].server.cpu_us_per_delivery] | sort,
+			client_cpu_us_per_delivery: [.[].client.cpu_us_per_delivery] | sort}' "$out"/wire-v"$v"-*.json
+	done | tee "$out/wire-summary.json"
+}
+
 for part in $parts; do "$part"; done
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/machine.txt"
 echo "reports in $out"

@@ -26,18 +26,43 @@ func (e *PanicError) Error() string { return fmt.Sprintf("plugin panicked: %v", 
 // the details go to the log, not to users.
 const failReason = "this comment could not be checked right now, please try again"
 
+// ErrOverloaded is wrapped by [Result.Err] when a plugin failed fast
+// because too many of its calls were abandoned at their deadline and are
+// still running (the entry's max_abandoned).
+var ErrOverloaded = errors.New("too many abandoned calls still running")
+
 // entry is one configured plugin instance in a chain.
 type entry struct {
-	name    string
-	index   int
-	mod     Moderator
-	joiner  JoinChecker // nil if the plugin has no join hook
-	closer  Closer      // nil if the plugin holds nothing
-	breaker *breaker    // nil without one
-	inline  bool        // NonBlocking: call on the caller's goroutine
-	timeout time.Duration
-	onError OnError
-	stats   counters
+	name     string
+	index    int
+	inst     *instance
+	joiner   JoinChecker // nil if the plugin has no join hook
+	observer Observer    // nil if the plugin does not observe outcomes
+	breaker  *breaker    // nil without one
+	inline   bool        // NonBlocking: call on the caller's goroutine
+	dryRun   bool        // mode: dry_run: count and log verdicts, enforce none
+	maxStuck int64       // abandoned calls still running before calls fail fast; 0: no cap
+	timeout  time.Duration
+	onError  OnError
+	fp       string // fingerprint of the entry's config
+	at       place  // where the entry sits, for a reload
+	log      *slog.Logger
+	stats    counters
+}
+
+// runsInline reports whether the entry is called on the caller's
+// goroutine: a NonBlocking plugin that has never overrun its timeout.
+func (e *entry) runsInline() bool { return e.inline && !e.inst.demoted.Load() }
+
+// overloaded reports whether the entry's abandoned calls reached the cap.
+func (e *entry) overloaded() bool {
+	if e.maxStuck <= 0 || e.inst.stuck.Load() < e.maxStuck {
+		if e.inst.shedding.Load() {
+			e.inst.shedding.Store(false)
+		}
+		return false
+	}
+	return true
 }
 
 // outcome is what one call produced.
@@ -70,8 +95,13 @@ func (e *entry) call(ctx context.Context, scp **stepCtx, o *outcome, c Comment, 
 		*o = outcome{err: ErrBreakerOpen, end: start}
 		return
 	}
+	if e.overloaded() {
+		sc.release()
+		*o = outcome{err: ErrOverloaded, end: start}
+		return
+	}
 	defer func() { finishCall(o, recover(), sc, start, deadline) }()
-	o.v, o.err = e.mod.Moderate(sc, c)
+	o.v, o.err = e.inst.mod.Moderate(sc, c)
 }
 
 // finishCall ends a call: a panic becomes an error, the context is
@@ -104,9 +134,14 @@ func (e *entry) check(o *outcome, in *Comment) {
 
 // apply moves the run on by one outcome and reports whether it decided the chain.
 func (e *entry) apply(st *runState, o *outcome) (stop bool) {
+	if e.dryRun {
+		e.dry(st, o)
+		return false
+	}
 	if o.timedOut || o.err != nil {
 		if e.onError == OnErrorReject {
 			st.stopped = Result{Action: ActionReject, Plugin: e.name, Reason: failReason, Err: e.failure(o)}
+			st.at = e.index
 			return true
 		}
 		return false
@@ -116,6 +151,7 @@ func (e *entry) apply(st *runState, o *outcome) (stop bool) {
 		st.c, st.rewriter, st.reason = o.v.Comment, e.name, o.v.Reason
 	case ActionReject, ActionHold, ActionShadow:
 		st.stopped = Result{Action: o.v.Action, Plugin: e.name, Reason: o.v.Reason}
+		st.at = e.index
 		return true
 	}
 	return false
@@ -131,9 +167,21 @@ func (e *entry) failure(o *outcome) error {
 
 // record counts the outcome, feeds the breaker and logs failures.
 func (ch *Chain) record(e *entry, o *outcome, room string) {
+	if e.inline && e.inst.demoted.Load() {
+		ch.judge(e, o, room)
+	}
 	s := &e.stats
-	if o.err == ErrBreakerOpen {
+	switch o.err {
+	case ErrBreakerOpen:
 		s.skipped.Add(1)
+		return
+	case ErrOverloaded:
+		s.shed.Add(1)
+		if e.inst.shedding.CompareAndSwap(false, true) {
+			ch.log.Error("moderation plugin has too many abandoned calls still running: new calls fail fast, with its on_error applied, until some return",
+				slog.String("plugin", e.name), slog.Int("index", e.index), slog.String("room", room),
+				slog.Int64("max_abandoned", e.maxStuck), slog.String("on_error", string(e.onError)))
+		}
 		return
 	}
 	s.latency.observe(o.elapsed)

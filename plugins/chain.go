@@ -9,9 +9,10 @@ import (
 // Chain is an ordered list of configured plugin instances. It is safe for
 // concurrent use; build it with [Build].
 type Chain struct {
-	room    string // "" for the default chain
-	entries []*entry
-	log     *slog.Logger
+	room      string // "" for the default chain
+	entries   []*entry
+	observers []*entry // the entries whose plugin is an Observer, in order
+	log       *slog.Logger
 }
 
 // Result is the chain's decision about one comment.
@@ -31,6 +32,8 @@ type Result struct {
 	// Err is set when the action comes from a failure under on_error: reject
 	// (a timeout, error or panic); log it, do not show it.
 	Err error
+
+	seen seen // the observers to tell of the commit
 }
 
 // flow is what passes from one plugin to the next.
@@ -45,6 +48,7 @@ type flow struct {
 type runState struct {
 	flow
 	stopped Result
+	at      int // the index of the entry that stopped the chain
 }
 
 // result is the chain's answer once the run stopped or ran out of plugins.
@@ -80,7 +84,13 @@ func (ch *Chain) Names() []string {
 //
 // Plugins implementing [NonBlocking] run inline on the caller's goroutine;
 // from the first other plugin on, the rest of the chain runs on one worker
-// goroutine that Run watches with a single timer.
+// goroutine that Run watches with a single timer. A NonBlocking plugin
+// whose call overruns its timeout is moved to the worker path (its
+// instance is), with a log line: its first overrun cannot be cut short,
+// the next ones are. It comes back inline after promoteAfter quick calls.
+//
+// Once the verdict is final, the [Observer] plugins the comment reached
+// are told; [Result.Committed] tells them again once it is stored.
 func (ch *Chain) Run(ctx context.Context, c Comment) Result {
 	st := runState{flow: flow{c: c}}
 	var now time.Time
@@ -88,9 +98,9 @@ func (ch *Chain) Run(ctx context.Context, c Comment) Result {
 	var sc *stepCtx // reused across inline calls
 	for i := 0; i < len(ch.entries); {
 		e := ch.entries[i]
-		if !e.inline {
+		if !e.runsInline() {
 			if ch.runWorker(ctx, &st, &i) {
-				return st.result(true)
+				return ch.finish(ctx, &st, true)
 			}
 			now = time.Time{}
 			continue
@@ -100,12 +110,57 @@ func (ch *Chain) Run(ctx context.Context, c Comment) Result {
 		}
 		e.call(ctx, &sc, &o, st.c, now, time.Time{})
 		now = o.end
+		if o.timedOut {
+			ch.demote(e, &o, st.c.Room)
+		}
 		e.check(&o, &st.c)
 		ch.record(e, &o, st.c.Room)
 		if e.apply(&st, &o) {
-			return st.result(true)
+			return ch.finish(ctx, &st, true)
 		}
 		i++
 	}
-	return st.result(false)
+	return ch.finish(ctx, &st, false)
+}
+
+// finish makes the run's result and tells the observers.
+func (ch *Chain) finish(ctx context.Context, st *runState, stopped bool) Result {
+	r := st.result(stopped)
+	upto := len(ch.entries)
+	if stopped {
+		upto = st.at + 1
+	}
+	ch.observed(ctx, &r, upto)
+	return r
+}
+
+// promoteAfter is how many calls in a row a demoted plugin must answer
+// within a quarter of its timeout to run inline again: one that keeps
+// overrunning stays on the worker path, while a healthy one that overran
+// once on an overloaded machine does not pay for the worker path forever.
+const promoteAfter = 1000
+
+// demote moves a NonBlocking plugin that overran its timeout to the
+// worker path, where its deadline is enforced, and says so once.
+func (ch *Chain) demote(e *entry, o *outcome, room string) {
+	e.inst.fast.Store(0)
+	if e.inst.demoted.CompareAndSwap(false, true) {
+		ch.log.Warn("moderation plugin says it is NonBlocking but overran its timeout: it runs on the worker path from now on",
+			slog.String("plugin", e.name), slog.Int("index", e.index), slog.String("room", room),
+			slog.Duration("elapsed", o.elapsed), slog.Duration("timeout", e.timeout))
+	}
+}
+
+// judge watches a demoted plugin on the worker path: an overrun resets
+// its record, promoteAfter quick answers in a row put it back inline.
+func (ch *Chain) judge(e *entry, o *outcome, room string) {
+	if o.timedOut || o.err != nil || o.elapsed >= e.timeout/4 {
+		e.inst.fast.Store(0)
+		return
+	}
+	if e.inst.fast.Add(1) >= promoteAfter && e.inst.demoted.CompareAndSwap(true, false) {
+		e.inst.fast.Store(0)
+		ch.log.Info("moderation plugin answered quickly again: it runs inline again",
+			slog.String("plugin", e.name), slog.Int("index", e.index), slog.String("room", room), slog.Int("calls", promoteAfter))
+	}
 }

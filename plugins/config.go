@@ -4,8 +4,13 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -28,16 +33,67 @@ const (
 	OnErrorReject OnError = "reject"
 )
 
+// DefaultMaxAbandoned is how many of an instance's calls may be abandoned
+// at their deadline and still running before new calls fail fast.
+const DefaultMaxAbandoned = 64
+
 // Config is the parsed plugin configuration: a default chain and per-room
 // chains that replace it.
 type Config struct {
-	Plugins []Entry               // the default chain, in order
-	Rooms   map[string]RoomConfig // room id → its own chain
+	Plugins []Entry // the default chain, in order
+	// Rooms maps a room id, or a pattern such as live-* (path.Match
+	// syntax), to its own chain. An exact id wins over patterns; patterns
+	// are tried in the order of the file (sorted when built in Go).
+	Rooms map[string]RoomConfig
+
+	roomOrder []string // the keys of Rooms as the file lists them
 }
 
-// RoomConfig is one room's settings.
+// RoomConfig is one room's (or room pattern's) settings.
 type RoomConfig struct {
-	Plugins []Entry // replaces the default chain in this room; empty means no plugins
+	// Plugins replaces the default chain in this room; empty means no
+	// plugins. With Extends, it is the default chain with Overrides applied.
+	Plugins []Entry
+	// Extends is "default" when the room's chain is the default chain
+	// with Overrides, or empty.
+	Extends string
+	// Overrides maps a plugin name to config settings that replace (or
+	// add to) those of every entry of that name in the default chain.
+	Overrides map[string]RawConfig
+}
+
+// Only returns a copy of c whose chains keep only the entries keep
+// accepts, in their order and with their settings, the rooms (and the
+// order of their patterns) as they were.
+func (c *Config) Only(keep func(Entry) bool) *Config {
+	cut := func(entries []Entry) []Entry {
+		out := []Entry{}
+		for _, e := range entries {
+			if keep(e) {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+	out := &Config{Plugins: cut(c.Plugins), roomOrder: c.roomOrder}
+	if len(c.Rooms) > 0 {
+		out.Rooms = make(map[string]RoomConfig, len(c.Rooms))
+		for room, rc := range c.Rooms {
+			out.Rooms[room] = RoomConfig{Plugins: cut(rc.Plugins)}
+		}
+	}
+	return out
+}
+
+// isPattern reports whether a rooms key is a pattern rather than an id.
+func isPattern(room string) bool { return strings.ContainsAny(room, "*?[") }
+
+// roomKeys returns the keys of Rooms: in the file's order when parsed.
+func (c *Config) roomKeys() []string {
+	if len(c.roomOrder) == len(c.Rooms) {
+		return c.roomOrder
+	}
+	return slices.Sorted(maps.Keys(c.Rooms))
 }
 
 // Entry is one plugin in a chain.
@@ -50,6 +106,12 @@ type Entry struct {
 	// default ([DefaultBreaker] for [Isolated] plugins, else none), and
 	// Failures 0 (`breaker: off`) means none.
 	Breaker *BreakerConfig
+	// Mode is enforce (the default, also when empty) or dry_run.
+	Mode EntryMode
+	// MaxAbandoned caps the instance's calls abandoned at their deadline
+	// and still running; past it calls fail fast under on_error. 0 means
+	// DefaultMaxAbandoned, a negative value no cap (`max_abandoned: off`).
+	MaxAbandoned int
 }
 
 //go:embed default.yaml
@@ -93,8 +155,12 @@ func ParseConfig(src []byte) (*Config, error) {
 }
 
 func parseConfig(src []byte, dir string, defaults func() *Config) (*Config, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(src, &doc); err != nil {
+	var raw yaml.Node
+	if err := yaml.Unmarshal(src, &raw); err != nil {
+		return nil, err
+	}
+	doc, err := expandAliases(&raw)
+	if err != nil {
 		return nil, err
 	}
 	p := parser{dir: dir}
@@ -112,17 +178,18 @@ func parseConfig(src []byte, dir string, defaults func() *Config) (*Config, erro
 				sawPlugins = true
 				cfg.Plugins = p.chain("plugins", val)
 			case "rooms":
-				cfg.Rooms = p.rooms(val)
+				cfg.Rooms, cfg.roomOrder = p.rooms(val)
 			default:
 				p.errorf("line %d: unknown field %q (want plugins or rooms)", key.Line, key.Value)
 			}
 		}
 	}
-	if err := errors.Join(p.errs...); err != nil {
-		return nil, err
-	}
 	if !sawPlugins && defaults != nil {
 		cfg.Plugins = defaults().Plugins
+	}
+	p.extend(cfg)
+	if err := errors.Join(p.errs...); err != nil {
+		return nil, err
 	}
 	return cfg, nil
 }
@@ -137,15 +204,16 @@ func (p *parser) errorf(format string, args ...any) {
 	p.errs = append(p.errs, fmt.Errorf(format, args...))
 }
 
-func (p *parser) rooms(n *yaml.Node) map[string]RoomConfig {
+func (p *parser) rooms(n *yaml.Node) (map[string]RoomConfig, []string) {
 	if n.Tag == "!!null" {
-		return nil
+		return nil, nil
 	}
 	if n.Kind != yaml.MappingNode {
 		p.errorf("rooms: line %d: must be a mapping of room id to settings", n.Line)
-		return nil
+		return nil, nil
 	}
 	rooms := make(map[string]RoomConfig, len(n.Content)/2)
+	var order []string
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		key, val := n.Content[i], n.Content[i+1]
 		where := "rooms." + key.Value
@@ -153,27 +221,138 @@ func (p *parser) rooms(n *yaml.Node) map[string]RoomConfig {
 		case key.Value == "":
 			p.errorf("rooms: line %d: empty room id", key.Line)
 			continue
+		case isPattern(key.Value) && !validPattern(key.Value):
+			p.errorf("%s: line %d: not a valid room pattern (use * and ? as in live-*)", where, key.Line)
+			continue
 		case val.Kind != yaml.MappingNode:
-			p.errorf("%s: line %d: must be a mapping with plugins", where, val.Line)
+			p.errorf("%s: line %d: must be a mapping with plugins, or extends and overrides", where, val.Line)
 			continue
 		}
-		var rc RoomConfig
-		saw := false
-		for j := 0; j+1 < len(val.Content); j += 2 {
-			k, v := val.Content[j], val.Content[j+1]
-			if k.Value != "plugins" {
-				p.errorf("%s: unknown field %q (line %d)", where, k.Value, k.Line)
-				continue
-			}
+		if _, dup := rooms[key.Value]; dup {
+			p.errorf("%s: line %d: listed twice", where, key.Line)
+			continue
+		}
+		rooms[key.Value] = p.room(where, val)
+		order = append(order, key.Value)
+	}
+	return rooms, order
+}
+
+// room parses one room's settings: plugins, or extends with overrides.
+func (p *parser) room(where string, n *yaml.Node) RoomConfig {
+	var rc RoomConfig
+	saw := false
+	var overrides *yaml.Node
+	for j := 0; j+1 < len(n.Content); j += 2 {
+		k, v := n.Content[j], n.Content[j+1]
+		switch k.Value {
+		case "plugins":
 			saw = true
 			rc.Plugins = p.chain(where+".plugins", v)
+		case "extends":
+			if v.Value != "default" {
+				p.errorf("%s: extends: line %d: only default can be extended, got %q", where, v.Line, v.Value)
+				continue
+			}
+			rc.Extends = v.Value
+		case "overrides":
+			overrides = v
+		default:
+			p.errorf("%s: unknown field %q (line %d; want plugins, or extends and overrides)", where, k.Value, k.Line)
 		}
-		if !saw {
-			p.errorf("%s: plugins is required (use [] for a room without plugins)", where)
-		}
-		rooms[key.Value] = rc
 	}
-	return rooms
+	switch {
+	case saw && rc.Extends != "":
+		p.errorf("%s: plugins and extends exclude each other: list the chain, or extend the default one with overrides", where)
+	case !saw && rc.Extends == "":
+		p.errorf("%s: plugins is required (use [] for a room without plugins, or extends: default)", where)
+	case overrides != nil && rc.Extends == "":
+		p.errorf("%s: overrides needs extends: default", where)
+	case overrides != nil:
+		rc.Overrides = p.overrides(where+".overrides", overrides)
+	}
+	return rc
+}
+
+// overrides parses `plugin: {setting: value}` pairs and the dotted
+// shorthand `plugin.setting: value`.
+func (p *parser) overrides(where string, n *yaml.Node) map[string]RawConfig {
+	if n.Kind != yaml.MappingNode {
+		p.errorf("%s: line %d: must be a mapping of plugin name to settings", where, n.Line)
+		return nil
+	}
+	out := map[string]RawConfig{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		name, field, dotted := strings.Cut(k.Value, ".")
+		if dotted {
+			v = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: k.Line, Column: k.Column,
+				Content: []*yaml.Node{{Kind: yaml.ScalarNode, Tag: "!!str", Value: field, Line: k.Line, Column: k.Column}, v}}
+		}
+		if v.Kind != yaml.MappingNode {
+			p.errorf("%s.%s: line %d: must be a mapping of settings", where, k.Value, v.Line)
+			continue
+		}
+		prev := out[name].node
+		if prev != nil {
+			v = mergeMapping(prev, v)
+		}
+		out[name] = RawConfig{node: v, dir: p.dir}
+	}
+	return out
+}
+
+// extend makes the chains of rooms with extends: the default chain, each
+// entry's config block with the room's overrides for that plugin applied.
+func (p *parser) extend(cfg *Config) {
+	for _, room := range cfg.roomKeys() {
+		rc := cfg.Rooms[room]
+		if rc.Extends == "" {
+			continue
+		}
+		chain := slices.Clone(cfg.Plugins)
+		for _, name := range slices.Sorted(maps.Keys(rc.Overrides)) {
+			found := false
+			for i := range chain {
+				if chain[i].Name != name {
+					continue
+				}
+				found = true
+				over := rc.Overrides[name]
+				base := chain[i].Config.node
+				if base == nil {
+					chain[i].Config = RawConfig{node: over.node, dir: over.dir}
+					continue
+				}
+				chain[i].Config = RawConfig{node: mergeMapping(base, over.node), dir: chain[i].Config.dir}
+			}
+			if !found {
+				p.errorf("rooms.%s.overrides.%s: the default chain has no plugin %q", room, name, name)
+			}
+		}
+		rc.Plugins = chain
+		cfg.Rooms[room] = rc
+	}
+}
+
+// mergeMapping returns a new mapping: base's pairs with over's values in
+// place of those with the same key, and over's other pairs appended.
+func mergeMapping(base, over *yaml.Node) *yaml.Node {
+	out := *base
+	out.Content = slices.Clone(base.Content)
+	for i := 0; i+1 < len(over.Content); i += 2 {
+		k, v := over.Content[i], over.Content[i+1]
+		replaced := false
+		for j := 0; j+1 < len(out.Content); j += 2 {
+			if out.Content[j].Value == k.Value {
+				out.Content[j+1], replaced = v, true
+			}
+		}
+		if !replaced {
+			out.Content = append(out.Content, k, v)
+		}
+	}
+	return &out
 }
 
 func (p *parser) chain(where string, n *yaml.Node) []Entry {
@@ -195,7 +374,7 @@ func (p *parser) chain(where string, n *yaml.Node) []Entry {
 
 // entry parses `- name: x` mappings and the `- x` shorthand.
 func (p *parser) entry(where string, n *yaml.Node) (Entry, bool) {
-	e := Entry{OnError: OnErrorAllow, Timeout: DefaultTimeout, Config: RawConfig{dir: p.dir}}
+	e := Entry{OnError: OnErrorAllow, Timeout: DefaultTimeout, Mode: ModeEnforce, Config: RawConfig{dir: p.dir}}
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" {
 		e.Name = n.Value
 		return e, true
@@ -224,10 +403,7 @@ func (p *parser) entry(where string, n *yaml.Node) (Entry, bool) {
 		switch key.Value {
 		case "name":
 		case "on_error":
-			switch OnError(val.Value) {
-			case OnErrorAllow, OnErrorReject:
-				e.OnError = OnError(val.Value)
-			default:
+			if !oneOf(&e.OnError, val.Value, OnErrorAllow, OnErrorReject) {
 				bad("on_error: must be allow or reject, got %q", val.Value)
 			}
 		case "timeout":
@@ -246,6 +422,20 @@ func (p *parser) entry(where string, n *yaml.Node) (Entry, bool) {
 				bad("breaker: %v", err)
 			}
 			e.Breaker = bc
+		case "mode":
+			if !oneOf(&e.Mode, val.Value, ModeEnforce, ModeDryRun) {
+				bad("mode: must be enforce or dry_run, got %q", val.Value)
+			}
+		case "max_abandoned":
+			n, err := strconv.Atoi(val.Value)
+			switch {
+			case val.Value == "off":
+				e.MaxAbandoned = -1
+			case err != nil || n < 1:
+				bad("max_abandoned: must be a positive number or off, got %q", val.Value)
+			default:
+				e.MaxAbandoned = n
+			}
 		case "config":
 			rc, err := rawConfigOf(val, p.dir)
 			if err != nil {
@@ -253,7 +443,7 @@ func (p *parser) entry(where string, n *yaml.Node) (Entry, bool) {
 			}
 			e.Config = rc
 		default:
-			bad("unknown field %q (line %d; want name, on_error, timeout, breaker, config)", key.Value, key.Line)
+			bad("unknown field %q (line %d; want name, on_error, timeout, breaker, mode, max_abandoned, config)", key.Value, key.Line)
 		}
 	}
 	return e, ok
@@ -295,4 +485,19 @@ func breakerOf(n *yaml.Node) (*BreakerConfig, error) {
 		return nil, fmt.Errorf("cooldown: must be positive, got %v", bc.Cooldown)
 	}
 	return &bc, nil
+}
+
+// oneOf sets *dst to value if it is one of the allowed values.
+func oneOf[T ~string](dst *T, value string, allowed ...T) bool {
+	if !slices.Contains(allowed, T(value)) {
+		return false
+	}
+	*dst = T(value)
+	return true
+}
+
+// validPattern reports whether a room pattern is well formed.
+func validPattern(pattern string) bool {
+	_, err := path.Match(pattern, "")
+	return err == nil
 }

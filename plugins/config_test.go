@@ -44,7 +44,7 @@ func TestConfigErrors(t *testing.T) {
 		{"plugin nested unknown config key", "plugins: [{name: tag, config: {nested: {deep: 1, deeper: 2}}}]",
 			[]string{"plugins[0] tag: config.nested.deeper: unknown field"}},
 		{"plugin config type error", "plugins: [{name: tag, config: {nested: {deep: many}}}]",
-			[]string{"plugins[0] tag: config: line 1: cannot unmarshal"}},
+			[]string{`plugins[0] tag: config.nested.deep: cannot use "many" as a whole number (line 1)`}},
 		{"config for a plugin without one", "plugins: [{name: noconfig, config: {a: 1}}]",
 			[]string{"plugins[0] noconfig: config: this plugin takes no config"}},
 		{"room chain error", "rooms: {r1: {plugins: [allow, {name: tag, config: {action: zap}}]}}",
@@ -169,7 +169,9 @@ func TestRawConfigDecode(t *testing.T) {
 		{"ok", "words: [a]\nwait: 50ms\ninner: {n: 2}\nlist: [{n: 1}]\ndefault: x", ""},
 		{"unknown", "wurds: [a]", "wurds: unknown field (line 1)"},
 		{"unknown in list item", "list: [{n: 1}, {m: 2}]", "list[1].m: unknown field"},
-		{"bad duration", "wait: soon", "cannot unmarshal"},
+		{"bad duration", "wait: soon", `wait: cannot use "soon" as a duration like 30s (line 1)`},
+		{"bad number in a nested field", "inner: {n: lots}", `inner.n: cannot use "lots" as a whole number`},
+		{"list for a scalar", "kept: [a]", "kept: cannot use a list as a string"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

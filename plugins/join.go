@@ -61,7 +61,7 @@ func (e *entry) callJoin(ctx context.Context, j Join) outcome {
 // of its own that is abandoned at the entry's timeout: for the rare calls
 // (joins, traces) that do not go through the chain's worker.
 func (e *entry) bounded(invoke func() outcome) outcome {
-	if e.inline {
+	if e.runsInline() {
 		return invoke()
 	}
 	ch := make(chan outcome, 1)

@@ -75,19 +75,25 @@ func (p *Pipeline) Stats() Stats {
 }
 
 // Reload builds cfg and swaps it in atomically. If building fails, the
-// running set stays in place and the error says why. The old set's plugins
-// are closed when the last call using them returns.
+// running set stays in place and the error says why. An entry whose
+// config is unchanged (same chain, same place among the chain's entries of
+// its name, same settings) keeps its plugin instance with its state; a
+// changed one gets a new instance, which may take over the old one's
+// state ([Inheritor]). The old set's other plugins are closed when the
+// last call using them returns.
 func (p *Pipeline) Reload(cfg *Config) error {
 	p.reloadMu.Lock()
 	defer p.reloadMu.Unlock()
 	if p.cur.Load() == nil {
 		return ErrClosed
 	}
-	s, err := Build(cfg, p.reg, p.host)
+	s, err := build(cfg, p.reg, p.host, p.cur.Load())
 	if err != nil {
 		return fmt.Errorf("plugins: reload failed, keeping the running chains: %w", err)
 	}
-	p.cur.Swap(s).release(false)
+	old := p.cur.Swap(s)
+	s.adopt()
+	old.release(false)
 	return nil
 }
 

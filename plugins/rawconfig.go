@@ -11,8 +11,9 @@ import (
 // RawConfig is a plugin's undecoded config block (a YAML mapping). Plugins
 // decode it into their own struct with [RawConfig.Decode].
 type RawConfig struct {
-	node *yaml.Node // a mapping, or nil when the block is absent
-	dir  string     // directory of the config file, for relative paths
+	node  *yaml.Node // a mapping, or nil when the block is absent
+	dir   string     // directory of the config file, for relative paths
+	files *[]string  // the paths Path resolved, while the builder listens
 }
 
 // ParseRawConfig parses YAML text holding one mapping, e.g. `words: [a, b]`;
@@ -25,7 +26,11 @@ func ParseRawConfig(src string) (RawConfig, error) {
 	if len(doc.Content) == 0 {
 		return RawConfig{}, nil
 	}
-	return rawConfigOf(doc.Content[0], "")
+	n, err := expandAliases(doc.Content[0])
+	if err != nil {
+		return RawConfig{}, fmt.Errorf("plugins: config block: %w", err)
+	}
+	return rawConfigOf(n, "")
 }
 
 // rawConfigOf checks that n is a mapping (or null) and wraps it.
@@ -67,11 +72,18 @@ func (c RawConfig) Decode(v any) error {
 // Path resolves p relative to the directory of the config file, so that
 // `words_file: words.txt` sits next to the config; absolute paths and
 // empty strings are returned as they are.
+//
+// A reload keeps an instance whose config is unchanged only if the files
+// it resolved through Path are unchanged too, so resolve every file the
+// plugin reads (a word list, a module) through Path.
 func (c RawConfig) Path(p string) string {
-	if p == "" || filepath.IsAbs(p) || c.dir == "" {
-		return p
+	if p != "" && !filepath.IsAbs(p) && c.dir != "" {
+		p = filepath.Join(c.dir, p)
 	}
-	return filepath.Join(c.dir, p)
+	if c.files != nil && p != "" {
+		*c.files = append(*c.files, p)
+	}
+	return p
 }
 
 // FieldError is a config error about one field of a plugin's config block;

@@ -20,7 +20,8 @@ type counters struct {
 	allows, rewrites, rejects, holds, shadows atomic.Uint64
 	errors, panics, timeouts, skipped         atomic.Uint64
 	joins, joinRefusals                       atomic.Uint64
-	stuck                                     atomic.Int64
+	shed                                      atomic.Uint64                   // failed fast: too many abandoned calls
+	would                                     [ActionShadow + 1]atomic.Uint64 // dry run: verdicts not enforced
 	latency                                   histogram
 }
 
@@ -57,9 +58,10 @@ func (h *histogram) observe(d time.Duration) {
 
 // Stats is a snapshot of every chain's counters, ready for JSON.
 type Stats struct {
-	LoadedAt time.Time             `json:"loaded_at"` // counters start from zero at each (re)load
-	Default  ChainStats            `json:"default"`
-	Rooms    map[string]ChainStats `json:"rooms,omitempty"`
+	LoadedAt   time.Time             `json:"loaded_at"`   // counters start from zero at each (re)load
+	ConfigHash string                `json:"config_hash"` // see Set.Hash
+	Default    ChainStats            `json:"default"`
+	Rooms      map[string]ChainStats `json:"rooms,omitempty"`
 }
 
 // ChainStats is one chain's snapshot, its plugins in chain order.
@@ -71,27 +73,35 @@ type ChainStats struct {
 // PluginStats is one chain entry's counters. Calls counts every comment the
 // entry was asked about; the verdict counters count successful calls,
 // Errors (including Panics) and Timeouts count the failed ones, and
-// Skipped the ones its open circuit breaker skipped. Breaker is the
+// Skipped the ones its open circuit breaker skipped, Shed the ones
+// failed fast for too many abandoned calls. Breaker is the
 // breaker's state ("closed", "open" or "half_open"; empty without one)
 // and BreakerOpens how often it opened.
 type PluginStats struct {
-	Name         string            `json:"name"`
-	Index        int               `json:"index"`
-	OnError      OnError           `json:"on_error"`
-	TimeoutMS    float64           `json:"timeout_ms"`
-	Calls        uint64            `json:"calls"`
-	Allows       uint64            `json:"allows"`
-	Rewrites     uint64            `json:"rewrites"`
-	Rejects      uint64            `json:"rejects"`
-	Holds        uint64            `json:"holds"`
-	Shadows      uint64            `json:"shadows"`
-	Errors       uint64            `json:"errors"`
-	Panics       uint64            `json:"panics"`
-	Timeouts     uint64            `json:"timeouts"`
-	Skipped      uint64            `json:"skipped"`
-	Breaker      string            `json:"breaker,omitempty"`
-	BreakerOpens uint64            `json:"breaker_opens"`
-	Stuck        int64             `json:"stuck"` // timed-out calls still running now
+	Name         string    `json:"name"`
+	Index        int       `json:"index"`
+	OnError      OnError   `json:"on_error"`
+	TimeoutMS    float64   `json:"timeout_ms"`
+	Calls        uint64    `json:"calls"`
+	Allows       uint64    `json:"allows"`
+	Rewrites     uint64    `json:"rewrites"`
+	Rejects      uint64    `json:"rejects"`
+	Holds        uint64    `json:"holds"`
+	Shadows      uint64    `json:"shadows"`
+	Errors       uint64    `json:"errors"`
+	Panics       uint64    `json:"panics"`
+	Timeouts     uint64    `json:"timeouts"`
+	Skipped      uint64    `json:"skipped"`
+	Breaker      string    `json:"breaker,omitempty"`
+	BreakerOpens uint64    `json:"breaker_opens"`
+	Stuck        int64     `json:"stuck"`         // timed-out calls still running now (per instance)
+	MaxAbandoned int64     `json:"max_abandoned"` // the cap on Stuck; -1: none (max_abandoned: off)
+	Shed         uint64    `json:"shed"`          // calls failed fast because Stuck reached MaxAbandoned
+	Demoted      bool      `json:"demoted"`       // a NonBlocking plugin moved to the worker path after overrunning
+	Mode         EntryMode `json:"mode"`          // enforce or dry_run
+	// DryRun counts, for a dry-run entry, the verdicts it would have
+	// enforced, by action (rewrite, reject, hold, shadow).
+	DryRun       map[string]uint64 `json:"dry_run,omitempty"`
 	Joins        uint64            `json:"joins"`
 	JoinRefusals uint64            `json:"join_refusals"`
 	Latency      HistogramSnapshot `json:"latency"`
@@ -131,15 +141,22 @@ func (e *entry) snapshot() PluginStats {
 		Allows:    c.allows.Load(), Rewrites: c.rewrites.Load(),
 		Rejects: c.rejects.Load(), Holds: c.holds.Load(), Shadows: c.shadows.Load(),
 		Errors: c.errors.Load(), Panics: c.panics.Load(), Timeouts: c.timeouts.Load(),
-		Stuck: c.stuck.Load(), Joins: c.joins.Load(), JoinRefusals: c.joinRefusals.Load(),
+		Stuck: e.inst.stuck.Load(), MaxAbandoned: e.maxStuck, Shed: c.shed.Load(),
+		Demoted: e.inst.demoted.Load(), Mode: ModeEnforce, Joins: c.joins.Load(), JoinRefusals: c.joinRefusals.Load(),
 		Skipped: c.skipped.Load(), Latency: c.latency.snapshot(),
 	}
 	if b := e.breaker; b != nil {
 		ps.Breaker, ps.BreakerOpens = BreakerState(b.state.Load()).String(), b.opens.Load()
 	}
+	if e.dryRun {
+		ps.Mode, ps.DryRun = ModeDryRun, map[string]uint64{}
+		for a := ActionRewrite; a <= ActionShadow; a++ {
+			ps.DryRun[a.String()] = c.would[a].Load()
+		}
+	}
 	// Every counted call lands in exactly one of these; deriving Calls
 	// saves an atomic add per plugin per comment.
-	ps.Calls = ps.Allows + ps.Rewrites + ps.Rejects + ps.Holds + ps.Shadows + ps.Errors + ps.Timeouts + ps.Skipped
+	ps.Calls = ps.Allows + ps.Rewrites + ps.Rejects + ps.Holds + ps.Shadows + ps.Errors + ps.Timeouts + ps.Skipped + ps.Shed
 	return ps
 }
 

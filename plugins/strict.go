@@ -2,9 +2,11 @@ package plugins
 
 import (
 	"encoding"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -30,7 +32,7 @@ func checkNode(n *yaml.Node, t reflect.Type, path string) error {
 		t = t.Elem()
 	}
 	if reflect.PointerTo(t).Implements(yamlUnmarshalerType) || reflect.PointerTo(t).Implements(textUnmarshalerType) {
-		return nil // the type decodes itself
+		return checkLeaf(n, t, path) // the type decodes itself
 	}
 	switch {
 	case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
@@ -63,8 +65,52 @@ func checkNode(n *yaml.Node, t reflect.Type, path string) error {
 				return err
 			}
 		}
+	default:
+		return checkLeaf(n, t, path)
 	}
-	return nil // scalars and mismatched kinds: Decode reports type errors
+	return nil
+}
+
+// checkLeaf decodes a scalar (or a node of the wrong kind) on its own, so
+// that a wrong type is reported by its field, e.g. `slow_mode: cannot use
+// "soon" as a time.Duration (line 4)`, not only by its line.
+func checkLeaf(n *yaml.Node, t reflect.Type, path string) error {
+	if path == "" || t.Kind() == reflect.Interface {
+		return nil
+	}
+	if err := n.Decode(reflect.New(t).Interface()); err != nil {
+		if _, ok := errors.AsType[*yaml.TypeError](err); ok || n.Kind != yaml.ScalarNode {
+			what := n.Value
+			if n.Kind != yaml.ScalarNode {
+				what = map[yaml.Kind]string{yaml.SequenceNode: "a list", yaml.MappingNode: "a mapping"}[n.Kind]
+				return FieldErrorf(path, "cannot use %s as %s (line %d)", what, typeName(t), n.Line)
+			}
+			return FieldErrorf(path, "cannot use %q as %s (line %d)", what, typeName(t), n.Line)
+		}
+		return FieldErrorf(path, "%v (line %d)", err, n.Line)
+	}
+	return nil
+}
+
+// typeName names t for an admin: "a duration like 30s", "a number" …
+func typeName(t reflect.Type) string {
+	switch {
+	case t == reflect.TypeFor[time.Duration]():
+		return "a duration like 30s"
+	case t.Kind() == reflect.Bool:
+		return "true or false"
+	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Uint64:
+		return "a whole number"
+	case t.Kind() == reflect.Float32 || t.Kind() == reflect.Float64:
+		return "a number"
+	case t.Kind() == reflect.String:
+		return "a string"
+	case t.Kind() == reflect.Slice || t.Kind() == reflect.Array:
+		return "a list"
+	case t.Kind() == reflect.Map || t.Kind() == reflect.Struct:
+		return "a mapping"
+	}
+	return t.String()
 }
 
 // yamlFields maps the YAML keys of struct t to field types, following

@@ -96,7 +96,7 @@ func (w *worker) expire() (i int, wait time.Duration, expired bool) {
 			return i, deadline - now, false
 		}
 		if w.state.CompareAndSwap(s, stateAbandoned) {
-			w.ch.entries[i].stats.stuck.Add(1)
+			w.ch.entries[i].inst.stuck.Add(1)
 			return i, 0, true
 		}
 	}
@@ -111,7 +111,7 @@ func (w *worker) run(ctx context.Context, from int, st runState, cur uint64) {
 		e := entries[i]
 		_, deadline := unpackState(cur)
 		if w.state.Load() != cur {
-			e.stats.stuck.Add(-1) // abandoned before it even started
+			e.inst.stuck.Add(-1) // abandoned before it even started
 			return
 		}
 		e.call(ctx, nil, &o, st.c, now, w.t0.Add(deadline))
@@ -124,7 +124,7 @@ func (w *worker) run(ctx context.Context, from int, st runState, cur uint64) {
 			next = packState(i+1, now.Sub(w.t0)+entries[i+1].timeout)
 		}
 		if !w.state.CompareAndSwap(cur, next) {
-			e.stats.stuck.Add(-1) // the caller counted the timeout
+			e.inst.stuck.Add(-1) // the caller counted the timeout
 			return
 		}
 		w.ch.record(e, &o, st.c.Room)

@@ -64,7 +64,7 @@ func PostgresDB(t testing.TB) string {
 // not show; queries use $1 placeholders, which both engines take.
 func OpenDB(t testing.TB, db string) *sql.DB {
 	t.Helper()
-	driver, dsn := "sqlite3", "file:"+db+"?mode=ro"
+	driver, dsn := "sqlite3", "file:"+db+"?mode=ro&_busy_timeout=5000"
 	if postgres.IsURL(db) {
 		driver, dsn = "pgx", db
 	}

@@ -35,17 +35,32 @@ func NewSigner(secret []byte) *Signer {
 	}
 }
 
-// Issue returns a token for id that expires after ttl.
+// Issue returns a sessionless token for id that expires after ttl (what
+// `danmaku token` prints): it stands on its signature and expiry alone,
+// and a user's "sign out everywhere" ends it (see Token.Session).
 func (s *Signer) Issue(id Identity, ttl time.Duration) (string, error) {
-	now := time.Now()
+	return s.sign(id, "", time.Now().Add(ttl))
+}
+
+// IssueSession returns a token of the server-side session sid for id,
+// valid until exp unless the session ends first.
+func (s *Signer) IssueSession(id Identity, sid string, exp time.Time) (string, error) {
+	if sid == "" {
+		return "", errors.New("auth: a session token needs a session id")
+	}
+	return s.sign(id, sid, exp)
+}
+
+func (s *Signer) sign(id Identity, sid string, exp time.Time) (string, error) {
 	claims := Claims{
 		Name:  id.Name,
 		Roles: id.Roles,
 		Guest: id.Guest,
 		RegisteredClaims: jwt.RegisteredClaims{
+			ID:        sid,
 			Subject:   id.ID,
-			IssuedAt:  jwt.NewNumericDate(now),
-			ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
+			IssuedAt:  jwt.NewNumericDate(time.Now()),
+			ExpiresAt: jwt.NewNumericDate(exp),
 		},
 	}
 	t, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(s.secret)
@@ -66,28 +81,62 @@ var ErrExpired = errors.New("token expired")
 // MaxTokenLen bounds the tokens Verify parses; real ones are a few hundred bytes.
 const MaxTokenLen = 4096
 
-// Verify checks token and returns its identity and expiry. Beyond the
-// signature, algorithm and expiry it requires sub and name, known roles, and
-// no role above viewer on a guest token.
+// Token is what a verified token says.
+type Token struct {
+	Identity Identity
+	Expires  time.Time
+	IssuedAt time.Time // zero when the token does not say
+	// Session is the id of the server-side session the token belongs to
+	// (its jti): the token is good only while that session exists. Empty
+	// for a sessionless token, which stands on its signature and expiry
+	// until its user signs out everywhere.
+	Session string
+}
+
+// Verify checks token and returns its identity and expiry; see Parse.
 func (s *Signer) Verify(token string) (Identity, time.Time, error) {
+	t, err := s.Parse(token)
+	return t.Identity, t.Expires, err
+}
+
+// Parse checks token and returns what it says. Beyond the signature,
+// algorithm and expiry it requires sub and name, known roles, and no role
+// above viewer on a guest token. Whether its session still exists is the
+// caller's to check.
+func (s *Signer) Parse(token string) (Token, error) {
 	if len(token) > MaxTokenLen {
-		return Identity{}, time.Time{}, fmt.Errorf("%w: longer than %d bytes", ErrInvalidToken, MaxTokenLen)
+		return Token{}, fmt.Errorf("%w: longer than %d bytes", ErrInvalidToken, MaxTokenLen)
 	}
 	var c Claims
 	_, err := s.parser.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return s.secret, nil })
 	if errors.Is(err, jwt.ErrTokenExpired) {
-		return Identity{}, time.Time{}, fmt.Errorf("%w: %w", ErrInvalidToken, ErrExpired)
+		return Token{}, fmt.Errorf("%w: %w", ErrInvalidToken, ErrExpired)
 	}
 	if err != nil {
-		return Identity{}, time.Time{}, fmt.Errorf("%w: %w", ErrInvalidToken, err)
+		return Token{}, fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
 	if c.Subject == "" || c.Name == "" {
-		return Identity{}, time.Time{}, fmt.Errorf("%w: sub and name are required", ErrInvalidToken)
+		return Token{}, fmt.Errorf("%w: sub and name are required", ErrInvalidToken)
 	}
 	for _, r := range c.Roles {
 		if !ValidRole(r) || (c.Guest && r != RoleViewer) {
-			return Identity{}, time.Time{}, fmt.Errorf("%w: role %q is not allowed here", ErrInvalidToken, r)
+			return Token{}, fmt.Errorf("%w: role %q is not allowed here", ErrInvalidToken, r)
 		}
 	}
-	return Identity{ID: c.Subject, Name: c.Name, Roles: c.Roles, Guest: c.Guest}, c.ExpiresAt.Time, nil
+	if len(c.ID) > MaxSessionIDLen {
+		return Token{}, fmt.Errorf("%w: session id longer than %d bytes", ErrInvalidToken, MaxSessionIDLen)
+	}
+	t := Token{
+		Identity: Identity{ID: c.Subject, Name: c.Name, Roles: c.Roles, Guest: c.Guest},
+		Expires:  c.ExpiresAt.Time,
+		Session:  c.ID,
+	}
+	if c.IssuedAt != nil {
+		t.IssuedAt = c.IssuedAt.Time
+	}
+	return t, nil
 }
+
+// MaxSessionIDLen bounds the session id a token may carry; the server's
+// own are 26 characters.
+const MaxSessionIDLen = 64

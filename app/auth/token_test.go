@@ -40,6 +40,36 @@ func TestIssueAndVerify(t *testing.T) {
 	}
 }
 
+func TestSessionTokens(t *testing.T) {
+	s := auth.NewSigner(secret)
+	id := auth.Identity{ID: "g-1", Name: "guest-1", Roles: []string{auth.RoleViewer}, Guest: true}
+	exp := time.Now().Add(2 * time.Hour).Truncate(time.Second)
+	tok, err := s.IssueSession(id, "sid-1", exp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Parse(tok)
+	if err != nil || got.Session != "sid-1" || got.Identity.ID != id.ID || !got.Expires.Equal(exp) || got.IssuedAt.IsZero() {
+		t.Fatalf("Parse = %+v, %v", got, err)
+	}
+	plain, err := s.Issue(id, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Parse(plain); err != nil || got.Session != "" {
+		t.Fatalf("a sessionless token parsed as %+v, %v", got, err)
+	}
+	if _, err := s.IssueSession(id, "", exp); err == nil {
+		t.Fatal("IssueSession without a session id succeeded")
+	}
+	long := sign(t, jwt.SigningMethodHS256, secret, jwt.MapClaims{
+		"sub": "u1", "name": "A", "exp": exp.Unix(), "jti": strings.Repeat("x", auth.MaxSessionIDLen+1),
+	})
+	if _, err := s.Parse(long); !errors.Is(err, auth.ErrInvalidToken) {
+		t.Fatalf("an overlong session id: %v, want ErrInvalidToken", err)
+	}
+}
+
 func TestVerifyRefuses(t *testing.T) {
 	s := auth.NewSigner(secret)
 	future := time.Now().Add(time.Hour).Unix()

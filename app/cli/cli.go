@@ -60,6 +60,10 @@ func commands() []command {
 		{"tail", "print a room's live comments as they come, until interrupted", tailRoom},
 		{"relay", "post a Bilibili XML file or JSON export into a live room at its recorded pace", relayFile},
 		{"plugins", "check a plugin config offline (plugins check FILE) or try a comment (plugins try FILE -room R -text T)", pluginsCmd},
+		{"backup", "copy the database to a file while the server runs, and check the copy", backup},
+		{"restore", "replace the database with a backup, for a stopped server", restore},
+		{"export-user", "write everything stored about one user as JSON (a data request)", exportUser},
+		{"erase-user", "erase one user's comments, likes and sessions (a data request)", eraseUser},
 	}
 }
 
@@ -108,7 +112,7 @@ func exitCode(err error) int {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "Usage: danmaku [command] [flags]   (danmaku COMMAND -h lists a command's flags)\n\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.brief)
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.brief)
 	}
-	fmt.Fprintf(w, "  %-10s %s\n", "help", "print this list")
+	fmt.Fprintf(w, "  %-12s %s\n", "help", "print this list")
 }

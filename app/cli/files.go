@@ -51,6 +51,12 @@ func (readCloser) Close() error { return nil }
 // under a temporary name and renamed into place on success, so a failed
 // export never leaves half a file, nor clobbers an earlier one.
 func openOutput(path string, io IO) (io.Writer, func(error) error, error) {
+	return openOutputMode(path, io, 0o644)
+}
+
+// openOutputMode is openOutput for a file of mode perm: 0600 for one
+// that holds personal data.
+func openOutputMode(path string, io IO, perm os.FileMode) (io.Writer, func(error) error, error) {
 	if path == "-" {
 		return io.Stdout, func(err error) error { return err }, nil
 	}
@@ -63,7 +69,7 @@ func openOutput(path string, io IO) (io.Writer, func(error) error, error) {
 			err = cerr
 		}
 		if err == nil {
-			err = os.Chmod(f.Name(), 0o644) // CreateTemp's 0600 is for secrets
+			err = os.Chmod(f.Name(), perm) // CreateTemp's 0600 is for secrets
 		}
 		if err == nil {
 			err = os.Rename(f.Name(), path)

@@ -1,7 +1,10 @@
 package cli_test
 
 import (
+	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,16 +18,21 @@ import (
 func TestMigrateCommandOnPostgres(t *testing.T) {
 	db := strings.Replace(pgtest.DB(t), "postgres@", "postgres:hunter2@", 1) // the test server trusts any password
 	files := cli.Files{Migrations: os.DirFS("../../migrations"), PostgresMigrations: os.DirFS("../../migrations/postgres")}
+	all, err := fs.Glob(files.PostgresMigrations, "*.sql")
+	if err != nil || len(all) == 0 {
+		t.Fatalf("PostgreSQL migrations: %v, %v", all, err)
+	}
+	n := len(all)
 	for _, st := range []struct {
 		name   string
 		args   []string
 		stdout string
 	}{
-		{"status of a new database", []string{"migrate", "status", "-db", db}, "0 applied, 1 pending\n"},
-		{"status changed nothing", []string{"migrate", "status", "-db", db}, "0 applied, 1 pending\n"},
+		{"status of a new database", []string{"migrate", "status", "-db", db}, fmt.Sprintf("0 applied, %d pending\n", n)},
+		{"status changed nothing", []string{"migrate", "status", "-db", db}, fmt.Sprintf("0 applied, %d pending\n", n)},
 		{"up", []string{"migrate", "up", "-db", db}, "applied 00001_init.sql\n"},
 		{"up again", []string{"migrate", "up", "-db", db}, "no pending migrations in postgres://postgres:xxxxx@127.0.0.1:"},
-		{"all applied", []string{"migrate", "status", "-db", db}, "1 applied, 0 pending\n"},
+		{"all applied", []string{"migrate", "status", "-db", db}, fmt.Sprintf("%d applied, 0 pending\n", n)},
 	} {
 		t.Run(st.name, func(t *testing.T) {
 			code, stdout, stderr := run(t, files, nil, st.args...)
@@ -41,5 +49,18 @@ func TestTokenOnPostgresNeedsTheSecret(t *testing.T) {
 	code, _, stderr := run(t, cli.Files{}, nil, "token", "-user", "alice", "-db", "postgres://db.example/danmaku")
 	if code == 0 || !strings.Contains(stderr, "set DANMAKU_SECRET") {
 		t.Fatalf("exit %d, stderr %q; want a failure asking for DANMAKU_SECRET", code, stderr)
+	}
+}
+
+// TestBackupAndRestoreOnPostgresPointToItsTools: backup and restore copy
+// SQLite files; on a PostgreSQL URL they say what to use instead.
+func TestBackupAndRestoreOnPostgresPointToItsTools(t *testing.T) {
+	for _, cmd := range []string{"backup", "restore"} {
+		t.Run(cmd, func(t *testing.T) {
+			code, _, stderr := run(t, cli.Files{}, nil, cmd, "-db", "postgres://db.example/danmaku", filepath.Join(t.TempDir(), "b.db"))
+			if code == 0 || !strings.Contains(stderr, "use pg_dump and pg_restore") {
+				t.Fatalf("exit %d, stderr %q; want a failure naming pg_dump", code, stderr)
+			}
+		})
 	}
 }

@@ -55,6 +55,8 @@ func serveFlags(cfg *app.Config, logLevel, logFormat *string) *flag.FlagSet {
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long shutdown waits for requests and sockets")
 	fs.BoolVar(&cfg.SeedDemo, "seed-demo", cfg.SeedDemo, "create the demo room in a new database")
 	fs.IntVar(&cfg.ReportThreshold, "report-threshold", cfg.ReportThreshold, "distinct viewers whose reports hide a comment until a moderator decides (negative: never hide)")
+	fs.DurationVar(&cfg.IPRetention, "ip-retention", cfg.IPRetention, "how long client addresses are kept (on comments, and on bans that ended) before a background job erases them; negative keeps them")
+	fs.DurationVar(&cfg.SessionRecheck, "session-recheck", cfg.SessionRecheck, "how long a node trusts its cached view of a session: a sign-out on another node, or by a command-line tool, takes effect here within it")
 	fs.StringVar(&cfg.PluginsFile, "plugins", cfg.PluginsFile, "moderation plugin config (YAML; see docs/plugins.md); reloaded on SIGHUP; default: the built-in chain")
 	if cfg.ImportPlugins == nil {
 		cfg.ImportPlugins = slices.Clone(moderation.DefaultImportPlugins)

@@ -39,7 +39,10 @@ func token(_ context.Context, args []string, io IO, _ Files) error {
 	var roles roleFlag
 	fs.Var(&roles, "role", "viewer, moderator or admin; repeat it or separate with commas (default viewer)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: danmaku token -user ID [-name NAME] [-role ROLE]... [-ttl 24h]\n\nflags (of the server's, only -db and -config matter here):")
+		fmt.Fprintln(fs.Output(), "usage: danmaku token -user ID [-name NAME] [-role ROLE]... [-ttl 24h]\n\n"+
+			"The token has no session: it is good until -ttl is up, or until its user signs out\n"+
+			"everywhere. Pasted at /login it starts a browser session, which a sign-out ends.\n\n"+
+			"flags (of the server's, only -db and -config matter here):")
 		fs.PrintDefaults()
 	}
 	if err := parse(fs, args, io); err != nil {

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"html"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -22,7 +21,7 @@ const dplayerMaxItems = maxListLimit
 // player's `danmaku: {api: "http://host/dplayer/"}` points: the player
 // GETs and POSTs `v3/`.
 func (s *server) dplayerRoutes(dp fiber.Router) {
-	dp.Get("/v3", s.deps.Auth.Identify, middleware.RequireIdentity, s.dplayerList)
+	dp.Get("/v3", s.deps.Auth.IdentifyReads, middleware.RequireIdentity, s.dplayerList)
 	dp.Post("/v3", s.dplayerPost)
 }
 
@@ -116,11 +115,11 @@ func (s *server) dplayerPost(c *fiber.Ctx) error {
 func (s *server) dplayerIdentify(c *fiber.Ctx, p dplayer.Post) error {
 	switch {
 	case p.Token != "":
-		id, exp, err := s.deps.Auth.Verify(p.Token)
+		t, err := s.deps.Auth.Verify(c.UserContext(), p.Token)
 		if err != nil {
 			return err
 		}
-		middleware.SetIdentity(c, id, exp)
+		middleware.SetCredentials(c, t)
 		return nil
 	case middleware.BearerToken(c) != "" || s.deps.Origins.FromThisSite(c):
 		return s.deps.Auth.Resolve(c)
@@ -129,6 +128,6 @@ func (s *server) dplayerIdentify(c *fiber.Ctx, p dplayer.Post) error {
 	if s.deps.Auth.Guests != middleware.GuestsOff {
 		id = auth.NewGuest()
 	}
-	middleware.SetIdentity(c, id, time.Time{})
+	middleware.SetCredentials(c, auth.Token{Identity: id})
 	return nil
 }

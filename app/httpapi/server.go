@@ -100,6 +100,7 @@ type Deps struct {
 	Moderation Moderation
 	Feedback   Feedback
 	Heat       Heat
+	Segments   Segments
 	Transfer   Transfer
 	Sockets    Sockets
 	Pages      pages.Deps
@@ -208,7 +209,7 @@ func (s *server) routes(f *fiber.App, limits *middleware.BodyLimits) {
 	f.Get("/ws/admin", o.SocketOrigin, a.IdentifySocket, mod, s.deps.Sockets.HandleModerator)
 	f.Use("/ws", notFound)
 
-	api := f.Group("/api", o.SameSiteWrites, a.Identify, middleware.RequireIdentity)
+	api := f.Group("/api", o.SameSiteWrites, a.IdentifyReads, middleware.RequireIdentity)
 	api.Get("/rooms", s.listRooms)
 	api.Post("/rooms", mod, s.createRoom)
 	api.Get("/rooms/:id", s.getRoom)
@@ -221,9 +222,12 @@ func (s *server) routes(f *fiber.App, limits *middleware.BodyLimits) {
 	api.Post("/comments/:id/recall", a.RequireParticipant, s.recallComment)
 	api.Get("/rooms/:id/liked", middleware.NoStore, s.getLiked)
 	api.Get("/rooms/:id/heat", s.getHeat)
+	api.Get("/rooms/:id/segments/:n", s.getSegment)
 	api.Get("/rooms/:id/comments.xml", s.exportRoom(exportXML))
 	api.Get("/rooms/:id/comments.json", s.exportRoom(exportJSON))
 	api.Post("/rooms/:id/import", middleware.NoStore, mod, s.postImport)
+	api.Post("/logout", middleware.NoStore, s.logout)
+	api.Post("/logout/everywhere", middleware.NoStore, s.logoutEverywhere)
 	limits.Upload(fiber.MethodPost, "/api/rooms/:id/import", s.cfg.MaxImportBytes, importReadTimeout, isModerator)
 	s.adminRoutes(api.Group("/admin", middleware.NoStore, mod))
 	api.Use(notFound)

@@ -105,8 +105,11 @@ func (h *Hub) Join(roomID string, m Member) (*Subscription, int, error) {
 		}
 		h.rooms[roomID] = r
 	}
-	s := &Subscription{hub: h, room: r, member: m, holding: true}
+	s := &Subscription{hub: h, room: r, member: m, holding: true, version: protocol.V1}
 	s.backlog, _ = m.(Backlogger)
+	if v, ok := m.(Versioned); ok && v.WireVersion() == protocol.V2 {
+		s.version = protocol.V2
+	}
 	r.mu.Lock()
 	r.add(s)
 	n := len(r.members)

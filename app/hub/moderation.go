@@ -8,9 +8,23 @@ import (
 
 // SendTo sends data to the members of a room on this node for which match
 // is true, bypassing the broker: for frames only some viewers may see,
-// such as a shadow-banned user's own comments. A member still catching up
-// gets it after its catch-up, like any live message.
+// such as a shadow-banned user's own retractions. A member still catching
+// up gets it after its catch-up, like any live message.
 func (h *Hub) SendTo(roomID string, match func(Member) bool, data []byte) {
+	h.sendTo(roomID, match, &frame{data: data})
+}
+
+// SendCommentsTo sends a comments frame of items to the members of a room
+// on this node for which match is true, as SendTo does, each in its own
+// wire version: a shadowed comment must look like any other. The frame
+// goes as it is, never trimmed by seq.
+func (h *Hub) SendCommentsTo(roomID string, match func(Member) bool, items []protocol.Comment) {
+	f := commentsFrame(roomID, items)
+	f.exact = true
+	h.sendTo(roomID, match, f)
+}
+
+func (h *Hub) sendTo(roomID string, match func(Member) bool, f *frame) {
 	h.mu.Lock()
 	r := h.rooms[roomID]
 	h.mu.Unlock()
@@ -19,21 +33,21 @@ func (h *Hub) SendTo(roomID string, match func(Member) bool, data []byte) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.sendToLocked(match, data)
+	r.sendToLocked(match, f)
 }
 
 // sendToLocked sends data to the members match picks, parking it for
 // those still catching up. Guarded by mu.
-func (r *room) sendToLocked(match func(Member) bool, data []byte) {
+func (r *room) sendToLocked(match func(Member) bool, f *frame) {
 	for _, s := range r.members {
 		if !match(s.member) {
 			continue
 		}
 		if s.holding {
-			s.pending = append(s.pending, frame{data: data})
+			s.pending = append(s.pending, f)
 			continue
 		}
-		s.member.Send(data)
+		s.member.Send(f.bytes(s.version))
 	}
 }
 
@@ -46,9 +60,16 @@ func sameUser(id string) func(Member) bool {
 }
 
 // PublishToUser sends data to user's members in a room, on every node:
-// a shadowed comment, or the retraction of one, that only its sender sees.
+// the retraction of a shadowed comment, which only its sender sees.
 func (h *Hub) PublishToUser(ctx context.Context, roomID, user string, data []byte) {
 	h.publish(ctx, Message{Room: roomID, Data: data, User: user})
+}
+
+// PublishCommentsToUser sends comments to user's members in a room, on
+// every node, each in its member's wire version and never trimmed by seq:
+// a shadowed comment, which must look to its sender like any other.
+func (h *Hub) PublishCommentsToUser(ctx context.Context, roomID, user string, items []protocol.Comment) {
+	h.publish(ctx, Message{Room: roomID, Comments: items, User: user})
 }
 
 // SkipSeqs tells every node that a room's seqs first..last committed

@@ -49,8 +49,13 @@ func (o *outbox) add(msg Message, now time.Time) {
 	if len(o.entries) == 0 && (len(msg.Comments) > 0 || msg.Data != nil) {
 		o.since = now
 	}
+	if msg.User != "" {
+		// For one user's members: an entry of its own, never merged.
+		o.entries = append(o.entries, entry{comments: append([]protocol.Comment(nil), msg.Comments...), data: msg.Data, user: msg.User})
+		return
+	}
 	if len(msg.Comments) > 0 {
-		if n := len(o.entries); n > 0 && o.entries[n-1].data == nil {
+		if n := len(o.entries); n > 0 && o.entries[n-1].data == nil && o.entries[n-1].user == "" {
 			o.entries[n-1].comments = append(o.entries[n-1].comments, msg.Comments...)
 		} else {
 			// A copy: the publisher's slice is not ours to append to.
@@ -58,7 +63,7 @@ func (o *outbox) add(msg Message, now time.Time) {
 		}
 	}
 	if msg.Data != nil {
-		o.entries = append(o.entries, entry{data: msg.Data, user: msg.User})
+		o.entries = append(o.entries, entry{data: msg.Data})
 	}
 	if msg.Likes != nil {
 		o.mergeLikes(msg.Likes)

@@ -27,11 +27,36 @@ type room struct {
 	out   outbox
 }
 
-// frame is one encoded frame; a comments frame keeps its items so that a
-// member still catching up can drop the ones it already has.
+// frame is one outgoing frame. An opaque frame is data, the same for every
+// member; a comments frame keeps its items, so that a member still
+// catching up can drop the ones it already has, and is encoded once per
+// wire version, when the first member speaking that version needs it.
+// Frames are shared by pointer between the members (pending lists too), so
+// the encoding is too; everything here is guarded by the room's mu.
 type frame struct {
 	data  []byte
+	room  string
 	items []protocol.Comment
+	// exact frames go to their members as they are, never trimmed by seq
+	// (a shadowed comment carries a seq that another comment takes too).
+	exact bool
+	enc   [protocol.Versions][]byte
+}
+
+// commentsFrame is a comments frame of room for items.
+func commentsFrame(room string, items []protocol.Comment) *frame {
+	return &frame{room: room, items: items}
+}
+
+// bytes returns the frame in wire version v, encoding it on first use.
+func (f *frame) bytes(v protocol.Version) []byte {
+	if f.items == nil {
+		return f.data
+	}
+	if f.enc[v-1] == nil {
+		f.enc[v-1] = protocol.EncodeCommentsAs(v, f.room, f.items)
+	}
+	return f.enc[v-1]
 }
 
 // deliver queues msg and makes sure a flush is on its way. It never fans
@@ -160,43 +185,49 @@ func (r *room) close() {
 	}
 }
 
-// fanOut encodes each frame of b once and hands it to every member. Guarded by mu.
+// fanOut encodes each frame of b once per wire version its members speak
+// and hands it to every member. Guarded by mu.
 func (r *room) fanOut(b batch) {
 	for _, e := range b.entries {
 		if e.user != "" {
-			r.sendToLocked(sameUser(e.user), e.data)
+			f := &frame{data: e.data}
+			if len(e.comments) > 0 {
+				f = commentsFrame(r.id, e.comments)
+				f.exact = true
+			}
+			r.sendToLocked(sameUser(e.user), f)
 			continue
 		}
 		if e.data != nil {
-			r.sendLocked(frame{data: e.data})
+			r.sendLocked(&frame{data: e.data})
 			r.observe(FrameOther, 0)
 			continue
 		}
 		for start := 0; start < len(e.comments); start += MaxItemsPerFrame {
 			items := e.comments[start:min(start+MaxItemsPerFrame, len(e.comments))]
-			r.sendLocked(frame{data: protocol.EncodeComments(r.id, items), items: items})
+			r.sendLocked(commentsFrame(r.id, items))
 			r.observe(FrameComments, len(items))
 		}
 	}
 	if b.likes != nil {
-		r.sendLocked(frame{data: protocol.EncodeLikes(r.id, b.likes.Room, b.likes.Comments)})
+		r.sendLocked(&frame{data: protocol.EncodeLikes(r.id, b.likes.Room, b.likes.Comments)})
 		r.observe(FrameLikes, 0)
 	}
 	if b.presence {
-		r.sendLocked(frame{data: protocol.EncodePresence(r.id, r.hub.total(r.id, len(r.members)))})
+		r.sendLocked(&frame{data: protocol.EncodePresence(r.id, r.hub.total(r.id, len(r.members)))})
 		r.observe(FramePresence, 0)
 	}
 }
 
 // sendLocked writes f to every member, or parks it for members that are
 // still catching up. Guarded by mu.
-func (r *room) sendLocked(f frame) {
+func (r *room) sendLocked(f *frame) {
 	for _, s := range r.members {
 		if s.holding {
 			s.pending = append(s.pending, f)
 			continue
 		}
-		if data := s.unseen(r.id, f); data != nil {
+		if data := s.unseen(f); data != nil {
 			s.member.Send(data)
 		}
 	}
@@ -256,10 +287,10 @@ func (r *room) release(s *Subscription, after int64) {
 	// Merge the held comments into few frames: a long catch-up can hold
 	// more frames than the socket's send buffer has room for.
 	var items []protocol.Comment
-	var others [][]byte
+	var others []*frame
 	for _, f := range s.pending {
-		if len(f.items) == 0 {
-			others = append(others, f.data)
+		if len(f.items) == 0 || f.exact {
+			others = append(others, f)
 			continue
 		}
 		for _, c := range f.items {
@@ -270,10 +301,10 @@ func (r *room) release(s *Subscription, after int64) {
 		}
 	}
 	for start := 0; start < len(items); start += MaxItemsPerFrame {
-		s.member.Send(protocol.EncodeComments(r.id, items[start:min(start+MaxItemsPerFrame, len(items))]))
+		s.member.Send(protocol.EncodeCommentsAs(s.version, r.id, items[start:min(start+MaxItemsPerFrame, len(items))]))
 	}
-	for _, data := range others {
-		s.member.Send(data)
+	for _, f := range others {
+		s.member.Send(f.bytes(s.version))
 	}
 	s.pending = nil
 	s.holding = false

@@ -9,6 +9,13 @@ type Member interface {
 	Send(frame []byte)
 }
 
+// Versioned is a Member that speaks a wire version other than V1; it gets
+// comments frames in that version (each encoded once per frame for all
+// the members that speak it).
+type Versioned interface {
+	WireVersion() protocol.Version
+}
+
 // Backlogger is a Member that can tell how many frames it has queued and
 // not yet written. A room whose members are behind holds its next frame
 // (see Options.HoldMax) so that it grows instead of queueing.
@@ -22,24 +29,26 @@ type Subscription struct {
 	room    *room
 	member  Member
 	backlog Backlogger // member, when it can tell its backlog
-	index   int        // position in room.members, for O(1) removal
+	version protocol.Version
+	index   int // position in room.members, for O(1) removal
 
 	// While holding, live frames wait in pending so that the joiner can
 	// send its welcome and catch-up first; guarded by room.mu.
 	holding bool
-	pending []frame
+	pending []*frame
 	// seen is the highest seq this member has been sent. Commits are
 	// published after they commit, so a frame can arrive after a catch-up
 	// read already covered it; seen drops such repeats.
 	seen int64
 }
 
-// unseen returns the bytes to send for f: f itself, a re-encoded subset
-// without the comments s has already seen, or nil. Guarded by room.mu.
-func (s *Subscription) unseen(room string, f frame) []byte {
+// unseen returns the bytes to send for f: f itself in s's version, a
+// re-encoded subset without the comments s has already seen, or nil.
+// Guarded by room.mu.
+func (s *Subscription) unseen(f *frame) []byte {
 	n := len(f.items)
-	if n == 0 {
-		return f.data
+	if n == 0 || f.exact {
+		return f.bytes(s.version)
 	}
 	last := f.items[n-1].Seq
 	if last <= s.seen {
@@ -49,13 +58,13 @@ func (s *Subscription) unseen(room string, f frame) []byte {
 	seen := s.seen
 	s.seen = last
 	if first > seen {
-		return f.data
+		return f.bytes(s.version)
 	}
 	i := 0
 	for f.items[i].Seq <= seen {
 		i++
 	}
-	return protocol.EncodeComments(room, f.items[i:])
+	return protocol.EncodeCommentsAs(s.version, f.room, f.items[i:])
 }
 
 // Room returns the room id.

@@ -17,14 +17,15 @@ type UserMember = hub.UserMember
 // stored finishes a comment once its transaction committed: the sender's
 // answer, the shadow illusion, and the moderators' feed.
 func (s *Service) stored(c protocol.Comment, nc store.NewComment, from moderation.Sender, v moderation.Verdict, done func(protocol.Comment, error)) {
+	v.Committed(context.Background()) // the plugins that observe outcomes hear of it
 	switch v.Status {
 	case store.Held:
 		done(protocol.Comment{}, errs.New(errs.Held, "%s", v.Reason))
 	case store.Shadowed:
 		done(c, nil)
 		// Only the sender's own sockets in the room see it, as if it were
-		// live, on whichever nodes they are.
-		s.deps.Hub.PublishToUser(context.Background(), c.Room, from.ID, protocol.EncodeComments(c.Room, []protocol.Comment{c}))
+		// live (in their wire version), on whichever nodes they are.
+		s.deps.Hub.PublishCommentsToUser(context.Background(), c.Room, from.ID, []protocol.Comment{c})
 	default:
 		done(c, nil)
 	}

@@ -34,6 +34,7 @@ type Hub interface {
 	PublishRetract(ctx context.Context, room string, ids []int64)
 	PublishWeights(ctx context.Context, room string, weights map[int64]int)
 	PublishToUser(ctx context.Context, room, user string, frame []byte)
+	PublishCommentsToUser(ctx context.Context, room, user string, items []protocol.Comment)
 }
 
 // Feed hears of every stored comment, for the moderators.

@@ -119,6 +119,10 @@ func (h *fakeHub) PublishRetract(_ context.Context, room string, ids []int64) {
 	h.retracted[room] = append(h.retracted[room], ids...)
 }
 
+func (h *fakeHub) PublishCommentsToUser(ctx context.Context, room, user string, _ []protocol.Comment) {
+	h.PublishToUser(ctx, room, user, nil)
+}
+
 func (h *fakeHub) PublishToUser(_ context.Context, _, user string, _ []byte) {
 	h.mu.Lock()
 	defer h.mu.Unlock()

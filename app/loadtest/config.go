@@ -28,6 +28,7 @@ type Config struct {
 	Addr        string        // server host:port, or several comma-separated (a cluster's nodes, sockets spread round them); required (DefaultConfig: the server's default)
 	Path        string        // WebSocket path; default "/ws"
 	Mode        Mode          // json (default) or raw
+	Wire        int           // json mode's wire version, 1 or 2 (?v=2: compact comments frames); default 2
 	Token       string        // sent as "Authorization: Bearer TOKEN" when set
 	AllowRemote bool          // permit a non-loopback Addr (off so a typo cannot flood a real host)
 	Rooms       int           // rooms R; default 1
@@ -42,6 +43,8 @@ type Config struct {
 	Dials       int           // dials in flight during the ramp; default 200
 	DialTimeout time.Duration // per-socket TCP + WebSocket handshake; default 10s
 	JoinTimeout time.Duration // wait for every socket to be joined after the ramp; default 30s
+	Churn       float64       // extra sockets per second that join, stay about ChurnHold and leave while sending; 0: none
+	ChurnHold   time.Duration // how long a churning socket stays; default 2s
 	PID         int           // server process to sample from /proc; 0 skips server stats
 	JSON        bool          // Main prints the report as JSON instead of text
 }
@@ -52,6 +55,7 @@ func DefaultConfig() Config {
 		Addr:        "127.0.0.1:8080", // the server's default listen address
 		Path:        "/ws",
 		Mode:        ModeJSON,
+		Wire:        2,
 		Rooms:       1,
 		RoomPrefix:  "lt",
 		Viewers:     100,
@@ -62,6 +66,7 @@ func DefaultConfig() Config {
 		Dials:       200,
 		DialTimeout: 10 * time.Second,
 		JoinTimeout: 30 * time.Second,
+		ChurnHold:   2 * time.Second,
 	}
 }
 
@@ -73,6 +78,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Mode == "" {
 		c.Mode = d.Mode
+	}
+	if c.Wire == 0 {
+		c.Wire = d.Wire
 	}
 	if c.Rooms == 0 {
 		c.Rooms = d.Rooms
@@ -92,6 +100,9 @@ func (c Config) withDefaults() Config {
 	if c.JoinTimeout == 0 {
 		c.JoinTimeout = d.JoinTimeout
 	}
+	if c.ChurnHold == 0 {
+		c.ChurnHold = d.ChurnHold
+	}
 	return c
 }
 
@@ -105,6 +116,8 @@ func (c Config) validate() error {
 		return errors.New("addr is required")
 	case c.Mode != ModeJSON && c.Mode != ModeRaw:
 		return fmt.Errorf("mode %q: want json or raw", c.Mode)
+	case c.Wire != 1 && c.Wire != 2:
+		return fmt.Errorf("wire %d: want 1 or 2", c.Wire)
 	case !strings.HasPrefix(c.Path, "/"):
 		return fmt.Errorf("path %q must start with /", c.Path)
 	case c.Rooms < 1:
@@ -119,6 +132,8 @@ func (c Config) validate() error {
 		return errors.New("a sending rate needs at least one sender")
 	case c.RoomRate > 0 && c.Senders < c.Rooms:
 		return fmt.Errorf("a per-room rate needs a sender in every room: %d senders < %d rooms", c.Senders, c.Rooms)
+	case c.Churn < 0 || c.ChurnHold < 0:
+		return errors.New("churn and churn-hold cannot be negative")
 	case c.Duration < 0 || c.Drain < 0:
 		return errors.New("duration and drain cannot be negative")
 	case c.Dials < 1:

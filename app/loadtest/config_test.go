@@ -19,6 +19,8 @@ func TestConfigValidate(t *testing.T) {
 		{"idle run", func(c *Config) { c.Senders, c.RoomRate = 0, 0 }, ""},
 		{"no addr", func(c *Config) { c.Addr = "" }, "addr"},
 		{"bad mode", func(c *Config) { c.Mode = "xml" }, "mode"},
+		{"wire v1", func(c *Config) { c.Wire = 1 }, ""},
+		{"unknown wire version", func(c *Config) { c.Wire = 3 }, "wire"},
 		{"no sockets", func(c *Config) { c.Viewers, c.Senders, c.RoomRate = 0, 0, 0 }, "socket"},
 		{"both rates", func(c *Config) { c.Rate = 10 }, "not both"},
 		{"rate without senders", func(c *Config) { c.Senders = 0 }, "sender"},

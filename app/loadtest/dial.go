@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"sync"
 
 	"github.com/gorilla/websocket"
@@ -21,6 +22,7 @@ type dialers struct {
 	ds     []*websocket.Dialer
 	header http.Header
 	bases  []url.URL
+	wire   string // the v query parameter, "" for none
 }
 
 // newDialers builds the dialers. Read buffers are per socket (4 KiB lets one
@@ -30,6 +32,9 @@ func newDialers(c Config) *dialers {
 	d := &dialers{header: http.Header{}}
 	for _, addr := range c.addrs() {
 		d.bases = append(d.bases, url.URL{Scheme: "ws", Host: addr, Path: c.Path})
+	}
+	if c.Mode == ModeJSON && c.Wire != 1 {
+		d.wire = strconv.Itoa(c.Wire)
 	}
 	if c.Token != "" {
 		d.header.Set("Authorization", "Bearer "+c.Token)
@@ -59,7 +64,11 @@ func newDialers(c Config) *dialers {
 // server i mod len(bases): a cluster's nodes share the room's sockets.
 func (d *dialers) dial(ctx context.Context, i int, room string) (*websocket.Conn, error) {
 	u := d.bases[i%len(d.bases)]
-	u.RawQuery = url.Values{"room": {room}}.Encode()
+	q := url.Values{"room": {room}}
+	if d.wire != "" {
+		q.Set("v", d.wire)
+	}
+	u.RawQuery = q.Encode()
 	conn, resp, err := d.ds[i%len(d.ds)].DialContext(ctx, u.String(), d.header)
 	if err != nil {
 		if resp != nil {

@@ -21,6 +21,7 @@ func RegisterFlags(fs *flag.FlagSet) *Config {
 		}
 		return fmt.Errorf("want json or raw, got %q", s)
 	})
+	fs.IntVar(&c.Wire, "wire", c.Wire, "json mode's wire version: 2 (compact comments frames, as browsers speak) or 1")
 	fs.StringVar(&c.Token, "token", c.Token, "send Authorization: Bearer TOKEN")
 	fs.BoolVar(&c.AllowRemote, "allow-remote", c.AllowRemote, "allow a non-loopback -addr")
 	fs.IntVar(&c.Rooms, "rooms", c.Rooms, "number of rooms")
@@ -39,6 +40,8 @@ func RegisterFlags(fs *flag.FlagSet) *Config {
 	fs.IntVar(&c.Dials, "dials", c.Dials, "dials in flight while connecting")
 	fs.DurationVar(&c.DialTimeout, "dial-timeout", c.DialTimeout, "per-socket connect and handshake timeout")
 	fs.DurationVar(&c.JoinTimeout, "join-timeout", c.JoinTimeout, "wait for all sockets to join after connecting")
+	fs.Float64Var(&c.Churn, "churn", c.Churn, "extra sockets per second that join, stay about -churn-hold and leave while sending (reconnect churn; not counted in delivery; a dial that fails on the network is tried again)")
+	fs.DurationVar(&c.ChurnHold, "churn-hold", c.ChurnHold, "how long a churning socket stays, give or take half")
 	fs.IntVar(&c.PID, "pid", c.PID, "server PID to sample CPU and memory from /proc (0: none)")
 	fs.BoolVar(&c.JSON, "json", c.JSON, "print the report as JSON")
 	return &c

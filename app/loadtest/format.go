@@ -21,9 +21,16 @@ func (rep Report) WriteJSON(w io.Writer) error {
 func (rep Report) WriteText(w io.Writer) error {
 	var b strings.Builder
 	p := func(format string, a ...any) { fmt.Fprintf(&b, format+"\n", a...) }
+	mode := string(rep.Mode)
+	if rep.Mode == ModeJSON {
+		mode += fmt.Sprintf(" v%d", rep.Wire)
+	}
 	p("loadtest %s %s run %s: %d rooms, %d sockets (%d viewers + %d senders), %.0f comments/s for %.0fs",
-		rep.Mode, rep.Addr, rep.RunID, rep.Rooms, rep.Sockets, rep.Viewers, rep.Senders, rep.OfferedRate, rep.DurationSec)
+		mode, rep.Addr, rep.RunID, rep.Rooms, rep.Sockets, rep.Viewers, rep.Senders, rep.OfferedRate, rep.DurationSec)
 	p("connect    %.2fs, %d dropped during the run", rep.ConnectSec, rep.Dropped)
+	if rep.ChurnOpened+rep.ChurnRetried+rep.ChurnFailed > 0 {
+		p("churn      %d sockets joined and left, %d dials tried again %v, %d refused", rep.ChurnOpened, rep.ChurnRetried, rep.ChurnRetryErrors, rep.ChurnFailed)
+	}
 	comments := fmt.Sprintf("comments   planned %d, sent %d, accepted %d", rep.Planned, rep.Sent, rep.Accepted)
 	if rep.Mode == ModeJSON {
 		comments += fmt.Sprintf(" (acked %d, rejected %d, unmatched acks %d)", rep.Acked, rep.Rejected, rep.UnmatchedAcks)

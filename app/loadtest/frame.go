@@ -15,7 +15,7 @@ type serverFrame struct {
 	ref   []byte   // ack "ref"
 	ok    bool     // ack "ok"
 	code  []byte   // failed ack's "error":{"code":…}, or an error frame's top-level "code"
-	texts [][]byte // "items"[i]."text", one entry per item (nil when an item has none)
+	texts [][]byte // "items"[i]."text" or v2's "rows"[i][4], one entry per item (nil when an item has none)
 }
 
 var errSyntax = errors.New("malformed JSON frame")
@@ -42,6 +42,8 @@ func parseFrame(b []byte, f *serverFrame) error {
 			f.code, err = s.str()
 		case "items":
 			f.texts, err = s.itemTexts(f.texts)
+		case "rows":
+			f.texts, err = s.rowTexts(f.texts)
 		default:
 			err = s.skip()
 		}
@@ -181,6 +183,29 @@ func (s *scanner) errorCode() ([]byte, error) {
 func (s *scanner) itemTexts(texts [][]byte) ([][]byte, error) {
 	err := s.array(func() error {
 		text, err := s.pluck("text")
+		texts = append(texts, text)
+		return err
+	})
+	return texts, err
+}
+
+// rowTextAt is where a v2 row holds the comment's text.
+const rowTextAt = 4
+
+// rowTexts appends each v2 row's text (nil for a row without one).
+func (s *scanner) rowTexts(texts [][]byte) ([][]byte, error) {
+	err := s.array(func() error {
+		var text []byte
+		i := 0
+		err := s.array(func() error {
+			defer func() { i++ }()
+			if i == rowTextAt && s.peek() == '"' {
+				var err error
+				text, err = s.str()
+				return err
+			}
+			return s.skip()
+		})
 		texts = append(texts, text)
 		return err
 	})

@@ -37,6 +37,23 @@ var capturedFrames = []struct {
 		want: serverFrame{typ: []byte("comments"), texts: [][]byte{[]byte("tab\there é")}},
 	},
 	{
+		name: "v2 comments batch of three",
+		frame: `{"type":"comments","room":"lt0","rows":[` +
+			`[1,101,1500,1767323045000,"lt 0a1b2c3d-0-5 1700000000000000001","u1",5,"a \"quoted\" name"],` +
+			`[1,1,2000,1000,"lt 0a1b2c3d-0-6 1700000000000000002","u2",5,0,3,1,"ff0000",1],` +
+			`[1,null,2250,1000,"hello [world] {x}","u3"]]}`,
+		want: serverFrame{typ: []byte("comments"), texts: [][]byte{
+			[]byte("lt 0a1b2c3d-0-5 1700000000000000001"),
+			[]byte("lt 0a1b2c3d-0-6 1700000000000000002"),
+			[]byte("hello [world] {x}"),
+		}},
+	},
+	{
+		name:  "v2 row too short for a text",
+		frame: `{"type":"comments","rows":[[1,1,0]]}`,
+		want:  serverFrame{typ: []byte("comments"), texts: [][]byte{nil}},
+	},
+	{
 		name:  "empty batch",
 		frame: `{"type":"comments","room":"lt0","items":[]}`,
 		want:  serverFrame{typ: []byte("comments")},
@@ -107,6 +124,7 @@ func TestParseFrameRejectsMalformed(t *testing.T) {
 		`[]`,
 		`{"type":"comments"`,
 		`{"type":"comments","items":[{"text":"x"}}`,
+		`{"type":"comments","rows":[[1,2,3,4,"x"}]}`,
 		`{"type":"ack","ok":maybe}`,
 		`{"type":"x","text":"unterminated}`,
 		`{"type":"x"} trailing`,

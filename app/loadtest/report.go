@@ -8,6 +8,7 @@ import (
 // Report is the outcome of a run; see Run. Counts are comments or deliveries.
 type Report struct {
 	Mode        Mode    `json:"mode"`
+	Wire        int     `json:"wire,omitempty"` // json mode's wire version
 	Addr        string  `json:"addr"`
 	RunID       string  `json:"run_id"`
 	Rooms       int     `json:"rooms"`
@@ -19,9 +20,18 @@ type Report struct {
 	DurationSec float64 `json:"duration_sec"`
 	Interrupted bool    `json:"interrupted,omitempty"`
 
-	ConnectSec float64  `json:"connect_sec"` // ramp and join
-	Dropped    int64    `json:"dropped"`     // sockets that disconnected before the end
-	Errors     []string `json:"errors,omitempty"`
+	ConnectSec float64 `json:"connect_sec"` // ramp and join
+	// The churning sockets (-churn): ChurnOpened connected, joined and
+	// left; ChurnRetried counts dials that failed on the network (a timeout,
+	// a reset) and were tried again, as a client reconnects, with why in
+	// ChurnRetryErrors; ChurnFailed counts handshakes the server refused
+	// (also in Errors).
+	ChurnOpened      int64    `json:"churn_opened,omitempty"`
+	ChurnRetried     int64    `json:"churn_retried,omitempty"`
+	ChurnRetryErrors []string `json:"churn_retry_errors,omitempty"`
+	ChurnFailed      int64    `json:"churn_failed,omitempty"`
+	Dropped          int64    `json:"dropped"` // sockets that disconnected before the end
+	Errors           []string `json:"errors,omitempty"`
 
 	Planned       int64            `json:"planned"`
 	Sent          int64            `json:"sent"`
@@ -108,7 +118,7 @@ type reportInput struct {
 func (r *run) report(in reportInput) Report {
 	c := r.cfg
 	rep := Report{
-		Mode: c.Mode, Addr: c.Addr, RunID: r.id,
+		Mode: c.Mode, Wire: c.Wire, Addr: c.Addr, RunID: r.id,
 		Rooms: c.Rooms, Viewers: c.Viewers, Senders: c.Senders, Sockets: c.Sockets(), Sources: len(c.Sources),
 		OfferedRate: c.Rate, DurationSec: c.Duration.Seconds(),
 		ConnectSec: in.connect.Seconds(),

@@ -66,7 +66,8 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (Report, error) {
 	if err := checkTarget(ctx, cfg); err != nil {
 		return Report{}, fmt.Errorf("loadtest: %w", err)
 	}
-	if err := ensureFileLimit(cfg.Sockets()); err != nil {
+	churning := int(cfg.Churn*cfg.ChurnHold.Seconds()*1.5) + 1 // at most this many churning sockets at once
+	if err := ensureFileLimit(cfg.Sockets() + churning); err != nil {
 		return Report{}, fmt.Errorf("loadtest: %w", err)
 	}
 	p, err := makePlan(cfg)
@@ -129,14 +130,22 @@ func (r *run) execute(ctx context.Context, pw io.Writer) (Report, error) {
 		r.senders.Add(1)
 		go r.send(sendCtx, r.socks[sp.sock], sp, start, end)
 	}
+	var ch churn
+	churnWindow, stopChurn := context.WithDeadline(ctx, end)
+	defer stopChurn()
+	churned := make(chan struct{})
+	go func() { defer close(churned); ch.run(churnWindow, ctx, r) }()
 	m := newMeter(r, probe, start)
 	r.waitSenders(ctx, pw, m, end)
+	stopChurn()
+	<-churned
 	r.drain(ctx, pw, m)
 	cancel()
 	r.senders.Wait()
 	probe.end()
 	r.closeAll()
 	rep := r.report(reportInput{connect: connected, start: start, probe: probe})
+	ch.fill(&rep)
 	if err := ctx.Err(); err != nil {
 		rep.Interrupted = true
 		return rep, fmt.Errorf("interrupted: %w", err)
@@ -231,10 +240,16 @@ func (r *run) closeAll() {
 	r.readers.Wait()
 }
 
-// count adds one to an error tally, folding kinds past maxErrorKinds into "other".
+// count adds one to an error tally of the run's.
 func (r *run) count(m map[string]int64, key string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	bump(m, key)
+}
+
+// bump adds one to an error tally (whose lock the caller holds), folding
+// kinds past maxErrorKinds into "other".
+func bump(m map[string]int64, key string) {
 	if _, ok := m[key]; !ok && len(m) >= maxErrorKinds {
 		key = "other"
 	}

@@ -50,6 +50,7 @@ type Metrics struct {
 	writer   writerSeries
 	sockets  socketSeries
 	conns    connSeries
+	reloads  reloadSeries
 }
 
 // New returns the metrics of one server, registered on a new registry with
@@ -76,6 +77,7 @@ func New(src Sources) *Metrics {
 	m.writer = newWriterSeries(reg, src.Writer, src.WriterQueueAt)
 	m.sockets = newSocketSeries(reg, src.Sockets)
 	m.conns = newConnSeries(reg, src.Conns)
+	m.reloads = newReloadSeries(reg)
 	if src.Plugins != nil {
 		reg.MustRegister(pluginCollector{stats: src.Plugins})
 	}

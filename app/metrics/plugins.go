@@ -1,6 +1,9 @@
 package metrics
 
 import (
+	"maps"
+	"slices"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/danmaku/danmaku/plugins"
@@ -21,10 +24,16 @@ var (
 	pluginSecondsDesc = prometheus.NewDesc(namespace+"_plugin_duration_seconds",
 		"Time a moderation plugin took per comment, by chain and plugin.", []string{"chain", "plugin"}, nil)
 	pluginCallsDesc = prometheus.NewDesc(namespace+"_plugin_calls_total",
-		"Comments a moderation plugin was asked about, by chain, plugin and outcome: allow, rewrite, reject, hold, shadow, error (including panics), timeout, skipped (its circuit breaker was open).",
+		"Comments a moderation plugin was asked about, by chain, plugin and outcome: allow, rewrite, reject, hold, shadow, error (including panics), timeout, skipped (its circuit breaker was open), shed (failed fast: too many abandoned calls still running).",
 		[]string{"chain", "plugin", "outcome"}, nil)
 	pluginStuckDesc = prometheus.NewDesc(namespace+"_plugin_stuck",
 		"Timed-out moderation plugin calls still running, by chain and plugin.", []string{"chain", "plugin"}, nil)
+	pluginDryRunDesc = prometheus.NewDesc(namespace+"_plugin_dry_run_verdicts_total",
+		"Verdicts a moderation plugin in mode dry_run would have enforced, by chain, plugin and action: rewrite, reject, hold, shadow.",
+		[]string{"chain", "plugin", "action"}, nil)
+	pluginConfigDesc = prometheus.NewDesc(namespace+"_plugin_config_info",
+		"Always 1; the hash label identifies the plugin configuration running now (it changes when a reload changes the chains).",
+		[]string{"hash"}, nil)
 	pluginBreakerOpenDesc = prometheus.NewDesc(namespace+"_plugin_breaker_open",
 		"1 while a moderation plugin's circuit breaker is open or half-open (the plugin is skipped), else 0; only plugins with a breaker.",
 		[]string{"chain", "plugin"}, nil)
@@ -40,6 +49,8 @@ func (pluginCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- pluginStuckDesc
 	ch <- pluginBreakerOpenDesc
 	ch <- pluginBreakerOpensDesc
+	ch <- pluginDryRunDesc
+	ch <- pluginConfigDesc
 }
 
 // pluginKey is one series' labels; entries of a chain that share a plugin
@@ -49,6 +60,9 @@ type pluginKey struct{ chain, plugin string }
 // Collect implements prometheus.Collector.
 func (c pluginCollector) Collect(ch chan<- prometheus.Metric) {
 	st := c.stats()
+	if st.ConfigHash != "" {
+		ch <- prometheus.MustNewConstMetric(pluginConfigDesc, prometheus.GaugeValue, 1, st.ConfigHash)
+	}
 	sums := map[pluginKey]*plugins.PluginStats{}
 	var order []pluginKey
 	add := func(chain string, cs plugins.ChainStats) {
@@ -58,6 +72,7 @@ func (c pluginCollector) Collect(ch chan<- prometheus.Metric) {
 			if s == nil {
 				cp := p
 				cp.Latency.Buckets = append([]plugins.Bucket(nil), p.Latency.Buckets...)
+				cp.DryRun = maps.Clone(p.DryRun)
 				sums[k], order = &cp, append(order, k)
 				continue
 			}
@@ -80,11 +95,14 @@ func (c pluginCollector) Collect(ch chan<- prometheus.Metric) {
 			n       uint64
 		}{
 			{"allow", s.Allows}, {"rewrite", s.Rewrites}, {"reject", s.Rejects}, {"hold", s.Holds},
-			{"shadow", s.Shadows}, {"error", s.Errors}, {"timeout", s.Timeouts}, {"skipped", s.Skipped},
+			{"shadow", s.Shadows}, {"error", s.Errors}, {"timeout", s.Timeouts}, {"skipped", s.Skipped}, {"shed", s.Shed},
 		} {
 			ch <- prometheus.MustNewConstMetric(pluginCallsDesc, prometheus.CounterValue, float64(o.n), k.chain, k.plugin, o.outcome)
 		}
 		ch <- prometheus.MustNewConstMetric(pluginStuckDesc, prometheus.GaugeValue, float64(s.Stuck), k.chain, k.plugin)
+		for _, action := range slices.Sorted(maps.Keys(s.DryRun)) {
+			ch <- prometheus.MustNewConstMetric(pluginDryRunDesc, prometheus.CounterValue, float64(s.DryRun[action]), k.chain, k.plugin, action)
+		}
 		if s.Breaker != "" {
 			open := 0.0
 			if s.Breaker != "closed" {
@@ -106,6 +124,13 @@ func mergePluginStats(s *plugins.PluginStats, p plugins.PluginStats) {
 	s.Errors += p.Errors
 	s.Timeouts += p.Timeouts
 	s.Skipped += p.Skipped
+	s.Shed += p.Shed
+	for action, n := range p.DryRun {
+		if s.DryRun == nil {
+			s.DryRun = map[string]uint64{}
+		}
+		s.DryRun[action] += n
+	}
 	s.Stuck += p.Stuck
 	s.BreakerOpens += p.BreakerOpens
 	if s.Breaker == "" || s.Breaker == "closed" && p.Breaker != "" {

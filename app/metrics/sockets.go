@@ -17,7 +17,7 @@ func newSocketSeries(reg prometheus.Registerer, open func() (viewers, moderators
 		}, []string{"reason"}),
 		authFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace, Name: "auth_failures_total",
-			Help: "Credentials refused (Bearer headers, token query parameters, auth frames, DPlayer tokens, the sign-in form), by reason: invalid, expired, guests_off.",
+			Help: "Credentials refused (Bearer headers, token query parameters, auth frames, DPlayer tokens, the sign-in form), by reason: invalid, expired, guests_off, ended (a signed-out session, or a token ended by a sign-out everywhere).",
 		}, []string{"reason"}),
 	}
 	reg.MustRegister(s.closes, s.authFailures)

@@ -66,22 +66,7 @@ func (s *Service) ImportChains() (*plugins.Set, error) {
 		return nil, err
 	}
 	names := s.importPlugins()
-	keep := func(entries []plugins.Entry) []plugins.Entry {
-		out := []plugins.Entry{}
-		for _, e := range entries {
-			if slices.Contains(names, e.Name) {
-				out = append(out, e)
-			}
-		}
-		return out
-	}
-	cut := &plugins.Config{Plugins: keep(cfg.Plugins)}
-	if len(cfg.Rooms) > 0 {
-		cut.Rooms = make(map[string]plugins.RoomConfig, len(cfg.Rooms))
-		for room, rc := range cfg.Rooms {
-			cut.Rooms[room] = plugins.RoomConfig{Plugins: keep(rc.Plugins)}
-		}
-	}
+	cut := cfg.Only(func(e plugins.Entry) bool { return slices.Contains(names, e.Name) })
 	set, err := plugins.Build(cut, s.deps.Registry, plugins.BasicHost{Log: s.log.With("component", "import"), Blocks: s.deps.Bans})
 	if err != nil {
 		return nil, configError(err)

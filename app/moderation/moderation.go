@@ -48,7 +48,14 @@ type Deps struct {
 	// Counters are the cluster's shared rate counters for the plugins
 	// (nil on a single node).
 	Counters plugins.Counters
-	Logger   *slog.Logger
+	// Reloads, when set, counts reloads of the plugin configuration.
+	Reloads ReloadObserver
+	Logger  *slog.Logger
+}
+
+// ReloadObserver hears of every reload of the plugin configuration (metrics).
+type ReloadObserver interface {
+	PluginsReloaded(ok bool)
 }
 
 // Service is the moderation of one server.
@@ -108,11 +115,14 @@ func (s *Service) reload(_ context.Context) error {
 			err = configError(err)
 		}
 	}
+	if s.deps.Reloads != nil {
+		s.deps.Reloads.PluginsReloaded(err == nil)
+	}
 	if err != nil {
 		s.log.Error("plugin reload failed, the running chains stay", "err", err)
 		return errs.Wrap(err, errs.Invalid, err.Error())
 	}
-	s.log.Info("moderation plugins reloaded", "file", s.deps.Source.File)
+	s.log.Info("moderation plugins reloaded", "file", s.deps.Source.File, "config_hash", s.pipeline.Stats().ConfigHash)
 	s.feed.noteStats()
 	return nil
 }

@@ -34,7 +34,13 @@ type Verdict struct {
 	Note   string // for moderators: "plugin: reason"
 	Plugin string // the plugin that decided, if one did (for metrics)
 	Failed bool   // that plugin failed (closed), or rewrote the comment into an invalid one
+
+	res plugins.Result // the chain's result, to tell its observers of the commit
 }
+
+// Committed tells the plugins that observe outcomes (plugins.Observer)
+// that the comment is stored; ingest calls it once the write commits.
+func (v Verdict) Committed(ctx context.Context) { v.res.Committed(ctx) }
 
 // Moderate runs the room's chain on d. It returns the status to store d
 // with, having applied the chain's rewrites to d, or a Rejected error with
@@ -58,11 +64,11 @@ func (s *Service) Moderate(ctx context.Context, room string, from Sender, d *pro
 	}
 	switch res.Action {
 	case plugins.ActionHold:
-		return Verdict{Status: store.Held, Reason: or(res.Reason, "this comment waits for a moderator"), Note: note, Plugin: res.Plugin}, nil
+		return Verdict{Status: store.Held, Reason: or(res.Reason, "this comment waits for a moderator"), Note: note, Plugin: res.Plugin, res: res}, nil
 	case plugins.ActionShadow:
-		return Verdict{Status: store.Shadowed, Note: note, Plugin: res.Plugin}, nil
+		return Verdict{Status: store.Shadowed, Note: note, Plugin: res.Plugin, res: res}, nil
 	}
-	return Verdict{Status: store.Visible}, nil
+	return Verdict{Status: store.Visible, res: res}, nil
 }
 
 // rewrite takes the chain's version of the comment into d, validated again:

@@ -11,7 +11,6 @@ import (
 	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/httpapi/middleware"
-	"github.com/danmaku/danmaku/app/socket"
 	"github.com/danmaku/danmaku/app/store"
 )
 
@@ -43,18 +42,21 @@ func (p *Pages) renderLogin(c *fiber.Ctx, status int, problem string, signOut bo
 }
 
 // SignIn signs the browser in with a pasted token, or as a guest with a
-// chosen nickname, by setting the session cookie; then it goes back to next.
+// chosen nickname, by starting a session and setting its cookie; then it
+// goes back to next. A pasted token is not the cookie: the session it
+// starts ends with a sign-out, while the token lives on for its bots.
 func (p *Pages) SignIn(c *fiber.Ctx) error {
 	token := strings.TrimSpace(c.FormValue("token"))
 	nickname := c.FormValue("nickname")
+	var id auth.Identity
 	var exp time.Time
 	switch {
 	case token != "":
-		var err error
-		var id auth.Identity
-		if id, exp, err = p.deps.Auth.Verify(token); err != nil {
-			return p.renderLogin(c, fiber.StatusUnauthorized, errs.From(err).Message, false)
+		t, err := p.deps.Auth.Verify(c.UserContext(), token)
+		if err != nil {
+			return p.renderLogin(c, errs.From(err).Code.Status(), errs.From(err).Message, false)
 		}
+		id, exp = t.Identity, t.Expires
 		// The name a token gives is the operator's word: recorded, so that
 		// no guest may take a look-alike of it, never refused.
 		if err := p.claimName(c, id, true); err != nil {
@@ -68,7 +70,7 @@ func (p *Pages) SignIn(c *fiber.Ctx) error {
 		if err != nil {
 			return p.renderLogin(c, fiber.StatusUnprocessableEntity, "Pick another nickname: "+err.Error()+".", false)
 		}
-		id := middleware.IdentityOf(c)
+		id = middleware.IdentityOf(c)
 		if !id.Guest { // a guest keeps its id (and its likes); anyone else starts a new one
 			id = auth.NewGuest()
 		}
@@ -80,25 +82,27 @@ func (p *Pages) SignIn(c *fiber.Ctx) error {
 			return err
 		}
 		exp = time.Now().Add(middleware.GuestTTL)
-		if token, err = p.deps.Auth.Signer.Issue(id, middleware.GuestTTL); err != nil {
-			return err
-		}
 	default:
 		return p.renderLogin(c, fiber.StatusBadRequest, "Enter a nickname or paste a token.", false)
 	}
-	c.Cookie(middleware.FiberCookie(middleware.SessionCookieFor(c, token, exp)))
+	if err := p.deps.Auth.SignIn(c, id, exp); err != nil {
+		return err
+	}
 	return c.Redirect(safeNext(c.FormValue("next")), fiber.StatusSeeOther)
 }
 
-// SignOut clears the session cookie and closes the signed-out user's open
-// sockets, so nothing keeps acting under that identity.
+// SignOut ends the browser's session (with everywhere=1, every session
+// and token of its user), clears the cookie, and closes the sockets that
+// stood on what ended, so nothing keeps acting under that identity.
 func (p *Pages) SignOut(c *fiber.Ctx) error {
-	gone := middleware.FiberCookie(middleware.SessionCookieFor(c, "", time.Unix(0, 0)))
-	gone.MaxAge = -1
-	c.Cookie(gone)
-	if id := middleware.IdentityOf(c); !id.Anonymous() {
-		n := p.deps.Sessions.RevokeUser(id.ID, socket.ReasonSignedOut)
-		p.log.Info("signed out", "user", id.ID, "sockets_closed", n)
+	everywhere := c.FormValue("everywhere") != ""
+	id := middleware.IdentityOf(c)
+	out, err := p.deps.Auth.SignOut(c, everywhere)
+	if err != nil {
+		return err
+	}
+	if out.Sessions > 0 || out.Sockets > 0 {
+		p.log.Info("signed out", "user", id.ID, "everywhere", everywhere, "sessions", out.Sessions, "sockets_closed", out.Sockets)
 	}
 	return c.Redirect(safeNext(c.FormValue("next")), fiber.StatusSeeOther)
 }

@@ -27,11 +27,6 @@ type Spans interface {
 	CommentSpan(ctx context.Context, room string) (store.CommentSpan, error)
 }
 
-// Sessions ends a signed-out user's open sockets.
-type Sessions interface {
-	RevokeUser(user, reason string) int
-}
-
 // Names records the names users take, refusing look-alikes (see store.Users).
 type Names interface {
 	ClaimName(ctx context.Context, c store.NameClaim) error
@@ -39,13 +34,12 @@ type Names interface {
 
 // Deps are the pages' dependencies.
 type Deps struct {
-	Rooms    rooms.Directory
-	Spans    Spans
-	Sessions Sessions
-	Names    Names
-	Auth     *middleware.Auth
-	Origins  middleware.Origins
-	MaxText  int // the server's comment limit, for the send bar
+	Rooms   rooms.Directory
+	Spans   Spans
+	Names   Names
+	Auth    *middleware.Auth
+	Origins middleware.Origins
+	MaxText int // the server's comment limit, for the send bar
 }
 
 // Pages are the page handlers.

@@ -1,28 +1,34 @@
 package socket
 
 import (
+	"context"
 	"sync"
 	"time"
 
 	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/app/errs"
+	"github.com/danmaku/danmaku/app/httpapi/middleware"
 )
 
 // Close reasons sent with 1008 when a socket's identity ends.
 const (
 	reasonAuthTimeout = "authentication timeout"
 	reasonExpired     = "token expired"
-	// ReasonSignedOut is the close reason of the sockets of a user who signed out.
-	ReasonSignedOut = "signed out"
+	// ReasonSignedOut is the close reason of the sockets of a session
+	// that was signed out.
+	ReasonSignedOut = middleware.ReasonSignedOut
 )
+
+// recheckTimeout bounds the store read a frame may wait for when this
+// node's view of the socket's session is stale.
+const recheckTimeout = 5 * time.Second
 
 // socketAuth is who a socket speaks for. An auth frame, token expiry or a
 // sign-out changes it while the socket is open, so every frame reads it
 // afresh: a change takes effect from the very next frame.
 type socketAuth struct {
 	mu      sync.Mutex
-	id      auth.Identity
-	exp     time.Time   // when id's credentials expire
+	tok     auth.Token  // who, until when, on which session
 	pending bool        // no identity yet (guests off): only auth is accepted
 	revoked string      // why the identity ended; the socket is closing
 	timer   *time.Timer // fires at token expiry, or at the auth deadline when pending
@@ -34,7 +40,7 @@ type socketAuth struct {
 func (c *conn) identity() auth.Identity {
 	c.auth.mu.Lock()
 	defer c.auth.mu.Unlock()
-	return c.auth.id
+	return c.auth.tok.Identity
 }
 
 // startAuth arms the timer that ends the identity the handshake proved, or,
@@ -43,20 +49,53 @@ func (c *conn) identity() auth.Identity {
 func (c *conn) startAuth() {
 	c.auth.mu.Lock()
 	defer c.auth.mu.Unlock()
-	if c.auth.id.Anonymous() {
+	if c.auth.tok.Identity.Anonymous() {
 		c.auth.pending = true
 		c.armLocked(c.srv.cfg.AuthTimeout, reasonAuthTimeout)
 		return
 	}
-	c.armLocked(time.Until(c.auth.exp), reasonExpired)
+	if !c.auth.tok.Expires.IsZero() {
+		c.armLocked(time.Until(c.auth.tok.Expires), reasonExpired)
+	}
 }
 
-// setIdentity makes the socket speak for id until exp.
-func (c *conn) setIdentity(id auth.Identity, exp time.Time) {
+// setCredentials makes the socket speak for t's identity until it expires.
+func (c *conn) setCredentials(t auth.Token) {
 	c.auth.mu.Lock()
 	defer c.auth.mu.Unlock()
-	c.auth.id, c.auth.exp, c.auth.pending = id, exp, false
-	c.armLocked(time.Until(exp), reasonExpired)
+	c.auth.tok, c.auth.pending = t, false
+	c.armLocked(time.Until(t.Expires), reasonExpired)
+}
+
+// recheck checks again that the socket's token still stands (its session
+// not ended, on this node or another); every frame asks. A session that
+// ended revokes the socket; a store that cannot answer refuses this
+// frame only. Either way it returns why.
+func (c *conn) recheck(ref string) error {
+	c.auth.mu.Lock()
+	t := c.auth.tok
+	c.auth.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), recheckTimeout)
+	defer cancel()
+	err := c.srv.deps.Auth.Recheck(ctx, t)
+	if err != nil && errs.CodeOf(err) == errs.Unauthorized {
+		c.revoke(0, ref, errs.New(errs.Unauthorized, "%s", ReasonSignedOut))
+	}
+	return err
+}
+
+// revoked reports whether the socket's identity ended and it is closing.
+func (c *conn) revoked() bool {
+	c.auth.mu.Lock()
+	defer c.auth.mu.Unlock()
+	return c.auth.revoked != ""
+}
+
+// session returns the id of the session the socket stands on, or "".
+func (c *conn) session() string {
+	c.auth.mu.Lock()
+	defer c.auth.mu.Unlock()
+	return c.auth.tok.Session
 }
 
 // armLocked replaces the socket's timer: after d it is closed with 1008 and

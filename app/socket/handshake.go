@@ -14,14 +14,18 @@ import (
 	"github.com/danmaku/danmaku/app/protocol"
 )
 
-// HandleViewer serves GET /ws: it checks the handshake (and, with ?room=,
-// the room and its join hooks) and hands the connection to melody. It runs
-// after middleware.Auth.IdentifySocket.
+// HandleViewer serves GET /ws: it checks the handshake (the wire version
+// ?v=, and, with ?room=, the room and its join hooks) and hands the
+// connection to melody. It runs after middleware.Auth.IdentifySocket.
 func (s *Server) HandleViewer(c *fiber.Ctx) error {
 	if err := s.checkUpgrade(c); err != nil {
 		return err
 	}
-	v := &viewerSocket{conn: s.newConn(c)}
+	version, err := protocol.ParseVersion(c.Query("v"))
+	if err != nil {
+		return err
+	}
+	v := &viewerSocket{conn: s.newConn(c), version: version}
 	if room := c.Query("room"); room != "" {
 		join, err := s.initialJoin(c, room)
 		if f, banned := s.banned(c, room, err); banned {
@@ -85,11 +89,11 @@ func (s *Server) HandleModerator(c *fiber.Ctx) error {
 	return s.upgrade(c, &moderatorSocket{conn: s.newConn(c)})
 }
 
-// newConn returns the connection state for handshake c: the identity and
-// expiry the identity middleware found, and the frame rate limit.
+// newConn returns the connection state for handshake c: the credentials
+// the identity middleware found, and the frame rate limit.
 func (s *Server) newConn(c *fiber.Ctx) conn {
 	return conn{srv: s, ip: c.IP(), addr: middleware.ClientAddr(c), gate: newFrameGate(s.cfg),
-		auth: socketAuth{id: middleware.IdentityOf(c), exp: middleware.ExpiryOf(c)}}
+		auth: socketAuth{tok: middleware.CredentialsOf(c)}}
 }
 
 // checkUpgrade refuses handshakes while shutting down and plain HTTP requests.

@@ -24,12 +24,47 @@ type moderatorSocket struct {
 	holding bool // a snapshot is being read: feed frames wait in pending
 	pending [][]byte
 	refused bool // the socket was told to go; nothing more is sent to it
+
+	// recheck re-reads the session every SessionRecheck even when the
+	// moderator sends nothing: the feed carries addresses, and must stop
+	// soon after the session ends on another node too.
+	recheckMu    sync.Mutex
+	recheckTimer *time.Timer
+	recheckEnded bool // the socket closed: no new timers
 }
 
 var _ moderation.Subscriber = (*moderatorSocket)(nil)
 
-func (m *moderatorSocket) connected()    { m.srv.deps.Moderation.Feed().Connect(m) }
-func (m *moderatorSocket) disconnected() { m.srv.deps.Moderation.Feed().Disconnect(m) }
+func (m *moderatorSocket) connected() {
+	m.srv.deps.Moderation.Feed().Connect(m)
+	m.armRecheck()
+}
+
+func (m *moderatorSocket) disconnected() {
+	m.recheckMu.Lock()
+	m.recheckEnded = true
+	if m.recheckTimer != nil {
+		m.recheckTimer.Stop()
+	}
+	m.recheckMu.Unlock()
+	m.srv.deps.Moderation.Feed().Disconnect(m)
+}
+
+// armRecheck schedules the next check of the socket's session, until the
+// socket closes or is revoked.
+func (m *moderatorSocket) armRecheck() {
+	every := m.srv.cfg.SessionRecheck
+	m.recheckMu.Lock()
+	defer m.recheckMu.Unlock()
+	if m.recheckEnded || every <= 0 {
+		return
+	}
+	m.recheckTimer = time.AfterFunc(every, func() {
+		if err := m.recheck(""); err == nil || errs.CodeOf(err) != errs.Unauthorized {
+			m.armRecheck()
+		}
+	})
+}
 
 // Identity implements moderation.Subscriber.
 func (m *moderatorSocket) Identity() auth.Identity { return m.identity() }
@@ -37,6 +72,12 @@ func (m *moderatorSocket) Identity() auth.Identity { return m.identity() }
 // check reports whether the socket's moderator may still use it, and
 // refuses the socket (error frame echoing ref, close 1008) when not.
 func (m *moderatorSocket) check(ref string) bool {
+	if err := m.recheck(ref); err != nil {
+		if errs.CodeOf(err) != errs.Unauthorized { // revoked ones were told
+			m.Send(modproto.EncodeAck(ref, nil, err))
+		}
+		return false
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.allowedLocked(time.Now()); err != nil {
@@ -48,7 +89,7 @@ func (m *moderatorSocket) check(ref string) bool {
 
 func (m *moderatorSocket) allowedLocked(now time.Time) error {
 	m.auth.mu.Lock()
-	id, exp := m.auth.id, m.auth.exp
+	id, exp := m.auth.tok.Identity, m.auth.tok.Expires
 	m.auth.mu.Unlock()
 	switch {
 	case id.Guest || id.ID == "":
@@ -87,7 +128,7 @@ func (m *moderatorSocket) Release(first []byte) {
 func (m *moderatorSocket) Push(frames ...[]byte) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.refused {
+	if m.refused || m.revoked() {
 		return
 	}
 	if err := m.allowedLocked(time.Now()); err != nil {
@@ -167,13 +208,15 @@ func (m *moderatorSocket) act(ctx context.Context, in modproto.Inbound) (any, er
 // identity is checked on the next frame, like a replaced cookie on the
 // next request; its expiry and sign-out reach this socket too.
 func (m *moderatorSocket) authenticate(in modproto.Inbound) {
-	id, exp, err := m.srv.deps.Auth.Signer.Verify(in.Token)
+	ctx, cancel := context.WithTimeout(context.Background(), recheckTimeout)
+	defer cancel()
+	t, err := m.srv.deps.Auth.Verify(ctx, in.Token)
 	if err != nil {
 		m.Send(modproto.EncodeAck(in.Ref, nil, errs.New(errs.Unauthorized, "the token is invalid or expired")))
 		return
 	}
 	// The ack goes first: a token that has already expired then ends the
 	// session right after it, in that order, rather than racing it.
-	m.Send(modproto.EncodeAck(in.Ref, id.User(), nil))
-	m.setIdentity(id, exp)
+	m.Send(modproto.EncodeAck(in.Ref, t.Identity.User(), nil))
+	m.setCredentials(t)
 }

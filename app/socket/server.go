@@ -75,6 +75,7 @@ type Config struct {
 	FrameRate       float64       // frames per second one socket may send, sustained; <= 0: no limit
 	FrameBurst      int           // frames one socket may send at once above the rate
 	MaxConnsPerIP   int           // open sockets from one IP; <= 0: no limit
+	SessionRecheck  time.Duration // how often an idle moderator's socket re-reads its session; <= 0: never
 }
 
 // Deps are the socket transport's dependencies.
@@ -207,6 +208,19 @@ func (s *Server) RevokeUser(user, reason string) int {
 	n := 0
 	s.registry.each(func(sk socket) {
 		if c := sk.base(); c.identity().ID == user {
+			c.revoke(0, "", errs.New(errs.Unauthorized, "%s", reason))
+			n++
+		}
+	})
+	return n
+}
+
+// RevokeSession ends the identity of every open socket that stands on
+// session, as RevokeUser does, and returns how many there were.
+func (s *Server) RevokeSession(session, reason string) int {
+	n := 0
+	s.registry.each(func(sk socket) {
+		if c := sk.base(); session != "" && c.session() == session {
 			c.revoke(0, "", errs.New(errs.Unauthorized, "%s", reason))
 			n++
 		}

@@ -23,6 +23,8 @@ type viewerSocket struct {
 	rooms    map[string]*hub.Subscription
 	joined   joinedRooms      // rooms, for other goroutines
 	banned   *protocol.Banned // the handshake found the user banned: close at once
+	version  protocol.Version // how comments frames are written (?v=)
+	comments commentQueue     // comments being moderated, off the read goroutine
 }
 
 type joinRequest struct {
@@ -33,7 +35,11 @@ type joinRequest struct {
 var (
 	_ hub.Member     = (*viewerSocket)(nil)
 	_ hub.Backlogger = (*viewerSocket)(nil)
+	_ hub.Versioned  = (*viewerSocket)(nil)
 )
+
+// WireVersion is the version the handshake asked for (hub.Versioned).
+func (c *viewerSocket) WireVersion() protocol.Version { return c.version }
 
 // UserID is the user the socket speaks for now (ingest.UserMember).
 func (c *viewerSocket) UserID() string { return c.identity().ID }
@@ -48,7 +54,10 @@ func (c *viewerSocket) connected() {
 	}
 }
 
-func (c *viewerSocket) disconnected() { c.leaveAll() }
+func (c *viewerSocket) disconnected() {
+	c.comments.stop()
+	c.leaveAll()
+}
 
 func (c *viewerSocket) message(data []byte) { c.handle(data) }
 
@@ -190,7 +199,7 @@ func (c *viewerSocket) catchUp(ctx context.Context, roomID string, since int64) 
 	last := since
 	for start := 0; start < len(items); start += catchUpChunk {
 		chunk := items[start:min(start+catchUpChunk, len(items))]
-		c.Send(protocol.EncodeComments(roomID, chunk))
+		c.Send(protocol.EncodeCommentsAs(c.version, roomID, chunk))
 		last = chunk[len(chunk)-1].Seq
 	}
 	if truncated {
@@ -235,14 +244,22 @@ func (c *viewerSocket) roomFor(named string) (string, error) {
 	return "", errs.New(errs.BadRequest, "room is required when the socket is in %d rooms", len(c.rooms))
 }
 
-// comment submits a comment; the ack is sent once it is committed.
+// comment submits a comment; the ack is sent once it is committed. The
+// comment is moderated on the socket's comment queue, not here: the read
+// goroutine goes on with the next frame (a ping, a like) at once.
 func (c *viewerSocket) comment(in protocol.Inbound) {
 	room, err := c.roomFor(in.Room)
+	if err == nil && !c.comments.push(func() { c.submit(room, in) }) {
+		err = errs.New(errs.RateLimited, "too many comments waiting on this socket (at most %d): wait for their acks", maxCommentsInFlight)
+	}
 	if err != nil {
 		c.srv.deps.Ingest.Refused(moderation.ViaWS, err)
 		c.Send(protocol.EncodeAckError(in.Ref, err))
-		return
 	}
+}
+
+// submit hands one comment to ingest, on the socket's comment queue.
+func (c *viewerSocket) submit(room string, in protocol.Inbound) {
 	ctx, cancel := frameContext()
 	defer cancel()
 	ref := in.Ref
@@ -304,7 +321,7 @@ func (c *viewerSocket) likeRooms(named string) []string {
 // only for those who may participate.
 func (c *viewerSocket) permit(in protocol.Inbound) error {
 	c.auth.mu.Lock()
-	pending, revoked, id := c.auth.pending, c.auth.revoked, c.auth.id
+	pending, revoked, id := c.auth.pending, c.auth.revoked, c.auth.tok.Identity
 	c.auth.mu.Unlock()
 	switch {
 	case revoked != "":
@@ -313,6 +330,9 @@ func (c *viewerSocket) permit(in protocol.Inbound) error {
 		return nil
 	case pending:
 		return errs.New(errs.Unauthorized, "send an auth frame with your token first")
+	}
+	if err := c.recheck(in.Ref); err != nil {
+		return err
 	}
 	switch in.Type {
 	case protocol.TypeComment, protocol.TypeLike, protocol.TypeUnlike, protocol.TypeReport, protocol.TypeRecall:
@@ -339,14 +359,16 @@ func (c *viewerSocket) refuse(in protocol.Inbound, err error) {
 // token's user (answered with authed, then the join the handshake asked
 // for, if it was waiting); a bad one gets an error frame and a 1008 close.
 func (c *viewerSocket) authenticate(in protocol.Inbound) {
-	id, exp, err := c.srv.deps.Auth.Verify(in.Token)
+	ctx, cancel := context.WithTimeout(context.Background(), recheckTimeout)
+	defer cancel()
+	t, err := c.srv.deps.Auth.Verify(ctx, in.Token)
 	if err != nil {
 		c.revoke(0, in.Ref, err)
 		return
 	}
-	c.setIdentity(id, exp)
+	c.setCredentials(t)
 	c.Send(protocol.Encode(protocol.Authed{
-		Type: protocol.TypeAuthed, Ref: in.Ref, User: id.Me(), ExpiresAt: protocol.TimestampOf(exp),
+		Type: protocol.TypeAuthed, Ref: in.Ref, User: t.Identity.Me(), ExpiresAt: protocol.TimestampOf(t.Expires),
 	}))
 	c.joinInitial()
 }

@@ -1,9 +1,9 @@
 // Package store says what the services need from storage: the value types
 // they exchange with it and one small interface per concern (Rooms,
 // Comments, Likes, Feedback, Timeline, Moderation, Bans, Imports, Users,
-// Health), which a backend implements. Services declare their own,
-// narrower interfaces over these methods; app/store/sqlite is the SQLite
-// backend.
+// Sessions, Privacy, Health), which a backend implements. Services declare
+// their own, narrower interfaces over these methods; app/store/sqlite is the
+// SQLite backend.
 //
 // A backend must guarantee what the services and viewers rely on:
 //
@@ -32,6 +32,8 @@ type Store interface {
 	Moderation
 	Imports
 	Users
+	Sessions
+	Privacy
 	Health
 	// Close commits every accepted write, delivers its outcome and
 	// events, and releases the backend.

@@ -116,6 +116,11 @@ export function statsRows(stats) {
         joinRefusals: p.join_refusals,
         breaker: p.breaker ?? null,
         breakerOpens: p.breaker_opens ?? 0,
+        stuck: p.stuck ?? 0,
+        maxAbandoned: p.max_abandoned ?? 0,
+        shed: p.shed ?? 0,
+        demoted: Boolean(p.demoted),
+        dryRun: p.mode === 'dry_run' ? (p.dry_run ?? {}) : null,
         meanSeconds: lat.count ? lat.sum_seconds / lat.count : null,
         p99Seconds: quantileBound(lat, 0.99),
       });
@@ -163,6 +168,32 @@ export function breakerBadge(row) {
     text: opens > 0 ? `breaker ${name} · opened ${opens}×` : `breaker ${name}`,
     title: `Circuit breaker ${name}${known ? `: ${known.means}` : ''}. Opened ${opens === 1 ? 'once' : `${opens} times`}.`,
   };
+}
+
+/**
+ * The plugin host's notes on a stats row, as badges ({kind, text, title}):
+ * abandoned calls still running and calls failed fast past the cap
+ * (kind 'shed' once any were), a NonBlocking plugin moved to the worker
+ * path after overrunning ('demoted'), and a dry run's verdicts ('dry').
+ */
+export function hostBadges(row) {
+  const out = [];
+  if (row?.stuck > 0 || row?.shed > 0) {
+    const cap = row.maxAbandoned > 0 ? `/${row.maxAbandoned}` : '';
+    out.push({
+      kind: row.shed > 0 ? 'shed' : 'stuck',
+      text: row.shed > 0 ? `abandoned ${row.stuck}${cap} · failed fast ${row.shed}×` : `abandoned ${row.stuck}${cap}`,
+      title: 'Calls abandoned at their timeout that are still running; past the cap new calls fail fast under on_error.',
+    });
+  }
+  if (row?.demoted) {
+    out.push({ kind: 'demoted', text: 'overran: worker path', title: 'Says it never blocks but overran its timeout: it now runs where its timeout is enforced.' });
+  }
+  if (row?.dryRun) {
+    const would = Object.entries(row.dryRun).filter(([, n]) => n > 0).map(([a, n]) => `${a} ${n}`);
+    out.push({ kind: 'dry', text: `dry run${would.length ? ` · would ${would.join(', ')}` : ''}`, title: 'Mode dry_run: its verdicts are logged and counted, not enforced.' });
+  }
+  return out;
 }
 
 /** Who a ban is for: "user u1", "address 203.0.113.7", or both. */

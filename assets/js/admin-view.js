@@ -5,7 +5,7 @@
 
 import { el } from './dom.js';
 import { formatWhen } from './util.js';
-import { banWho, breakerBadge, formatLatency, reasonsText } from './admin-state.js';
+import { banWho, breakerBadge, formatLatency, hostBadges, reasonsText } from './admin-state.js';
 
 /** A table cell with text and optionally a class. */
 function cell(doc, text, className) {
@@ -107,13 +107,17 @@ export function banRow(doc, b, { onUnban }) {
 
 /**
  * A row of the plugin counters (a statsRows entry). A plugin with a
- * circuit breaker gets a badge after its name: .mod-breaker.mod-breaker-<state>.
+ * circuit breaker gets a badge after its name: .mod-breaker.mod-breaker-<state>;
+ * the host's notes (hostBadges) get .mod-breaker.mod-host-<kind>.
  */
 export function statsRow(doc, r) {
   const plugin = cell(doc, r.plugin);
   const badge = breakerBadge(r);
   if (badge) {
     plugin.append(' ', el(doc, 'span', { className: `mod-breaker mod-breaker-${badge.state}`, textContent: badge.text, title: badge.title }));
+  }
+  for (const b of hostBadges(r)) {
+    plugin.append(' ', el(doc, 'span', { className: `mod-breaker mod-host-${b.kind}`, textContent: b.text, title: b.title }));
   }
   const counts = [r.calls, r.allows, r.rewrites, r.rejects, r.holds, r.shadows, r.errors, r.timeouts, r.joinRefusals];
   return el(doc, 'tr', {}, [

@@ -1,5 +1,7 @@
 // REST calls used by the pages. `fetch` is injectable for tests.
 
+import { SEGMENT_SECONDS } from './windows.js';
+
 /** Error thrown for a non-2xx answer: status plus the server's {code, message} when given. */
 export class APIError extends Error {
   /** status: HTTP status; code/message: from the JSON error body when present. */
@@ -54,6 +56,15 @@ export function createAPI({ base = '', fetch: f = globalThis.fetch?.bind(globalT
     /** GET /api/rooms/:id/comments?from&to&limit → comments with from <= time < to, by video time. */
     commentsWindow: async (id, from, to, { limit = 2000, signal } = {}) =>
       (await call('GET', `${room(id)}/comments`, { signal, query: { from, to, limit } }))?.comments ?? [],
+    /**
+     * GET /api/rooms/:id/segments/:n → the visible comments of seconds
+     * [n×360, (n+1)×360), by video time. The browser's cache keeps it and
+     * asks again with its ETag: a repeat costs a 304.
+     */
+    segment: async (id, n, { signal } = {}) =>
+      (await call('GET', `${room(id)}/segments/${encodeURIComponent(n)}`, { signal }))?.comments ?? [],
+    /** Seconds of video in a segment. */
+    segmentSeconds: SEGMENT_SECONDS,
     /** GET /api/rooms/:id/comments?after_seq&limit → comments with seq > afterSeq. */
     commentsAfter: async (id, afterSeq, { limit = 500, signal } = {}) =>
       (await call('GET', `${room(id)}/comments`, { signal, query: { after_seq: afterSeq, limit } }))?.comments ?? [],

@@ -29,16 +29,19 @@
 import { SocketClient, socketURL } from './socket.js';
 import { createResumeTracker, createOwnTracker } from './resume.js';
 import { newKey, newRef } from './util.js';
+import { WIRE_VERSION, frameItems } from './wire.js';
 
 /**
  * The WebSocket URL for a room: `base` (default: /ws on the page's host,
- * ws: or wss: to match the page) with ?room= and, when resuming, &since=.
+ * ws: or wss: to match the page) with ?room=, when resuming &since=, and
+ * for a wire version other than 1 &v= (see wire.js).
  */
-export function wsURL(room, since, base, loc = globalThis.location) {
+export function wsURL(room, since, base, loc = globalThis.location, wire = 1) {
   const u = socketURL(base || '/ws', loc);
   u.searchParams.set('room', String(room));
   if (Number.isFinite(since)) u.searchParams.set('since', String(since));
   else u.searchParams.delete('since');
+  if (wire !== 1) u.searchParams.set('v', String(wire));
   return u.toString();
 }
 
@@ -47,7 +50,9 @@ export function wsURL(room, since, base, loc = globalThis.location) {
  * WebSocket endpoint (default /ws on this host); since: seq to resume
  * after on the first connect; fetchAfter(room, afterSeq) → Promise of
  * comments with seq > afterSeq (e.g. api.commentsAfter), used to fill a
- * "gap" the server reports after a long absence; token, backoff,
+ * "gap" the server reports after a long absence; wire: the wire version
+ * to ask for (default 2, compact comments frames; 1 for the original);
+ * token, backoff,
  * ackTimeout, connectTimeout, WebSocket, setTimeout, clearTimeout, random:
  * see createSocket (socket.js); location: the page's, for the default URL.
  */
@@ -57,9 +62,9 @@ export function createClient(opts) {
 
 // One live connection to one room.
 class DanmakuClient extends SocketClient {
-  constructor({ room, url, since, fetchAfter = null, location: loc = globalThis.location, ...socketOpts }) {
+  constructor({ room, url, since, fetchAfter = null, wire = WIRE_VERSION, location: loc = globalThis.location, ...socketOpts }) {
     // The URL is built on every connect, to resume after the last seq seen.
-    super({ ...socketOpts, url: () => wsURL(this.room, this.resume.lastSeq(this.room), url, loc) });
+    super({ ...socketOpts, url: () => wsURL(this.room, this.resume.lastSeq(this.room), url, loc, wire) });
     this.room = room;
     this.fetchAfter = fetchAfter;
     this.resume = createResumeTracker();
@@ -161,7 +166,7 @@ class DanmakuClient extends SocketClient {
         this.emit('authed', m);
         break;
       case 'comments':
-        this.#deliver(Array.isArray(m.items) ? m.items : [], m);
+        this.#deliver(frameItems(m), m);
         break;
       case 'gap':
         this.#fillGap(m.room ?? this.room, m.after_seq);

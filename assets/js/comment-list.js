@@ -80,15 +80,19 @@ class CommentList extends Emitter {
    * keyOf(c): the number entries are ordered by (default: video time);
    * label(key): the time column's text (default m:ss); seekable: whether
    * clicking an entry emits "seek"; max: most entries kept; raf: the
-   * frame scheduler (injectable).
+   * frame scheduler (injectable); liked(id): whether the viewer liked a
+   * comment, asked as its entry is added (the server may say so before the
+   * comment is listed, as after a reload).
    */
   constructor(container, {
     keyOf = (c) => c.time, label = formatTime, seekable = true, max = MAX_ENTRIES,
     raf = globalThis.requestAnimationFrame?.bind(globalThis) ?? ((fn) => setTimeout(fn, 16)),
+    liked = () => false,
   } = {}) {
     super();
     this.doc = container.ownerDocument;
     this.keyOf = keyOf;
+    this.liked = liked;
     this.label = label;
     this.seekable = seekable;
     this.max = max;
@@ -154,7 +158,7 @@ class CommentList extends Emitter {
       if (c == null || c.id == null || this.byId.has(String(c.id))) continue;
       const key = this.keyOf(c);
       if (!Number.isFinite(key)) continue;
-      const entry = { id: c.id, seq: c.seq, key, c, own, liked: false, el: null, visible: this.filter(c, { own }) };
+      const entry = { id: c.id, seq: c.seq, key, c, own, liked: !!this.liked(c.id), el: null, visible: this.filter(c, { own }) };
       this.entries.splice(insertionIndex(this.entries, entry), 0, entry);
       if (entry.visible) this.shown.splice(insertionIndex(this.shown, entry), 0, entry);
       this.byId.set(String(c.id), entry);

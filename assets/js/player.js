@@ -6,7 +6,7 @@
 //   player.toggleLike(id)                   // like, or take the like back
 //   player.report(id, reason), player.recall(id)
 //
-// What it does: loads comments by video-time windows from the REST API,
+// What it does: loads comments by the server's video-time segments,
 // shows each when the playhead reaches it (merging duplicates, applying the
 // viewer's filters), keeps the stage paused/playing/rate-matched/cleared
 // with the video, and puts live comments from the client on screen.
@@ -28,7 +28,7 @@
 import { Emitter } from './emitter.js';
 import { createStage } from './stage.js';
 import { createTimeline, createScheduler } from './timeline.js';
-import { createWindowTracker } from './windows.js';
+import { createWindowTracker, SEGMENT_SECONDS } from './windows.js';
 import { createMerger } from './merge.js';
 import { createFilter } from './settings.js';
 import { newRef, createdMs } from './util.js';
@@ -41,9 +41,6 @@ export const LOAD_GRACE = 3;
 
 /** Seconds within which identical comments are merged. */
 export const MERGE_WINDOW = 3;
-
-/** Most pages fetched for one window (each of pageSize comments). */
-const MAX_PAGES = 10;
 
 /** How long after sending a viewer may recall a comment (the server's rule, Bilibili's). */
 export const RECALL_MS = 2 * 60 * 1000;
@@ -59,13 +56,14 @@ class DanmakuPlayer extends Emitter {
    * video: the <video>; stageRoot: the overlay element; roomId; kind: "vod"
    * | "live" (live: pushed comments show at once whatever their time and
    * move with the wall clock, not the video);
-   * api: createAPI() result or a replay source, where comment windows come
-   * from (null: no REST loading); rest: createAPI() result for likes,
+   * api: createAPI() result or a replay source, whose segment(room, n,
+   * {signal}) gives the comments of [n×windowSize, (n+1)×windowSize)
+   * seconds (null: no REST loading); rest: createAPI() result for likes,
    * reports and recalls without a socket (default: api); client:
    * createClient() result (null for replay); settings: createSettingsStore() result;
    * reducedMotion: scrolling comments appear in place;
-   * windowSize/lookahead/maxAge: see windows.js; pageSize: comments per REST
-   * request; raf/now: injectable frame scheduler and wall clock.
+   * windowSize (the api's segment length)/lookahead/maxAge: see
+   * windows.js; raf/now: injectable frame scheduler and wall clock.
    */
   constructor({
     video,
@@ -77,9 +75,8 @@ class DanmakuPlayer extends Emitter {
     client = null,
     settings,
     reducedMotion = false,
-    windowSize = 60,
+    windowSize = api?.segmentSeconds ?? SEGMENT_SECONDS,
     lookahead = 15,
-    pageSize = 2000,
     maxAge = Infinity,
     raf = globalThis.requestAnimationFrame?.bind(globalThis),
     now = () => Date.now(),
@@ -94,7 +91,6 @@ class DanmakuPlayer extends Emitter {
     this.settings = settings;
     this.raf = raf;
     this.now = now;
-    this.pageSize = pageSize;
     this.timeline = createTimeline();
     this.scheduler = createScheduler(this.timeline);
     this.windows = createWindowTracker({ size: windowSize, lookahead, maxAge });
@@ -330,7 +326,7 @@ class DanmakuPlayer extends Emitter {
     this.windows.start(w.index);
     const ctrl = typeof AbortController === 'function' ? new AbortController() : null;
     this.inflight.set(w.index, ctrl);
-    this.#fetchWindow(w, ctrl?.signal)
+    this.api.segment(this.roomId, w.index, { signal: ctrl?.signal })
       .then((list) => {
         if (this.inflight.get(w.index) !== ctrl) return; // cancelled by a seek
         this.inflight.delete(w.index);
@@ -356,22 +352,6 @@ class DanmakuPlayer extends Emitter {
     for (const c of list) {
       if (c.time < cursor && cursor - c.time < LOAD_GRACE) this.#show(c);
     }
-  }
-
-  // Fetches window w page by page: a full page means there may be more after
-  // its last comment's time (re-fetched comments are dropped by id).
-  async #fetchWindow(w, signal) {
-    const out = [];
-    let from = w.from;
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const list = await this.api.commentsWindow(this.roomId, from, w.to, { limit: this.pageSize, signal });
-      out.push(...list);
-      if (list.length < this.pageSize) break;
-      const last = list[list.length - 1].time;
-      if (!(last > from)) break; // a whole page at one instant: cannot page further
-      from = last;
-    }
-    return out;
   }
 
   // --- wiring ---

@@ -7,9 +7,11 @@
 // (GET /api/rooms/:id/comments?after_seq=), the order they were stored in,
 // so the pages reached so far cover the replay up to the newest one's time.
 // commentsWindow(room, from, to) answers like the REST API does for video
-// time, so DanmakuPlayer loads a replay window by window, as it loads a VOD.
+// time, and segment(room, n) like its segments, so DanmakuPlayer loads a
+// replay segment by segment, as it loads a VOD.
 
 import { createTimeline } from './timeline.js';
+import { SEGMENT_SECONDS } from './windows.js';
 import { createdMs } from './util.js';
 
 /** A comment placed on the replay timeline of `originMs` (NaN time when created_at is missing). */
@@ -29,8 +31,9 @@ class ReplaySource {
    * in seq order; originMs: Unix ms of replay time 0; pageSize: comments per
    * request (a shorter page means the end was reached).
    */
-  constructor({ fetchAfter, originMs, pageSize = 1000 }) {
+  constructor({ fetchAfter, originMs, pageSize = 1000, segmentSeconds = SEGMENT_SECONDS }) {
     this.fetchAfter = fetchAfter;
+    this.segmentSeconds = segmentSeconds;
     this.originMs = originMs;
     this.pageSize = pageSize;
     this.timeline = createTimeline();
@@ -52,6 +55,11 @@ class ReplaySource {
     }
     if (signal?.aborted) throw abortError();
     return this.timeline.between(from, to);
+  }
+
+  /** Segment n of the replay timeline: seconds [n×segmentSeconds, (n+1)×segmentSeconds). */
+  segment(room, n, opts) {
+    return this.commentsWindow(room, n * this.segmentSeconds, (n + 1) * this.segmentSeconds, opts);
   }
 
   #nextPage() {

@@ -1,11 +1,16 @@
 // Windowed loading of a room's comments by video time. Pure logic, no DOM.
 //
 // Like Bilibili's segments, the video timeline is cut into fixed windows
-// [k*size, (k+1)*size). The window under the playhead is fetched first, then
+// [k*size, (k+1)*size): the server's segments (GET
+// /api/rooms/:id/segments/:k, SEGMENT_SECONDS each), which the browser and
+// CDNs cache, so loading one again costs a 304 or a cache hit. The window under the playhead is fetched first, then
 // the next one once the playhead is within `lookahead` seconds of it. A seek
 // cancels whatever is in flight so the new position is served first. Loaded
 // windows can go stale after `maxAge` milliseconds (live rooms keep getting
 // comments), after which they are fetched again when needed.
+
+/** Seconds of video in one of the server's segments. */
+export const SEGMENT_SECONDS = 360;
 
 /** Index of the window containing video time t. */
 export function windowIndex(t, size) {

@@ -13,6 +13,7 @@ import (
 	_ "github.com/danmaku/danmaku/plugins/links"      // links: URLs unless allow-listed
 	_ "github.com/danmaku/danmaku/plugins/nospoilers" // nospoilers: holds early spoilers
 	_ "github.com/danmaku/danmaku/plugins/ratelimit"  // ratelimit: per user, per IP, slow mode
+	_ "github.com/danmaku/danmaku/plugins/rules"      // rules: no-code rules (keywords, regex, caps, repeats, links, length)
 	_ "github.com/danmaku/danmaku/plugins/sanitize"   // sanitize: invisible characters, whitespace, length
 	_ "github.com/danmaku/danmaku/plugins/wasm"       // wasm: a sandboxed WebAssembly module
 	_ "github.com/danmaku/danmaku/plugins/webhook"    // webhook: an HTTP service decides

@@ -10,7 +10,7 @@ import (
 )
 
 func TestEveryBuiltinRegistered(t *testing.T) {
-	want := []string{"blocklist", "flood", "links", "nospoilers", "ratelimit", "sanitize", "wasm", "webhook", "wordfilter"}
+	want := []string{"blocklist", "flood", "links", "nospoilers", "ratelimit", "rules", "sanitize", "wasm", "webhook", "wordfilter"}
 	if got := plugins.Names(); !slices.Equal(got, want) {
 		t.Errorf("Names() = %v, want %v", got, want)
 	}

@@ -39,7 +39,13 @@ const callTimeout = 5 * time.Second
 
 // Run calls m.Moderate for each case in order, as a subtest named tc.Name,
 // and checks the action, the rewritten text, the reason, and that a
-// rewrite kept the comment's identity (id, room, user id, IP).
+// rewrite kept the comment's identity (id, room, user id, IP). When m is a
+// [plugins.Observer], it is then told that its own verdict was final, as
+// if it were the only plugin in the chain.
+//
+// Run calls the plugin directly: its entry's timeout, on_error, breaker
+// and mode do not apply (each call is only bounded by a generous test
+// deadline). Use [RunChain] on a chain built from YAML to test those.
 func Run(t *testing.T, m plugins.Moderator, cases []Case) {
 	t.Helper()
 	each(t, cases, func(t *testing.T, ctx context.Context, tc Case, in plugins.Comment) {
@@ -62,6 +68,13 @@ func Run(t *testing.T, m plugins.Moderator, cases []Case) {
 			}
 		}
 		check(t, in.Text, v.Action, tc.Want, text, tc.WantText, v.Reason, tc.WantReason)
+		if obs, ok := m.(plugins.Observer); ok {
+			out := in
+			if v.Action == plugins.ActionRewrite {
+				out = v.Comment
+			}
+			obs.Observe(ctx, plugins.Outcome{Comment: out, Action: v.Action, Reason: v.Reason})
+		}
 	})
 }
 

@@ -56,6 +56,8 @@ var (
 	_ plugins.Configurer  = (*Limiter)(nil)
 	_ plugins.Provisioner = (*Limiter)(nil)
 	_ plugins.NonBlocking = (*Limiter)(nil)
+	_ plugins.Observer    = (*Limiter)(nil)
+	_ plugins.Inheritor   = (*Limiter)(nil)
 )
 
 // New returns a Limiter with the default config.
@@ -106,7 +108,9 @@ func (l *Limiter) Provision(h plugins.Host) error {
 // shared counters take a round trip.
 func (l *Limiter) NonBlocking() bool { return l.shared == nil }
 
-// Moderate rejects a comment over any limit, saying how long to wait.
+// Moderate rejects a comment over any limit, saying how long to wait. It
+// only looks: a comment counts against the limits once it is accepted
+// (Observe), so one a later plugin refuses costs nothing.
 func (l *Limiter) Moderate(ctx context.Context, c plugins.Comment) (plugins.Verdict, error) {
 	if c.User.HasRole(l.cfg.ExemptRoles...) {
 		return plugins.Allow(), nil
@@ -120,47 +124,85 @@ func (l *Limiter) Moderate(ctx context.Context, c plugins.Comment) (plugins.Verd
 		l.fellBack(err)
 	}
 	now := l.now()
-	if l.slow == nil || c.User.ID == "" {
-		return l.buckets(c, now), nil
+	if l.slow != nil && c.User.ID != "" {
+		// One accepted comment per SlowMode per user per room; refused
+		// attempts do not restart the wait.
+		var v plugins.Verdict
+		l.slow.Do(slowKey{c.Room, c.User.ID}, now, func(last *time.Time) {
+			if since := now.Sub(*last); !last.IsZero() && since < l.cfg.SlowMode {
+				secs := int(math.Ceil((l.cfg.SlowMode - since).Seconds()))
+				v = plugins.Reject(fmt.Sprintf("slow mode is on: one comment every %v, try again in %ds", l.cfg.SlowMode, secs))
+			}
+		})
+		if v.Action == plugins.ActionReject {
+			return v, nil
+		}
 	}
-	// One accepted comment per SlowMode per user per room; refused
-	// attempts do not restart the wait.
-	var v plugins.Verdict
-	l.slow.Do(slowKey{c.Room, c.User.ID}, now, func(last *time.Time) {
-		if since := now.Sub(*last); !last.IsZero() && since < l.cfg.SlowMode {
-			secs := int(math.Ceil((l.cfg.SlowMode - since).Seconds()))
-			v = plugins.Reject(fmt.Sprintf("slow mode is on: one comment every %v, try again in %ds", l.cfg.SlowMode, secs))
-			return
-		}
-		if v = l.buckets(c, now); v.Action == plugins.ActionAllow {
-			*last = now
-		}
-	})
-	return v, nil
+	return l.buckets(c, now, false), nil
 }
 
-// buckets takes a token from the user's and the address's bucket, or
-// neither: a comment refused for its address does not cost the user a
-// token. (Two comments racing for the last token of one address may both
-// cost their users one: harmless, and it keeps this allocation-free.)
-func (l *Limiter) buckets(c plugins.Comment, now time.Time) plugins.Verdict {
+// Observe counts a comment the whole chain accepted: a token from the
+// user's and the address's bucket, and the start of the user's slow-mode
+// wait. (Comments of one user racing through different connections may
+// both pass Moderate before either is counted; a socket sends its
+// comments one at a time.)
+func (l *Limiter) Observe(ctx context.Context, o plugins.Outcome) {
+	c := o.Comment
+	if o.Committed || !o.Action.Accepted() || c.User.HasRole(l.cfg.ExemptRoles...) {
+		return
+	}
+	if l.shared != nil {
+		err := l.observeShared(ctx, c)
+		if err == nil {
+			return
+		}
+		l.fellBack(err)
+	}
+	now := l.now()
+	l.buckets(c, now, true)
+	if l.slow != nil && c.User.ID != "" {
+		l.slow.Do(slowKey{c.Room, c.User.ID}, now, func(last *time.Time) { *last = now })
+	}
+}
+
+// Inherit takes over a replaced Limiter's slow-mode clocks, and its
+// buckets where the rate they were made for is unchanged: a reload that
+// changes one setting does not let every user in slow mode go.
+func (l *Limiter) Inherit(prev plugins.Moderator) {
+	p, ok := prev.(*Limiter)
+	if !ok {
+		return
+	}
+	if l.slow != nil && p.slow != nil {
+		l.slow.TakeFrom(p.slow)
+	}
+	if l.users != nil && p.users != nil && l.cfg.PerUser == p.cfg.PerUser {
+		l.users.TakeFrom(p.users)
+	}
+	if l.ips != nil && p.ips != nil && l.cfg.PerIP == p.cfg.PerIP {
+		l.ips.TakeFrom(p.ips)
+	}
+}
+
+// buckets checks (or, with consume, takes) a token from the user's and
+// the address's bucket, or neither: a comment refused for its address
+// does not cost the user a token.
+func (l *Limiter) buckets(c plugins.Comment, now time.Time, consume bool) plugins.Verdict {
 	checkIP := l.ips != nil && c.IP.IsValid()
 	var ip netip.Prefix
 	if checkIP {
 		ip = ipKey(c.IP)
-		if wait := take(l.ips, ip, l.cfg.PerIP, now, false); wait > 0 {
+		if wait := take(l.ips, ip, l.cfg.PerIP, now, false); wait > 0 && !consume {
 			return tooFast(wait)
 		}
 	}
 	if l.users != nil && c.User.ID != "" {
-		if wait := take(l.users, c.User.ID, l.cfg.PerUser, now, true); wait > 0 {
+		if wait := take(l.users, c.User.ID, l.cfg.PerUser, now, consume); wait > 0 && !consume {
 			return tooFast(wait)
 		}
 	}
-	if checkIP {
-		if wait := take(l.ips, ip, l.cfg.PerIP, now, true); wait > 0 {
-			return tooFast(wait)
-		}
+	if checkIP && consume {
+		take(l.ips, ip, l.cfg.PerIP, now, true)
 	}
 	return plugins.Allow()
 }

@@ -13,15 +13,14 @@ import (
 // plugin's own counters decide.
 const sharedTimeout = 200 * time.Millisecond
 
-// moderateShared is Moderate over the cluster's shared counters. An error
-// means they could not answer, and the caller decides locally.
+// moderateShared is Moderate over the cluster's shared counters: it only
+// looks, as Moderate does. An error means they could not answer, and the
+// caller decides locally.
 func (l *Limiter) moderateShared(ctx context.Context, c plugins.Comment) (plugins.Verdict, error) {
 	ctx, cancel := context.WithTimeout(ctx, sharedTimeout)
 	defer cancel()
-	var slowKey string
-	if l.cfg.SlowMode > 0 && c.User.ID != "" {
-		slowKey = "slow:" + c.Room + "\x00" + c.User.ID
-		left, err := l.shared.Held(ctx, slowKey)
+	if key := l.slowKey(c); key != "" {
+		left, err := l.shared.Held(ctx, key)
 		if err != nil {
 			return plugins.Verdict{}, err
 		}
@@ -30,33 +29,55 @@ func (l *Limiter) moderateShared(ctx context.Context, c plugins.Comment) (plugin
 			return plugins.Reject(fmt.Sprintf("slow mode is on: one comment every %v, try again in %ds", l.cfg.SlowMode, secs)), nil
 		}
 	}
-	v, err := l.sharedBuckets(ctx, c)
-	if err != nil || v.Action != plugins.ActionAllow || slowKey == "" {
-		return v, err
-	}
-	return v, l.shared.Hold(ctx, slowKey, l.cfg.SlowMode)
-}
-
-// sharedBuckets is buckets over the shared counters: the address is
-// looked at first, so a comment refused for it costs the user nothing.
-func (l *Limiter) sharedBuckets(ctx context.Context, c plugins.Comment) (plugins.Verdict, error) {
-	checkIP := l.cfg.PerIP.Enabled() && c.IP.IsValid()
-	var ipKeyStr string
-	if checkIP {
-		ipKeyStr = "ip:" + ipKey(c.IP).String()
-		if v, err := l.takeShared(ctx, ipKeyStr, l.cfg.PerIP, false); err != nil || v.Action != plugins.ActionAllow {
+	for _, b := range l.sharedBuckets(c) {
+		if v, err := l.takeShared(ctx, b.key, b.rate, false); err != nil || v.Action != plugins.ActionAllow {
 			return v, err
 		}
-	}
-	if l.cfg.PerUser.Enabled() && c.User.ID != "" {
-		if v, err := l.takeShared(ctx, "user:"+c.User.ID, l.cfg.PerUser, true); err != nil || v.Action != plugins.ActionAllow {
-			return v, err
-		}
-	}
-	if checkIP {
-		return l.takeShared(ctx, ipKeyStr, l.cfg.PerIP, true)
 	}
 	return plugins.Allow(), nil
+}
+
+// observeShared counts an accepted comment in the shared counters: a
+// token from each bucket and the start of the slow-mode wait.
+func (l *Limiter) observeShared(ctx context.Context, c plugins.Comment) error {
+	ctx, cancel := context.WithTimeout(ctx, sharedTimeout)
+	defer cancel()
+	for _, b := range l.sharedBuckets(c) {
+		if _, err := l.takeShared(ctx, b.key, b.rate, true); err != nil {
+			return err
+		}
+	}
+	if key := l.slowKey(c); key != "" {
+		return l.shared.Hold(ctx, key, l.cfg.SlowMode)
+	}
+	return nil
+}
+
+// slowKey is the shared key of c's slow-mode wait, or "" when none applies.
+func (l *Limiter) slowKey(c plugins.Comment) string {
+	if l.cfg.SlowMode <= 0 || c.User.ID == "" {
+		return ""
+	}
+	return "slow:" + c.Room + "\x00" + c.User.ID
+}
+
+// sharedBucket is one of the buckets a comment counts against.
+type sharedBucket struct {
+	key  string
+	rate Rate
+}
+
+// sharedBuckets lists c's buckets, the address's first (so that a
+// comment refused for it is not looked up further).
+func (l *Limiter) sharedBuckets(c plugins.Comment) []sharedBucket {
+	var out []sharedBucket
+	if l.cfg.PerIP.Enabled() && c.IP.IsValid() {
+		out = append(out, sharedBucket{"ip:" + ipKey(c.IP).String(), l.cfg.PerIP})
+	}
+	if l.cfg.PerUser.Enabled() && c.User.ID != "" {
+		out = append(out, sharedBucket{"user:" + c.User.ID, l.cfg.PerUser})
+	}
+	return out
 }
 
 func (l *Limiter) takeShared(ctx context.Context, key string, r Rate, consume bool) (plugins.Verdict, error) {

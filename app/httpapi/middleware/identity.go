@@ -5,6 +5,7 @@
 package middleware
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/netip"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/app/errs"
+	"github.com/danmaku/danmaku/app/store"
 )
 
 // What guests may do (Auth.Guests).
@@ -27,21 +29,42 @@ const (
 const (
 	// SessionCookie is the name of the cookie that carries a browser's session token.
 	SessionCookie = "danmaku_session"
-	// GuestTTL is how long a guest's session lasts.
-	GuestTTL = 365 * 24 * time.Hour
+	// GuestTTL is how long a guest's session lasts once its browser has
+	// come back: a visit with less than half of it left extends it to the
+	// whole again (sliding), so a guest who keeps coming stays who they are.
+	GuestTTL = 30 * 24 * time.Hour
+	// GuestFirstTTL is how long a new guest's session lasts until its
+	// browser comes back with the cookie; clients that never keep cookies
+	// (crawlers, scripts) leave only short-lived records behind.
+	GuestFirstTTL = 7 * 24 * time.Hour
 
-	localIdentity = "identity" // also what templates see: {{.identity}}
-	localExpires  = "identity_expires"
-	localNewGuest = "new_guest_cookie"
+	localIdentity  = "identity" // also what templates see: {{.identity}}
+	localToken     = "identity_token"
+	localSetCookie = "set_session_cookie"
 )
+
+// Sessions are the server-side sessions tokens stand on (see
+// sessions.Service).
+type Sessions interface {
+	Start(ctx context.Context, id auth.Identity, exp time.Time) (store.Session, error)
+	Extend(ctx context.Context, id, user string, exp time.Time) error
+	Check(ctx context.Context, t auth.Token) error
+	End(ctx context.Context, id string) error
+	EndUser(ctx context.Context, user string) (int, error)
+}
 
 // Auth resolves who is behind a request. Credentials are read here and
 // nowhere else: an Authorization: Bearer header, a ?token= query parameter
 // (WebSocket handshakes only), a token in a body (DPlayer), or the session
-// cookie.
+// cookie. Every token is checked against its server-side session (or, for
+// a sessionless one, its user's sign-outs) on every request.
 type Auth struct {
-	Signer *auth.Signer
-	Guests string // GuestsSend, GuestsWatch or GuestsOff
+	Signer   *auth.Signer
+	Sessions Sessions
+	// Sockets closes the sockets of sessions that end; set once the socket
+	// server exists.
+	Sockets SocketCloser
+	Guests  string // GuestsSend, GuestsWatch or GuestsOff
 	// Failed, when set, counts a refused token by reason (metrics).
 	Failed func(reason string)
 }
@@ -49,11 +72,24 @@ type Auth struct {
 // Identify resolves the request's identity and stores it for handlers.
 // Credentials are taken, first found wins, from an Authorization: Bearer
 // header and the session cookie. A bad header is refused with 401; a stale
-// cookie is ignored. Without credentials the request is a new guest, whose
-// cookie is set so a browser keeps one identity across reloads, or, when
-// guests are off, anonymous (handlers then refuse it).
+// cookie (an ended session's too) is ignored. Without credentials the
+// request is a new guest, whose session starts and whose cookie is set so
+// a browser keeps one identity across reloads, or, when guests are off,
+// anonymous (handlers then refuse it). It is for pages and writes.
 func (a *Auth) Identify(c *fiber.Ctx) error {
-	if err := a.resolve(c, false); err != nil {
+	if err := a.resolve(c, false, true); err != nil {
+		return err
+	}
+	return c.Next()
+}
+
+// IdentifyReads is Identify that starts no session for a GET or HEAD
+// request without credentials: it is a passing guest, with no cookie and
+// nothing stored (scripts and other sites' players reading the API keep
+// no cookies, and must not leave a record per request). Other methods
+// start one as Identify does.
+func (a *Auth) IdentifyReads(c *fiber.Ctx) error {
+	if err := a.resolve(c, false, !SafeMethod(c.Method())); err != nil {
 		return err
 	}
 	return c.Next()
@@ -62,100 +98,141 @@ func (a *Auth) Identify(c *fiber.Ctx) error {
 // Resolve is Identify for a handler that decides itself when a request's
 // own credentials count (DPlayer's posts): it stores the identity and
 // returns.
-func (a *Auth) Resolve(c *fiber.Ctx) error { return a.resolve(c, false) }
+func (a *Auth) Resolve(c *fiber.Ctx) error { return a.resolve(c, false, true) }
 
 // IdentifySocket is Identify for WebSocket handshakes: a ?token= query
 // parameter counts too (browsers cannot set headers on sockets), and a new
 // guest's cookie is kept for the upgrader to send (see NewGuestCookie),
 // since the handshake's answer is written by the upgrader.
 func (a *Auth) IdentifySocket(c *fiber.Ctx) error {
-	if err := a.resolve(c, true); err != nil {
+	if err := a.resolve(c, true, true); err != nil {
 		return err
 	}
 	return c.Next()
 }
 
-func (a *Auth) resolve(c *fiber.Ctx, socket bool) error {
-	id, exp, err := a.credentials(c, socket)
+func (a *Auth) resolve(c *fiber.Ctx, socket, start bool) error {
+	tok, fromCookie, err := a.credentials(c, socket)
 	if err != nil {
-		c.Set(fiber.HeaderWWWAuthenticate, `Bearer error="invalid_token"`)
+		if errs.CodeOf(err) == errs.Unauthorized {
+			c.Set(fiber.HeaderWWWAuthenticate, `Bearer error="invalid_token"`)
+		}
 		return err
 	}
-	if id.Anonymous() && a.Guests != GuestsOff {
-		id, exp = auth.NewGuest(), time.Now().Add(GuestTTL)
-		token, err := a.Signer.Issue(id, GuestTTL)
-		if err != nil {
+	switch {
+	case tok.Identity.Anonymous() && a.Guests != GuestsOff && !start:
+		tok = auth.Token{Identity: auth.NewGuest()}
+	case tok.Identity.Anonymous() && a.Guests != GuestsOff:
+		if tok, err = a.startSession(c, auth.NewGuest(), time.Now().Add(GuestFirstTTL), socket); err != nil {
 			return err
 		}
-		cookie := SessionCookieFor(c, token, exp)
-		if socket {
-			c.Locals(localNewGuest, cookie.String())
-		} else {
-			c.Cookie(FiberCookie(cookie))
+	case fromCookie && start && tok.Identity.Guest && tok.Session != "" && time.Until(tok.Expires) < GuestTTL/2:
+		// A renewal that fails (the session just ended, a busy store)
+		// leaves the session as it was; the next visit tries again.
+		if renewed, err := a.renew(c, tok, socket); err == nil {
+			tok = renewed
 		}
 	}
-	SetIdentity(c, id, exp)
+	SetCredentials(c, tok)
 	return nil
 }
 
-// credentials returns the identity the request's credentials prove, or the
-// zero identity when it carries none.
-func (a *Auth) credentials(c *fiber.Ctx, socket bool) (auth.Identity, time.Time, error) {
+// credentials returns the token the request's credentials prove, or the
+// zero token when it carries none, and whether it came from the cookie.
+func (a *Auth) credentials(c *fiber.Ctx, socket bool) (auth.Token, bool, error) {
+	ctx := c.UserContext()
 	if token := BearerToken(c); token != "" {
-		return a.Verify(token)
+		t, err := a.Verify(ctx, token)
+		return t, false, err
 	}
 	if token := c.Query("token"); token != "" && socket {
-		return a.Verify(token)
+		t, err := a.Verify(ctx, token)
+		return t, false, err
 	}
 	if token := c.Cookies(SessionCookie); token != "" {
-		if id, exp, _, err := a.check(token); err == nil {
-			return id, exp, nil
+		t, _, err := a.check(ctx, token)
+		switch {
+		case err == nil:
+			return t, true, nil
+		case errs.CodeOf(err) == errs.Unavailable:
+			return auth.Token{}, false, err // not a stale cookie: the sessions could not be read
 		}
 	}
-	return auth.Identity{}, time.Time{}, nil
+	return auth.Token{}, false, nil
 }
 
-// Verify checks a token a request stands on; a refusal is counted.
-func (a *Auth) Verify(token string) (auth.Identity, time.Time, error) {
-	id, exp, reason, err := a.check(token)
-	if err != nil && a.Failed != nil {
+// Verify checks a token a request or frame stands on, its session
+// included; a refusal is counted.
+func (a *Auth) Verify(ctx context.Context, token string) (auth.Token, error) {
+	t, reason, err := a.check(ctx, token)
+	if err != nil && a.Failed != nil && reason != "" {
 		a.Failed(reason)
 	}
-	return id, exp, err
+	return t, err
+}
+
+// Recheck checks again that the token an open socket stands on is good
+// (its session not ended, its user not signed out everywhere): sockets
+// call it before every frame. It costs a map lookup, and a read of the
+// store when this node's view of the session is stale.
+func (a *Auth) Recheck(ctx context.Context, t auth.Token) error {
+	if t.Identity.Anonymous() || (t.Identity.Guest && t.Session == "") {
+		return nil // a passing guest stands on no token
+	}
+	return a.Sessions.Check(ctx, t)
 }
 
 // Peek returns the identity of an Authorization header's value, else of a
-// session cookie's, for checks made before the request is routed; a
-// refusal is not counted (Identify counts the same credentials later).
+// session cookie's, for checks made before the request is routed (a body
+// limit): it checks the signature and expiry only, not the session, and
+// grants nothing (Identify checks the same credentials fully later); a
+// refusal is not counted.
 func (a *Auth) Peek(authorization, cookie string) (auth.Identity, bool) {
 	token := BearerOf(authorization)
 	if token == "" {
 		token = cookie
 	}
-	id, _, _, err := a.check(token)
-	return id, err == nil
+	t, _, err := a.parse(token)
+	return t.Identity, err == nil
 }
 
-// check checks a token and turns any failure into a 401 whose message says
-// whether a fresh token would help, and a reason for metrics. Guest tokens
-// count only where guests are allowed.
-func (a *Auth) check(token string) (auth.Identity, time.Time, string, error) {
-	id, exp, err := a.Signer.Verify(token)
+// check checks a token, its session included, and turns any failure into
+// a 401 whose message says whether a fresh token would help, and a reason
+// for metrics ("" when the sessions could not be read: not a refusal).
+func (a *Auth) check(ctx context.Context, token string) (auth.Token, string, error) {
+	t, reason, err := a.parse(token)
+	if err != nil {
+		return t, reason, err
+	}
+	if err := a.Sessions.Check(ctx, t); err != nil {
+		if errs.CodeOf(err) == errs.Unauthorized {
+			return auth.Token{}, "ended", err
+		}
+		return auth.Token{}, "", err
+	}
+	return t, "", nil
+}
+
+// parse checks a token's signature, expiry and claims. Guest tokens count
+// only where guests are allowed.
+func (a *Auth) parse(token string) (auth.Token, string, error) {
+	t, err := a.Signer.Parse(token)
 	switch {
 	case errors.Is(err, auth.ErrExpired):
-		return auth.Identity{}, time.Time{}, "expired", errs.New(errs.Unauthorized, "token expired: get a fresh one")
+		return auth.Token{}, "expired", errs.New(errs.Unauthorized, "token expired: get a fresh one")
 	case err != nil:
-		return auth.Identity{}, time.Time{}, "invalid", errs.New(errs.Unauthorized, "invalid token")
-	case id.Guest && a.Guests == GuestsOff:
-		return auth.Identity{}, time.Time{}, "guests_off", errs.New(errs.Unauthorized, "guests are not allowed here: sign in with a user token")
+		return auth.Token{}, "invalid", errs.New(errs.Unauthorized, "invalid token")
+	case t.Identity.Guest && a.Guests == GuestsOff:
+		return auth.Token{}, "guests_off", errs.New(errs.Unauthorized, "guests are not allowed here: sign in with a user token")
 	}
-	return id, exp, "", nil
+	return t, "", nil
 }
 
-// SetIdentity stores the identity handlers read, and when its credentials expire.
-func SetIdentity(c *fiber.Ctx, id auth.Identity, exp time.Time) {
-	c.Locals(localIdentity, id)
-	c.Locals(localExpires, exp)
+// SetCredentials stores the token the request stands on (for a passing
+// guest, one with only an identity), whose identity handlers read.
+func SetCredentials(c *fiber.Ctx, t auth.Token) {
+	c.Locals(localIdentity, t.Identity)
+	c.Locals(localToken, t)
 }
 
 // IdentityOf returns the identity Identify stored.
@@ -164,16 +241,17 @@ func IdentityOf(c *fiber.Ctx) auth.Identity {
 	return id
 }
 
-// ExpiryOf returns when the credentials Identify found stop being valid.
-func ExpiryOf(c *fiber.Ctx) time.Time {
-	exp, _ := c.Locals(localExpires).(time.Time)
-	return exp
+// CredentialsOf returns the token Identify stored: who, until when, and
+// which session.
+func CredentialsOf(c *fiber.Ctx) auth.Token {
+	t, _ := c.Locals(localToken).(auth.Token)
+	return t
 }
 
 // NewGuestCookie returns the Set-Cookie value IdentifySocket kept for a new
-// guest, or "".
+// or renewed guest session, or "".
 func NewGuestCookie(c *fiber.Ctx) string {
-	cookie, _ := c.Locals(localNewGuest).(string)
+	cookie, _ := c.Locals(localSetCookie).(string)
 	return cookie
 }
 

@@ -33,13 +33,14 @@ type wireLikes struct {
 }
 
 // ordered reports whether e takes a place in the seq stream (comments
-// or a skip) rather than waiting for a point in it.
-func (e *envelope) ordered() bool { return len(e.Comments) > 0 || e.Skip }
+// or a skip) rather than waiting for a point in it. Comments for one user
+// (a shadowed comment, with the seq it would have taken) are not in it.
+func (e *envelope) ordered() bool { return (len(e.Comments) > 0 && e.User == "") || e.Skip }
 
 // envelopeOf wraps msg for the wire.
 func envelopeOf(node string, msg hub.Message) *envelope {
 	e := &envelope{Node: node, Room: msg.Room, Comments: msg.Comments, Data: msg.Data, User: msg.User}
-	if n := len(msg.Comments); n > 0 {
+	if n := len(msg.Comments); n > 0 && msg.User == "" {
 		e.First, e.Last = msg.Comments[0].Seq, msg.Comments[n-1].Seq
 	}
 	if msg.Skip != nil {

@@ -32,11 +32,8 @@ func (s *Store) ReportComment(ctx context.Context, r store.NewReport) (store.Rep
 		if err != nil {
 			return err
 		}
-		switch {
-		case m.Status != string(store.Visible):
-			return errs.New(errs.NotFound, "comment %d does not exist", r.CommentID)
-		case m.User.ID == r.UserID:
-			return errs.New(errs.Invalid, "you cannot report your own comment")
+		if err := decide.CheckReport(m, r.UserID); err != nil {
+			return err
 		}
 		tag, err := tx.Exec(`INSERT INTO comment_reports (comment_id, user_id, reason, ip, created_at)
 			VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, r.CommentID, r.UserID, r.Reason, r.IP, tx.now.UnixMilli())
@@ -103,27 +100,18 @@ func (s *Store) RecallComment(ctx context.Context, commentID int64, userID strin
 		if err != nil {
 			return err
 		}
-		switch {
-		case m.Status == string(store.Deleted):
-			return errs.New(errs.NotFound, "comment %d does not exist", commentID)
-		case m.User.ID != userID:
-			return errs.New(errs.Forbidden, "you can only recall your own comments")
-		case m.CreatedAt.Time().Before(since):
-			return errs.New(errs.Conflict, "it is too late to recall this comment")
+		if err := decide.CheckRecall(m, userID, since); err != nil {
+			return err
 		}
-		switch store.Status(m.Status) {
-		case store.Visible:
+		now := protocol.TimestampOf(tx.now)
+		if decide.Recall(&m, now, &tx.events) {
 			if err := tx.uncount(m.Room); err != nil {
 				return err
 			}
-			batch.Retract(&tx.events, store.Retraction{Room: m.Room, IDs: []int64{m.ID}})
 			if err := tx.noteSender(m.User.ID, -1, 0); err != nil {
 				return err
 			}
-		case store.Shadowed:
-			batch.Retract(&tx.events, store.Retraction{Room: m.Room, IDs: []int64{m.ID}, User: m.User.ID})
 		}
-		now := protocol.TimestampOf(tx.now)
 		if _, err := tx.Exec(`UPDATE comments SET status = 'deleted', mod_note = $2, moderated_at = $3, reports = 0 WHERE id = $1`,
 			m.ID, decide.NoteRecalled, int64(now)); err != nil {
 			return fmt.Errorf("recalling comment %d: %w", m.ID, err)
@@ -131,8 +119,6 @@ func (s *Store) RecallComment(ctx context.Context, commentID int64, userID strin
 		if err := tx.reviewReports(m.ID); err != nil {
 			return err
 		}
-		m.Status, m.Note, m.ModeratedAt, m.Reports = string(store.Deleted), decide.NoteRecalled, &now, 0
-		tx.events.Moderated = append(tx.events.Moderated, m)
 		out = m
 		return nil
 	})

@@ -53,6 +53,7 @@ func TestReadQueriesUseTheirIndexes(t *testing.T) {
 		{"reasons of comments", queryReasons, []any{[]int64{1, 2}}, []string{"comment_reports_pkey"}, true},
 		{"reported queue", queryReported, []any{"", 10}, []string{"comments_reported"}, true},
 		{"heat by video time", queryHeatByVideo, []any{"r", 100}, []string{"comments_room_time_seq"}, true},
+		{"addresses due for erasure", queryAddressesKept, []any{int64(1), 10}, []string{"comments_ip_kept"}, false},
 		{"heat by wall clock", queryHeatByClock, []any{int64(1), "r", 100}, []string{"comments_room_time_seq"}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -137,6 +137,12 @@ func TestNodesWritingOneRoomKeepItsSeqsGapless(t *testing.T) {
 			t.Fatalf("room %+v, %v; want last_seq %d", r, err, len(got))
 		}
 	}
+	// Every comment was u's: the sender's record, which both nodes' inserts
+	// count into, counts each one once.
+	var accepted int64
+	if err := postgres.SQLDB(stores[0]).QueryRow(`SELECT accepted FROM users WHERE id = 'u'`).Scan(&accepted); err != nil || accepted != nodes*senders*each {
+		t.Fatalf("u's record counts %d comments shown (%v), want %d", accepted, err, nodes*senders*each)
+	}
 	for n, ev := range events {
 		perRoom := map[string][]int64{}
 		for _, c := range ev.Take().Comments {

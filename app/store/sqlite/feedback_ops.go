@@ -51,11 +51,8 @@ func (s *Store) ReportComment(ctx context.Context, r store.NewReport) (store.Rep
 		if err != nil {
 			return err
 		}
-		switch {
-		case m.Status != string(store.Visible):
-			return errs.New(errs.NotFound, "comment %d does not exist", r.CommentID)
-		case m.User.ID == r.UserID:
-			return errs.New(errs.Invalid, "you cannot report your own comment")
+		if err := decide.CheckReport(m, r.UserID); err != nil {
+			return err
 		}
 		res, err := tx.tx.ExecContext(tx.ctx, `INSERT OR IGNORE INTO comment_reports (comment_id, user_id, reason, ip, created_at)
 			VALUES (?, ?, ?, ?, ?)`, r.CommentID, r.UserID, r.Reason, r.IP, tx.now.UnixMilli())
@@ -117,29 +114,20 @@ func (s *Store) RecallComment(ctx context.Context, commentID int64, userID strin
 		if err != nil {
 			return err
 		}
-		switch {
-		case m.Status == string(store.Deleted):
-			return errs.New(errs.NotFound, "comment %d does not exist", commentID)
-		case m.User.ID != userID:
-			return errs.New(errs.Forbidden, "you can only recall your own comments")
-		case m.CreatedAt.Time().Before(since):
-			return errs.New(errs.Conflict, "it is too late to recall this comment")
+		if err := decide.CheckRecall(m, userID, since); err != nil {
+			return err
 		}
 		rs, err := tx.room(m.Room)
 		if err != nil {
 			return err
 		}
-		switch store.Status(m.Status) {
-		case store.Visible:
+		now := protocol.TimestampOf(tx.now)
+		if decide.Recall(&m, now, &tx.events) {
 			rs.visibleDiff--
-			batch.Retract(&tx.events, store.Retraction{Room: m.Room, IDs: []int64{m.ID}})
 			if err := tx.noteSender(m.User.ID, -1, 0); err != nil {
 				return err
 			}
-		case store.Shadowed:
-			batch.Retract(&tx.events, store.Retraction{Room: m.Room, IDs: []int64{m.ID}, User: m.User.ID})
 		}
-		now := protocol.TimestampOf(tx.now)
 		if _, err := tx.tx.ExecContext(tx.ctx, `UPDATE comments SET status = 'deleted', mod_note = ?, moderated_at = ?, reports = 0 WHERE id = ?`,
 			decide.NoteRecalled, int64(now), m.ID); err != nil {
 			return fmt.Errorf("recalling comment %d: %w", m.ID, err)
@@ -147,8 +135,6 @@ func (s *Store) RecallComment(ctx context.Context, commentID int64, userID strin
 		if err := tx.reviewReports(m.ID); err != nil {
 			return err
 		}
-		m.Status, m.Note, m.ModeratedAt, m.Reports = string(store.Deleted), decide.NoteRecalled, &now, 0
-		tx.events.Moderated = append(tx.events.Moderated, m)
 		out = m
 		return nil
 	})

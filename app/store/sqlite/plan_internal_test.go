@@ -71,10 +71,13 @@ func TestReadQueriesUseTheirIndexes(t *testing.T) {
 		{"one room", queryRoom, []any{"r"}, "USING INDEX sqlite_autoindex_rooms_1 (id=?)"},
 		{"export page", queryExportPage, []any{"r", 100, 5000, 5000, 7, 1000}, "USING INDEX comments_room_time_seq (room_id=? AND time_ms>?)"},
 		{"newest for DPlayer", queryLatest, []any{"r", 100}, "USING INDEX comments_room_seq (room_id=? AND seq>?)"},
+		{"a session", querySession, []any{"s"}, "USING PRIMARY KEY (id=?)"},
+		{"addresses to erase", queryAddressesKept, []any{int64(1000), 500}, "USING INDEX comments_ip_kept (created_at<?)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := plan(t, s, tc.query, tc.args...)
-			if !strings.Contains(got, "SEARCH comments "+tc.index) && !strings.Contains(got, "SEARCH rooms "+tc.index) {
+			if !strings.Contains(got, "SEARCH comments "+tc.index) && !strings.Contains(got, "SEARCH rooms "+tc.index) &&
+				!strings.Contains(got, "SEARCH sessions "+tc.index) {
 				t.Errorf("plan %q, want a search %s", got, tc.index)
 			}
 			for _, bad := range []string{"SCAN", "TEMP B-TREE"} {

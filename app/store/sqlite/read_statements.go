@@ -36,12 +36,15 @@ const (
 	queryLatest = `SELECT ` + commentColumns + ` FROM comments
 		WHERE room_id = ? AND seq IS NOT NULL AND status = 'visible'
 		ORDER BY seq DESC LIMIT ?`
+	// querySession is a session's record, read when a node's cache of it
+	// is stale: by primary key.
+	querySession = `SELECT ` + sessionColumns + ` FROM sessions WHERE id = ?`
 )
 
 // readStatements are the read pool's prepared statements, compiled once at
 // start (database/sql prepares each again on a pool connection's first use).
 type readStatements struct {
-	room, rooms, commentsByTime, shadowedByTime, commentsAfter, exportPage, latest *sql.Stmt
+	room, rooms, commentsByTime, shadowedByTime, commentsAfter, exportPage, latest, session *sql.Stmt
 }
 
 func prepareReads(db *sql.DB) (*readStatements, error) {
@@ -57,6 +60,7 @@ func prepareReads(db *sql.DB) (*readStatements, error) {
 		{&s.commentsAfter, queryCommentsAfter},
 		{&s.exportPage, queryExportPage},
 		{&s.latest, queryLatest},
+		{&s.session, querySession},
 	} {
 		stmt, err := db.Prepare(p.query)
 		if err != nil {
@@ -70,7 +74,7 @@ func prepareReads(db *sql.DB) (*readStatements, error) {
 
 func (s *readStatements) close() error {
 	var err error
-	for _, st := range []*sql.Stmt{s.room, s.rooms, s.commentsByTime, s.shadowedByTime, s.commentsAfter, s.exportPage, s.latest} {
+	for _, st := range []*sql.Stmt{s.room, s.rooms, s.commentsByTime, s.shadowedByTime, s.commentsAfter, s.exportPage, s.latest, s.session} {
 		if st != nil {
 			err = errors.Join(err, st.Close())
 		}

@@ -85,6 +85,7 @@ type Store struct {
 	importer.Imports // store.Imports, over importSteps
 
 	migrations fs.FS // the binary's migrations, which readiness compares with the database
+	lock       *dbLock
 
 	closeOnce sync.Once
 	closeErr  error
@@ -104,6 +105,24 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("store: creating %s: %w", dir, err)
 		}
 	}
+	lock, err := lockDB(opts.Path, false)
+	if errors.Is(err, ErrInUse) {
+		return nil, fmt.Errorf("store: %s is being restored: start again once the restore is done: %w", opts.Path, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s, err := open(ctx, opts)
+	if err != nil {
+		_ = lock.release()
+		return nil, err
+	}
+	s.lock = lock
+	return s, nil
+}
+
+// open is Open once the lock is held.
+func open(ctx context.Context, opts Options) (*Store, error) {
 	write, err := sql.Open(driverName, dsn(opts.Path, opts.Sync, false))
 	if err != nil {
 		return nil, fmt.Errorf("store: opening %s: %w", opts.Path, err)
@@ -174,12 +193,15 @@ func dsn(path string, sync Sync, readOnly bool) string {
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }
 
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
 // Close stops the writer, committing everything it has accepted, and closes
 // the database. Later calls return the first one's outcome.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		werr := s.Writer.Close()
-		s.closeErr = errors.Join(werr, s.stmts.close(), s.ckpt.close(), s.reads.close(), s.closeDBs())
+		s.closeErr = errors.Join(werr, s.stmts.close(), s.ckpt.close(), s.reads.close(), s.closeDBs(), s.lock.release())
 	})
 	return s.closeErr
 }

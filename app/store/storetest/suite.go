@@ -99,6 +99,10 @@ func Run(t *testing.T, b Backend) {
 		{"ReportsHidePastTheThreshold", testReports},
 		{"Recall", testRecall},
 		{"HeatBins", testHeatBins},
+		{"SessionRecords", testSessionRecords},
+		{"EraseAddresses", testEraseAddresses},
+		{"EraseUser", testEraseUser},
+		{"ErasingTwoUsersWithTheSameIdempotencyKey", testErasingTwoUsersWithTheSameIdempotencyKey},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

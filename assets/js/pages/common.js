@@ -159,7 +159,7 @@ export function loadHeat(api, roomId, controls, media) {
 export function mountList(player, video, settings, { keyOf, label, seekable = true } = {}) {
   const box = byId('dm-list');
   if (!box) return null;
-  const list = createCommentList(box, { keyOf, label, seekable });
+  const list = createCommentList(box, { keyOf, label, seekable, liked: (id) => player.likes(id) });
   const applySettings = (s) => list.setFilter(createFilter({ ...s, hideModes: {} }));
   applySettings(settings.get());
   settings.on('change', applySettings);

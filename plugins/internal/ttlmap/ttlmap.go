@@ -91,3 +91,23 @@ func (m *Map[K, V]) Len() int {
 	}
 	return n
 }
+
+// TakeFrom copies old's keys into m, with their values and when they were
+// last seen, so a replaced plugin instance's state carries over to its
+// successor even when the TTL or the bound changed. old should no longer
+// be written to; it is left as it was.
+func (m *Map[K, V]) TakeFrom(old *Map[K, V]) {
+	for i := range old.shards {
+		os := &old.shards[i]
+		os.mu.Lock()
+		for k, it := range os.items {
+			s := &m.shards[maphash.Comparable(m.seed, k)%shards]
+			s.mu.Lock()
+			if len(s.items) < m.perShard {
+				s.items[k] = it
+			}
+			s.mu.Unlock()
+		}
+		os.mu.Unlock()
+	}
+}

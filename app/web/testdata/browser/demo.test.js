@@ -17,7 +17,7 @@ for (let i = 0; i < 60 * 40; i++) {
     color: colors[i % colors.length], user: { id: 'u' },
   });
 }
-const api = { commentsWindow: async (room, from, to) => all.filter((c) => c.time >= from && c.time < to) };
+const api = { segment: async (room, n) => all.filter((c) => c.time >= n * 360 && c.time < (n + 1) * 360) };
 class Client extends Emitter {
   connected = true;
   user = { id: 'me' };

@@ -12,7 +12,7 @@ class FakeClient extends Emitter {
 }
 const client = new FakeClient();
 let fetched = 0;
-const api = { async commentsWindow() { fetched++; return []; } };
+const api = { async segment() { fetched++; return []; } };
 const player = createPlayer({ video, stageRoot: root, roomId: 'live1', kind: 'live', api, client, settings: createSettingsStore(null) });
 const push = (id, time) => client.emit('comments', [{ id, seq: id, room: 'live1', time, text: `live ${id}`, mode: 'scroll', size: 'medium', color: '#ffffff', user: { id: 'x' } }]);
 

@@ -22,11 +22,12 @@ for (const [i, t] of [30.5, 30.9, 31.3].entries()) {
 all.push({ id: 'blocked', seq: ++seq, room: 'demo', time: 31.2, text: 'big SPOILER here', mode: 'bottom', size: 'medium', color: '#ffffff', user: { id: 'u' } });
 all.sort((a, b) => a.time - b.time);
 
-const windowCalls = [];
+const segmentCalls = [];
 const api = {
-  async commentsWindow(room, from, to, { limit }) {
-    windowCalls.push([room, from, to]);
-    return all.filter((c) => c.time >= from && c.time < to).slice(0, limit);
+  segmentSeconds: 60,
+  async segment(room, n) {
+    segmentCalls.push([room, n]);
+    return all.filter((c) => c.time >= n * 60 && c.time < (n + 1) * 60);
   },
   async likeComment() {
     return { likes: 1 };
@@ -57,7 +58,7 @@ class FakeClient extends Emitter {
 const client = new FakeClient();
 const memory = new Map();
 const settings = createSettingsStore({ getItem: (k) => memory.get(k) ?? null, setItem: (k, v) => memory.set(k, v) });
-const player = createPlayer({ video, stageRoot: root, roomId: 'demo', kind: 'vod', api, client, settings, windowSize: 60, pageSize: 100 });
+const player = createPlayer({ video, stageRoot: root, roomId: 'demo', kind: 'vod', api, client, settings });
 
 async function playFrom(t) {
   video.currentTime = t;
@@ -73,16 +74,10 @@ check('the demo video plays in this browser', async () => {
   await until(() => video.currentTime > t0 + 0.5, 15000, 'playback to advance');
 });
 
-check('the window under the playhead is fetched, page by page', async () => {
-  await until(() => player.timeline.size === all.length, 15000, 'the whole window to load');
-  const [room, from, to] = windowCalls[0];
-  equal(room, 'demo');
-  equal(from, 0);
-  equal(to, 60);
-  // 244 comments in pages of 100: three requests, each starting at the last time seen.
-  equal(windowCalls.length, 3);
-  equal(windowCalls[1][1], 25);
-  equal(windowCalls[2][1], 48.75); // page 2 repeats 25 and holds the 4 extra comments near 31 s
+check('the segment under the playhead is fetched, once, in the segment length of the api', async () => {
+  await until(() => player.timeline.size === all.length, 15000, 'the whole segment to load');
+  equal(player.windows.size, 60);
+  equal(JSON.stringify(segmentCalls), JSON.stringify([['demo', 0]]));
 });
 
 check('comments appear when the playhead reaches them, not before', async () => {

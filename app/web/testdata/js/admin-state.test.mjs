@@ -8,6 +8,7 @@ import {
   banWho,
   banRequest,
   breakerBadge,
+  hostBadges,
   reasonsText,
   RECENT_KEEP,
 } from '../../../../assets/js/admin-state.js';
@@ -115,4 +116,22 @@ test('the reported queue: reported comments not yet reviewed, most reported firs
   assert.ok(s.comments.has(5), 'a reported comment was dropped');
   s.upsert([{ ...c(5, 'visible'), reports: 0 }, { ...c(6, 'deleted'), reports: 0 }]);
   assert.deepEqual(s.reported(), [], 'dismissed and decided comments leave the queue');
+});
+
+test('host badges: abandoned calls and the cap, a demoted plugin, a dry run', () => {
+  const rows = statsRows({
+    default: {
+      plugins: [
+        { name: 'calm', stuck: 0, shed: 0, mode: 'enforce' },
+        { name: 'hook', stuck: 64, max_abandoned: 64, shed: 12, mode: 'enforce' },
+        { name: 'slowpoke', stuck: 2, max_abandoned: 64, demoted: true, mode: 'enforce' },
+        { name: 'rules', mode: 'dry_run', dry_run: { rewrite: 0, reject: 3, hold: 1, shadow: 0 } },
+      ],
+    },
+  });
+  const badges = rows.map(hostBadges);
+  assert.deepEqual(badges[0], [], 'a healthy plugin has no badge');
+  assert.deepEqual(badges[1].map((b) => [b.kind, b.text]), [['shed', 'abandoned 64/64 · failed fast 12×']]);
+  assert.deepEqual(badges[2].map((b) => [b.kind, b.text]), [['stuck', 'abandoned 2/64'], ['demoted', 'overran: worker path']]);
+  assert.deepEqual(badges[3].map((b) => [b.kind, b.text]), [['dry', 'dry run · would reject 3, hold 1']]);
 });

@@ -23,6 +23,14 @@ test('comment windows and after_seq queries build the documented URLs', async ()
   assert.equal(calls.length, 2);
 });
 
+test('segments are GETs of /segments/:n, 360 seconds each', async () => {
+  const { f, calls } = fakeFetch({ 'GET /api/rooms/a%2Fb/segments/3': [200, { room: 'a/b', index: 3, comments: [{ id: 9 }] }] });
+  const api = createAPI({ fetch: f });
+  assert.deepEqual(await api.segment('a/b', 3), [{ id: 9 }]);
+  assert.deepEqual(calls, [['GET', '/api/rooms/a%2Fb/segments/3']]);
+  assert.equal(api.segmentSeconds, 360);
+});
+
 test('likes POST to the room and comment endpoints', async () => {
   const { f } = fakeFetch({
     'POST /api/rooms/a%2Fb/like': [200, { likes: 4 }],

@@ -134,6 +134,15 @@ test('the source fetches pages in seq order only as far as a window needs', asyn
   assert.deepEqual(calls, [0, 10, 20], 'nothing fetched twice');
 });
 
+test('a replay segment is its window of replay time', async () => {
+  const all = room(25);
+  const { fetchAfter } = fetcher(all);
+  const src = createReplaySource({ fetchAfter, originMs: 0, pageSize: 10, segmentSeconds: 10 });
+  assert.equal(src.segmentSeconds, 10);
+  assert.deepEqual((await src.segment('r', 1)).map((c) => c.time), [10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+  assert.equal(createReplaySource({ fetchAfter, originMs: 0 }).segmentSeconds, 360, 'the server segment length by default');
+});
+
 test('callers share the page in flight; an aborted caller stops waiting', async () => {
   const all = room(30);
   let release;
