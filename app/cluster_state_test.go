@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/danmaku/danmaku/app/auth"
 	"github.com/danmaku/danmaku/app/protocol"
+	"github.com/danmaku/danmaku/app/store"
 )
 
 // TestClusterState checks what the nodes share besides comments: viewer
@@ -209,4 +211,33 @@ func TestClusterBanDuringRedisOutage(t *testing.T) {
 			return false
 		}
 	})
+}
+
+// TestClusterImportsAreNotLive imports into a room with viewers on two
+// nodes: neither node pushes the imported comments, and the next live
+// comment comes right after them.
+func TestClusterImportsAreNotLive(t *testing.T) {
+	cl := startCluster(t, 2)
+	a, b := cl.nodes[0], cl.nodes[1]
+	createRoom(t, a, "r", "vod")
+	va, vb := dial(t, a, "?room=r"), dial(t, b, "?room=r")
+	va.next(protocol.TypeWelcome)
+	vb.next(protocol.TypeWelcome)
+	const n = 2*store.ImportChunk + 10
+	var file bytes.Buffer
+	if err := bigXML(n, "")(&file); err != nil {
+		t.Fatal(err)
+	}
+	if status, rep, e := importAs(t, a, clientAs(t, a, mod1), "r", nil, file.Bytes()); status != http.StatusOK || rep.Imported != n {
+		t.Fatalf("import: status %d, %+v %+v", status, rep, e.Error)
+	}
+	if ack := va.comment("live", "after the import"); !ack.OK || ack.Comment.Seq != n+1 {
+		t.Fatalf("live comment: %+v %+v, want seq %d", ack, ack.Error, n+1)
+	}
+	for name, v := range map[string]*wsClient{"A": va, "B": vb} {
+		use(t, v)
+		if got := v.comments(1); got[0].Seq != n+1 {
+			t.Errorf("node %s pushed seq %d, want only the live comment %d", name, got[0].Seq, n+1)
+		}
+	}
 }

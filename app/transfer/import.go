@@ -91,8 +91,9 @@ type Deps struct {
 	Store    Store
 	Screener Screener
 	Limits   protocol.Limits // every imported entry must pass them like a sent comment
-	// Skipper, when set, hears of the seqs an import took, which are not
-	// pushed live: a cluster broker steps over them instead of waiting.
+	// Skipper, when set, hears of the seqs each chunk of an import took,
+	// which are not pushed live: a cluster broker steps over them instead
+	// of reading them from the store as missed comments.
 	Skipper Skipper
 	Logger  *slog.Logger
 }
@@ -140,17 +141,16 @@ func (s *Service) Import(ctx context.Context, r io.Reader, opt ImportOptions) (I
 
 	start := time.Now()
 	im := importer{s: s, ctx: ctx, chains: chains, room: opt.Room, dec: dec, bytes: counted, progress: opt.Progress}
+	var stored func(first, last int64)
+	if s.deps.Skipper != nil {
+		stored = func(first, last int64) { s.deps.Skipper.SkipSeqs(ctx, opt.Room, first, last) }
+	}
 	res, err := s.deps.Store.ImportComments(ctx, store.Import{
 		Room: opt.Room, Format: string(format), Source: opt.Source, By: opt.By,
-		Next: im.next, Skipped: im.skippedTotal,
+		Next: im.next, Skipped: im.skippedTotal, Stored: stored,
 	})
 	if err != nil {
 		return ImportReport{}, err
-	}
-	// Only a run nothing else took seqs inside: live comments that
-	// committed between two chunks must not be stepped over.
-	if s.deps.Skipper != nil && res.Imported > 0 && res.LastSeq-res.FirstSeq+1 == int64(res.Imported) {
-		s.deps.Skipper.SkipSeqs(ctx, opt.Room, res.FirstSeq, res.LastSeq)
 	}
 	rep := ImportReport{
 		ID: res.ID, Room: opt.Room, Format: format, Read: im.read + dec.Skipped().Total, Imported: res.Imported,
