@@ -120,7 +120,10 @@ type Deps struct {
 	Metrics    Metrics
 	Draining   func() bool   // the server is shutting down
 	Pressure   func() string // why no more connections fit (descriptors), or ""; nil: never
-	Logger     *slog.Logger
+	// Redis says why cross-node delivery is not running over Redis, or
+	// nil; nil func: not a cluster with Redis. It never makes /readyz 503.
+	Redis  func() error
+	Logger *slog.Logger
 }
 
 // server holds what the handlers share.
