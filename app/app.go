@@ -21,6 +21,7 @@ import (
 	"github.com/danmaku/danmaku/app/httpapi"
 	"github.com/danmaku/danmaku/app/httpapi/middleware"
 	"github.com/danmaku/danmaku/app/hub"
+	"github.com/danmaku/danmaku/app/hub/cluster"
 	"github.com/danmaku/danmaku/app/ingest"
 	"github.com/danmaku/danmaku/app/interop"
 	"github.com/danmaku/danmaku/app/metrics"
@@ -46,6 +47,8 @@ type App struct {
 	metrics    *metrics.Metrics
 	store      store.Store
 	hub        *hub.Hub
+	cluster    *cluster.Broker // nil on a single node
+	feed       *clusterFeed    // nil on a single node
 	moderation *moderation.Service
 	ingest     *ingest.Service
 	feedback   *feedback.Service
@@ -107,7 +110,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 
-	a.hub = hub.New(hub.Options{BatchMax: cfg.BatchMax, FlushEvery: cfg.FlushEvery, Observer: a.metrics, Logger: a.log})
+	broker, err := a.newBroker(cfg)
+	if err != nil {
+		return nil, err
+	}
+	a.hub = hub.New(hub.Options{Broker: broker, BatchMax: cfg.BatchMax, FlushEvery: cfg.FlushEvery, Observer: a.metrics, Logger: a.log})
 	st, err := openStore(ctx, cfg, batch.Options{
 		MaxBatch:  cfg.WriterBatch,
 		Linger:    cfg.WriterLinger,
@@ -155,16 +162,28 @@ func (a *App) buildServices(ctx context.Context, cfg Config, bans store.Bans, so
 		ImportPlugins: cfg.ImportPlugins, FlushEvery: cfg.FlushEvery, Logger: a.log, Reloads: a.metrics,
 		Live: a.store, Announce: a.hub,
 		// Sockets exist by the time anyone bans: a ban closes its viewers' sockets.
-		OnBan: func(b store.Ban) { a.sockets.CloseBanned(b) },
+		OnBan: func(b store.Ban) {
+			a.sockets.CloseBanned(b)
+			a.announce(topicBan, b)
+		},
+		OnUnban:  func(b store.Ban) { a.announce(topicUnban, b) },
+		OnReload: func() { a.announce(topicReload, nil) },
+		Counters: a.counters(),
 	})
 	if err != nil {
 		return err
 	}
+	var feed ingest.Feed = a.moderation.Feed()
+	if a.cluster != nil {
+		a.feed = newClusterFeed(a.moderation.Feed(), a.cluster)
+		feed = a.feed
+		a.joinCluster()
+	}
 	a.ingest = ingest.New(ingest.Deps{
-		Limits: limits, Moderator: a.moderation, Store: a.store, Hub: a.hub, Feed: a.moderation.Feed(), Observer: a.metrics,
+		Limits: limits, Moderator: a.moderation, Store: a.store, Hub: a.hub, Feed: feed, Observer: a.metrics,
 		KeyWindow: cfg.IdempotencyWindow,
 	})
-	a.transfer = transfer.New(transfer.Deps{Store: a.store, Screener: a.moderation, Limits: limits, Logger: a.log})
+	a.transfer = transfer.New(transfer.Deps{Store: a.store, Screener: a.moderation, Limits: limits, Skipper: a.hub, Logger: a.log})
 	a.feedback = feedback.New(feedback.Deps{Store: a.store, HideAt: cfg.ReportThreshold, Logger: a.log})
 	a.heat = heat.New(a.store, rooms.Replays{Spans: a.store})
 	a.segments = segments.New(a.store)
@@ -201,6 +220,7 @@ func (a *App) buildTransports(cfg Config, roomsSvc *rooms.Service, signer *auth.
 			Rooms: roomsSvc, Spans: a.store, Names: a.store, Auth: authn, Origins: origins, MaxText: cfg.MaxTextRunes,
 		},
 		Draining: a.draining.Load,
+		Redis:    a.redisHealth(),
 		Pressure: func() string {
 			if a.ln == nil {
 				return ""
@@ -216,6 +236,7 @@ func (a *App) buildTransports(cfg Config, roomsSvc *rooms.Service, signer *auth.
 func (a *App) closeServices() {
 	a.moderation.Close()
 	a.store.Close()
+	a.closeFeed()
 	a.hub.Close()
 }
 
@@ -401,6 +422,7 @@ func (a *App) shutdown(ctx context.Context) error {
 	if err := a.store.Close(); err != nil {
 		errList = append(errList, fmt.Errorf("closing store: %w", err))
 	}
+	a.closeFeed()
 	if err := a.hub.Close(); err != nil {
 		errList = append(errList, fmt.Errorf("closing hub: %w", err))
 	}

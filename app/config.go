@@ -28,6 +28,10 @@ type Config struct {
 	// may share.
 	DBPath string
 	Sync   string // SQLite synchronous mode: normal or full
+	// Redis (redis://host:port/N) turns on the cluster broker's Redis
+	// transport: several nodes on one database then fan out to each
+	// other's viewers. "" keeps the in-process broker.
+	Redis string
 
 	// MetricsAddr is where GET /metrics is served: "" on Addr, host:port on
 	// a listener of its own (one only the monitoring network reaches), or

@@ -21,6 +21,7 @@ type BasicHost struct {
 	Log    *slog.Logger
 	Clock  func() time.Time
 	Blocks BlockStore
+	Shared Counters // the cluster's shared counters; nil on a single node
 }
 
 var _ Host = BasicHost{}

@@ -21,6 +21,7 @@ func serveFlags(cfg *app.Config, logLevel, logFormat *string) *flag.FlagSet {
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address")
 	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", cfg.MetricsAddr, "where GET /metrics (Prometheus) is served: empty for -addr, host:port for a listener of its own, or off")
 	fs.StringVar(&cfg.DBPath, "db", cfg.DBPath, "SQLite database file (created when missing), or a PostgreSQL database as postgres://user:password@host:port/name (needs DANMAKU_SECRET)")
+	fs.StringVar(&cfg.Redis, "redis", cfg.Redis, "Redis URL (redis://host:port/N) for several nodes on one PostgreSQL database: comments, viewer counts, the moderators' feed, bans and reloads reach every node (empty: one node)")
 	fs.StringVar(&cfg.Sync, "sync", cfg.Sync, "SQLite synchronous mode: normal (survives a process crash) or full (also survives power loss)")
 	fs.Var((*listFlag)(&cfg.AllowedOrigins), "allowed-origins", "comma-separated origins allowed to open WebSockets and make signed-in REST writes besides the server's own, or *")
 	fs.StringVar(&cfg.Guests, "guests", cfg.Guests, "what visitors who have not signed in may do: send (watch, comment, like), watch, or off")

@@ -28,7 +28,10 @@ func (s *server) healthz(c *fiber.Ctx) error {
 // shutting down, it is not short of file descriptors (connection cap
 // reached, accept out of descriptors, nine in ten open), the database takes
 // a real write, and every migration this binary has is applied. Otherwise
-// 503, with what failed.
+// 503, with what failed. On a cluster node it also reports Redis, but a
+// Redis outage keeps 200: the node still serves its sockets and other
+// nodes' comments reach them through the database, and every node shares
+// one Redis, so a 503 would take the whole cluster out of the balancer.
 func (s *server) readyz(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), readyTimeout)
 	defer cancel()
@@ -56,6 +59,12 @@ func (s *server) readyz(c *fiber.Ctx) error {
 			files[i] = m.File
 		}
 		fail("migrations", fmt.Sprintf("%d pending: %s", len(pending), strings.Join(files, ", ")))
+	}
+	if s.deps.Redis != nil {
+		h.Checks["redis"] = "ok"
+		if err := s.deps.Redis(); err != nil {
+			h.Checks["redis"] = "degraded: " + err.Error()
+		}
 	}
 	if h.Status != "ok" {
 		s.log.Warn("not ready", "checks", h.Checks)

@@ -120,7 +120,10 @@ type Deps struct {
 	Metrics    Metrics
 	Draining   func() bool   // the server is shutting down
 	Pressure   func() string // why no more connections fit (descriptors), or ""; nil: never
-	Logger     *slog.Logger
+	// Redis says why cross-node delivery is not running over Redis, or
+	// nil; nil func: not a cluster with Redis. It never makes /readyz 503.
+	Redis  func() error
+	Logger *slog.Logger
 }
 
 // server holds what the handlers share.
@@ -187,6 +190,10 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	})
 	f.Server().HeaderReceived = limits.HeaderReceived
 	f.Server().ExpectHandler = limits.ExpectContinue
+	// WebSocket handshakes hijack their connection and hand it to melody
+	// on a goroutine of its own (app/socket, bridge.go): fasthttp must not
+	// close it when the hijack handler returns.
+	f.Server().KeepHijackedConns = true
 	// limits first, as fasthttp's own 413s came before any handler.
 	f.Use(limits.Limit)
 	f.Use(middleware.Measure(s.answerError, deps.Metrics)) // next: it sees every other answer, panics included

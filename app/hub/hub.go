@@ -43,10 +43,11 @@ type Options struct {
 
 // Hub is the set of rooms that have viewers on this node.
 type Hub struct {
-	opts   Options
-	mu     sync.Mutex // guards rooms, closed and membership changes
-	rooms  map[string]*room
-	closed bool
+	opts    Options
+	counter Counter    // opts.Broker, when it counts the cluster's viewers
+	mu      sync.Mutex // guards rooms, closed and membership changes
+	rooms   map[string]*room
+	closed  bool
 }
 
 // New returns a Hub. Call Close to stop its pending flushes.
@@ -72,7 +73,17 @@ func New(opts Options) *Hub {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	return &Hub{opts: opts, rooms: map[string]*room{}}
+	h := &Hub{opts: opts, rooms: map[string]*room{}}
+	h.counter, _ = opts.Broker.(Counter)
+	return h
+}
+
+// total is a room's viewer count on every node, given local, this node's.
+func (h *Hub) total(roomID string, local int) int {
+	if h.counter == nil {
+		return local
+	}
+	return h.counter.Viewers(roomID, local)
 }
 
 // Join adds m to a room and returns its subscription, holding live frames
@@ -103,7 +114,7 @@ func (h *Hub) Join(roomID string, m Member) (*Subscription, int, error) {
 	r.add(s)
 	n := len(r.members)
 	r.mu.Unlock()
-	return s, n, nil
+	return s, h.total(roomID, n), nil
 }
 
 func (h *Hub) leave(s *Subscription) {
@@ -121,15 +132,17 @@ func (h *Hub) leave(s *Subscription) {
 	}
 }
 
-// Viewers returns how many viewers a room has on this node.
+// Viewers returns how many viewers a room has: on this node, or on every
+// node when the broker counts the cluster's (Counter).
 func (h *Hub) Viewers(roomID string) int {
 	h.mu.Lock()
 	r := h.rooms[roomID]
 	h.mu.Unlock()
-	if r == nil {
-		return 0
+	local := 0
+	if r != nil {
+		local = int(r.viewers.Load())
 	}
-	return int(r.viewers.Load())
+	return h.total(roomID, local)
 }
 
 // PublishComments queues newly visible comments for their rooms' viewers.

@@ -33,6 +33,12 @@ func (h *Hub) sendTo(roomID string, match func(Member) bool, f *frame) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.sendToLocked(match, f)
+}
+
+// sendToLocked sends data to the members match picks, parking it for
+// those still catching up. Guarded by mu.
+func (r *room) sendToLocked(match func(Member) bool, f *frame) {
 	for _, s := range r.members {
 		if !match(s.member) {
 			continue
@@ -43,6 +49,37 @@ func (h *Hub) sendTo(roomID string, match func(Member) bool, f *frame) {
 		}
 		s.member.Send(f.bytes(s.version))
 	}
+}
+
+// sameUser matches the members that speak for user id.
+func sameUser(id string) func(Member) bool {
+	return func(m Member) bool {
+		u, ok := m.(UserMember)
+		return ok && u.UserID() == id
+	}
+}
+
+// PublishToUser sends data to user's members in a room, on every node:
+// the retraction of a shadowed comment, which only its sender sees.
+func (h *Hub) PublishToUser(ctx context.Context, roomID, user string, data []byte) {
+	h.publish(ctx, Message{Room: roomID, Data: data, User: user})
+}
+
+// PublishCommentsToUser sends comments to user's members in a room, on
+// every node, each in its member's wire version and never trimmed by seq:
+// a shadowed comment, which must look to its sender like any other.
+func (h *Hub) PublishCommentsToUser(ctx context.Context, roomID, user string, items []protocol.Comment) {
+	h.publish(ctx, Message{Room: roomID, Comments: items, User: user})
+}
+
+// SkipSeqs tells every node that a room's seqs first..last committed
+// without going live (an import), so that a broker ordering by seq does
+// not wait for them.
+func (h *Hub) SkipSeqs(ctx context.Context, roomID string, first, last int64) {
+	if first <= 0 || last < first {
+		return
+	}
+	h.publish(ctx, Message{Room: roomID, Skip: &SeqRange{First: first, Last: last}})
 }
 
 // PublishRetract tells a room's viewers, on every node, to drop comments a

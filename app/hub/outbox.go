@@ -29,10 +29,12 @@ type outbox struct {
 	closed     bool
 }
 
-// entry is a run of consecutive comments, or one opaque frame.
+// entry is a run of consecutive comments, or one opaque frame (for one
+// user's members only when user is set).
 type entry struct {
 	comments []protocol.Comment
 	data     []byte
+	user     string
 }
 
 // batch is one flush's worth of the outbox.
@@ -47,8 +49,13 @@ func (o *outbox) add(msg Message, now time.Time) {
 	if len(o.entries) == 0 && (len(msg.Comments) > 0 || msg.Data != nil) {
 		o.since = now
 	}
+	if msg.User != "" {
+		// For one user's members: an entry of its own, never merged.
+		o.entries = append(o.entries, entry{comments: append([]protocol.Comment(nil), msg.Comments...), data: msg.Data, user: msg.User})
+		return
+	}
 	if len(msg.Comments) > 0 {
-		if n := len(o.entries); n > 0 && o.entries[n-1].data == nil {
+		if n := len(o.entries); n > 0 && o.entries[n-1].data == nil && o.entries[n-1].user == "" {
 			o.entries[n-1].comments = append(o.entries[n-1].comments, msg.Comments...)
 		} else {
 			// A copy: the publisher's slice is not ours to append to.
@@ -60,6 +67,9 @@ func (o *outbox) add(msg Message, now time.Time) {
 	}
 	if msg.Likes != nil {
 		o.mergeLikes(msg.Likes)
+	}
+	if msg.Presence {
+		o.presence = true
 	}
 }
 

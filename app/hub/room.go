@@ -189,6 +189,15 @@ func (r *room) close() {
 // and hands it to every member. Guarded by mu.
 func (r *room) fanOut(b batch) {
 	for _, e := range b.entries {
+		if e.user != "" {
+			f := &frame{data: e.data}
+			if len(e.comments) > 0 {
+				f = commentsFrame(r.id, e.comments)
+				f.exact = true
+			}
+			r.sendToLocked(sameUser(e.user), f)
+			continue
+		}
 		if e.data != nil {
 			r.sendLocked(&frame{data: e.data})
 			r.observe(FrameOther, 0)
@@ -205,7 +214,7 @@ func (r *room) fanOut(b batch) {
 		r.observe(FrameLikes, 0)
 	}
 	if b.presence {
-		r.sendLocked(&frame{data: protocol.EncodePresence(r.id, len(r.members))})
+		r.sendLocked(&frame{data: protocol.EncodePresence(r.id, r.hub.total(r.id, len(r.members)))})
 		r.observe(FramePresence, 0)
 	}
 }
@@ -230,7 +239,7 @@ func (r *room) add(s *Subscription) {
 	s.index = len(r.members)
 	r.members = append(r.members, s)
 	r.viewers.Store(int64(len(r.members)))
-	r.notePresence()
+	r.noteViewersLocked()
 }
 
 // remove takes s out in O(1) by moving the last member into its place.
@@ -246,8 +255,17 @@ func (r *room) remove(s *Subscription) bool {
 	r.viewers.Store(int64(len(r.members)))
 	s.index = -1
 	s.pending = nil
-	r.notePresence()
+	r.noteViewersLocked()
 	return true
+}
+
+// noteViewersLocked tells the cluster, if any, of the new local count and
+// queues a presence frame. Guarded by mu.
+func (r *room) noteViewersLocked() {
+	if c := r.hub.counter; c != nil {
+		c.NoteViewers(r.id, len(r.members))
+	}
+	r.notePresence()
 }
 
 func (r *room) notePresence() {

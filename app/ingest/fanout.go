@@ -12,10 +12,7 @@ import (
 
 // UserMember is a hub member that speaks for one user: the viewers'
 // sockets are, so a shadowed comment can reach its sender's sockets only.
-type UserMember interface {
-	hub.Member
-	UserID() string
-}
+type UserMember = hub.UserMember
 
 // stored finishes a comment once its transaction committed: the sender's
 // answer, the shadow illusion, and the moderators' feed.
@@ -29,8 +26,9 @@ func (s *Service) stored(c protocol.Comment, nc store.NewComment, from moderatio
 		done(protocol.Comment{}, errs.New(errs.Held, "%s", v.Reason))
 	case v.Status == store.Shadowed:
 		done(c, nil)
-		// Only the sender's own sockets in the room see it, as if it were live.
-		s.deps.Hub.SendCommentsTo(c.Room, sameUser(from.ID), []protocol.Comment{c})
+		// Only the sender's own sockets in the room see it, as if it were
+		// live (in their wire version), on whichever nodes they are.
+		s.deps.Hub.PublishCommentsToUser(context.Background(), c.Room, from.ID, []protocol.Comment{c})
 	default:
 		done(c, nil)
 	}
@@ -62,7 +60,7 @@ func (s *Service) Deliver(ev store.Events) {
 func (s *Service) retract(rs []store.Retraction) {
 	for _, r := range rs {
 		if r.User != "" {
-			s.deps.Hub.SendTo(r.Room, sameUser(r.User), protocol.EncodeRetract(r.Room, r.IDs))
+			s.deps.Hub.PublishToUser(context.Background(), r.Room, r.User, protocol.EncodeRetract(r.Room, r.IDs))
 			continue
 		}
 		s.deps.Hub.PublishRetract(context.Background(), r.Room, r.IDs)
@@ -84,13 +82,5 @@ func (s *Service) weigh(ws []store.WeightChange) {
 	}
 	for _, room := range order {
 		s.deps.Hub.PublishWeights(context.Background(), room, byRoom[room])
-	}
-}
-
-// sameUser matches the viewer sockets of user id.
-func sameUser(id string) func(hub.Member) bool {
-	return func(m hub.Member) bool {
-		u, ok := m.(UserMember)
-		return ok && u.UserID() == id
 	}
 }

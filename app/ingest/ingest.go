@@ -35,8 +35,8 @@ type Hub interface {
 	NoteLikes(ctx context.Context, changes []hub.LikeCount)
 	PublishRetract(ctx context.Context, room string, ids []int64)
 	PublishWeights(ctx context.Context, room string, weights map[int64]int)
-	SendTo(room string, match func(hub.Member) bool, frame []byte)
-	SendCommentsTo(room string, match func(hub.Member) bool, items []protocol.Comment)
+	PublishToUser(ctx context.Context, room, user string, frame []byte)
+	PublishCommentsToUser(ctx context.Context, room, user string, items []protocol.Comment)
 }
 
 // Feed hears of every stored comment, for the moderators.

@@ -122,18 +122,18 @@ func (h *fakeHub) PublishRetract(_ context.Context, room string, ids []int64) {
 	h.retracted[room] = append(h.retracted[room], ids...)
 }
 
-func (h *fakeHub) SendCommentsTo(room string, match func(hub.Member) bool, _ []protocol.Comment) {
-	h.SendTo(room, match, nil)
+func (h *fakeHub) PublishCommentsToUser(ctx context.Context, room, user string, _ []protocol.Comment) {
+	h.PublishToUser(ctx, room, user, nil)
 }
 
-func (h *fakeHub) SendTo(_ string, match func(hub.Member) bool, _ []byte) {
+func (h *fakeHub) PublishToUser(_ context.Context, _, user string, _ []byte) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.sent == nil {
 		h.sent = map[string]int{}
 	}
 	for _, m := range h.members {
-		if match(m) {
+		if m.UserID() == user {
 			h.sent[m.UserID()]++
 		}
 	}

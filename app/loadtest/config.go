@@ -25,7 +25,7 @@ const (
 // Config describes one load run. The zero value of an optional field takes
 // the default noted beside it (see DefaultConfig).
 type Config struct {
-	Addr        string        // server host:port; required (DefaultConfig: the server's default)
+	Addr        string        // server host:port, or several comma-separated (a cluster's nodes, sockets spread round them); required (DefaultConfig: the server's default)
 	Path        string        // WebSocket path; default "/ws"
 	Mode        Mode          // json (default) or raw
 	Wire        int           // json mode's wire version, 1 or 2 (?v=2: compact comments frames); default 2
@@ -112,7 +112,7 @@ func (c Config) Sockets() int { return c.Viewers + c.Senders }
 // validate reports the first thing wrong with c (after withDefaults).
 func (c Config) validate() error {
 	switch {
-	case c.Addr == "":
+	case len(c.addrs()) == 0:
 		return errors.New("addr is required")
 	case c.Mode != ModeJSON && c.Mode != ModeRaw:
 		return fmt.Errorf("mode %q: want json or raw", c.Mode)
@@ -153,4 +153,15 @@ func validRoomPrefix(p string) bool {
 		}
 	}
 	return true
+}
+
+// addrs are the servers Addr lists, comma-separated.
+func (c Config) addrs() []string {
+	var out []string
+	for _, a := range strings.Split(c.Addr, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
 }

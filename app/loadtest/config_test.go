@@ -51,8 +51,26 @@ func TestCheckTargetRefusesRemote(t *testing.T) {
 	if err := checkTarget(ctx, Config{Addr: "192.0.2.1:80"}); err == nil || !strings.Contains(err.Error(), "loopback") {
 		t.Errorf("remote target: got %v, want a loopback error", err)
 	}
+	if err := checkTarget(ctx, Config{Addr: "127.0.0.1:9090, 127.0.0.2:9091"}); err != nil {
+		t.Errorf("a cluster on loopback refused: %v", err)
+	}
+	if err := checkTarget(ctx, Config{Addr: "127.0.0.1:9090,192.0.2.1:80"}); err == nil || !strings.Contains(err.Error(), "192.0.2.1") {
+		t.Errorf("a cluster with a remote node: got %v, want that node refused", err)
+	}
 	src := Config{Addr: "127.0.0.1:9090", Sources: []netip.Addr{netip.MustParseAddr("192.0.2.7")}}
 	if err := checkTarget(ctx, src); err == nil {
 		t.Error("non-loopback source: want an error")
+	}
+}
+
+func TestDialersSpreadSocketsOverAddrs(t *testing.T) {
+	d := newDialers(Config{Addr: "127.0.0.1:1,127.0.0.1:2,127.0.0.1:3", Path: "/ws"})
+	var got []string
+	for i := range 4 {
+		got = append(got, d.bases[i%len(d.bases)].Host)
+	}
+	want := []string{"127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3", "127.0.0.1:1"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("sockets 0..3 go to %v, want %v", got, want)
 	}
 }

@@ -16,11 +16,12 @@ import (
 // maxFrame bounds what one server frame may make a reader buffer.
 const maxFrame = 1 << 20
 
-// dialers holds one gorilla Dialer per source address (or one with none).
+// dialers holds one gorilla Dialer per source address (or one with none),
+// and the servers' URLs: socket i goes to server i mod len(bases).
 type dialers struct {
 	ds     []*websocket.Dialer
 	header http.Header
-	base   url.URL
+	bases  []url.URL
 	wire   string // the v query parameter, "" for none
 }
 
@@ -28,7 +29,10 @@ type dialers struct {
 // read syscall pick up many queued frames); write buffers come from a shared
 // pool because most sockets never write.
 func newDialers(c Config) *dialers {
-	d := &dialers{base: url.URL{Scheme: "ws", Host: c.Addr, Path: c.Path}, header: http.Header{}}
+	d := &dialers{header: http.Header{}}
+	for _, addr := range c.addrs() {
+		d.bases = append(d.bases, url.URL{Scheme: "ws", Host: addr, Path: c.Path})
+	}
 	if c.Mode == ModeJSON && c.Wire != 1 {
 		d.wire = strconv.Itoa(c.Wire)
 	}
@@ -56,9 +60,10 @@ func newDialers(c Config) *dialers {
 	return d
 }
 
-// dial opens socket i into room, from source i mod len(sources).
+// dial opens socket i into room, from source i mod len(sources), to
+// server i mod len(bases): a cluster's nodes share the room's sockets.
 func (d *dialers) dial(ctx context.Context, i int, room string) (*websocket.Conn, error) {
-	u := d.base
+	u := d.bases[i%len(d.bases)]
 	q := url.Values{"room": {room}}
 	if d.wire != "" {
 		q.Set("v", d.wire)
@@ -81,17 +86,19 @@ func checkTarget(ctx context.Context, c Config) error {
 	if c.AllowRemote {
 		return nil
 	}
-	host, _, err := net.SplitHostPort(c.Addr)
-	if err != nil {
-		return fmt.Errorf("addr %q: %w", c.Addr, err)
-	}
-	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
-	if err != nil {
-		return fmt.Errorf("addr %q: %w", c.Addr, err)
-	}
-	for _, a := range addrs {
-		if !a.IsLoopback() {
-			return fmt.Errorf("addr %q resolves to %s, which is not loopback; set AllowRemote (-allow-remote) to target it", c.Addr, a)
+	for _, addr := range c.addrs() {
+		host, _, err := net.SplitHostPort(addr)
+		if err != nil {
+			return fmt.Errorf("addr %q: %w", addr, err)
+		}
+		ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+		if err != nil {
+			return fmt.Errorf("addr %q: %w", addr, err)
+		}
+		for _, a := range ips {
+			if !a.IsLoopback() {
+				return fmt.Errorf("addr %q resolves to %s, which is not loopback; set AllowRemote (-allow-remote) to target it", addr, a)
+			}
 		}
 	}
 	for _, s := range c.Sources {

@@ -12,7 +12,7 @@ import (
 // DefaultConfig, and returns the Config they fill when fs is parsed.
 func RegisterFlags(fs *flag.FlagSet) *Config {
 	c := DefaultConfig()
-	fs.StringVar(&c.Addr, "addr", c.Addr, "server host:port")
+	fs.StringVar(&c.Addr, "addr", c.Addr, "server host:port, or a cluster's nodes comma-separated (host:port,host:port,…): sockets are spread round them")
 	fs.StringVar(&c.Path, "path", c.Path, "WebSocket path")
 	fs.Func("mode", "protocol: json (the product) or raw (bare relay baseline) (default json)", func(s string) error {
 		if m := Mode(s); m == ModeJSON || m == ModeRaw {

@@ -92,6 +92,9 @@ func (s *Service) Unban(ctx context.Context, by auth.Identity, id int64) (store.
 	s.feed.noteBans()
 	s.log.Info("unban", "moderator", by.ID, "ban", id)
 	s.audit(ctx, store.AuditEntry{By: by.ID, Room: b.Room, Action: "unban", Detail: "lifted the ban of " + banWho(b)})
+	if s.deps.OnUnban != nil {
+		s.deps.OnUnban(b)
+	}
 	return b, nil
 }
 

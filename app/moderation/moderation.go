@@ -38,8 +38,16 @@ type Deps struct {
 	ImportPlugins []string
 	FlushEvery    time.Duration // how often the moderators' feed sends comments
 	// OnBan, when set, hears of every new ban once it is in force (the
-	// sockets close the banned viewers' connections).
+	// sockets close the banned viewers' connections, the other nodes of a
+	// cluster are told).
 	OnBan func(store.Ban)
+	// OnUnban and OnReload, when set, hear of a lifted ban and of a
+	// successful plugin reload (the other nodes of a cluster are told).
+	OnUnban  func(store.Ban)
+	OnReload func()
+	// Counters are the cluster's shared rate counters for the plugins
+	// (nil on a single node).
+	Counters plugins.Counters
 	// Reloads, when set, counts reloads of the plugin configuration.
 	Reloads ReloadObserver
 	// Live stores the room modes, user actions, blocked terms and the
@@ -72,7 +80,7 @@ func New(ctx context.Context, deps Deps) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{deps: deps, log: deps.Logger}
-	host := plugins.BasicHost{Log: deps.Logger.With("component", "plugins"), Blocks: deps.Bans}
+	host := plugins.BasicHost{Log: deps.Logger.With("component", "plugins"), Blocks: deps.Bans, Shared: deps.Counters}
 	s.pipeline, err = plugins.NewPipeline(cfg, deps.Registry, host)
 	if err != nil {
 		return nil, configError(err)
@@ -102,6 +110,16 @@ func (s *Service) Close() error {
 // without touching any connection. When the new configuration is bad, the
 // running chains stay and the error (code invalid) says why.
 func (s *Service) Reload(ctx context.Context) error {
+	if err := s.reload(ctx); err != nil {
+		return err
+	}
+	if s.deps.OnReload != nil {
+		s.deps.OnReload()
+	}
+	return nil
+}
+
+func (s *Service) reload(_ context.Context) error {
 	cfg, err := s.deps.Source.Load()
 	if err == nil {
 		err = s.pipeline.Reload(cfg)

@@ -36,8 +36,8 @@ type conn struct {
 	auth socketAuth // who it speaks for; read through identity()
 	gate frameGate  // frame rate limit
 	ip   string
-	addr netip.Addr      // ip, parsed, for moderation
-	raw  *hijackRecorder // the connection under the session, to cut it
+	addr netip.Addr       // ip, parsed, for moderation
+	raw  *handshakeWriter // the connection under the session, to cut it
 
 	// queued counts frames handed to melody and not yet written; past limit
 	// the socket is too slow and is closed instead of silently losing frames.

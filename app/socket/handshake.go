@@ -1,12 +1,12 @@
 package socket
 
 import (
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/adaptor"
 
 	"github.com/danmaku/danmaku/app/errs"
 	"github.com/danmaku/danmaku/app/httpapi/middleware"
@@ -108,25 +108,30 @@ func (s *Server) checkUpgrade(c *fiber.Ctx) error {
 }
 
 // upgrade hands the connection to melody, with sk as its socket, unless
-// its address already holds MaxConnsPerIP sockets.
+// its address already holds MaxConnsPerIP sockets. melody runs on a
+// goroutine of the connection's own once the handler has returned (see
+// bridge.go).
 func (s *Server) upgrade(c *fiber.Ctx, sk socket) error {
 	b := sk.base()
 	if !s.conns.acquire(b.ip) {
 		return errs.New(errs.RateLimited, "too many open sockets from your address (at most %d)", s.cfg.MaxConnsPerIP)
 	}
 	cookie := middleware.NewGuestCookie(c)
-	tcp := c.Context().Conn()
 	s.registry.wg.Add(1) // done when the socket closes, long after this handler returns
-	return adaptor.HTTPHandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	hijack(c, func(raw net.Conn, r *http.Request) {
 		defer s.registry.wg.Done()
 		defer s.conns.release(b.ip)
+		w := newHandshakeWriter(raw)
 		if cookie != "" {
 			w.Header().Add("Set-Cookie", cookie)
 		}
-		rec := &hijackRecorder{ResponseWriter: w, tcp: tcp}
-		b.raw = rec
-		if err := s.melody.HandleRequestWithKeys(rec, r, map[string]any{keySocket: sk}); err != nil {
+		b.raw = w
+		if err := s.melody.HandleRequestWithKeys(w, r, map[string]any{keySocket: sk}); err != nil {
 			s.log.Debug("websocket handshake failed", "err", err)
 		}
-	})(c)
+		if w.conn == nil { // refused before the upgrade took the connection
+			_ = raw.Close()
+		}
+	})
+	return nil
 }

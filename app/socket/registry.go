@@ -1,11 +1,7 @@
 package socket
 
 import (
-	"bufio"
 	"context"
-	"errors"
-	"net"
-	"net/http"
 	"sync"
 	"time"
 )
@@ -88,32 +84,4 @@ func waitGroup(ctx context.Context, wg *sync.WaitGroup) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-}
-
-// hijackRecorder keeps the raw connection the upgrader hijacks, so that a
-// socket that never answers a close frame can still be cut, and hands the
-// upgrader a socketConn around it.
-type hijackRecorder struct {
-	http.ResponseWriter
-	tcp  net.Conn // the TCP connection, from the HTTP server
-	conn *socketConn
-}
-
-// Hijack implements http.Hijacker.
-func (h *hijackRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	hj, ok := h.ResponseWriter.(http.Hijacker)
-	if !ok {
-		return nil, nil, errors.New("connection cannot be hijacked")
-	}
-	conn, rw, err := hj.Hijack()
-	if err != nil {
-		return conn, rw, err
-	}
-	cc := &socketConn{Conn: conn}
-	cc.tcp, _ = h.tcp.(tcpConn)
-	h.conn = cc
-	// The buffered reader and writer must go through cc too.
-	rw.Reader.Reset(cc)
-	rw.Writer.Reset(cc)
-	return cc, rw, nil
 }

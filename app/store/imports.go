@@ -27,6 +27,10 @@ type Import struct {
 	// Skipped is asked once Next has returned io.EOF: how many entries of
 	// the file were left out, for the record.
 	Skipped func() int
+	// Stored, when set, hears of each chunk once it committed: the seqs
+	// its comments took (first to last, with no other comment's between).
+	// A cluster's nodes step over them instead of fetching them as live.
+	Stored func(first, last int64)
 }
 
 // ImportResult is what an import stored.

@@ -91,7 +91,16 @@ type Deps struct {
 	Store    Store
 	Screener Screener
 	Limits   protocol.Limits // every imported entry must pass them like a sent comment
-	Logger   *slog.Logger
+	// Skipper, when set, hears of the seqs each chunk of an import took,
+	// which are not pushed live: a cluster broker steps over them instead
+	// of reading them from the store as missed comments.
+	Skipper Skipper
+	Logger  *slog.Logger
+}
+
+// Skipper is told of a run of seqs that committed without going live.
+type Skipper interface {
+	SkipSeqs(ctx context.Context, room string, first, last int64)
 }
 
 // Service imports and exports rooms' comments.
@@ -132,9 +141,13 @@ func (s *Service) Import(ctx context.Context, r io.Reader, opt ImportOptions) (I
 
 	start := time.Now()
 	im := importer{s: s, ctx: ctx, chains: chains, room: opt.Room, dec: dec, bytes: counted, progress: opt.Progress}
+	var stored func(first, last int64)
+	if s.deps.Skipper != nil {
+		stored = func(first, last int64) { s.deps.Skipper.SkipSeqs(ctx, opt.Room, first, last) }
+	}
 	res, err := s.deps.Store.ImportComments(ctx, store.Import{
 		Room: opt.Room, Format: string(format), Source: opt.Source, By: opt.By,
-		Next: im.next, Skipped: im.skippedTotal,
+		Next: im.next, Skipped: im.skippedTotal, Stored: stored,
 	})
 	if err != nil {
 		return ImportReport{}, err

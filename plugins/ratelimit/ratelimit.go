@@ -7,8 +7,10 @@ package ratelimit
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math"
 	"net/netip"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -38,6 +40,13 @@ type Limiter struct {
 	users *ttlmap.Map[string, *rate.Limiter]
 	ips   *ttlmap.Map[netip.Prefix, *rate.Limiter]
 	slow  *ttlmap.Map[slowKey, time.Time] // last accepted comment
+
+	// shared are the cluster's counters (nil on a single node): the
+	// limits hold across nodes, and these local ones stand in while the
+	// shared ones do not answer (down says so).
+	shared plugins.Counters
+	down   atomic.Bool
+	log    *slog.Logger
 }
 
 type slowKey struct{ room, user string }
@@ -88,19 +97,31 @@ func (l *Limiter) Configure(raw plugins.RawConfig) error {
 
 // Provision takes the host's clock.
 func (l *Limiter) Provision(h plugins.Host) error {
-	l.now = h.Now
+	l.now, l.log = h.Now, h.Logger()
+	if ch, ok := h.(plugins.CountersHost); ok {
+		l.shared = ch.Counters()
+	}
 	return nil
 }
 
-// NonBlocking reports that Moderate only computes.
-func (l *Limiter) NonBlocking() bool { return true }
+// NonBlocking reports that Moderate only computes: true on a single node;
+// shared counters take a round trip.
+func (l *Limiter) NonBlocking() bool { return l.shared == nil }
 
 // Moderate rejects a comment over any limit, saying how long to wait. It
 // only looks: a comment counts against the limits once it is accepted
 // (Observe), so one a later plugin refuses costs nothing.
-func (l *Limiter) Moderate(_ context.Context, c plugins.Comment) (plugins.Verdict, error) {
+func (l *Limiter) Moderate(ctx context.Context, c plugins.Comment) (plugins.Verdict, error) {
 	if c.User.HasRole(l.cfg.ExemptRoles...) {
 		return plugins.Allow(), nil
+	}
+	if l.shared != nil {
+		v, err := l.moderateShared(ctx, c)
+		if err == nil {
+			l.sharedBack()
+			return v, nil
+		}
+		l.fellBack(err)
 	}
 	now := l.now()
 	if l.slow != nil && c.User.ID != "" {
@@ -125,10 +146,17 @@ func (l *Limiter) Moderate(_ context.Context, c plugins.Comment) (plugins.Verdic
 // wait. (Comments of one user racing through different connections may
 // both pass Moderate before either is counted; a socket sends its
 // comments one at a time.)
-func (l *Limiter) Observe(_ context.Context, o plugins.Outcome) {
+func (l *Limiter) Observe(ctx context.Context, o plugins.Outcome) {
 	c := o.Comment
 	if o.Committed || !o.Action.Accepted() || c.User.HasRole(l.cfg.ExemptRoles...) {
 		return
+	}
+	if l.shared != nil {
+		err := l.observeShared(ctx, c)
+		if err == nil {
+			return
+		}
+		l.fellBack(err)
 	}
 	now := l.now()
 	l.buckets(c, now, true)

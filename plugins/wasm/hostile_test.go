@@ -133,3 +133,29 @@ func TestSandbox(t *testing.T) {
 		t.Errorf("the module saw %q, want %q", v.Reason, want)
 	}
 }
+
+// TestCloseInterruptsCallsInProgress closes the plugin while a call may be
+// looping in the module: the call fails instead of running on in a closed
+// runtime (a data race under -race before), and later calls fail cleanly.
+func TestCloseInterruptsCallsInProgress(t *testing.T) {
+	p := plugintest.New(t, wasm.New, block(tester(t), "instances: 1"), nil)
+	done := make(chan error, 1)
+	go func() {
+		_, err := p.Moderate(context.Background(), plugintest.Comment("loop"))
+		done <- err
+	}()
+	if err := p.(plugins.Closer).Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("a looping call survived Close")
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Close returned but the call in progress never ended")
+	}
+	if _, err := p.Moderate(t.Context(), plugintest.Comment("hello")); err == nil {
+		t.Fatal("a call after Close succeeded")
+	}
+}

@@ -129,6 +129,11 @@ func (p *Plugin) Isolated() bool { return true }
 // Moderate runs the comment through an instance. A trap, exit, timeout or
 // garbage answer fails the call and replaces the instance.
 func (p *Plugin) Moderate(ctx context.Context, c plugins.Comment) (plugins.Verdict, error) {
+	ctx, leave, err := p.pool.enter(ctx)
+	if err != nil {
+		return plugins.Verdict{}, err
+	}
+	defer leave()
 	in, err := p.pool.get(ctx)
 	if err != nil {
 		return plugins.Verdict{}, err
@@ -148,7 +153,9 @@ func (p *Plugin) Close() error {
 		p.pool.close()
 	}
 	if p.mod != nil {
-		return p.mod.close(context.Background())
+		mod := p.mod
+		p.mod = nil // a second Close is a no-op
+		return mod.close(context.Background())
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package wasm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -20,9 +21,10 @@ type pool struct {
 	idle  chan *instance // started and free
 	slots chan struct{}  // a token per instance alive or starting
 
-	ctx     context.Context // ends at close, stopping starts in progress
+	ctx     context.Context // ends at close, stopping starts and calls in progress
 	stop    context.CancelFunc
 	closed  atomic.Bool
+	calls   sync.RWMutex // read-held by every call: close waits for them before the runtime goes
 	starts  sync.WaitGroup
 	lastErr atomic.Pointer[error] // why the last start failed, for callers left waiting
 }
@@ -33,6 +35,26 @@ func newPool(p *Plugin, size int, first *instance) *pool {
 	pl.slots <- struct{}{}
 	pl.idle <- first
 	return pl
+}
+
+// errClosed answers calls that come after Close.
+var errClosed = errors.New("the plugin is closed")
+
+// enter admits a call until close: the call's context also ends when the
+// pool closes (interrupting the module), and close waits for leave.
+func (pl *pool) enter(ctx context.Context) (_ context.Context, leave func(), _ error) {
+	pl.calls.RLock()
+	if pl.closed.Load() {
+		pl.calls.RUnlock()
+		return nil, nil, errClosed
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	unlink := context.AfterFunc(pl.ctx, cancel)
+	return ctx, func() {
+		unlink()
+		cancel()
+		pl.calls.RUnlock()
+	}, nil
 }
 
 // get returns a free instance, starting another in the background if none
@@ -100,10 +122,14 @@ func (pl *pool) discard(in *instance) {
 	pl.grow()
 }
 
-// close stops the pool: idle instances close now, busy ones when returned.
+// close stops the pool: calls in progress are interrupted and waited for
+// (wazero must not close a runtime under running code), then every
+// instance closes.
 func (pl *pool) close() {
 	pl.closed.Store(true)
 	pl.stop()
+	pl.calls.Lock()
+	defer pl.calls.Unlock()
 	pl.starts.Wait()
 	for {
 		select {

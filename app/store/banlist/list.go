@@ -193,3 +193,17 @@ func block(ban store.Ban) plugins.Block {
 	}
 	return blk
 }
+
+// Reload reads the bans in force again: another node of a cluster changed them.
+func (b *List) Reload(ctx context.Context) error {
+	b.writeMu.Lock()
+	defer b.writeMu.Unlock()
+	bans, err := b.store.ActiveBans(ctx, b.now())
+	if err != nil {
+		return err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.rebuild(bans)
+	return nil
+}

@@ -94,6 +94,9 @@ func Run(ctx context.Context, s Steps, imp store.Import) (store.ImportResult, er
 			if serr != nil {
 				return store.ImportResult{}, fail(ctx, s, imp, res, serr)
 			}
+			if imp.Stored != nil {
+				imp.Stored(first, last)
+			}
 			if res.FirstSeq == 0 {
 				res.FirstSeq = first
 			}

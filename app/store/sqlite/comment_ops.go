@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"time"
 
 	"github.com/danmaku/danmaku/app/protocol"
@@ -39,7 +38,8 @@ type InsertComment struct {
 	Key      string
 	KeySince time.Time
 
-	// Comment is the stored comment; valid in OnDone when err is nil.
+	// Comment is the stored comment; valid in OnDone when err is nil (its
+	// ID is set when the batch writes its rows, just before commit).
 	Comment protocol.Comment
 	// OnDone runs on the writer's delivery goroutine, so it must not block.
 	OnDone func(op *InsertComment, err error)
@@ -79,30 +79,26 @@ func (op *InsertComment) Apply(tx *Tx) error {
 		return err
 	}
 	var seq, shown sql.NullInt64
-	switch op.Status {
-	case store.Visible:
-		seq = sql.NullInt64{Int64: rs.lastSeq + 1, Valid: true}
+	switch op.Status { // a visible comment's seq is the one publish gives it
 	case store.Shadowed:
 		// The seq it would have taken: its ack looks like an accepted one.
 		shown = sql.NullInt64{Int64: rs.lastSeq + 1, Valid: true}
 		c.Seq = shown.Int64
 	}
 	key := sql.NullString{String: op.Key, Valid: op.Key != ""}
-	res, err := tx.stmt(tx.stmts.insertComment).ExecContext(tx.ctx,
-		op.Room, seq, int64(c.Time), c.Text, c.Mode, c.Color, c.Size,
-		c.User.ID, c.User.Name, int64(c.CreatedAt), string(op.Status), op.IP, op.Note, key, shown, c.Weight)
-	if err != nil {
-		return fmt.Errorf("inserting comment: %w", err)
-	}
-	if c.ID, err = res.LastInsertId(); err != nil {
-		return fmt.Errorf("inserting comment: %w", err)
-	}
+	event := -1
 	if visible {
 		if err := tx.noteSender(c.User.ID, 1, 0); err != nil {
 			return err
 		}
 		tx.publish(rs, &c)
+		seq = sql.NullInt64{Int64: c.Seq, Valid: true}
+		event = len(tx.events.Comments) - 1
 	}
+	// The row is written with the batch's others, and gets its id, at flush.
+	tx.queueComment(op, event, [commentRowArgs - 1]any{
+		op.Room, seq, int64(c.Time), c.Text, c.Mode, c.Color, c.Size,
+		c.User.ID, c.User.Name, int64(c.CreatedAt), string(op.Status), op.IP, op.Note, key, shown, c.Weight})
 	op.Comment = c
 	return nil
 }

@@ -28,7 +28,7 @@ func scanComment(row interface{ Scan(...any) error }, extra ...any) (protocol.Co
 // CommentsByTime returns a room's visible comments with from <= time < to
 // (video milliseconds), ordered by time, at most limit of them.
 func (s *Store) CommentsByTime(ctx context.Context, room string, from, to protocol.Seconds, limit int) ([]protocol.Comment, error) {
-	return s.queryComments(ctx, s.reads.commentsByTime, room, int64(from), int64(to), limit)
+	return s.rawComments(ctx, room, limit, queryCommentsByTime, room, int64(from), int64(to), int64(limit))
 }
 
 // ShadowedByTime returns viewer's own shadowed comments in a room with
@@ -42,7 +42,7 @@ func (s *Store) ShadowedByTime(ctx context.Context, room, viewer string, from, t
 // CommentsAfter returns a room's visible comments with seq > after, in seq
 // order, at most limit of them.
 func (s *Store) CommentsAfter(ctx context.Context, room string, after int64, limit int) ([]protocol.Comment, error) {
-	return s.queryComments(ctx, s.reads.commentsAfter, room, after, limit)
+	return s.rawComments(ctx, room, limit, queryCommentsAfter, room, after, int64(limit))
 }
 
 func (s *Store) queryComments(ctx context.Context, stmt *sql.Stmt, args ...any) ([]protocol.Comment, error) {

@@ -22,7 +22,7 @@ const (
 		ORDER BY l.created_at DESC, l.comment_id DESC LIMIT ?`
 	// queryHeatByVideo counts a room's comments per second of video time
 	// from the replay window's index alone (it covers every column read).
-	queryHeatByVideo = `SELECT time_ms / 1000, count(*) FROM comments INDEXED BY comments_room_time_seq
+	queryHeatByVideo = `SELECT time_ms / 1000, count(*) FROM comments INDEXED BY comments_window
 		WHERE room_id = ? AND status = 'visible' AND seq <= ? GROUP BY 1 ORDER BY 1`
 	// queryHeatByClock counts them per second after a moment, for a live room.
 	queryHeatByClock = `SELECT (created_at - ?) / 1000, count(*) FROM comments

@@ -37,6 +37,13 @@ func scanStored(row *sql.Row) (store.Stored, error) {
 // is a store.Duplicate. An older comment gives its key up (the window has
 // passed), so the new one can take it.
 func (t *Tx) sameSend(userID, key string, since time.Time) error {
+	if t.keyPending(userID, key) {
+		// The same send earlier in this batch: write the queued rows now,
+		// so that it is found below, with its id.
+		if err := t.flushComments(); err != nil {
+			return err
+		}
+	}
 	st, err := scanStored(t.tx.QueryRowContext(t.ctx, queryByKey, userID, key))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):

@@ -15,16 +15,29 @@ import (
 // files, and returns the dir.
 func migrationsWith(t *testing.T, extra map[string]string) string {
 	t.Helper()
+	dir := copyMigrations(t, func(string) bool { return true })
+	for name, sql := range extra {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(sql), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// copyMigrations copies SQLite's migrations whose file names keep accepts
+// into a temp dir, and returns the dir.
+func copyMigrations(t *testing.T, keep func(name string) bool) string {
+	t.Helper()
 	dir := t.TempDir()
 	for _, name := range sqlFiles(t) {
+		if !keep(name) {
+			continue
+		}
 		data, err := os.ReadFile(filepath.Join("../../../migrations", name))
 		if err != nil {
 			t.Fatal(err)
 		}
-		extra[name] = string(data)
-	}
-	for name, sql := range extra {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(sql), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -65,11 +65,11 @@ func TestReadQueriesUseTheirIndexes(t *testing.T) {
 		args        []any
 		index       string
 	}{
-		{"replay window", queryCommentsByTime, []any{"r", 0, 60000, 1000}, "USING INDEX comments_room_time_seq (room_id=? AND time_ms>? AND time_ms<?)"},
+		{"replay window", queryCommentsByTime, []any{"r", 0, 60000, 1000}, "USING COVERING INDEX comments_window (room_id=? AND time_ms>? AND time_ms<?)"},
 		{"catch-up", queryCommentsAfter, []any{"r", 10, 500}, "USING INDEX comments_room_seq (room_id=? AND seq>?)"},
 		{"own shadowed comments in a window", queryShadowedByTime, []any{"r", "u", 0, 60000, 1000}, "USING INDEX comments_shadowed (room_id=? AND user_id=? AND time_ms>? AND time_ms<?)"},
 		{"one room", queryRoom, []any{"r"}, "USING INDEX sqlite_autoindex_rooms_1 (id=?)"},
-		{"export page", queryExportPage, []any{"r", 100, 5000, 5000, 7, 1000}, "USING INDEX comments_room_time_seq (room_id=? AND time_ms>?)"},
+		{"export page", queryExportPage, []any{"r", 100, 5000, 5000, 7, 1000}, "USING COVERING INDEX comments_window (room_id=? AND time_ms>?)"},
 		{"newest for DPlayer", queryLatest, []any{"r", 100}, "USING INDEX comments_room_seq (room_id=? AND seq>?)"},
 		{"a session", querySession, []any{"s"}, "USING PRIMARY KEY (id=?)"},
 		{"addresses to erase", queryAddressesKept, []any{int64(1000), 500}, "USING INDEX comments_ip_kept (created_at<?)"},
@@ -100,7 +100,7 @@ func TestFeedbackQueriesUseIndexes(t *testing.T) {
 		want        string
 	}{
 		{"liked by one viewer", queryLikedBy, []any{"u", "r", 100}, "SEARCH l USING INDEX comment_likes_user (user_id=?); SEARCH c USING INTEGER PRIMARY KEY"},
-		{"heat by video time", queryHeatByVideo, []any{"r", 100}, "SEARCH comments USING COVERING INDEX comments_room_time_seq (room_id=?)"},
+		{"heat by video time", queryHeatByVideo, []any{"r", 100}, "SEARCH comments USING COVERING INDEX comments_window (room_id=?)"},
 		{"reasons of a comment", queryReasons, []any{1}, "SEARCH comment_reports USING PRIMARY KEY (comment_id=?)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

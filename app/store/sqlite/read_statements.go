@@ -11,10 +11,11 @@ import (
 const (
 	queryRoom  = `SELECT ` + roomColumns + ` FROM rooms WHERE id = ?`
 	queryRooms = `SELECT ` + roomColumns + ` FROM rooms ORDER BY created_at DESC, id`
-	// queryCommentsByTime is a replay window: comments_room_time_seq
-	// serves the filter and the order, so no row outside the window is read
-	// and nothing is sorted.
-	queryCommentsByTime = `SELECT ` + commentColumns + ` FROM comments
+	// queryCommentsByTime is a replay window: comments_window holds every
+	// column it reads in (room, time, seq) order, so a window is one range
+	// of that index: no table lookups, no row outside the window, no sort.
+	// (Run by rawComments, which prepares it on each read connection.)
+	queryCommentsByTime = `SELECT ` + roomCommentColumns + ` FROM comments
 		WHERE room_id = ? AND status = 'visible' AND time_ms >= ? AND time_ms < ?
 		ORDER BY time_ms, seq LIMIT ?`
 	// queryShadowedByTime is a viewer's own shadowed comments in a replay
@@ -22,12 +23,14 @@ const (
 	queryShadowedByTime = `SELECT ` + shownColumns + ` FROM comments
 		WHERE room_id = ? AND user_id = ? AND status = 'shadowed' AND time_ms >= ? AND time_ms < ?
 		ORDER BY time_ms LIMIT ?`
-	// queryCommentsAfter is catch-up, served by comments_room_seq.
-	queryCommentsAfter = `SELECT ` + commentColumns + ` FROM comments
+	// queryCommentsAfter is catch-up, served by comments_room_seq (run by
+	// rawComments).
+	queryCommentsAfter = `SELECT ` + roomCommentColumns + ` FROM comments
 		WHERE room_id = ? AND seq > ? AND status = 'visible'
 		ORDER BY seq LIMIT ?`
 	// queryExportPage is one page of an export, keyset-paginated on the
-	// replay window's index (time_ms, seq), so deep pages read no skipped rows.
+	// replay window's index (comments_window: time_ms, seq), so deep pages
+	// read no skipped rows.
 	queryExportPage = `SELECT ` + commentColumns + ` FROM comments
 		WHERE room_id = ? AND status = 'visible' AND seq <= ? AND time_ms >= ? AND (time_ms > ? OR seq > ?)
 		ORDER BY time_ms, seq LIMIT ?`
@@ -44,7 +47,7 @@ const (
 // readStatements are the read pool's prepared statements, compiled once at
 // start (database/sql prepares each again on a pool connection's first use).
 type readStatements struct {
-	room, rooms, commentsByTime, shadowedByTime, commentsAfter, exportPage, latest, session *sql.Stmt
+	room, rooms, shadowedByTime, exportPage, latest, session *sql.Stmt
 }
 
 func prepareReads(db *sql.DB) (*readStatements, error) {
@@ -55,9 +58,7 @@ func prepareReads(db *sql.DB) (*readStatements, error) {
 	}{
 		{&s.room, queryRoom},
 		{&s.rooms, queryRooms},
-		{&s.commentsByTime, queryCommentsByTime},
 		{&s.shadowedByTime, queryShadowedByTime},
-		{&s.commentsAfter, queryCommentsAfter},
 		{&s.exportPage, queryExportPage},
 		{&s.latest, queryLatest},
 		{&s.session, querySession},
@@ -74,7 +75,7 @@ func prepareReads(db *sql.DB) (*readStatements, error) {
 
 func (s *readStatements) close() error {
 	var err error
-	for _, st := range []*sql.Stmt{s.room, s.rooms, s.commentsByTime, s.shadowedByTime, s.commentsAfter, s.exportPage, s.latest, s.session} {
+	for _, st := range []*sql.Stmt{s.room, s.rooms, s.shadowedByTime, s.exportPage, s.latest, s.session} {
 		if st != nil {
 			err = errors.Join(err, st.Close())
 		}

@@ -11,7 +11,6 @@ type statements struct {
 	roomSeq          *sql.Stmt
 	bumpRoom         *sql.Stmt
 	upsertUser       *sql.Stmt
-	insertComment    *sql.Stmt
 	likeComment      *sql.Stmt
 	commentForLike   *sql.Stmt
 	bumpCommentLikes *sql.Stmt
@@ -25,6 +24,8 @@ type statements struct {
 	setWeight        *sql.Stmt
 	unlikeComment    *sql.Stmt
 	dropCommentLike  *sql.Stmt
+	lastCommentID    *sql.Stmt
+	insertRows       map[int]*sql.Stmt // rows → the INSERT of that many new comments (comment_rows.go)
 	all              []*sql.Stmt
 }
 
@@ -38,9 +39,6 @@ func prepare(db *sql.DB) (*statements, error) {
 		{&s.bumpRoom, `UPDATE rooms SET last_seq = ?, comment_count = comment_count + ? WHERE id = ?`},
 		{&s.upsertUser, `INSERT INTO users (id, name, name_key, created_at, last_seen) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET name = excluded.name, name_key = excluded.name_key, last_seen = excluded.last_seen`},
-		{&s.insertComment, `INSERT INTO comments
-			(room_id, seq, time_ms, text, mode, color, size, user_id, user_name, created_at, status, ip, mod_note, idem_key, shown_seq, weight)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&s.commentForLike, `SELECT room_id, likes FROM comments WHERE id = ? AND status = 'visible'`},
 		{&s.likeComment, `INSERT OR IGNORE INTO comment_likes (comment_id, user_id, created_at) VALUES (?, ?, ?)`},
 		{&s.bumpCommentLikes, `UPDATE comments SET likes = likes + 1 WHERE id = ?`},
@@ -56,6 +54,7 @@ func prepare(db *sql.DB) (*statements, error) {
 		{&s.setWeight, `UPDATE comments SET weight = ? WHERE id = ?`},
 		{&s.unlikeComment, `DELETE FROM comment_likes WHERE comment_id = ? AND user_id = ?`},
 		{&s.dropCommentLike, `UPDATE comments SET likes = max(0, likes - 1) WHERE id = ?`},
+		{&s.lastCommentID, `SELECT coalesce(max(id), 0) FROM comments`},
 	} {
 		stmt, err := db.Prepare(p.query)
 		if err != nil {
@@ -64,6 +63,15 @@ func prepare(db *sql.DB) (*statements, error) {
 		}
 		*p.dst = stmt
 		s.all = append(s.all, stmt)
+	}
+	rows, err := prepareInsertRows(db)
+	if err != nil {
+		s.close()
+		return nil, err
+	}
+	s.insertRows = rows
+	for _, st := range rows {
+		s.all = append(s.all, st)
 	}
 	return s, nil
 }

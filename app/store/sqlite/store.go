@@ -23,6 +23,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"sync"
 
 	"github.com/danmaku/danmaku/app/store"
@@ -189,6 +190,7 @@ func dsn(path string, sync Sync, readOnly bool) string {
 	q.Set("_mutex", "no")
 	if readOnly {
 		q.Set("_query_only", "on")
+		q.Set("_stmt_cache_size", strconv.Itoa(readStmtCache))
 	}
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }

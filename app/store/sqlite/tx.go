@@ -28,6 +28,7 @@ type Tx struct {
 	events  store.Events
 	weigh   store.Weigher
 	senders map[string]*senderRecord // users' records read (and changed) in this batch
+	pending []pendingComment         // new comments' rows, written by flush (comment_rows.go)
 }
 
 // roomState is one room's counters as this batch changes them.
@@ -89,9 +90,12 @@ func (t *Tx) touchUser(u protocol.User) error {
 	return nil
 }
 
-// flush writes the rooms' counters and the senders' records; it runs
-// once, just before commit.
+// flush writes the new comments, the rooms' counters and the senders'
+// records; it runs once, just before commit.
 func (t *Tx) flush() error {
+	if err := t.flushComments(); err != nil {
+		return err
+	}
 	if err := t.flushSenders(); err != nil {
 		return err
 	}

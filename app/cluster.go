@@ -1,0 +1,208 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/danmaku/danmaku/app/hub"
+	"github.com/danmaku/danmaku/app/hub/cluster"
+	"github.com/danmaku/danmaku/app/moderation"
+	"github.com/danmaku/danmaku/app/protocol"
+	"github.com/danmaku/danmaku/app/store"
+	"github.com/danmaku/danmaku/app/store/postgres"
+	"github.com/danmaku/danmaku/plugins"
+)
+
+// Topics of the cluster bus (cluster.Broker.Send).
+const (
+	topicFeed   = "feed"   // comments for the moderators' feed
+	topicBan    = "ban"    // a ban made: reload the list, close the banned sockets
+	topicUnban  = "unban"  // a ban lifted: reload the list
+	topicReload = "reload" // the plugin chains were reloaded
+)
+
+// clustered reports whether the server runs as a node of a cluster: with
+// Redis, or on a PostgreSQL database other nodes may share (without
+// Redis, their comments arrive by reading it every PollEvery).
+func (c Config) clustered() bool { return c.Redis != "" || postgres.IsURL(c.DBPath) }
+
+// newBroker returns the hub's broker: the in-process one for a single
+// node, else the cluster broker over Redis (when set) and the store,
+// which it reads through a.store once New has opened it.
+func (a *App) newBroker(cfg Config) (hub.Broker, error) {
+	if !cfg.clustered() {
+		return hub.NewMemoryBroker(), nil
+	}
+	opts := cluster.Options{Store: storeReader{a}, Logger: a.log.With("component", "cluster"), OnReconnect: a.resyncBans}
+	if cfg.Redis != "" {
+		c, err := cluster.Connect(cfg.Redis)
+		if err != nil {
+			return nil, fmt.Errorf("config: redis: %w", err)
+		}
+		opts.Redis = c
+	}
+	b, err := cluster.New(opts)
+	if err != nil {
+		if opts.Redis != nil {
+			opts.Redis.Close()
+		}
+		return nil, err
+	}
+	a.cluster = b
+	return b, nil
+}
+
+// storeReader is what the cluster broker reads of the store.
+type storeReader struct{ a *App }
+
+func (r storeReader) CommentsAfter(ctx context.Context, room string, after int64, limit int) ([]protocol.Comment, error) {
+	return r.a.store.CommentsAfter(ctx, room, after, limit)
+}
+
+func (r storeReader) LastSeq(ctx context.Context, room string) (int64, error) {
+	rm, err := r.a.store.Room(ctx, room)
+	return rm.LastSeq, err
+}
+
+// clusterFeed is the moderators' feed of every node: what this node
+// stores reaches its own moderators at once and the other nodes' in one
+// bus message per feedEvery, not one per comment.
+type clusterFeed struct {
+	local *moderation.Feed
+	b     *cluster.Broker
+
+	mu      sync.Mutex
+	pending []store.ModComment
+	stop    chan struct{}
+	done    chan struct{}
+}
+
+// feedEvery is how often the feed's comments go to the other nodes.
+const feedEvery = 50 * time.Millisecond
+
+// feedMax bounds what waits for the next send; the feed itself sends
+// moderators at most 500 a frame and counts the rest as dropped.
+const feedMax = 2000
+
+func newClusterFeed(local *moderation.Feed, b *cluster.Broker) *clusterFeed {
+	f := &clusterFeed{local: local, b: b, stop: make(chan struct{}), done: make(chan struct{})}
+	go f.run()
+	return f
+}
+
+// NoteComments implements ingest.Feed.
+func (f *clusterFeed) NoteComments(items []store.ModComment) {
+	f.local.NoteComments(items)
+	f.mu.Lock()
+	f.pending = append(f.pending, items...)
+	if over := len(f.pending) - feedMax; over > 0 {
+		f.pending = append(f.pending[:0], f.pending[over:]...)
+	}
+	f.mu.Unlock()
+}
+
+func (f *clusterFeed) run() {
+	defer close(f.done)
+	t := time.NewTicker(feedEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-f.stop:
+			return
+		case <-t.C:
+		}
+		f.mu.Lock()
+		items := f.pending
+		f.pending = nil
+		f.mu.Unlock()
+		if len(items) == 0 {
+			continue
+		}
+		if data, err := json.Marshal(items); err == nil {
+			f.b.Send(topicFeed, data)
+		}
+	}
+}
+
+// close stops the sends; what waits is dropped, as the feed drops what
+// it has not sent when it closes.
+func (f *clusterFeed) close() {
+	close(f.stop)
+	<-f.done
+}
+
+// joinCluster hands moderation's events to the other nodes and takes
+// theirs: the feed, ban changes, plugin reloads.
+func (a *App) joinCluster() {
+	b := a.cluster
+	b.Handle(topicFeed, func(p []byte) {
+		var items []store.ModComment
+		if err := json.Unmarshal(p, &items); err == nil {
+			a.moderation.Feed().NoteComments(items)
+		}
+	})
+	bans := func(p []byte, closeSockets bool) {
+		// Off the subscriber's goroutine: reading the ban list takes a query.
+		go func() {
+			a.resyncBans()
+			var ban store.Ban
+			if closeSockets && json.Unmarshal(p, &ban) == nil {
+				a.sockets.CloseBanned(ban)
+			}
+		}()
+	}
+	b.Handle(topicBan, func(p []byte) { bans(p, true) })
+	b.Handle(topicUnban, func(p []byte) { bans(p, false) })
+	b.Handle(topicReload, func([]byte) {
+		go func() {
+			if err := a.moderation.ReloadHere(context.Background()); err != nil {
+				a.log.Error("cluster: reloading the plugins as another node did failed", "err", err)
+			}
+		}()
+	})
+}
+
+// announce sends a moderation event to the other nodes, if any.
+func (a *App) announce(topic string, v any) {
+	if a.cluster == nil {
+		return
+	}
+	data, _ := json.Marshal(v)
+	a.cluster.Send(topic, data)
+}
+
+// redisHealth is /readyz's Redis check: nil without Redis.
+func (a *App) redisHealth() func() error {
+	if a.cluster == nil || a.cfg.Redis == "" {
+		return nil
+	}
+	return a.cluster.Ready
+}
+
+// counters are the cluster's shared rate counters: nil on a single node.
+func (a *App) counters() plugins.Counters {
+	if a.cluster == nil {
+		return nil
+	}
+	return a.cluster.Counters()
+}
+
+// closeFeed stops the cluster feed's sends, if there is one.
+func (a *App) closeFeed() {
+	if a.feed != nil {
+		a.feed.close()
+	}
+}
+
+// resyncBans reads the ban list again: another node changed it, or Redis
+// came back and changes made meanwhile may not have reached this node.
+func (a *App) resyncBans() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := a.moderation.PeerBansChanged(ctx); err != nil {
+		a.log.Error("cluster: reloading the ban list failed", "err", err)
+	}
+}
