@@ -10,7 +10,11 @@
 # Knobs: RUNS (3), OUT (/tmp/danmaku-ab), SCENARIOS ("hot idle"), PIN (1:
 # the server on CPU 0 and the load tool on CPU 1, with taskset), VIEWERS
 # (5000: the hot room's and the idle scenario's viewers), RATE (200),
-# CAND_FLAGS (extra server flags for the candidate, e.g. "-batch-max 100ms").
+# CAND_FLAGS (extra server flags for the candidate, e.g. "-batch-max 100ms"),
+# BASE_LOAD / CAND_LOAD (extra load-tool flags against each, e.g. BASE_LOAD="-wire 1"
+# for a baseline that predates wire v2: the tool asks for v2 by default).
+# The idle scenario's line also has the server's goroutines (go_goroutines on
+# /metrics) before the sockets and at their peak.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 base=$1 cand=$2
@@ -40,10 +44,12 @@ scenario_args() {
 for i in $(seq "$runs"); do
 	for name in $scenarios; do
 		for which in base cand; do
-			bin=$base extra=()
+			bin=$base extra=() load=()
+			read -ra load <<<"${BASE_LOAD:-}"
 			if [ "$which" = cand ]; then
 				bin=$cand
 				read -ra extra <<<"${CAND_FLAGS:-}"
+				read -ra load <<<"${CAND_LOAD:-}"
 			fi
 			tag="$which-$name-$i"
 			rm -rf "$out/db"
@@ -53,14 +59,28 @@ for i in $(seq "$runs"); do
 			tok=$("$bin" token -db "$out/db/danmaku.db" -user bench -name bench -role moderator -ttl 1h 2>/dev/null)
 			curl -sf -o /dev/null -X POST "http://$addr/api/rooms" -H 'Content-Type: application/json' \
 				-H "Authorization: Bearer $tok" -d '{"id":"lt0","title":"load","kind":"live"}'
+			# The idle scenario also samples the server's goroutines (go_goroutines
+			# on /metrics) before the sockets and, once a second, their peak.
+			sampler=
+			if [ "$name" = idle ]; then
+				metric() { curl -sf "http://$addr/metrics" | awk '/^go_goroutines /{print $2}'; }
+				metric >"$out/$tag.goroutines"
+				(while sleep 1; do metric; done >>"$out/$tag.goroutines") &
+				sampler=$!
+			fi
 			# shellcheck disable=SC2046
-			"${tool_pin[@]}" "$cand" loadtest -mode json -addr "$addr" -pid "$pid" -sources 4 -json \
+			"${tool_pin[@]}" "$cand" loadtest -mode json -addr "$addr" -pid "$pid" -sources 4 -json "${load[@]}" \
 				$(scenario_args "$name") >"$out/$tag.json" 2>"$out/$tag.progress" || true
+			if [ -n "$sampler" ]; then kill "$sampler"; wait "$sampler" || true; fi
 			kill -INT "$pid"
 			wait "$pid" || true
+			g0=null gmax=null
+			if [ -s "$out/$tag.goroutines" ]; then
+				g0=$(head -1 "$out/$tag.goroutines") gmax=$(sort -g "$out/$tag.goroutines" | tail -1)
+			fi
 			jq -c --arg tag "$tag" '{tag: $tag, lost, sent, p50: .latency_ms.p50, p99: .latency_ms.p99,
 				cpu_us: .server.cpu_us_per_delivery, rss_kib: (.server.rss_per_conn_bytes / 1024),
-				other_cpu_sec: .host.other_cpu_sec}' "$out/$tag.json" | tee -a "$out/summary.jsonl"
+				other_cpu_sec: .host.other_cpu_sec, goroutines_before: '"$g0"', goroutines_peak: '"$gmax"', load: "'"$(cut -d' ' -f1-3 /proc/loadavg)"'"}' "$out/$tag.json" | tee -a "$out/summary.jsonl"
 		done
 	done
 done
