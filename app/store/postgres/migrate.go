@@ -24,7 +24,8 @@ const (
 // newMigrator returns a goose provider over the migrations that holds
 // PostgreSQL's session-level advisory lock while it migrates, so that of
 // several nodes starting at once one applies them and the others wait and
-// find nothing left to do.
+// find nothing left to do. Like SQLite's, it applies a migration numbered
+// below the database's version too (branches land in any order).
 func newMigrator(db *sql.DB, migrations fs.FS) (*goose.Provider, error) {
 	if migrations == nil {
 		return nil, fmt.Errorf("store: no PostgreSQL migrations given")
@@ -34,7 +35,7 @@ func newMigrator(db *sql.DB, migrations fs.FS) (*goose.Provider, error) {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations,
-		goose.WithDisableGlobalRegistry(true), goose.WithSessionLocker(locker))
+		goose.WithDisableGlobalRegistry(true), goose.WithSessionLocker(locker), goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return nil, fmt.Errorf("store: loading migrations: %w", err)
 	}

@@ -133,3 +133,29 @@ func TestMigrationStatusOfAnUntrackedDatabase(t *testing.T) {
 		t.Fatalf("status wrote to the database: %v, %v", info, err)
 	}
 }
+
+// TestADatabaseFromBeforeALateMigrationUpgrades opens a database made when
+// main had 00001–00006 and 00010 (before 00007 and 00008 landed): the
+// missing lower migrations are applied, not refused.
+func TestADatabaseFromBeforeALateMigrationUpgrades(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "old.db")
+	old := os.DirFS(copyMigrations(t, func(name string) bool {
+		return name < "00007" || strings.HasPrefix(name, "00010_")
+	}))
+	if _, err := sqlite.MigrateUp(ctx, db, old); err != nil {
+		t.Fatalf("building the old database: %v", err)
+	}
+	s, err := sqlite.Open(ctx, sqlite.Options{Path: db, Migrations: os.DirFS("../../../migrations")})
+	if err != nil {
+		t.Fatalf("opening the old database with every migration: %v", err)
+	}
+	defer s.Close()
+	if pending, err := s.Pending(ctx); err != nil || len(pending) != 0 {
+		t.Fatalf("pending after Open: %+v, %v", pending, err)
+	}
+	status, err := sqlite.MigrationStatus(ctx, db, os.DirFS("../../../migrations"))
+	if a, p := versions(status); err != nil || len(a) != realMigrations(t) || len(p) != 0 {
+		t.Fatalf("status: applied %v pending %v, %v", a, p, err)
+	}
+}
