@@ -22,6 +22,7 @@ const (
 	topicBan    = "ban"    // a ban made: reload the list, close the banned sockets
 	topicUnban  = "unban"  // a ban lifted: reload the list
 	topicReload = "reload" // the plugin chains were reloaded
+	topicLive   = "live"   // the live tools changed: read them again, tell the moderators
 )
 
 // clustered reports whether the server runs as a node of a cluster: with
@@ -156,6 +157,9 @@ func (a *App) joinCluster() {
 	}
 	b.Handle(topicBan, func(p []byte) { bans(p, true) })
 	b.Handle(topicUnban, func(p []byte) { bans(p, false) })
+	b.Handle(topicLive, func([]byte) {
+		go a.moderation.PeerLiveChanged() // its feed reads the store: off the subscriber's goroutine
+	})
 	b.Handle(topicReload, func([]byte) {
 		go func() {
 			if err := a.moderation.ReloadHere(context.Background()); err != nil {
@@ -188,6 +192,17 @@ func (a *App) counters() plugins.Counters {
 		return nil
 	}
 	return a.cluster.Counters()
+}
+
+// liveShared is the live tools' shared state: nil without Redis.
+func (a *App) liveShared() moderation.Shared {
+	if a.cluster == nil {
+		return nil
+	}
+	if s := a.cluster.Shared(); s != nil {
+		return s
+	}
+	return nil
 }
 
 // closeFeed stops the cluster feed's sends, if there is one.

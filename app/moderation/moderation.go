@@ -45,6 +45,10 @@ type Deps struct {
 	// successful plugin reload (the other nodes of a cluster are told).
 	OnUnban  func(store.Ban)
 	OnReload func()
+	// OnLive, when set, hears of every change to the live tools (room
+	// modes, user actions, blocked terms) made on this node: the other
+	// nodes of a cluster are told (see PeerLiveChanged).
+	OnLive func()
 	// Counters are the cluster's shared rate counters for the plugins
 	// (nil on a single node).
 	Counters plugins.Counters
@@ -53,6 +57,9 @@ type Deps struct {
 	// Live stores the room modes, user actions, blocked terms and the
 	// audit log; nil: the live tools are off (tests of the chain alone).
 	Live store.Live
+	// Shared, on a node of a cluster with Redis, holds slow mode's and
+	// unique chat's memory for every node (nil: this node's own).
+	Shared Shared
 	// Announce tells viewers when a room's modes change.
 	Announce Announcer
 	Logger   *slog.Logger
@@ -87,7 +94,7 @@ func New(ctx context.Context, deps Deps) (*Service, error) {
 	}
 	s.delay = s.newDelayer()
 	if deps.Live != nil {
-		s.live = newLive(deps.Live, deps.Logger)
+		s.live = newLive(deps.Live, deps.Shared, deps.Logger)
 	}
 	s.feed = newFeed(feedDeps{store: deps.Store, bans: deps.Bans, stats: s.Stats, live: s.LiveState, every: deps.FlushEvery, log: deps.Logger})
 	return s, nil
