@@ -1,7 +1,9 @@
 package app_test
 
 import (
+	"encoding/json"
 	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/danmaku/danmaku/app/auth"
@@ -87,4 +89,60 @@ func TestClusterLiveModes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestClusterCatchUpAfterRedisOutage: what the bus would have carried
+// while Redis was down reaches the other node once it is back: its
+// moderators get a fresh snapshot with the comment held meanwhile, and it
+// reloads the plugin file another node reloaded meanwhile.
+func TestClusterCatchUpAfterRedisOutage(t *testing.T) {
+	file := writeFile(t, "", `plugins: [{name: nospoilers, config: {words: [snape], window: 10m}}]`)
+	cl := startCluster(t, 2, withPluginsFile(file))
+	a, b := cl.nodes[0], cl.nodes[1]
+	createRoomAs(t, a, "live")
+	modB, _ := modSocket(t, b, mod1)
+	hash := func(s *testServer) string {
+		t.Helper()
+		var st hostStats
+		if code := call(t, clientAs(t, s, mod1), "GET", s.URL()+"/api/admin/plugins", nil, &st); code != http.StatusOK {
+			t.Fatalf("plugin stats: %d", code)
+		}
+		return st.ConfigHash
+	}
+	before := hash(b)
+
+	cl.redis.Kill()
+	for _, n := range cl.nodes {
+		waitUntil(t, "the nodes to see redis down", func() bool { return readyzRedis(t, n) != "ok" })
+	}
+	if st, e, _ := sendVia(t, a, clientAs(t, a, viewer1), "live", "snape did it"); st != http.StatusAccepted || e.Code != "held" {
+		t.Fatalf("a spoiler on A: %d %s, want 202 held", st, e.Code)
+	}
+	writeFile(t, file, `plugins: [{name: nospoilers, config: {words: [snape, dumbledore], window: 10m}}]`)
+	if st := call(t, clientAs(t, a, mod1), "POST", a.URL()+"/api/admin/plugins/reload", nil, nil); st != http.StatusOK {
+		t.Fatalf("reload on A: %d", st)
+	}
+	if hash(a) == before || hash(b) != before {
+		t.Fatalf("hashes after A's reload: A %s, B %s, before %s: want only A's changed", hash(a), hash(b), before)
+	}
+
+	cl.redis.Restart()
+	t.Run("B's moderators get a snapshot with A's held comment", func(t *testing.T) {
+		for {
+			f := modB.nextSkipping("snapshot", "stats", "bans", "comments", "live")
+			var snap modSnapshot
+			if err := json.Unmarshal(f.Raw, &snap); err != nil {
+				t.Fatal(err)
+			}
+			if slices.ContainsFunc(snap.Held, func(m modComment) bool { return m.Text == "snape did it" }) {
+				return
+			}
+		}
+	})
+	t.Run("B reloads the file A reloaded", func(t *testing.T) {
+		waitUntil(t, "node B to run A's plugin chains", func() bool { return hash(b) == hash(a) })
+		if st, e, _ := sendVia(t, b, clientAs(t, b, viewer1), "live", "dumbledore dies"); st != http.StatusAccepted || e.Code != "held" {
+			t.Errorf("the new word on B: %d %s, want 202 held", st, e.Code)
+		}
+	})
 }

@@ -6,9 +6,11 @@ package moderation
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/danmaku/danmaku/app/errs"
@@ -78,15 +80,21 @@ type Service struct {
 	feed     *Feed
 	live     *live // nil without Deps.Live
 	delay    *delayer
+
+	// sum is the digest of the plugin file the running chains were read
+	// from (see Converge).
+	sumMu sync.Mutex
+	sum   [sha256.Size]byte
 }
 
 // New builds the plugin chains of deps.Source and starts the moderators' feed.
 func New(ctx context.Context, deps Deps) (*Service, error) {
+	sum := deps.Source.fileSum()
 	cfg, err := deps.Source.Load()
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{deps: deps, log: deps.Logger}
+	s := &Service{deps: deps, log: deps.Logger, sum: sum}
 	host := plugins.BasicHost{Log: deps.Logger.With("component", "plugins"), Blocks: deps.Bans, Shared: deps.Counters}
 	s.pipeline, err = plugins.NewPipeline(cfg, deps.Registry, host)
 	if err != nil {
@@ -127,11 +135,14 @@ func (s *Service) Reload(ctx context.Context) error {
 }
 
 func (s *Service) reload(_ context.Context) error {
+	sum := s.deps.Source.fileSum()
 	cfg, err := s.deps.Source.Load()
 	if err == nil {
 		err = s.pipeline.Reload(cfg)
 		if err != nil {
 			err = configError(err)
+		} else {
+			s.noteFileRead(sum)
 		}
 	}
 	if s.deps.Reloads != nil {
