@@ -62,11 +62,17 @@ func TestASlowSubscribeHoldsOnlyItsRoom(t *testing.T) {
 			}
 			go joinSlow()
 			// The gate is shut: this join completes without the slow room.
-			joined := make(chan *hub.Subscription, 1)
-			go func() { joined <- join(t, h, "other", newRecorder()) }()
+			joined := make(chan result, 1)
+			go func() {
+				s, _, err := h.Join("other", newRecorder())
+				joined <- result{s, err}
+			}()
 			select {
 			case other := <-joined:
-				other.Release(0)
+				if other.err != nil {
+					t.Fatalf("joining the other room: %v", other.err)
+				}
+				other.s.Release(0)
 			case <-time.After(waitFor):
 				t.Fatal("a join of another room waited for the slow room's subscription")
 			}
