@@ -169,6 +169,8 @@ func (a *App) buildServices(ctx context.Context, cfg Config, bans store.Bans, so
 		OnUnban:  func(b store.Ban) { a.announce(topicUnban, b) },
 		OnReload: func() { a.announce(topicReload, nil) },
 		Counters: a.counters(),
+		Shared:   a.liveShared(),
+		OnLive:   func() { a.announce(topicLive, nil) },
 	})
 	if err != nil {
 		return err

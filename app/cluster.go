@@ -22,6 +22,8 @@ const (
 	topicBan    = "ban"    // a ban made: reload the list, close the banned sockets
 	topicUnban  = "unban"  // a ban lifted: reload the list
 	topicReload = "reload" // the plugin chains were reloaded
+	topicLive   = "live"   // the live tools changed: read them again, tell the moderators
+	topicRejoin = "rejoin" // a node's bus is back (or answers one that is): see rejoin
 )
 
 // clustered reports whether the server runs as a node of a cluster: with
@@ -36,7 +38,7 @@ func (a *App) newBroker(cfg Config) (hub.Broker, error) {
 	if !cfg.clustered() {
 		return hub.NewMemoryBroker(), nil
 	}
-	opts := cluster.Options{Store: storeReader{a}, Logger: a.log.With("component", "cluster"), OnReconnect: a.resyncBans}
+	opts := cluster.Options{Store: storeReader{a}, Logger: a.log.With("component", "cluster"), OnReconnect: a.rejoined}
 	if cfg.Redis != "" {
 		c, err := cluster.Connect(cfg.Redis)
 		if err != nil {
@@ -156,6 +158,15 @@ func (a *App) joinCluster() {
 	}
 	b.Handle(topicBan, func(p []byte) { bans(p, true) })
 	b.Handle(topicUnban, func(p []byte) { bans(p, false) })
+	b.Handle(topicRejoin, func(p []byte) {
+		var r rejoin
+		if json.Unmarshal(p, &r) == nil {
+			go a.peerRejoined(r) // reads the store: off the subscriber's goroutine
+		}
+	})
+	b.Handle(topicLive, func([]byte) {
+		go a.moderation.PeerLiveChanged() // its feed reads the store: off the subscriber's goroutine
+	})
 	b.Handle(topicReload, func([]byte) {
 		go func() {
 			if err := a.moderation.ReloadHere(context.Background()); err != nil {
@@ -190,11 +201,71 @@ func (a *App) counters() plugins.Counters {
 	return a.cluster.Counters()
 }
 
+// liveShared is the live tools' shared state: nil without Redis.
+func (a *App) liveShared() moderation.Shared {
+	if a.cluster == nil {
+		return nil
+	}
+	if s := a.cluster.Shared(); s != nil {
+		return s
+	}
+	return nil
+}
+
 // closeFeed stops the cluster feed's sends, if there is one.
 func (a *App) closeFeed() {
 	if a.feed != nil {
 		a.feed.close()
 	}
+}
+
+// rejoin is what a node says on the bus when its bus is back after an
+// outage (Ask), and what another node running other plugin chains
+// answers it: the hash of the plugin configuration it runs.
+type rejoin struct {
+	Hash string `json:"hash"`
+	Ask  bool   `json:"ask,omitempty"`
+}
+
+// rejoined runs when this node's bus is back after an outage: whatever
+// the bus carried meanwhile is lost both ways (feed items, ban and live
+// tool changes, plugin reloads). This node reads its state again and
+// refreshes its moderators' pages from the store, and asks the other
+// nodes to do the same and to say which plugin chains they run.
+func (a *App) rejoined() {
+	a.catchUp()
+	a.announce(topicRejoin, rejoin{Hash: a.moderation.ConfigHash(), Ask: true})
+}
+
+// peerRejoined answers another node's rejoin: when it asks, what it sent
+// meanwhile was lost here, so this node catches up and answers with its
+// plugin hash if that differs; either way a differing hash may mean a
+// reload this node missed (moderation.Service.Converge).
+func (a *App) peerRejoined(r rejoin) {
+	mine := a.moderation.ConfigHash()
+	if r.Ask {
+		a.catchUp()
+		if r.Hash != mine {
+			a.announce(topicRejoin, rejoin{Hash: mine})
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	reloaded, err := a.moderation.Converge(ctx, r.Hash)
+	switch {
+	case err != nil:
+		a.log.Error("cluster: reloading the plugins another node runs failed", "err", err)
+	case reloaded:
+		a.log.Info("cluster: reloaded the plugins, as another node did while the bus was down", "config_hash", a.moderation.ConfigHash())
+	}
+}
+
+// catchUp reads again what the bus may have lost: the ban list, the live
+// tools, and the moderators' snapshots (held queue, recent comments …).
+func (a *App) catchUp() {
+	a.resyncBans()
+	a.moderation.PeerLiveChanged()
+	a.moderation.Feed().RefreshAll()
 }
 
 // resyncBans reads the ban list again: another node changed it, or Redis

@@ -89,32 +89,66 @@ func (h *Hub) total(roomID string, local int) int {
 // Join adds m to a room and returns its subscription, holding live frames
 // until Release so the caller can send the welcome and any catch-up first.
 // It also returns the room's viewer count including m.
+//
+// The first viewer of a room on this node subscribes to it with the
+// broker, which may read the store (the cluster broker reads where the
+// room's stream stands): that runs without the hub's lock, so a slow
+// read holds up only the joins of that room, not every join on the node.
 func (h *Hub) Join(roomID string, m Member) (*Subscription, int, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	r := h.rooms[roomID]
-	if r == nil {
-		r = &room{id: roomID, hub: h}
-		unsub, err := h.opts.Broker.Subscribe(roomID, r.deliver)
-		if err != nil {
-			return nil, 0, fmt.Errorf("hub: subscribing to %s: %w", roomID, err)
+	for {
+		h.mu.Lock()
+		r := h.rooms[roomID]
+		if r == nil {
+			r = &room{id: roomID, hub: h, ready: make(chan struct{})}
+			h.rooms[roomID] = r
+			h.mu.Unlock()
+			h.subscribe(r)
+		} else {
+			h.mu.Unlock()
 		}
+		<-r.ready
+		if r.startErr != nil {
+			return nil, 0, r.startErr
+		}
+		h.mu.Lock()
+		if h.rooms[roomID] != r {
+			// Its last member left before m was in: the room is gone.
+			h.mu.Unlock()
+			continue
+		}
+		s := &Subscription{hub: h, room: r, member: m, holding: true, version: protocol.V1}
+		s.backlog, _ = m.(Backlogger)
+		if v, ok := m.(Versioned); ok && v.WireVersion() == protocol.V2 {
+			s.version = protocol.V2
+		}
+		r.mu.Lock()
+		r.add(s)
+		n := len(r.members)
+		r.mu.Unlock()
+		h.mu.Unlock()
+		return s, h.total(roomID, n), nil
+	}
+}
+
+// subscribe subscribes a new room with the broker, without the hub's
+// lock, and then lets its joins in (r.ready). A room the broker refused
+// is dropped, and its joins get the error.
+func (h *Hub) subscribe(r *room) {
+	unsub, err := h.opts.Broker.Subscribe(r.id, r.deliver)
+	h.mu.Lock()
+	if err != nil {
+		r.startErr = fmt.Errorf("hub: subscribing to %s: %w", r.id, err)
+		if h.rooms[r.id] == r {
+			delete(h.rooms, r.id)
+		}
+	} else {
 		r.unsubscribe = unsub
 		if h.closed {
 			r.close()
 		}
-		h.rooms[roomID] = r
 	}
-	s := &Subscription{hub: h, room: r, member: m, holding: true, version: protocol.V1}
-	s.backlog, _ = m.(Backlogger)
-	if v, ok := m.(Versioned); ok && v.WireVersion() == protocol.V2 {
-		s.version = protocol.V2
-	}
-	r.mu.Lock()
-	r.add(s)
-	n := len(r.members)
-	r.mu.Unlock()
-	return s, h.total(roomID, n), nil
+	h.mu.Unlock()
+	close(r.ready)
 }
 
 func (h *Hub) leave(s *Subscription) {

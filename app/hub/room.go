@@ -14,7 +14,12 @@ import (
 type room struct {
 	id          string
 	hub         *Hub
-	unsubscribe func()
+	unsubscribe func() // set before ready closes
+
+	// ready closes once the broker subscription is made (or failed:
+	// startErr); members join only after it.
+	ready    chan struct{}
+	startErr error
 
 	// mu guards members and every member's Subscription state. A flush
 	// holds it for its whole fan-out, so frames reach members in order and

@@ -211,6 +211,18 @@ func (f *Feed) Disconnect(s Subscriber) {
 	f.mu.Unlock()
 }
 
+// RefreshAll sends every moderator's socket a fresh snapshot, one after
+// another: after the cluster's bus was down, feed items other nodes sent
+// meanwhile are lost, and the store has them all.
+func (f *Feed) RefreshAll() {
+	f.mu.Lock()
+	members := f.list()
+	f.mu.Unlock()
+	for _, s := range members {
+		f.Refresh(s)
+	}
+}
+
 // Refresh sends s a fresh snapshot. Feed frames that come meanwhile wait
 // until after it, so the moderator's page applies them to the snapshot
 // they follow and loses nothing.

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/danmaku/danmaku/app/auth"
@@ -36,6 +38,12 @@ type live struct {
 	log   *slog.Logger
 	now   func() time.Time
 
+	// shared, on a node of a cluster with Redis, is slow mode's and
+	// unique chat's memory for every node; this node's own (last, recent)
+	// decides while it does not answer.
+	shared     Shared
+	sharedDown atomic.Bool
+
 	loadMu sync.Mutex // one reload at a time
 	mu     sync.Mutex
 	state  *liveState
@@ -48,8 +56,8 @@ type live struct {
 
 type roomUser struct{ room, user string }
 
-func newLive(st store.Live, log *slog.Logger) *live {
-	return &live{store: st, log: log, now: time.Now, last: map[roomUser]time.Time{}, recent: map[string][]string{}}
+func newLive(st store.Live, shared Shared, log *slog.Logger) *live {
+	return &live{store: st, shared: shared, log: log, now: time.Now, last: map[roomUser]time.Time{}, recent: map[string][]string{}}
 }
 
 // invalidate makes the next comment read the store again (after a change).
@@ -169,7 +177,7 @@ func (l *live) screen(ctx context.Context, room string, from Sender, d *protocol
 	}
 	_, sc.shadow = actionOf(acts, store.ActHide, room, now)
 	if !sc.exempt {
-		if err := l.checkModes(sc, from, d, now); err != nil {
+		if err := l.checkModes(ctx, sc, from, d, now); err != nil {
 			return sc, err
 		}
 	}
@@ -177,31 +185,53 @@ func (l *live) screen(ctx context.Context, room string, from Sender, d *protocol
 	return sc, l.checkTerms(st, &sc, d, now)
 }
 
-// checkModes applies signed-in only, slow mode and unique chat.
-func (l *live) checkModes(sc screening, from Sender, d *protocol.Draft, now time.Time) error {
+// checkModes applies signed-in only, slow mode and unique chat: through
+// the cluster's shared state when there is one and it answers, else by
+// what this node saw.
+func (l *live) checkModes(ctx context.Context, sc screening, from Sender, d *protocol.Draft, now time.Time) error {
 	m := sc.modes
 	if m.SignedInOnly && (from.Guest || from.ID == "") {
 		return errs.New(errs.Unauthorized, "Signed-in only: sign in to comment in this room")
 	}
-	l.seenMu.Lock()
-	defer l.seenMu.Unlock()
-	if m.SlowSeconds > 0 {
-		if at, ok := l.last[roomUser{sc.room, sc.user}]; ok {
-			if wait := at.Add(time.Duration(m.SlowSeconds) * time.Second).Sub(now); wait > 0 {
-				return errs.New(errs.SlowMode, "Slow mode: one comment every %d s; wait %d s", m.SlowSeconds, int((wait+time.Second-1)/time.Second))
-			}
+	if m.SlowSeconds > 0 && sc.user != "" {
+		wait, ok := l.sharedSlowWait(ctx, sc)
+		if !ok {
+			wait = l.localSlowWait(sc, m, now)
+		}
+		if wait > 0 {
+			return errs.New(errs.SlowMode, "Slow mode: one comment every %d s; wait %d s", m.SlowSeconds, int((wait+time.Second-1)/time.Second))
 		}
 	}
 	if m.UniqueWindow > 0 {
 		key := normalize(d.Text)
-		recent := l.recent[sc.room]
-		for _, k := range recent[max(0, len(recent)-m.UniqueWindow):] {
-			if k == key {
-				return errs.New(errs.Repeated, "Unique chat: this repeats one of the last %d comments", m.UniqueWindow)
-			}
+		repeats, ok := l.sharedRepeats(ctx, sc.room, key, m.UniqueWindow)
+		if !ok {
+			repeats = l.localRepeats(sc.room, key, m.UniqueWindow)
+		}
+		if repeats {
+			return errs.New(errs.Repeated, "Unique chat: this repeats one of the last %d comments", m.UniqueWindow)
 		}
 	}
 	return nil
+}
+
+// localSlowWait is how long the sender must still wait by this node's comments.
+func (l *live) localSlowWait(sc screening, m store.RoomModes, now time.Time) time.Duration {
+	l.seenMu.Lock()
+	defer l.seenMu.Unlock()
+	at, ok := l.last[roomUser{sc.room, sc.user}]
+	if !ok {
+		return 0
+	}
+	return at.Add(time.Duration(m.SlowSeconds) * time.Second).Sub(now)
+}
+
+// localRepeats reports whether key is among the room's last n texts on this node.
+func (l *live) localRepeats(room, key string, n int) bool {
+	l.seenMu.Lock()
+	defer l.seenMu.Unlock()
+	recent := l.recent[room]
+	return slices.Contains(recent[max(0, len(recent)-n):], key)
 }
 
 // checkTerms applies the blocked terms of the room and of every room:
@@ -272,8 +302,10 @@ func (sc screening) apply(v Verdict) Verdict {
 // delayNote starts the note of a comment the chat delay holds.
 const delayNote = "chat delay: "
 
-// accepted records a comment the chain let in, for slow mode and unique chat.
-func (l *live) accepted(sc screening) {
+// accepted records a comment the chain let in, for slow mode and unique
+// chat: in this node's memory (the fallback) and in the shared state.
+func (l *live) accepted(ctx context.Context, sc screening) {
+	l.noteShared(ctx, sc)
 	now := l.now()
 	l.seenMu.Lock()
 	defer l.seenMu.Unlock()

@@ -33,7 +33,7 @@ func BenchmarkLiveScreen(b *testing.B) {
 		{"1000 terms", store.RoomModes{}, many},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			l := newLive(&sharedLive{modes: map[string]store.RoomModes{}}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			l := newLive(&sharedLive{modes: map[string]store.RoomModes{}}, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 			now := time.Unix(1_800_000_000, 0)
 			l.now = func() time.Time { return now }
 			l.state = &liveState{at: now, modes: map[string]store.RoomModes{"r": bc.modes}, terms: bc.terms, index: indexTerms(bc.terms)}
@@ -47,7 +47,7 @@ func BenchmarkLiveScreen(b *testing.B) {
 				now = now.Add(time.Millisecond) // each user sends once a second: slow mode lets them
 				sc, err := l.screen(ctx, "r", from, &d)
 				if err == nil {
-					l.accepted(sc)
+					l.accepted(ctx, sc)
 				}
 			}
 		})

@@ -53,14 +53,14 @@ func TestLiveStateAcrossNodes(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
 	clock := func() time.Time { return now }
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a, b := newLive(db, log), newLive(db, log)
+	a, b := newLive(db, nil, log), newLive(db, nil, log)
 	a.now, b.now = clock, clock
 	viewer := Sender{Identity: auth.Identity{ID: "v1", Roles: []string{auth.RoleViewer}}}
 	send := func(l *live) error {
 		d := protocol.Draft{Text: "hi"}
 		sc, err := l.screen(context.Background(), "r", viewer, &d)
 		if err == nil {
-			l.accepted(sc)
+			l.accepted(context.Background(), sc)
 		}
 		return err
 	}
@@ -111,7 +111,7 @@ func TestTermExpiry(t *testing.T) {
 			if !ok {
 				t.Fatal("term does not compile")
 			}
-			l := newLive(&sharedLive{modes: map[string]store.RoomModes{}}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			l := newLive(&sharedLive{modes: map[string]store.RoomModes{}}, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 			l.now = func() time.Time { return now }
 			l.state = &liveState{at: now, modes: map[string]store.RoomModes{}, terms: []compiledTerm{ct}, index: indexTerms([]compiledTerm{ct})}
 			d := protocol.Draft{Text: "a darn day"}

@@ -130,10 +130,13 @@ func modesChange(was, now store.RoomModes) string {
 	return strings.Join(parts, ", ")
 }
 
-// liveChanged drops this node's cache and tells the moderators' pages.
+// liveChanged drops this node's cache and tells the moderators' pages,
+// here and on the other nodes (Deps.OnLive).
 func (s *Service) liveChanged() {
-	s.live.invalidate()
-	s.feed.noteLive()
+	s.PeerLiveChanged()
+	if s.deps.OnLive != nil {
+		s.deps.OnLive()
+	}
 }
 
 // LiveState returns the room modes, the blocked terms in force and the

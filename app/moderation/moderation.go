@@ -6,9 +6,11 @@ package moderation
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/danmaku/danmaku/app/errs"
@@ -45,6 +47,10 @@ type Deps struct {
 	// successful plugin reload (the other nodes of a cluster are told).
 	OnUnban  func(store.Ban)
 	OnReload func()
+	// OnLive, when set, hears of every change to the live tools (room
+	// modes, user actions, blocked terms) made on this node: the other
+	// nodes of a cluster are told (see PeerLiveChanged).
+	OnLive func()
 	// Counters are the cluster's shared rate counters for the plugins
 	// (nil on a single node).
 	Counters plugins.Counters
@@ -53,6 +59,9 @@ type Deps struct {
 	// Live stores the room modes, user actions, blocked terms and the
 	// audit log; nil: the live tools are off (tests of the chain alone).
 	Live store.Live
+	// Shared, on a node of a cluster with Redis, holds slow mode's and
+	// unique chat's memory for every node (nil: this node's own).
+	Shared Shared
 	// Announce tells viewers when a room's modes change.
 	Announce Announcer
 	Logger   *slog.Logger
@@ -71,15 +80,21 @@ type Service struct {
 	feed     *Feed
 	live     *live // nil without Deps.Live
 	delay    *delayer
+
+	// sum is the digest of the plugin file the running chains were read
+	// from (see Converge).
+	sumMu sync.Mutex
+	sum   [sha256.Size]byte
 }
 
 // New builds the plugin chains of deps.Source and starts the moderators' feed.
 func New(ctx context.Context, deps Deps) (*Service, error) {
+	sum := deps.Source.fileSum()
 	cfg, err := deps.Source.Load()
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{deps: deps, log: deps.Logger}
+	s := &Service{deps: deps, log: deps.Logger, sum: sum}
 	host := plugins.BasicHost{Log: deps.Logger.With("component", "plugins"), Blocks: deps.Bans, Shared: deps.Counters}
 	s.pipeline, err = plugins.NewPipeline(cfg, deps.Registry, host)
 	if err != nil {
@@ -87,7 +102,7 @@ func New(ctx context.Context, deps Deps) (*Service, error) {
 	}
 	s.delay = s.newDelayer()
 	if deps.Live != nil {
-		s.live = newLive(deps.Live, deps.Logger)
+		s.live = newLive(deps.Live, deps.Shared, deps.Logger)
 	}
 	s.feed = newFeed(feedDeps{store: deps.Store, bans: deps.Bans, stats: s.Stats, live: s.LiveState, every: deps.FlushEvery, log: deps.Logger})
 	return s, nil
@@ -120,11 +135,14 @@ func (s *Service) Reload(ctx context.Context) error {
 }
 
 func (s *Service) reload(_ context.Context) error {
+	sum := s.deps.Source.fileSum()
 	cfg, err := s.deps.Source.Load()
 	if err == nil {
 		err = s.pipeline.Reload(cfg)
 		if err != nil {
 			err = configError(err)
+		} else {
+			s.noteFileRead(sum)
 		}
 	}
 	if s.deps.Reloads != nil {

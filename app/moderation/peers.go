@@ -25,3 +25,14 @@ func (s *Service) PeerBansChanged(ctx context.Context) error {
 // ReloadHere reloads the plugin chains on this node only, as another
 // node's reload asks; Reload also tells the other nodes (Deps.OnReload).
 func (s *Service) ReloadHere(ctx context.Context) error { return s.reload(ctx) }
+
+// PeerLiveChanged applies a change to the live tools another node of the
+// cluster made: this node reads them again at the next comment (not
+// LiveTTL later), and its moderators' pages get the new live frame.
+func (s *Service) PeerLiveChanged() {
+	if s.live == nil {
+		return
+	}
+	s.live.invalidate()
+	s.feed.noteLive()
+}

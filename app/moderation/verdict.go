@@ -61,7 +61,7 @@ func (s *Service) Moderate(ctx context.Context, room string, from Sender, d *pro
 	if err != nil {
 		return v, err
 	}
-	s.live.accepted(sc)
+	s.live.accepted(ctx, sc)
 	return sc.apply(v), nil
 }
 
