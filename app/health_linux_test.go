@@ -5,10 +5,10 @@ package app_test
 import (
 	"net/http"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/danmaku/danmaku/app/apptest"
+	"golang.org/x/sys/unix"
 )
 
 // TestReadyzWhenTheDiskRefusesWrites makes the kernel refuse every write
@@ -18,47 +18,44 @@ import (
 // How: RLIMIT_FSIZE set to 0 makes each write(2) to a regular file fail
 // with EFBIG, as a full or read-only disk would fail it. Unlike file
 // modes, the limit binds root too, and it affects descriptors that are
-// already open, which chmod does not. Go ignores the SIGXFSZ that comes
-// with it. The limit is process-wide, so it is lowered only around one
-// request, and this package's tests do not run in parallel.
+// already open. The limit is per process, so the server runs as a child
+// (apptest.Spawn) and only its limit is lowered, with prlimit(2): the test
+// binary's own writes (go test's log, other tests' files) go on.
 func TestReadyzWhenTheDiskRefusesWrites(t *testing.T) {
-	apptest.SQLiteOnly(t, "the limit binds this process's writes, not a database server's")
-	s := startServer(t)
-	if status, h := readyz(t, s); status != http.StatusOK {
+	apptest.SQLiteOnly(t, "the limit binds the server process's writes, not a database server's")
+	p := apptest.Spawn(t, t.TempDir(), "127.0.0.1:0")
+	ready := func() (int, healthBody) {
+		t.Helper()
+		var h healthBody
+		return call(t, httpClient(t), "GET", p.URL()+"/readyz", nil, &h), h
+	}
+	if status, h := ready(); status != http.StatusOK {
 		t.Fatalf("before: %d %+v", status, h)
 	}
 
-	var limit syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &limit); err != nil {
+	var limit unix.Rlimit
+	if err := unix.Prlimit(p.Pid(), unix.RLIMIT_FSIZE, nil, &limit); err != nil {
 		t.Fatal(err)
 	}
 	refuse := limit
 	refuse.Cur = 0
-	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &refuse); err != nil {
-		t.Skipf("cannot lower RLIMIT_FSIZE: %v", err)
+	if err := unix.Prlimit(p.Pid(), unix.RLIMIT_FSIZE, &refuse, nil); err != nil {
+		t.Skipf("cannot lower the server's RLIMIT_FSIZE: %v", err)
 	}
-	restored := false
-	restore := func() {
-		if !restored {
-			restored = true
-			if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &limit); err != nil {
-				t.Fatalf("restoring RLIMIT_FSIZE: %v", err)
-			}
-		}
+	status, h := ready()
+	if err := unix.Prlimit(p.Pid(), unix.RLIMIT_FSIZE, &limit, nil); err != nil {
+		t.Fatalf("restoring RLIMIT_FSIZE: %v", err)
 	}
-	defer restore()
-	status, h := readyz(t, s)
-	restore()
 	if status != http.StatusServiceUnavailable || h.Status != "unavailable" || !strings.Contains(h.Checks["database"], "not writable") ||
 		!strings.Contains(h.Checks["database"], "file too large") {
 		t.Fatalf("while writes fail: %d %+v", status, h)
 	}
 
 	// Writes work again: ready again, and comments are stored.
-	if status, h := readyz(t, s); status != http.StatusOK {
+	if status, h := ready(); status != http.StatusOK {
 		t.Fatalf("after: %d %+v", status, h)
 	}
-	if status := call(t, httpClient(t), "POST", s.URL()+"/api/rooms/demo/comments", map[string]any{"text": "still here", "time": 1}, nil); status != http.StatusCreated {
+	if status := call(t, httpClient(t), "POST", p.URL()+"/api/rooms/demo/comments", map[string]any{"text": "still here", "time": 1}, nil); status != http.StatusCreated {
 		t.Fatalf("posting after recovery: %d", status)
 	}
 }
